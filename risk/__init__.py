@@ -1,0 +1,7 @@
+"""Amanah's shared kernel: settings, errors, the data contract and the synthetic world."""
+
+from risk.errors import AmanahError
+from risk.settings import Settings, get_settings
+
+__all__ = ["AmanahError", "Settings", "get_settings"]
+__version__ = "0.1.0"

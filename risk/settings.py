@@ -1,0 +1,186 @@
+"""Settings: one pydantic-settings object, read from ``RISK_*`` environment variables.
+
+Nested sections use ``__`` as delimiter, e.g. ``RISK_REVIEW__CAPACITY=0.03`` or
+``RISK_SERVING__DATABASE_URL=postgresql+psycopg://...``.  Nothing else in Amanah
+reads ``os.environ``; code asks :func:`get_settings`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = [
+    "AuditSettings",
+    "FairnessSettings",
+    "FeatureSettings",
+    "MLflowSettings",
+    "ModelSettings",
+    "ReviewSettings",
+    "ServingSettings",
+    "Settings",
+    "SplitSettings",
+    "SynthSettings",
+    "get_settings",
+]
+
+
+class AuditSettings(BaseModel):
+    """Which raw columns are audit-only: kept for fairness audits, never features."""
+
+    audit_only_columns: list[str] = Field(
+        default_factory=lambda: ["nationality", "sex", "birth_date", "marital_status"]
+    )
+
+
+class SynthSettings(BaseModel):
+    """Defaults of the synthetic world generator."""
+
+    applications: int = Field(200_000, ge=100)
+    seed: int = 7
+    start_date: str = "2023-01-01"
+    years: int = Field(3, ge=1, le=10)
+
+
+class FeatureSettings(BaseModel):
+    """Windows of the network and history signals."""
+
+    network_window_days: int = Field(90, ge=1)
+    history_window_days: int = Field(1825, ge=30)
+
+
+class SplitSettings(BaseModel):
+    """Time-ordered split fractions by ``submitted_at``."""
+
+    train: float = Field(0.6, gt=0, lt=1)
+    validation: float = Field(0.2, gt=0, lt=1)
+    test: float = Field(0.2, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> SplitSettings:
+        total = self.train + self.validation + self.test
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"split fractions must sum to 1, got {total:.4f}")
+        return self
+
+
+class ModelSettings(BaseModel):
+    """LightGBM parameters and training controls."""
+
+    seed: int = 7
+    num_threads: int = Field(2, ge=1)
+    learning_rate: float = 0.05
+    num_leaves: int = 31
+    min_data_in_leaf: int = 50
+    feature_fraction: float = 0.9
+    bagging_fraction: float = 0.9
+    bagging_freq: int = 1
+    lambda_l2: float = 1.0
+    max_rounds: int = 600
+    early_stopping_rounds: int = 50
+    calibration: Literal["isotonic", "platt"] = "isotonic"
+    label_cutoff: str | None = Field(
+        None, description="ISO date: labels known after it are ignored (default: end of data)"
+    )
+
+
+class ReviewSettings(BaseModel):
+    """Review capacity and the random blind sample."""
+
+    capacity: float = Field(0.05, gt=0, lt=1, description="share of applications officers can review")
+    high_band_share: float = Field(
+        0.2, gt=0, le=1, description="share of the flagged capacity that is banded high"
+    )
+    blind_sample_rate: float = Field(0.02, ge=0, lt=1)
+    complaint_sla_days: int = Field(14, ge=1)
+    case_sla_days: int = Field(5, ge=1)
+
+
+class FairnessSettings(BaseModel):
+    """The default tolerance policy for fairness audits."""
+
+    min_group_size: int = Field(30, ge=1)
+    ratio_low: float = Field(0.8, gt=0)
+    ratio_high: float = Field(1.25, gt=0)
+    bootstrap: int = Field(200, ge=0)
+    seed: int = 7
+    metrics: list[str] = Field(default_factory=lambda: ["flag_rate", "fpr", "fdr", "fnr"])
+
+
+class MLflowSettings(BaseModel):
+    """Where runs and registered models go."""
+
+    tracking_uri: str | None = None
+    experiment: str = "amanah"
+    registered_model: str = "amanah-risk"
+    quality_margin: float = Field(0.01, ge=0, description="allowed loss of test PR AUC at promotion")
+
+
+class ServingSettings(BaseModel):
+    """The FastAPI service."""
+
+    database_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    model_source: Literal["registry", "bundle", "none"] = "registry"
+    bundle_path: Path | None = None
+    session_secret: str | None = None
+    top_reasons: int = Field(5, ge=1, le=20)
+
+
+class Settings(BaseSettings):
+    """All of Amanah's settings.
+
+    Notes
+    -----
+    ``data_dir`` holds everything generated: worlds, features, bundles, the
+    SQLite store and the local MLflow store.  Nothing generated is committed.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="RISK_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    data_dir: Path = Path("amanah-data")
+    audit: AuditSettings = Field(default_factory=AuditSettings)
+    synth: SynthSettings = Field(default_factory=SynthSettings)
+    features: FeatureSettings = Field(default_factory=FeatureSettings)
+    split: SplitSettings = Field(default_factory=SplitSettings)
+    model: ModelSettings = Field(default_factory=ModelSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
+    fairness: FairnessSettings = Field(default_factory=FairnessSettings)
+    mlflow: MLflowSettings = Field(default_factory=MLflowSettings)
+    serving: ServingSettings = Field(default_factory=ServingSettings)
+
+    @property
+    def database_url(self) -> str:
+        """The store's URL: settings, else a SQLite file under ``data_dir``."""
+        if self.serving.database_url:
+            return self.serving.database_url
+        return f"sqlite:///{(self.data_dir / 'amanah.db').resolve()}"
+
+    @property
+    def tracking_uri(self) -> str:
+        """MLflow's tracking URI: settings, else a SQLite store under ``data_dir``."""
+        if self.mlflow.tracking_uri:
+            return self.mlflow.tracking_uri
+        return f"sqlite:///{(self.data_dir / 'mlflow.db').resolve()}"
+
+    @property
+    def artifact_root(self) -> Path:
+        """Local artifact root used with the default tracking store."""
+        return (self.data_dir / "mlartifacts").resolve()
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with top-level fields replaced (handy in tests and the CLI)."""
+        return self.model_copy(update=changes)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, built once from the environment."""
+    return Settings()
