@@ -1,0 +1,23 @@
+"""Project-wide test configuration.
+
+Area fixtures live beside their tests (``tests/features/conftest.py`` ...).
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+# Plots are written to files; never open a window (must run before pyplot is imported).
+matplotlib.use("Agg")
+
+import pytest  # noqa: E402
+
+from risk.settings import get_settings  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings():
+    """Each test sees settings built from its own environment (monkeypatched RISK_* vars)."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
