@@ -166,39 +166,62 @@ APPLICATIONS = Table(
     columns=(
         Column("application_id", pl.String, "Application id", unique=True),
         Column("applicant_id", pl.String, "Applicant (person) id; repeat applicants share it"),
-        Column("submitted_at", DT, "When the application was received",
-               min=_DATE_MIN, max=_DATE_MAX),
+        Column(
+            "submitted_at", DT, "When the application was received", min=_DATE_MIN, max=_DATE_MAX
+        ),
         Column("visa_type", pl.String, "Visa or permit applied for", allowed=VISA_TYPES),
         Column("purpose", pl.String, "Declared purpose of the stay", allowed=PURPOSES),
         Column("intended_stay_days", pl.Int32, "Declared length of stay in days", min=1, max=3650),
-        Column("declared_funds_usd", pl.Float64, "Declared available funds, in US dollars",
-               min=0.0, max=1e9),
+        Column(
+            "declared_funds_usd",
+            pl.Float64,
+            "Declared available funds, in US dollars",
+            min=0.0,
+            max=1e9,
+        ),
         Column("sponsor_id", pl.String, "Sponsor or employer id", nullable=True),
         Column("agent_id", pl.String, "Agent or representative id", nullable=True),
-        Column("place_of_application", pl.String,
-               "Post where the application was lodged (embassy, visa-on-arrival point, e-visa)"),
-        Column("residence_country", pl.String, "Country of residence (ISO 3166-1 alpha-3)",
-               pattern=_ISO3),
+        Column(
+            "place_of_application",
+            pl.String,
+            "Post where the application was lodged (embassy, visa-on-arrival point, e-visa)",
+        ),
+        Column(
+            "residence_country",
+            pl.String,
+            "Country of residence (ISO 3166-1 alpha-3)",
+            pattern=_ISO3,
+        ),
         Column("residence_city", pl.String, "City of residence"),
         Column("occupation", pl.String, "Declared occupation", nullable=True),
-        Column("employment_tenure_months", pl.Int32, "Months with current employer",
-               nullable=True, min=0, max=720),
+        Column(
+            "employment_tenure_months",
+            pl.Int32,
+            "Months with current employer",
+            nullable=True,
+            min=0,
+            max=720,
+        ),
         Column("phone_hash", pl.String, "Hashed phone number", nullable=True, pattern=_HASH),
         Column("email_hash", pl.String, "Hashed e-mail address", nullable=True, pattern=_HASH),
         Column("address_hash", pl.String, "Hashed postal address", nullable=True, pattern=_HASH),
-        Column("bank_account_hash", pl.String, "Hashed bank account", nullable=True,
-               pattern=_HASH),
-        Column("nationality", pl.String, "Nationality (ISO 3166-1 alpha-3)", pattern=_ISO3,
-               audit_only=True),
+        Column("bank_account_hash", pl.String, "Hashed bank account", nullable=True, pattern=_HASH),
+        Column(
+            "nationality",
+            pl.String,
+            "Nationality (ISO 3166-1 alpha-3)",
+            pattern=_ISO3,
+            audit_only=True,
+        ),
         Column("sex", pl.String, "Sex as recorded", allowed=SEXES, audit_only=True),
-        Column("birth_date", pl.Date, "Date of birth", min=_DATE_MIN, max=_DATE_MAX,
-               audit_only=True),
-        Column("marital_status", pl.String, "Marital status", allowed=MARITAL_STATUSES,
-               audit_only=True),
+        Column(
+            "birth_date", pl.Date, "Date of birth", min=_DATE_MIN, max=_DATE_MAX, audit_only=True
+        ),
+        Column(
+            "marital_status", pl.String, "Marital status", allowed=MARITAL_STATUSES, audit_only=True
+        ),
     ),
-    foreign_keys=(
-        ForeignKey("sponsor_id", "sponsors", "sponsor_id"),
-    ),
+    foreign_keys=(ForeignKey("sponsor_id", "sponsors", "sponsor_id"),),
 )
 
 DOCUMENTS = Table(
@@ -212,32 +235,70 @@ DOCUMENTS = Table(
         Column("mrz_format", pl.String, "ICAO 9303 MRZ format", allowed=MRZ_FORMATS),
         Column("mrz_line1", pl.String, "MRZ line 1 as read", pattern=_MRZ),
         Column("mrz_line2", pl.String, "MRZ line 2 as read", pattern=_MRZ),
-        Column("mrz_line3", pl.String, "MRZ line 3 as read (TD1 only)", nullable=True,
-               pattern=_MRZ),
+        Column(
+            "mrz_line3", pl.String, "MRZ line 3 as read (TD1 only)", nullable=True, pattern=_MRZ
+        ),
         Column("printed_surname", pl.String, "Surname on the printed page"),
         Column("printed_given_names", pl.String, "Given names on the printed page"),
         Column("printed_document_number", pl.String, "Document number on the printed page"),
-        Column("printed_nationality", pl.String, "Nationality on the printed page",
-               pattern=_ISO3),
-        Column("printed_birth_date", pl.Date, "Date of birth on the printed page",
-               min=_DATE_MIN, max=_DATE_MAX),
+        Column("printed_nationality", pl.String, "Nationality on the printed page", pattern=_ISO3),
+        Column(
+            "printed_birth_date",
+            pl.Date,
+            "Date of birth on the printed page",
+            min=_DATE_MIN,
+            max=_DATE_MAX,
+        ),
         Column("printed_sex", pl.String, "Sex on the printed page", allowed=SEXES),
-        Column("issue_date", pl.Date, "Date of issue on the printed page",
-               min=_DATE_MIN, max=_DATE_MAX),
-        Column("expiry_date", pl.Date, "Date of expiry on the printed page",
-               min=_DATE_MIN, max=_DATE_MAX),
-        Column("issuing_state", pl.String, "Issuing state or organisation (alpha-3)",
-               pattern=_ISO3),
-        Column("document_language", pl.String, "Main language of the printed page (ISO 639-1)",
-               pattern=r"^[a-z]{2}$"),
-        Column("chip_auth_result", pl.String, "Chip (eMRTD) authentication result",
-               allowed=CHIP_RESULTS),
-        Column("face_match_score", pl.Float64, "Face match, live photo vs chip/page (0-1)",
-               nullable=True, min=0.0, max=1.0),
-        Column("image_quality_score", pl.Float64, "Scan image quality (0-1)", nullable=True,
-               min=0.0, max=1.0),
-        Column("tamper_score", pl.Float64, "Scanner's tamper likelihood (0-1)", nullable=True,
-               min=0.0, max=1.0),
+        Column(
+            "issue_date", pl.Date, "Date of issue on the printed page", min=_DATE_MIN, max=_DATE_MAX
+        ),
+        Column(
+            "expiry_date",
+            pl.Date,
+            "Date of expiry on the printed page",
+            min=_DATE_MIN,
+            max=_DATE_MAX,
+        ),
+        Column(
+            "issuing_state", pl.String, "Issuing state or organisation (alpha-3)", pattern=_ISO3
+        ),
+        Column(
+            "document_language",
+            pl.String,
+            "Main language of the printed page (ISO 639-1)",
+            pattern=r"^[a-z]{2}$",
+        ),
+        Column(
+            "chip_auth_result",
+            pl.String,
+            "Chip (eMRTD) authentication result",
+            allowed=CHIP_RESULTS,
+        ),
+        Column(
+            "face_match_score",
+            pl.Float64,
+            "Face match, live photo vs chip/page (0-1)",
+            nullable=True,
+            min=0.0,
+            max=1.0,
+        ),
+        Column(
+            "image_quality_score",
+            pl.Float64,
+            "Scan image quality (0-1)",
+            nullable=True,
+            min=0.0,
+            max=1.0,
+        ),
+        Column(
+            "tamper_score",
+            pl.Float64,
+            "Scanner's tamper likelihood (0-1)",
+            nullable=True,
+            min=0.0,
+            max=1.0,
+        ),
     ),
     foreign_keys=(ForeignKey("application_id", "applications", "application_id"),),
 )
@@ -250,10 +311,17 @@ TRAVEL_HISTORY = Table(
         Column("trip_id", pl.String, "Trip id", unique=True),
         Column("applicant_id", pl.String, "Applicant id"),
         Column("entry_date", pl.Date, "Date of entry", min=_DATE_MIN, max=_DATE_MAX),
-        Column("authorised_until", pl.Date, "Last day of authorised stay",
-               min=_DATE_MIN, max=_DATE_MAX),
-        Column("exit_date", pl.Date, "Date of exit (missing while still in the country)",
-               nullable=True, min=_DATE_MIN, max=_DATE_MAX),
+        Column(
+            "authorised_until", pl.Date, "Last day of authorised stay", min=_DATE_MIN, max=_DATE_MAX
+        ),
+        Column(
+            "exit_date",
+            pl.Date,
+            "Date of exit (missing while still in the country)",
+            nullable=True,
+            min=_DATE_MIN,
+            max=_DATE_MAX,
+        ),
         Column("visa_type", pl.String, "Visa held on that trip", allowed=VISA_TYPES),
         Column("port_of_entry", pl.String, "Port of entry"),
     ),
@@ -266,8 +334,13 @@ PRIOR_DECISIONS = Table(
     columns=(
         Column("decision_id", pl.String, "Decision id", unique=True),
         Column("applicant_id", pl.String, "Applicant id"),
-        Column("applied_at", pl.Date, "Date the earlier application was lodged",
-               min=_DATE_MIN, max=_DATE_MAX),
+        Column(
+            "applied_at",
+            pl.Date,
+            "Date the earlier application was lodged",
+            min=_DATE_MIN,
+            max=_DATE_MAX,
+        ),
         Column("decided_at", pl.Date, "Date it was decided", min=_DATE_MIN, max=_DATE_MAX),
         Column("visa_type", pl.String, "Visa applied for", allowed=VISA_TYPES),
         Column("outcome", pl.String, "Outcome", allowed=DECISION_OUTCOMES),
@@ -282,15 +355,26 @@ SPONSORS = Table(
     columns=(
         Column("sponsor_id", pl.String, "Sponsor id", unique=True),
         Column("sponsor_type", pl.String, "Kind of sponsor", allowed=SPONSOR_TYPES),
-        Column("registered_at", pl.Date, "Date the sponsor was registered",
-               min=_DATE_MIN, max=_DATE_MAX),
-        Column("invitations_issued", pl.Int32, "Invitations issued before the register date",
-               min=0),
-        Column("past_sponsored_overstays", pl.Int32,
-               "Overstays by sponsored visitors before the register date", min=0),
+        Column(
+            "registered_at",
+            pl.Date,
+            "Date the sponsor was registered",
+            min=_DATE_MIN,
+            max=_DATE_MAX,
+        ),
+        Column(
+            "invitations_issued", pl.Int32, "Invitations issued before the register date", min=0
+        ),
+        Column(
+            "past_sponsored_overstays",
+            pl.Int32,
+            "Overstays by sponsored visitors before the register date",
+            min=0,
+        ),
         Column("compliance_record", pl.String, "Compliance standing", allowed=COMPLIANCE_RECORDS),
-        Column("as_of", pl.Date, "Date the register snapshot was taken",
-               min=_DATE_MIN, max=_DATE_MAX),
+        Column(
+            "as_of", pl.Date, "Date the register snapshot was taken", min=_DATE_MIN, max=_DATE_MAX
+        ),
     ),
 )
 
@@ -304,18 +388,36 @@ OUTCOMES = Table(
     columns=(
         Column("application_id", pl.String, "Application id", unique=True),
         Column("investigated", pl.Boolean, "Whether the case was investigated"),
-        Column("investigation_trigger", pl.String, "Why it was investigated", nullable=True,
-               allowed=INVESTIGATION_TRIGGERS),
-        Column("violation_confirmed", pl.Boolean,
-               "Whether a violation was confirmed (missing: not investigated or pending)",
-               nullable=True),
-        Column("violation_types", pl.String,
-               "Confirmed violation types, ';'-separated (overstay, document_fraud,"
-               " misrepresentation)", nullable=True,
-               pattern=r"^(overstay|document_fraud|misrepresentation)"
-                       r"(;(overstay|document_fraud|misrepresentation))*$"),
-        Column("known_at", DT, "When the outcome became known", nullable=True,
-               min=_DATE_MIN, max=_DATE_MAX),
+        Column(
+            "investigation_trigger",
+            pl.String,
+            "Why it was investigated",
+            nullable=True,
+            allowed=INVESTIGATION_TRIGGERS,
+        ),
+        Column(
+            "violation_confirmed",
+            pl.Boolean,
+            "Whether a violation was confirmed (missing: not investigated or pending)",
+            nullable=True,
+        ),
+        Column(
+            "violation_types",
+            pl.String,
+            "Confirmed violation types, ';'-separated (overstay, document_fraud,"
+            " misrepresentation)",
+            nullable=True,
+            pattern=r"^(overstay|document_fraud|misrepresentation)"
+            r"(;(overstay|document_fraud|misrepresentation))*$",
+        ),
+        Column(
+            "known_at",
+            DT,
+            "When the outcome became known",
+            nullable=True,
+            min=_DATE_MIN,
+            max=_DATE_MAX,
+        ),
     ),
     foreign_keys=(ForeignKey("application_id", "applications", "application_id"),),
 )

@@ -50,7 +50,10 @@ class AmanahError(Exception):
 
     def to_body(self) -> dict[str, Any]:
         """The ``{"error", "detail"}`` body the API answers with."""
-        return {"error": self.code, "detail": self.detail if self.detail is not None else self.message}
+        return {
+            "error": self.code,
+            "detail": self.detail if self.detail is not None else self.message,
+        }
 
 
 class ConfigError(AmanahError):

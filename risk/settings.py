@@ -91,7 +91,9 @@ class ModelSettings(BaseModel):
 class ReviewSettings(BaseModel):
     """Review capacity and the random blind sample."""
 
-    capacity: float = Field(0.05, gt=0, lt=1, description="share of applications officers can review")
+    capacity: float = Field(
+        0.05, gt=0, lt=1, description="share of applications officers can review"
+    )
     high_band_share: float = Field(
         0.2, gt=0, le=1, description="share of the flagged capacity that is banded high"
     )
@@ -117,7 +119,9 @@ class MLflowSettings(BaseModel):
     tracking_uri: str | None = None
     experiment: str = "amanah"
     registered_model: str = "amanah-risk"
-    quality_margin: float = Field(0.01, ge=0, description="allowed loss of test PR AUC at promotion")
+    quality_margin: float = Field(
+        0.01, ge=0, description="allowed loss of test PR AUC at promotion"
+    )
 
 
 class ServingSettings(BaseModel):
@@ -141,9 +145,7 @@ class Settings(BaseSettings):
     SQLite store and the local MLflow store.  Nothing generated is committed.
     """
 
-    model_config = SettingsConfigDict(
-        env_prefix="RISK_", env_nested_delimiter="__", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="RISK_", env_nested_delimiter="__", extra="ignore")
 
     data_dir: Path = Path("amanah-data")
     audit: AuditSettings = Field(default_factory=AuditSettings)

@@ -11,18 +11,19 @@ import sys
 
 from risk.errors import AmanahError
 
-from ._app import app, console, err_console
-
 # Command modules register their verbs on import.
-from . import _data  # noqa: E402,F401  (validate)
-from . import _synth  # noqa: E402,F401  (synth)
-from . import _features  # noqa: E402,F401  (features)
-from . import _models  # noqa: E402,F401  (train, score-batch)
-from . import _audit  # noqa: E402,F401  (audit)
-from . import _experiments  # noqa: E402,F401  (promote, report)
-from . import _serving  # noqa: E402,F401  (serve, demo, users, tokens, replay, audit-log)
+from . import (
+    _audit,  # noqa: F401  (audit)
+    _data,  # noqa: F401  (validate)
+    _experiments,  # noqa: F401  (promote, report)
+    _features,  # noqa: F401  (features)
+    _models,  # noqa: F401  (train, score-batch)
+    _serving,  # noqa: F401  (serve, demo, users, tokens, replay, audit-log)
+    _synth,  # noqa: F401  (synth)
+)
+from ._app import app, err_console, group
 
-__all__ = ["app", "main"]
+__all__ = ["app", "group", "main"]
 
 
 def main() -> None:

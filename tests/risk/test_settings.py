@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from risk.settings import Settings, get_settings
+
+
+def test_defaults_point_under_the_data_dir(tmp_path: Path) -> None:
+    s = Settings(data_dir=tmp_path)
+    assert s.database_url == f"sqlite:///{(tmp_path / 'amanah.db').resolve()}"
+    assert s.tracking_uri == f"sqlite:///{(tmp_path / 'mlflow.db').resolve()}"
+    assert s.review.capacity == 0.05
+    assert s.audit.audit_only_columns == ["nationality", "sex", "birth_date", "marital_status"]
+
+
+def test_nested_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RISK_DATA_DIR", "/tmp/elsewhere")
+    monkeypatch.setenv("RISK_REVIEW__CAPACITY", "0.03")
+    monkeypatch.setenv("RISK_SERVING__DATABASE_URL", "postgresql+psycopg://u@h/db")
+    s = get_settings()
+    assert s.data_dir == Path("/tmp/elsewhere")
+    assert s.review.capacity == 0.03
+    assert s.database_url == "postgresql+psycopg://u@h/db"
+
+
+def test_get_settings_is_cached() -> None:
+    assert get_settings() is get_settings()
+
+
+def test_split_fractions_must_sum_to_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RISK_SPLIT__TRAIN", "0.7")
+    with pytest.raises(ValidationError, match=r"split fractions must sum to 1, got 1\.1000"):
+        Settings()
+
+
+def test_capacity_out_of_range_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RISK_REVIEW__CAPACITY", "1.5")
+    with pytest.raises(ValidationError, match=r"review\.capacity"):
+        Settings()
