@@ -10,9 +10,9 @@ import matplotlib
 # Plots are written to files; never open a window (must run before pyplot is imported).
 matplotlib.use("Agg")
 
-import pytest  # noqa: E402
+import pytest
 
-from risk.settings import get_settings  # noqa: E402
+from risk.settings import get_settings
 
 
 @pytest.fixture(autouse=True)
