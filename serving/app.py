@@ -1,0 +1,74 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from risk.settings import Settings, get_settings
+from serving._errors import install_error_handlers
+from serving.routers import ROUTERS
+from serving.services import ModelHolder, append_audit
+from serving.store import Store
+
+__all__ = ["create_app"]
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    store: Store | None = None,
+    model_holder: ModelHolder | None = None,
+    load_model: bool = True,
+    seed: int | None = None,
+) -> FastAPI:
+    """Build the service.
+
+    Parameters
+    ----------
+    settings
+        Defaults to :func:`risk.settings.get_settings`.
+    store
+        The store to use (default: one on ``settings.database_url``); migrated at start-up.
+    model_holder
+        The model holder (default: a new one loading from the configured source).
+    load_model
+        Load the configured model in the lifespan (skip when the holder is already loaded).
+    seed
+        Seed of the blind random sample (default: unseeded).
+    """
+    settings = settings or get_settings()
+    store = store or Store(settings.database_url)
+    holder = model_holder or ModelHolder(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store.upgrade()
+        if load_model and not holder.loaded:
+            holder.load_configured()
+            with store.transaction() as session:
+                append_audit(
+                    session,
+                    actor="system",
+                    action="model.load",
+                    entity_type="model",
+                    entity_id=holder.version or "none",
+                    details={"source": holder.source, "error": holder.last_error},
+                )
+        yield
+
+    app = FastAPI(
+        title="Amanah",
+        version="0.1.0",
+        lifespan=lifespan,
+        summary="Explainable risk triage: flags for human review, never refuses.",
+    )
+    app.state.settings, app.state.store, app.state.model_holder = settings, store, holder
+    app.state.rng = random.Random(seed)
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

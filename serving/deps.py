@@ -1,0 +1,66 @@
+"""FastAPI dependencies as typed aliases: the store, the model, settings, the caller."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from risk.settings import Settings
+from serving.services import ModelHolder, Principal, authenticate, require
+from serving.store import Store
+
+__all__ = [
+    "CurrentUser",
+    "HolderDep",
+    "SettingsDep",
+    "StoreDep",
+    "allow",
+    "get_holder",
+    "get_principal",
+    "get_settings",
+    "get_store",
+]
+
+
+def get_store(request: Request) -> Store:
+    """The app's store."""
+    return request.app.state.store
+
+
+def get_holder(request: Request) -> ModelHolder:
+    """The app's model holder."""
+    return request.app.state.model_holder
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was created with."""
+    return request.app.state.settings
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+HolderDep = Annotated[ModelHolder, Depends(get_holder)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_principal(
+    store: StoreDep,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Principal:
+    """The caller behind the ``Authorization: Bearer`` token (401 otherwise)."""
+    with store.transaction() as session:
+        return authenticate(session, authorization)
+
+
+CurrentUser = Annotated[Principal, Depends(get_principal)]
+
+
+def allow(permission: str) -> Callable[[Principal], Principal]:
+    """A dependency that lets the caller through only if their role holds ``permission``."""
+
+    def _check(principal: CurrentUser) -> Principal:
+        return require(principal, permission)
+
+    _check.permission = permission  # type: ignore[attr-defined]
+    return _check

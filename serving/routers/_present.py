@@ -1,0 +1,142 @@
+"""Turning store rows into answer models, leaving out audit-only and document identity fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from risk.contract import audit_only_columns
+from risk.settings import Settings
+from serving.schemas import (
+    CasePublic,
+    CaseSummaryPublic,
+    ComplaintPublic,
+    DecisionPublic,
+    ScorePublic,
+)
+from serving.services import ScoreOutcome, list_decisions, usernames
+from serving.store import Case, Complaint, Decision, Score, raw_table
+
+__all__ = ["case_public", "case_summary", "complaint_public", "decision_public", "score_public"]
+
+#: Document fields that restate the holder's identity and audit-only attributes
+#: (nationality, sex, birth date are encoded in the MRZ and printed page).
+_DOCUMENT_HIDDEN = frozenset(
+    {
+        "mrz_line1",
+        "mrz_line2",
+        "mrz_line3",
+        "printed_nationality",
+        "printed_sex",
+        "printed_birth_date",
+        "issuing_state",
+    }
+)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def score_public(outcome: ScoreOutcome) -> ScorePublic:
+    """The answer to a score request."""
+    s = outcome.score
+    return ScorePublic(
+        score_id=s.score_id,
+        application_id=s.application_id,
+        score=s.score,
+        band=s.band,
+        outcome=s.outcome,
+        route=s.route,
+        case_id=outcome.case_id,
+        threshold=s.threshold,
+        raised=s.reasons["raised"],
+        lowered=s.reasons["lowered"],
+        model_version=s.model_version,
+        lang=s.lang,
+        scored_at=s.created_at,
+    )
+
+
+def stored_score_public(session: Session, score: Score) -> ScorePublic:
+    """A logged score, with the case it opened (if any)."""
+    case_id = session.scalar(sa.select(Case.case_id).where(Case.score_id == score.score_id))
+    return score_public(ScoreOutcome(score=score, case_id=case_id))
+
+
+def case_summary(case: Case, score: Score, names: dict[int, str]) -> CaseSummaryPublic:
+    """A queue row; blind cases hide score and band."""
+    return CaseSummaryPublic(
+        case_id=case.case_id,
+        application_id=case.application_id,
+        status=case.status,
+        blind=case.blind,
+        score=None if case.blind else score.score,
+        band=None if case.blind else score.band,
+        assigned_to=names.get(case.assigned_to) if case.assigned_to else None,
+        created_at=case.created_at,
+        waiting_days=((case.decided_at or _now()) - case.created_at).total_seconds() / 86400,
+    )
+
+
+def decision_public(d: Decision, names: dict[int, str]) -> DecisionPublic:
+    """A decision as answered."""
+    return DecisionPublic(
+        decision_id=d.decision_id,
+        case_id=d.case_id,
+        outcome=d.outcome,
+        violation_types=d.violation_types,
+        reason=d.reason,
+        officer=names.get(d.officer_id),
+        amends=d.amends_id,
+        created_at=d.created_at,
+    )
+
+
+def _rows(session: Session, table: str, application_id: str) -> list[dict[str, Any]]:
+    t = raw_table(table)
+    result = session.execute(sa.select(t).where(t.c.application_id == application_id))
+    return [dict(r) for r in result.mappings()]
+
+
+def case_public(session: Session, case: Case, settings: Settings) -> CasePublic:
+    """Everything a case screen shows, without audit-only attributes."""
+    score = session.get(Score, case.score_id)
+    decisions = list_decisions(session, case.case_id)
+    names = usernames(session, {case.assigned_to, *(d.officer_id for d in decisions)})
+    hidden = audit_only_columns(settings.audit.audit_only_columns)
+    app = _rows(session, "applications", case.application_id)[0]
+    docs = _rows(session, "documents", case.application_id)
+    summary = case_summary(case, score, names)
+    return CasePublic(
+        **summary.model_dump(),
+        application={k: v for k, v in app.items() if k not in hidden},
+        documents=[
+            {k: v for k, v in d.items() if k not in _DOCUMENT_HIDDEN | hidden} for d in docs
+        ],
+        raised=None if case.blind else score.reasons["raised"],
+        lowered=None if case.blind else score.reasons["lowered"],
+        model_version=None if case.blind else score.model_version,
+        decisions=[decision_public(d, names) for d in decisions],
+    )
+
+
+def complaint_public(c: Complaint, names: dict[int, str]) -> ComplaintPublic:
+    """A complaint as answered."""
+    return ComplaintPublic(
+        complaint_id=c.complaint_id,
+        application_id=c.application_id,
+        case_id=c.case_id,
+        category=c.category,
+        description=c.description,
+        status=c.status,
+        handler=names.get(c.handler_id) if c.handler_id else None,
+        response=c.response,
+        opened_at=c.opened_at,
+        due_at=c.due_at,
+        answered_at=c.answered_at,
+        within_sla=None if c.answered_at is None else c.answered_at <= c.due_at,
+    )

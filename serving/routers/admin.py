@@ -1,0 +1,131 @@
+"""The service itself: health, the caller, the model, runtime settings, KPIs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from serving.deps import CurrentUser, HolderDep, SettingsDep, StoreDep, allow
+from serving.schemas import (
+    KillSwitchRequest,
+    KpisPublic,
+    MePublic,
+    ModelPublic,
+    ReviewSettingsRequest,
+    RuntimeSettingsPublic,
+)
+from serving.services import (
+    PERMISSIONS,
+    ModelHolder,
+    Principal,
+    append_audit,
+    compute_kpis,
+    read_runtime,
+    set_runtime,
+)
+
+router = APIRouter(tags=["service"])
+
+
+def model_public(holder: ModelHolder) -> ModelPublic:
+    """What the holder has loaded."""
+    bundle = holder._bundle if holder.loaded else None
+    return ModelPublic(
+        loaded=holder.loaded,
+        version=holder.version,
+        source=holder.source or None,
+        threshold=None if bundle is None else float(bundle.threshold),
+        error=holder.last_error,
+    )
+
+
+@router.get("/v1/health")
+def health(holder: HolderDep) -> dict[str, object]:
+    """Liveness, and whether a model is loaded (no authentication)."""
+    return {"status": "ok", "model_loaded": holder.loaded}
+
+
+@router.get("/v1/me", response_model=MePublic)
+def me(user: CurrentUser) -> MePublic:
+    """The caller and what their role may do."""
+    allowed = sorted(p for p, roles in PERMISSIONS.items() if user.role in roles)
+    return MePublic(username=user.username, role=user.role, permissions=allowed)
+
+
+@router.get("/v1/model", response_model=ModelPublic)
+def model(
+    holder: HolderDep, user: Annotated[Principal, Depends(allow("model.read"))]
+) -> ModelPublic:
+    """The loaded model's version and threshold."""
+    return model_public(holder)
+
+
+@router.post("/v1/model/reload", response_model=ModelPublic)
+def reload_model(
+    holder: HolderDep,
+    store: StoreDep,
+    user: Annotated[Principal, Depends(allow("model.reload"))],
+) -> ModelPublic:
+    """Reload the model from its configured source without a restart (audited)."""
+    before = holder.version
+    holder.load_configured()
+    with store.transaction() as session:
+        append_audit(
+            session,
+            actor=user.username,
+            action="model.reload",
+            entity_type="model",
+            entity_id=holder.version or "none",
+            details={"from": before, "to": holder.version, "error": holder.last_error},
+        )
+    return model_public(holder)
+
+
+@router.get("/v1/settings", response_model=RuntimeSettingsPublic)
+def runtime_settings(
+    store: StoreDep,
+    settings: SettingsDep,
+    user: Annotated[Principal, Depends(allow("settings.read"))],
+) -> RuntimeSettingsPublic:
+    """The kill switch, threshold override and blind-sample rate in force."""
+    with store.transaction() as session:
+        return RuntimeSettingsPublic(**vars(read_runtime(session, settings)))
+
+
+@router.put("/v1/settings/kill-switch", response_model=RuntimeSettingsPublic)
+def kill_switch(
+    body: KillSwitchRequest,
+    store: StoreDep,
+    settings: SettingsDep,
+    user: Annotated[Principal, Depends(allow("settings.kill_switch"))],
+) -> RuntimeSettingsPublic:
+    """Send every application to manual review (or stop doing so)."""
+    with store.transaction() as session:
+        set_runtime(session, user, "kill_switch", body.enabled)
+        return RuntimeSettingsPublic(**vars(read_runtime(session, settings)))
+
+
+@router.put("/v1/settings/review", response_model=RuntimeSettingsPublic)
+def review_settings(
+    body: ReviewSettingsRequest,
+    store: StoreDep,
+    settings: SettingsDep,
+    user: Annotated[Principal, Depends(allow("settings.review"))],
+) -> RuntimeSettingsPublic:
+    """Change the threshold override and the blind-sample rate (admins)."""
+    with store.transaction() as session:
+        if body.threshold is not None or body.reset_threshold:
+            set_runtime(
+                session, user, "threshold", None if body.reset_threshold else body.threshold
+            )
+        if body.blind_sample_rate is not None:
+            set_runtime(session, user, "blind_sample_rate", body.blind_sample_rate)
+        return RuntimeSettingsPublic(**vars(read_runtime(session, settings)))
+
+
+@router.get("/v1/kpis", response_model=KpisPublic)
+def kpis(store: StoreDep, user: Annotated[Principal, Depends(allow("kpis.read"))]) -> KpisPublic:
+    """Processing time, backlog, flag and hit rates, complaints and satisfaction."""
+    with store.transaction() as session:
+        return KpisPublic(**compute_kpis(session))

@@ -1,0 +1,87 @@
+"""Scoring: one application, a batch, and reading a logged score."""
+
+from __future__ import annotations
+
+import random
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from risk.errors import NotFoundError
+from risk.settings import Settings
+from serving.deps import HolderDep, SettingsDep, StoreDep, allow
+from serving.schemas import ScoreBatchPublic, ScoreBatchRequest, ScorePublic, ScoreRequest
+from serving.services import ModelHolder, Principal, score_application
+from serving.store import Score, Store
+
+from ._present import score_public, stored_score_public
+
+router = APIRouter(tags=["scoring"])
+
+Scorer = Annotated[Principal, Depends(allow("score"))]
+ScoreReader = Annotated[Principal, Depends(allow("scores.read"))]
+
+
+def _score_all(
+    request: Request,
+    store: Store,
+    holder: ModelHolder,
+    settings: Settings,
+    user: Principal,
+    items: list[ScoreRequest],
+) -> list[ScorePublic]:
+    bundle = holder.bundle  # 503 before touching the store when no model is loaded
+    rng: random.Random = request.app.state.rng
+    with store.transaction() as session:  # all items commit together, or none
+        return [
+            score_public(
+                score_application(
+                    session,
+                    bundle,
+                    settings,
+                    user,
+                    item.application.model_dump(),
+                    [d.model_dump() for d in item.documents],
+                    lang=item.lang,
+                    rng=rng,
+                )
+            )
+            for item in items
+        ]
+
+
+@router.post("/v1/applications/score", response_model=ScorePublic)
+def score(
+    body: ScoreRequest,
+    request: Request,
+    store: StoreDep,
+    holder: HolderDep,
+    settings: SettingsDep,
+    user: Scorer,
+) -> ScorePublic:
+    """Score one application with its documents; ``review`` opens a case."""
+    return _score_all(request, store, holder, settings, user, [body])[0]
+
+
+@router.post("/v1/applications/score-batch", response_model=ScoreBatchPublic)
+def score_batch(
+    body: ScoreBatchRequest,
+    request: Request,
+    store: StoreDep,
+    holder: HolderDep,
+    settings: SettingsDep,
+    user: Scorer,
+) -> ScoreBatchPublic:
+    """Score several applications in order; they are stored together or not at all."""
+    data = _score_all(request, store, holder, settings, user, body.items)
+    return ScoreBatchPublic(data=data, count=len(data))
+
+
+@router.get("/v1/scores/{score_id}", response_model=ScorePublic)
+def get_score(score_id: str, store: StoreDep, user: ScoreReader) -> ScorePublic:
+    """A logged score."""
+    with store.transaction() as session:
+        row = session.get(Score, score_id)
+        if row is None:
+            raise NotFoundError(f"score {score_id!r} does not exist")
+        return stored_score_public(session, row)

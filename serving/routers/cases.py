@@ -1,0 +1,127 @@
+"""The review queue and the case workflow: view, claim, release, reassign, decide, feedback."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from serving.deps import SettingsDep, StoreDep, allow
+from serving.schemas import (
+    CasePage,
+    CasePublic,
+    CaseSummaryPublic,
+    DecisionPublic,
+    DecisionRequest,
+    FeedbackPublic,
+    FeedbackRequest,
+    ReassignRequest,
+)
+from serving.services import (
+    Principal,
+    QueueFilter,
+    add_feedback,
+    claim_case,
+    decide_case,
+    list_queue,
+    reassign_case,
+    release_case,
+    usernames,
+    view_case,
+)
+from serving.store import Score
+
+from ._present import case_public, case_summary, decision_public
+
+router = APIRouter(prefix="/v1/cases", tags=["cases"])
+
+Reader = Annotated[Principal, Depends(allow("cases.read"))]
+Worker = Annotated[Principal, Depends(allow("cases.work"))]
+Supervisor = Annotated[Principal, Depends(allow("cases.reassign"))]
+FeedbackTaker = Annotated[Principal, Depends(allow("feedback.create"))]
+CaseStatus = Annotated[str | None, Query(pattern="^(open|claimed|decided)$")]
+
+
+@router.get("", response_model=CasePage)
+def queue(
+    store: StoreDep,
+    user: Reader,
+    status: CaseStatus = None,
+    band: Annotated[str | None, Query(max_length=20)] = None,
+    assigned_to: Annotated[str | None, Query(max_length=80)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> CasePage:
+    """Cases to review, highest risk then longest waiting first (undecided by default)."""
+    flt = QueueFilter(status=status, band=band, assigned_to=assigned_to, limit=limit, offset=offset)
+    with store.transaction() as session:
+        cases, count = list_queue(session, flt)
+        names = usernames(session, {c.assigned_to for c in cases})
+        data = [case_summary(c, session.get(Score, c.score_id), names) for c in cases]
+    return CasePage(data=data, count=count)
+
+
+@router.get("/{case_id}", response_model=CasePublic)
+def get_case(case_id: int, store: StoreDep, settings: SettingsDep, user: Reader) -> CasePublic:
+    """A case with its application, documents, reasons and decisions (the view is audited)."""
+    with store.transaction() as session:
+        return case_public(session, view_case(session, user, case_id), settings)
+
+
+def _summary(session, case) -> CaseSummaryPublic:
+    names = usernames(session, {case.assigned_to})
+    return case_summary(case, session.get(Score, case.score_id), names)
+
+
+@router.post("/{case_id}/claim", response_model=CaseSummaryPublic)
+def claim(case_id: int, store: StoreDep, user: Worker) -> CaseSummaryPublic:
+    """Take a case (409 if someone else holds it)."""
+    with store.transaction() as session:
+        return _summary(session, claim_case(session, user, case_id))
+
+
+@router.post("/{case_id}/release", response_model=CaseSummaryPublic)
+def release(case_id: int, store: StoreDep, user: Worker) -> CaseSummaryPublic:
+    """Give a claimed case back to the queue."""
+    with store.transaction() as session:
+        return _summary(session, release_case(session, user, case_id))
+
+
+@router.post("/{case_id}/reassign", response_model=CaseSummaryPublic)
+def reassign(
+    case_id: int, body: ReassignRequest, store: StoreDep, user: Supervisor
+) -> CaseSummaryPublic:
+    """Give a case to another officer (supervisors)."""
+    with store.transaction() as session:
+        return _summary(session, reassign_case(session, user, case_id, body.username))
+
+
+@router.post("/{case_id}/decisions", response_model=DecisionPublic, status_code=201)
+def decide(case_id: int, body: DecisionRequest, store: StoreDep, user: Worker) -> DecisionPublic:
+    """Record a finding; to amend one, send ``amends`` with the current decision's id."""
+    with store.transaction() as session:
+        decision = decide_case(
+            session,
+            user,
+            case_id,
+            outcome=body.outcome,
+            violation_types=list(body.violation_types),
+            reason=body.reason,
+            amends=body.amends,
+        )
+        return decision_public(decision, {user.user_id: user.username})
+
+
+@router.post("/{case_id}/feedback", response_model=FeedbackPublic, status_code=201)
+def feedback(
+    case_id: int, body: FeedbackRequest, store: StoreDep, user: FeedbackTaker
+) -> FeedbackPublic:
+    """Record the applicant's satisfaction (1-5) after a decision."""
+    with store.transaction() as session:
+        row = add_feedback(session, user, case_id, body.rating, body.comment)
+        return FeedbackPublic(
+            feedback_id=row.feedback_id,
+            case_id=row.case_id,
+            rating=row.rating,
+            created_at=row.created_at,
+        )

@@ -1,0 +1,96 @@
+"""Complaints: open, list, read, assign a handler, respond."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from serving.deps import SettingsDep, StoreDep, allow
+from serving.schemas import (
+    ComplaintAssignRequest,
+    ComplaintPage,
+    ComplaintPublic,
+    ComplaintRequest,
+    ComplaintResponseRequest,
+)
+from serving.services import (
+    Principal,
+    assign_complaint,
+    get_complaint,
+    list_complaints,
+    open_complaint,
+    respond_complaint,
+    usernames,
+)
+
+from ._present import complaint_public
+
+router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
+
+Creator = Annotated[Principal, Depends(allow("complaints.create"))]
+Reader = Annotated[Principal, Depends(allow("complaints.read"))]
+Handler = Annotated[Principal, Depends(allow("complaints.handle"))]
+Assigner = Annotated[Principal, Depends(allow("complaints.assign"))]
+
+
+def _public(session, complaint) -> ComplaintPublic:
+    return complaint_public(complaint, usernames(session, {complaint.handler_id}))
+
+
+@router.post("", response_model=ComplaintPublic, status_code=201)
+def create(
+    body: ComplaintRequest, store: StoreDep, settings: SettingsDep, user: Creator
+) -> ComplaintPublic:
+    """Record a complaint about an application or a case; its deadline follows the SLA."""
+    with store.transaction() as session:
+        complaint = open_complaint(
+            session,
+            user,
+            settings,
+            category=body.category,
+            description=body.description,
+            application_id=body.application_id,
+            case_id=body.case_id,
+        )
+        return _public(session, complaint)
+
+
+@router.get("", response_model=ComplaintPage)
+def index(
+    store: StoreDep,
+    user: Reader,
+    status: Annotated[str | None, Query(pattern="^(open|in_progress|answered)$")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ComplaintPage:
+    """Complaints, nearest deadline first."""
+    with store.transaction() as session:
+        rows, count = list_complaints(session, status=status, limit=limit, offset=offset)
+        names = usernames(session, {c.handler_id for c in rows})
+        return ComplaintPage(data=[complaint_public(c, names) for c in rows], count=count)
+
+
+@router.get("/{complaint_id}", response_model=ComplaintPublic)
+def read(complaint_id: int, store: StoreDep, user: Reader) -> ComplaintPublic:
+    """One complaint."""
+    with store.transaction() as session:
+        return _public(session, get_complaint(session, complaint_id))
+
+
+@router.post("/{complaint_id}/assign", response_model=ComplaintPublic)
+def assign(
+    complaint_id: int, body: ComplaintAssignRequest, store: StoreDep, user: Assigner
+) -> ComplaintPublic:
+    """Give a complaint a handler (supervisors)."""
+    with store.transaction() as session:
+        return _public(session, assign_complaint(session, user, complaint_id, body.username))
+
+
+@router.post("/{complaint_id}/respond", response_model=ComplaintPublic)
+def respond(
+    complaint_id: int, body: ComplaintResponseRequest, store: StoreDep, user: Handler
+) -> ComplaintPublic:
+    """Answer a complaint (its handler or a supervisor)."""
+    with store.transaction() as session:
+        return _public(session, respond_complaint(session, user, complaint_id, body.response))

@@ -1,0 +1,340 @@
+"""Request and answer models of the API (``XRequest`` / ``XPublic`` / ``XPage``).
+
+Answers never carry audit-only attributes (nationality, sex, birth date, marital
+status) nor internal fields such as token hashes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ._contract import ApplicationIn, DocumentIn
+
+__all__ = [
+    "AuditChainPublic",
+    "AuditEntryPublic",
+    "AuditPage",
+    "CasePage",
+    "CasePublic",
+    "CaseSummaryPublic",
+    "ComplaintAssignRequest",
+    "ComplaintPage",
+    "ComplaintPublic",
+    "ComplaintRequest",
+    "ComplaintResponseRequest",
+    "DecisionPublic",
+    "DecisionRequest",
+    "FeedbackPublic",
+    "FeedbackRequest",
+    "KillSwitchRequest",
+    "KpisPublic",
+    "MePublic",
+    "ModelPublic",
+    "ReasonPublic",
+    "ReassignRequest",
+    "ReviewSettingsRequest",
+    "RuntimeSettingsPublic",
+    "ScoreBatchPublic",
+    "ScoreBatchRequest",
+    "ScorePublic",
+    "ScoreRequest",
+]
+
+Lang = Literal["en", "id"]
+DecisionOutcome = Literal["violation_confirmed", "no_violation", "insufficient_evidence"]
+ViolationType = Literal["overstay", "document_fraud", "misrepresentation"]
+ComplaintCategory = Literal[
+    "decision", "delay", "conduct", "data_accuracy", "discrimination", "other"
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ScoreRequest(_Strict):
+    """One application with its documents, as in the data contract."""
+
+    application: ApplicationIn  # type: ignore[valid-type]
+    documents: list[DocumentIn] = Field(default_factory=list)  # type: ignore[valid-type]
+    lang: Lang = "en"
+
+    @model_validator(mode="after")
+    def _documents_belong(self) -> ScoreRequest:
+        app_id = self.application.application_id
+        for i, doc in enumerate(self.documents):
+            if doc.application_id != app_id:
+                raise ValueError(
+                    f"documents[{i}].application_id {doc.application_id!r} is not the"
+                    f" application's id {app_id!r}"
+                )
+        ids = [d.document_id for d in self.documents]
+        if len(set(ids)) != len(ids):
+            raise ValueError("documents repeat a document_id")
+        return self
+
+
+class ScoreBatchRequest(_Strict):
+    """Up to 500 applications scored in one call, stored together or not at all."""
+
+    items: list[ScoreRequest] = Field(min_length=1, max_length=500)
+
+
+class ReasonPublic(BaseModel):
+    """One reason: a feature, its value, its contribution (log-odds) and the text."""
+
+    feature: str
+    value: Any = None
+    contribution: float
+    text: str
+
+
+class ScorePublic(BaseModel):
+    """The answer to a score: never a refusal, only ``review`` or ``no_flag``."""
+
+    score_id: str
+    application_id: str
+    score: float
+    band: str
+    outcome: Literal["review", "no_flag"]
+    route: Literal["model_flag", "kill_switch", "blind_sample", "none"]
+    case_id: int | None
+    threshold: float
+    raised: list[ReasonPublic]
+    lowered: list[ReasonPublic]
+    model_version: str
+    lang: Lang
+    scored_at: dt.datetime
+
+
+class ScoreBatchPublic(BaseModel):
+    """Batch answer: one result per item, in order."""
+
+    data: list[ScorePublic]
+    count: int
+
+
+class DecisionRequest(_Strict):
+    """A finding with a mandatory written reason; ``amends`` links an amendment."""
+
+    outcome: DecisionOutcome
+    violation_types: list[ViolationType] = Field(default_factory=list)
+    reason: str = Field(min_length=1, max_length=5000)
+    amends: int | None = None
+
+
+class DecisionPublic(BaseModel):
+    """A recorded decision."""
+
+    decision_id: int
+    case_id: int
+    outcome: str
+    violation_types: list[str]
+    reason: str
+    officer: str | None
+    amends: int | None
+    created_at: dt.datetime
+
+
+class CaseSummaryPublic(BaseModel):
+    """A queue row; blind-sample cases show no score or band."""
+
+    case_id: int
+    application_id: str
+    status: str
+    blind: bool
+    score: float | None
+    band: str | None
+    assigned_to: str | None
+    created_at: dt.datetime
+    waiting_days: float
+
+
+class CasePage(BaseModel):
+    """A page of the review queue."""
+
+    data: list[CaseSummaryPublic]
+    count: int
+
+
+class CasePublic(CaseSummaryPublic):
+    """A case screen's data: the application (no audit-only attributes), documents, reasons."""
+
+    application: dict[str, Any]
+    documents: list[dict[str, Any]]
+    raised: list[ReasonPublic] | None
+    lowered: list[ReasonPublic] | None
+    model_version: str | None
+    decisions: list[DecisionPublic]
+
+
+class ReassignRequest(_Strict):
+    """Who takes the case."""
+
+    username: str = Field(min_length=1, max_length=80)
+
+
+class ComplaintRequest(_Strict):
+    """A complaint about an application or a case."""
+
+    application_id: str | None = Field(None, max_length=200)
+    case_id: int | None = None
+    category: ComplaintCategory
+    description: str = Field(min_length=1, max_length=5000)
+
+
+class ComplaintAssignRequest(_Strict):
+    """The complaint's handler."""
+
+    username: str = Field(min_length=1, max_length=80)
+
+
+class ComplaintResponseRequest(_Strict):
+    """The answer given to the complainant."""
+
+    response: str = Field(min_length=1, max_length=5000)
+
+
+class ComplaintPublic(BaseModel):
+    """A complaint with its deadline and status."""
+
+    complaint_id: int
+    application_id: str | None
+    case_id: int | None
+    category: str
+    description: str
+    status: str
+    handler: str | None
+    response: str | None
+    opened_at: dt.datetime
+    due_at: dt.datetime
+    answered_at: dt.datetime | None
+    within_sla: bool | None
+
+
+class ComplaintPage(BaseModel):
+    """A page of complaints."""
+
+    data: list[ComplaintPublic]
+    count: int
+
+
+class FeedbackRequest(_Strict):
+    """A satisfaction rating after a decision."""
+
+    rating: int = Field(ge=1, le=5)
+    comment: str = Field("", max_length=2000)
+
+
+class FeedbackPublic(BaseModel):
+    """A recorded rating."""
+
+    feedback_id: int
+    case_id: int
+    rating: int
+    created_at: dt.datetime
+
+
+class Percentiles(BaseModel):
+    """Percentiles in days."""
+
+    p50: float | None
+    p90: float | None
+    max: float | None
+
+
+class KpisPublic(BaseModel):
+    """Aggregates only: processing time, backlog, rates, complaints, satisfaction."""
+
+    as_of: dt.datetime
+    scored: int
+    flag_rate: float | None
+    review_rate: float | None
+    decided_cases: int
+    processing_days: Percentiles
+    backlog: int
+    backlog_age_days: Percentiles
+    hit_rate_model_flag: float | None
+    decided_model_flag: int
+    hit_rate_blind_sample: float | None
+    decided_blind_sample: int
+    override_rate: float | None
+    complaints_opened: int
+    complaints_answered: int
+    complaints_answered_within_sla: int
+    complaints_within_sla_rate: float | None
+    complaints_overdue: int
+    satisfaction_responses: int
+    satisfaction_mean: float | None
+
+
+class KillSwitchRequest(_Strict):
+    """Turn manual review of everything on or off."""
+
+    enabled: bool
+
+
+class ReviewSettingsRequest(_Strict):
+    """Threshold override (``null``: the model's) and blind-sample rate."""
+
+    threshold: float | None = Field(None, gt=0, lt=1)
+    blind_sample_rate: float | None = Field(None, ge=0, lt=1)
+    reset_threshold: bool = False
+
+
+class RuntimeSettingsPublic(BaseModel):
+    """The settings scoring uses now."""
+
+    kill_switch: bool
+    blind_sample_rate: float
+    threshold: float | None
+
+
+class ModelPublic(BaseModel):
+    """The loaded model, if any."""
+
+    loaded: bool
+    version: str | None
+    source: str | None
+    threshold: float | None
+    error: str | None
+
+
+class MePublic(BaseModel):
+    """The caller."""
+
+    username: str
+    role: str
+    permissions: list[str]
+
+
+class AuditEntryPublic(BaseModel):
+    """One audit entry."""
+
+    seq: int
+    at: dt.datetime
+    actor: str
+    action: str
+    entity_type: str
+    entity_id: str
+    details: dict[str, Any]
+    hash: str
+
+
+class AuditPage(BaseModel):
+    """A page of the audit log."""
+
+    data: list[AuditEntryPublic]
+    count: int
+
+
+class AuditChainPublic(BaseModel):
+    """The audit chain's verification."""
+
+    ok: bool
+    entries: int
+    first_broken: int | None
+    problem: str

@@ -1,0 +1,70 @@
+"""Request models for one application and its documents, built from the data contract.
+
+The fields, types, allowed values, ranges and patterns come from :mod:`risk.contract`,
+so a request is validated by the same declarations as a raw file, and FastAPI answers
+422 naming the field path and the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from risk.contract import APPLICATIONS, DOCUMENTS, Column, Table
+
+__all__ = ["ApplicationIn", "DocumentIn"]
+
+
+def _python_type(column: Column) -> Any:
+    dtype = column.dtype
+    if column.allowed:
+        return Literal[column.allowed]  # type: ignore[valid-type]
+    if dtype == pl.String:
+        return str
+    if dtype == pl.Date:
+        return dt.date
+    if isinstance(dtype, pl.Datetime):
+        return dt.datetime
+    if dtype == pl.Boolean:
+        return bool
+    if dtype in (pl.Int32, pl.Int64):
+        return int
+    return float
+
+
+def _bound(value: Any, column: Column) -> Any:
+    if value is None:
+        return None
+    if column.dtype == pl.Date:
+        return dt.date.fromisoformat(value)
+    if isinstance(column.dtype, pl.Datetime):
+        return dt.datetime.fromisoformat(value)
+    return value
+
+
+def _field(column: Column) -> tuple[Any, Any]:
+    kind = _python_type(column)
+    constraints: dict[str, Any] = {"description": column.description}
+    if column.pattern and not column.allowed:
+        constraints["pattern"] = column.pattern
+    if column.min is not None:
+        constraints["ge"] = _bound(column.min, column)
+    if column.max is not None:
+        constraints["le"] = _bound(column.max, column)
+    annotated = Annotated[kind, Field(**constraints)]
+    if column.nullable:
+        return (annotated | None, None)
+    return (annotated, ...)
+
+
+def _model(table: Table, name: str) -> type[BaseModel]:
+    fields = {c.name: _field(c) for c in table.columns}
+    config = ConfigDict(extra="forbid", strict=False)
+    return create_model(name, __config__=config, __doc__=table.description, **fields)
+
+
+ApplicationIn = _model(APPLICATIONS, "ApplicationIn")
+DocumentIn = _model(DOCUMENTS, "DocumentIn")

@@ -1,0 +1,117 @@
+"""Key performance indicators: the aggregates supervisors and oversight read.
+
+Aggregates only, never personal data: counts, rates and time percentiles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from serving.store import Case, Complaint, Decision, Feedback, Score, raw_table
+
+__all__ = ["compute_kpis"]
+
+
+def _percentiles(days: list[float]) -> dict[str, float | None]:
+    if not days:
+        return {"p50": None, "p90": None, "max": None}
+    arr = np.asarray(days, dtype=float)
+    return {
+        "p50": float(np.percentile(arr, 50)),
+        "p90": float(np.percentile(arr, 90)),
+        "max": float(arr.max()),
+    }
+
+
+def _rate(num: int, den: int) -> float | None:
+    return None if den == 0 else num / den
+
+
+def _current_decisions(session: Session) -> list[tuple[Any, ...]]:
+    """(case route, current outcome, submitted_at, first decision time) per decided case."""
+    amended = sa.select(Decision.amends_id).where(Decision.amends_id.is_not(None))
+    apps = raw_table("applications")
+    return (
+        session.execute(
+            sa.select(Case.route, Decision.outcome, apps.c.submitted_at, Case.decided_at)
+            .join(Decision, Decision.case_id == Case.case_id)
+            .join(apps, apps.c.application_id == Case.application_id)
+            .where(Decision.decision_id.not_in(amended))
+        )
+        .tuples()
+        .all()
+    )
+
+
+def _review_kpis(session: Session, now: dt.datetime) -> dict[str, Any]:
+    decided = _current_decisions(session)
+    processing = [(d - s).total_seconds() / 86400 for _, _, s, d in decided if d and s]
+    out: dict[str, Any] = {
+        "decided_cases": len(decided),
+        "processing_days": _percentiles(processing),
+    }
+    for route in ("model_flag", "blind_sample"):
+        rows = [o for r, o, _, _ in decided if r == route]
+        hits = sum(o == "violation_confirmed" for o in rows)
+        out[f"hit_rate_{route}"] = _rate(hits, len(rows))
+        out[f"decided_{route}"] = len(rows)
+    flagged = [o for r, o, _, _ in decided if r == "model_flag"]
+    out["override_rate"] = _rate(sum(o == "no_violation" for o in flagged), len(flagged))
+    waiting = (
+        session.execute(sa.select(Case.created_at).where(Case.status != "decided")).scalars().all()
+    )
+    out["backlog"] = len(waiting)
+    out["backlog_age_days"] = _percentiles([(now - c).total_seconds() / 86400 for c in waiting])
+    return out
+
+
+def _scoring_kpis(session: Session) -> dict[str, Any]:
+    total, flagged, review = session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.count().filter(Score.model_flag.is_(True)),
+            sa.func.count().filter(Score.outcome == "review"),
+        )
+    ).one()
+    return {
+        "scored": total,
+        "flag_rate": _rate(flagged, total),
+        "review_rate": _rate(review, total),
+    }
+
+
+def _complaint_kpis(session: Session, now: dt.datetime) -> dict[str, Any]:
+    rows = (
+        session.execute(sa.select(Complaint.opened_at, Complaint.due_at, Complaint.answered_at))
+        .tuples()
+        .all()
+    )
+    answered = [(d, a) for _, d, a in rows if a is not None]
+    within = sum(a <= d for d, a in answered)
+    overdue = sum(1 for _, d, a in rows if a is None and d < now)
+    ratings = session.execute(sa.select(Feedback.rating)).scalars().all()
+    return {
+        "complaints_opened": len(rows),
+        "complaints_answered": len(answered),
+        "complaints_answered_within_sla": within,
+        "complaints_within_sla_rate": _rate(within, len(answered)),
+        "complaints_overdue": overdue,
+        "satisfaction_responses": len(ratings),
+        "satisfaction_mean": float(np.mean(ratings)) if ratings else None,
+    }
+
+
+def compute_kpis(session: Session, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """All KPIs as one flat-ish dictionary (see :class:`serving.schemas.KpisPublic`)."""
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return {
+        **_scoring_kpis(session),
+        **_review_kpis(session, now),
+        **_complaint_kpis(session, now),
+        "as_of": now,
+    }

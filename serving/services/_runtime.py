@@ -1,0 +1,90 @@
+"""Runtime settings changed through the service: kill switch, threshold, blind-sample rate.
+
+Defaults come from :class:`risk.settings.Settings`; changes are stored and audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from risk.errors import RequestValidationError
+from risk.settings import Settings
+from serving.store import ServiceSetting
+
+from ._audit import append_audit
+from ._auth import Principal
+
+__all__ = ["RuntimeSettings", "read_runtime", "set_runtime"]
+
+
+@dataclass(frozen=True)
+class RuntimeSettings:
+    """The settings scoring reads on every request.
+
+    Attributes
+    ----------
+    kill_switch
+        Send every application to manual review.
+    blind_sample_rate
+        Share of unflagged applications sent to review without their score.
+    threshold
+        Calibrated-score threshold overriding the model bundle's (``None``: the bundle's).
+    """
+
+    kill_switch: bool
+    blind_sample_rate: float
+    threshold: float | None
+
+
+_KEYS = ("kill_switch", "blind_sample_rate", "threshold")
+
+
+def read_runtime(session: Session, settings: Settings) -> RuntimeSettings:
+    """The current runtime settings (stored values over configured defaults)."""
+    stored = {row.key: row.value for row in session.query(ServiceSetting).all()}
+    return RuntimeSettings(
+        kill_switch=bool(stored.get("kill_switch", False)),
+        blind_sample_rate=float(stored.get("blind_sample_rate", settings.review.blind_sample_rate)),
+        threshold=stored.get("threshold"),
+    )
+
+
+def _validate(key: str, value: Any) -> Any:
+    if key == "kill_switch" and isinstance(value, bool):
+        return value
+    if key == "blind_sample_rate" and isinstance(value, int | float) and 0 <= value < 1:
+        return float(value)
+    if key == "threshold" and (value is None or (isinstance(value, int | float) and 0 < value < 1)):
+        return None if value is None else float(value)
+    raise RequestValidationError(
+        f"setting {key!r} cannot be {value!r}",
+        detail=[{"loc": ["body", key], "msg": f"invalid value {value!r}"}],
+    )
+
+
+def set_runtime(session: Session, principal: Principal, key: str, value: Any) -> None:
+    """Store one runtime setting and audit the change (old and new value)."""
+    if key not in _KEYS:
+        raise RequestValidationError(f"unknown setting {key!r}; known: {', '.join(_KEYS)}")
+    value = _validate(key, value)
+    row = session.get(ServiceSetting, key)
+    old = None if row is None else row.value
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    if row is None:
+        session.add(
+            ServiceSetting(key=key, value=value, updated_at=now, updated_by=principal.user_id)
+        )
+    else:
+        row.value, row.updated_at, row.updated_by = value, now, principal.user_id
+    append_audit(
+        session,
+        actor=principal.username,
+        action="setting.change",
+        entity_type="setting",
+        entity_id=key,
+        details={"old": old, "new": value},
+    )

@@ -1,0 +1,240 @@
+"""Scoring one application: features, score, reasons, routing, and the inference log.
+
+Everything a score needs to be recomputed later is stored with it: the model
+version, a fingerprint of the inputs, the feature values, the threshold and the
+reasons.  The application, its score, its case (if routed to review) and the audit
+entry are written in the caller's transaction, so they commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import random
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from risk.errors import ConflictError, FeatureError
+from risk.settings import Settings
+from serving.store import Case, Score, raw_table
+
+from ._audit import append_audit
+from ._auth import Principal
+from ._history import frame, load_history, save_raw_rows
+from ._runtime import read_runtime
+
+__all__ = ["ScoreOutcome", "compute_features", "input_fingerprint", "score_application"]
+
+
+@dataclass(frozen=True)
+class ScoreOutcome:
+    """What scoring one application produced (the API's answer is built from it)."""
+
+    score: Score
+    case_id: int | None
+    reasons: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalar
+        return _jsonable(value.item())
+    return value
+
+
+def input_fingerprint(application: dict[str, Any], documents: list[dict[str, Any]]) -> str:
+    """SHA-256 of the canonical JSON of an application and its documents (sorted by id)."""
+    payload = {
+        "application": {k: _jsonable(v) for k, v in application.items()},
+        "documents": [
+            {k: _jsonable(v) for k, v in d.items()}
+            for d in sorted(documents, key=lambda d: d["document_id"])
+        ],
+    }
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _stored_inputs(session: Session, application_id: str) -> tuple[dict, list[dict]] | None:
+    apps, docs = raw_table("applications"), raw_table("documents")
+    row = session.execute(sa.select(apps).where(apps.c.application_id == application_id))
+    app = row.mappings().one_or_none()
+    if app is None:
+        return None
+    documents = session.execute(sa.select(docs).where(docs.c.application_id == application_id))
+    return dict(app), [dict(d) for d in documents.mappings()]
+
+
+def _save_inputs(
+    session: Session,
+    application: dict[str, Any],
+    documents: list[dict[str, Any]],
+    fingerprint: str,
+) -> None:
+    stored = _stored_inputs(session, application["application_id"])
+    if stored is None:
+        taken = (
+            session.execute(
+                sa.select(raw_table("documents").c.document_id).where(
+                    raw_table("documents").c.document_id.in_([d["document_id"] for d in documents])
+                )
+            )
+            .scalars()
+            .first()
+        )
+        if taken is not None:
+            raise ConflictError(f"document {taken!r} already belongs to another application")
+        save_raw_rows(session, "applications", [application])
+        save_raw_rows(session, "documents", documents)
+    elif input_fingerprint(*stored) != fingerprint:
+        raise ConflictError(
+            f"application {application['application_id']!r} was already received with"
+            " different contents; an application cannot be changed once received"
+        )
+
+
+def compute_features(
+    session: Session,
+    application: dict[str, Any],
+    documents: list[dict[str, Any]],
+    settings: Settings,
+) -> dict[str, Any]:
+    """The feature row of one application, computed by the training code."""
+    from features import build_features_for
+
+    history = load_history(session, application, settings)
+    table = build_features_for(
+        frame("applications", [application]), frame("documents", documents), history
+    )
+    if table.height != 1:
+        raise FeatureError(
+            f"features for application {application['application_id']!r} gave"
+            f" {table.height} rows, expected 1"
+        )
+    return table.row(0, named=True)
+
+
+def _route(flagged: bool, runtime: Any, rng: random.Random) -> str:
+    if runtime.kill_switch:
+        return "kill_switch"
+    if flagged:
+        return "model_flag"
+    if runtime.blind_sample_rate > 0 and rng.random() < runtime.blind_sample_rate:
+        return "blind_sample"
+    return "none"
+
+
+def _reasons(case_score: Any) -> dict[str, list[dict[str, Any]]]:
+    def one(r: Any) -> dict[str, Any]:
+        return {
+            "feature": r.feature,
+            "value": _jsonable(r.value),
+            "contribution": float(r.contribution),
+            "text": r.text,
+        }
+
+    return {
+        "raised": [one(r) for r in case_score.raised],
+        "lowered": [one(r) for r in case_score.lowered],
+    }
+
+
+def score_application(
+    session: Session,
+    bundle: Any,
+    settings: Settings,
+    principal: Principal,
+    application: dict[str, Any],
+    documents: list[dict[str, Any]],
+    *,
+    lang: str = "en",
+    rng: random.Random | None = None,
+) -> ScoreOutcome:
+    """Score one application, log the score, open a case if it goes to review, audit it.
+
+    Parameters
+    ----------
+    session
+        The request's transaction; nothing is committed here.
+    bundle
+        The loaded model bundle (``score_one``, ``version``, ``threshold``).
+    application, documents
+        Contract rows (validated).  An application already received must be identical.
+    lang
+        Language of the reasons (``"en"`` or ``"id"``).
+    rng
+        Source of the blind random sample.
+    """
+    fingerprint = input_fingerprint(application, documents)
+    _save_inputs(session, application, documents, fingerprint)
+    features = compute_features(session, application, documents, settings)
+    case_score = bundle.score_one(features, lang=lang, top=settings.serving.top_reasons)
+    runtime = read_runtime(session, settings)
+    threshold = runtime.threshold if runtime.threshold is not None else float(bundle.threshold)
+    flagged = float(case_score.score) >= threshold
+    route = _route(flagged, runtime, rng or random.Random())
+    reasons = _reasons(case_score)
+    score = Score(
+        score_id=str(uuid.uuid4()),
+        application_id=application["application_id"],
+        model_version=str(bundle.version),
+        input_fingerprint=fingerprint,
+        features={k: _jsonable(v) for k, v in features.items()},
+        score=float(case_score.score),
+        margin=float(case_score.margin),
+        band=str(case_score.band),
+        threshold=threshold,
+        model_flag=flagged,
+        outcome="review" if route != "none" else "no_flag",
+        route=route,
+        reasons=reasons,
+        lang=lang,
+        scored_by=principal.user_id,
+    )
+    session.add(score)
+    session.flush()
+    case_id = _open_case(session, score) if score.outcome == "review" else None
+    append_audit(
+        session,
+        actor=principal.username,
+        action="score",
+        entity_type="score",
+        entity_id=score.score_id,
+        details={
+            "application_id": score.application_id,
+            "outcome": score.outcome,
+            "route": route,
+            "model_version": score.model_version,
+            "case_id": case_id,
+        },
+    )
+    return ScoreOutcome(score=score, case_id=case_id, reasons=reasons)
+
+
+def _open_case(session: Session, score: Score) -> int:
+    existing = session.scalar(
+        sa.select(Case).where(Case.application_id == score.application_id, Case.status != "decided")
+    )
+    if existing is not None:
+        return existing.case_id
+    case = Case(
+        application_id=score.application_id,
+        score_id=score.score_id,
+        route=score.route,
+        blind=score.route == "blind_sample",
+        status="open",
+        # a blind case must not reveal its score through its queue position
+        priority=score.threshold if score.route == "blind_sample" else score.score,
+    )
+    session.add(case)
+    session.flush()
+    return case.case_id

@@ -1,0 +1,34 @@
+"""The store: SQLAlchemy tables, the :class:`Store` and its Alembic migrations."""
+
+from ._store import Store, upgrade
+from ._tables import (
+    ApiToken,
+    AuditEntry,
+    AuditHead,
+    Base,
+    Case,
+    Complaint,
+    Decision,
+    Feedback,
+    Score,
+    ServiceSetting,
+    User,
+    raw_table,
+)
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "AuditHead",
+    "Base",
+    "Case",
+    "Complaint",
+    "Decision",
+    "Feedback",
+    "Score",
+    "ServiceSetting",
+    "Store",
+    "User",
+    "raw_table",
+    "upgrade",
+]

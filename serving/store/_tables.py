@@ -1,0 +1,255 @@
+"""The store's tables: the contract's raw tables plus scores, cases and the audit log.
+
+The raw tables (applications, documents, travel history, prior decisions, sponsors,
+outcomes) are declared from :mod:`risk.contract`, so the store holds exactly the
+contract's columns; the applicant history that request-time features need is read
+back from them.  Everything else is the service's own state.  One schema serves
+SQLite and PostgreSQL; Alembic migrations in ``serving/migrations`` create it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from risk.contract import TABLES, Table
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "AuditHead",
+    "Base",
+    "Case",
+    "Complaint",
+    "Decision",
+    "Feedback",
+    "Score",
+    "ServiceSetting",
+    "User",
+    "raw_table",
+]
+
+_NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: Columns of raw tables that the history look-up filters on.
+_INDEXED = {
+    "applications": (
+        "applicant_id",
+        "submitted_at",
+        "sponsor_id",
+        "agent_id",
+        "phone_hash",
+        "email_hash",
+        "address_hash",
+        "bank_account_hash",
+    ),
+    "documents": ("application_id",),
+    "travel_history": ("applicant_id",),
+    "prior_decisions": ("applicant_id",),
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with deterministic constraint names (stable migrations)."""
+
+    metadata = sa.MetaData(naming_convention=_NAMING)
+
+
+def _sa_type(dtype: Any) -> sa.types.TypeEngine:
+    if dtype == pl.String:
+        return sa.String(200)
+    if dtype == pl.Date:
+        return sa.Date()
+    if isinstance(dtype, pl.Datetime):
+        return sa.DateTime()
+    if dtype == pl.Boolean:
+        return sa.Boolean()
+    if dtype in (pl.Int32, pl.Int64):
+        return sa.Integer()
+    if dtype == pl.Float64:
+        return sa.Float()
+    raise TypeError(f"no SQL type for contract dtype {dtype}")
+
+
+def _declare_raw(table: Table) -> sa.Table:
+    columns = [
+        sa.Column(
+            c.name, _sa_type(c.dtype), primary_key=(c.name,) == table.key, nullable=c.nullable
+        )
+        for c in table.columns
+    ]
+    indexes = [sa.Index(None, name) for name in _INDEXED.get(table.name, ())]
+    return sa.Table(table.name, Base.metadata, *columns, *indexes)
+
+
+_RAW: dict[str, sa.Table] = {name: _declare_raw(t) for name, t in TABLES.items()}
+
+
+def raw_table(name: str) -> sa.Table:
+    """The SQL table holding the contract table ``name``."""
+    return _RAW[name]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class User(Base):
+    """A person using the service, with one role."""
+
+    __tablename__ = "users"
+    user_id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    role: Mapped[str] = mapped_column(sa.String(20))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+
+class ApiToken(Base):
+    """An API token; only its SHA-256 is stored, the token is shown once."""
+
+    __tablename__ = "api_tokens"
+    token_id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.user_id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    label: Mapped[str] = mapped_column(sa.String(120), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class Score(Base):
+    """The inference log: one row per score, enough to recompute and check it."""
+
+    __tablename__ = "scores"
+    score_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    application_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("applications.application_id"), index=True
+    )
+    model_version: Mapped[str] = mapped_column(sa.String(120))
+    input_fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    features: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    score: Mapped[float]
+    margin: Mapped[float]
+    band: Mapped[str] = mapped_column(sa.String(20))
+    threshold: Mapped[float]
+    model_flag: Mapped[bool]
+    outcome: Mapped[str] = mapped_column(sa.String(10))
+    route: Mapped[str] = mapped_column(sa.String(20))
+    reasons: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    lang: Mapped[str] = mapped_column(sa.String(5))
+    scored_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.user_id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now, index=True)
+
+
+class Case(Base):
+    """A case in the review queue, opened by a score whose outcome is ``review``."""
+
+    __tablename__ = "cases"
+    case_id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("applications.application_id"), index=True
+    )
+    score_id: Mapped[str] = mapped_column(sa.ForeignKey("scores.score_id"), unique=True)
+    route: Mapped[str] = mapped_column(sa.String(20))
+    blind: Mapped[bool]
+    priority: Mapped[float]
+    status: Mapped[str] = mapped_column(sa.String(10), default="open", index=True)
+    assigned_to: Mapped[int | None] = mapped_column(sa.ForeignKey("users.user_id"))
+    claimed_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    decided_at: Mapped[dt.datetime | None]
+
+
+class Decision(Base):
+    """An officer's finding; amendments are new rows linked to the one they amend."""
+
+    __tablename__ = "decisions"
+    decision_id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.case_id"), index=True)
+    outcome: Mapped[str] = mapped_column(sa.String(30))
+    violation_types: Mapped[list[str]] = mapped_column(sa.JSON)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    officer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.user_id"))
+    amends_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("decisions.decision_id"), unique=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+
+class Complaint(Base):
+    """A complaint about an application or case, with a handler and a deadline."""
+
+    __tablename__ = "complaints"
+    complaint_id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("applications.application_id"), index=True
+    )
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.case_id"))
+    category: Mapped[str] = mapped_column(sa.String(30))
+    description: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(15), default="open")
+    handler_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.user_id"))
+    response: Mapped[str | None] = mapped_column(sa.Text)
+    opened_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    due_at: Mapped[dt.datetime]
+    answered_at: Mapped[dt.datetime | None]
+
+
+class Feedback(Base):
+    """A satisfaction rating (1-5) given after a decision."""
+
+    __tablename__ = "feedback"
+    feedback_id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.case_id"), index=True)
+    rating: Mapped[int]
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+
+class ServiceSetting(Base):
+    """A runtime setting changed through the API (kill switch, threshold, sample rate)."""
+
+    __tablename__ = "service_settings"
+    key: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    value: Mapped[Any] = mapped_column(sa.JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    updated_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.user_id"))
+
+
+class AuditEntry(Base):
+    """One entry of the append-only, hash-chained audit log."""
+
+    __tablename__ = "audit_log"
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(sa.String(80))
+    action: Mapped[str] = mapped_column(sa.String(40), index=True)
+    entity_type: Mapped[str] = mapped_column(sa.String(30))
+    entity_id: Mapped[str] = mapped_column(sa.String(80))
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AuditHead(Base):
+    """The chain's head (one row): last sequence number and hash.
+
+    Appending locks this row, which serialises writers on PostgreSQL; it also lets
+    verification notice a deleted tail.
+    """
+
+    __tablename__ = "audit_head"
+    head_id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int]
+    hash: Mapped[str] = mapped_column(sa.String(64))
