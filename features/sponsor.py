@@ -1,0 +1,144 @@
+"""Sponsor signals: the sponsor register and the sponsor's recent applications.
+
+The register is a snapshot (``as_of``); its counts are the register's own
+record, not recomputed from our outcomes, so they read the same at training
+and at request time.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from risk.contract import COMPLIANCE_RECORDS, SPONSOR_TYPES
+from risk.settings import Settings
+
+from ._registry import feature
+from ._sources import DAY, Sources
+from ._windows import window_count
+
+__all__ = [
+    "context",
+    "sponsor_age_days",
+    "sponsor_compliance",
+    "sponsor_overstay_rate",
+    "sponsor_recent_applications",
+    "sponsor_type",
+]
+
+_OWNER = "sponsor-analytics"
+_NO_SPONSOR_EN = "No sponsor named"
+_NO_SPONSOR_ID = "Tidak ada sponsor"
+
+
+@feature(
+    group="sponsor",
+    kind="categorical",
+    categories=SPONSOR_TYPES,
+    owner=_OWNER,
+    description="Kind of sponsor (employer, university, family member...)",
+    purpose="Obligations and oversight differ between kinds of sponsor",
+    reason_en="Sponsor type: {value}",
+    reason_id="Jenis sponsor: {value}",
+    missing_en=_NO_SPONSOR_EN,
+    missing_id=_NO_SPONSOR_ID,
+    inputs=("sponsor_id", "sponsor_type"),
+)
+def sponsor_type() -> pl.Expr:
+    return pl.col("sponsor_type")
+
+
+@feature(
+    group="sponsor",
+    kind="numeric",
+    dtype=pl.Int32,
+    unit="days",
+    owner=_OWNER,
+    description="Days between the sponsor's registration and the application"
+    " (negative: registered after it)",
+    purpose="Sponsors registered just before inviting are a known pattern of sham sponsors",
+    reason_en="Sponsor registered {value:.0f} days before the application",
+    reason_id="Sponsor terdaftar {value:.0f} hari sebelum permohonan",
+    missing_en=_NO_SPONSOR_EN,
+    missing_id=_NO_SPONSOR_ID,
+    inputs=("sponsor_id", "registered_at", "submitted_at"),
+)
+def sponsor_age_days() -> pl.Expr:
+    return (pl.col(DAY) - pl.col("registered_at")).dt.total_days()
+
+
+@feature(
+    group="sponsor",
+    kind="numeric",
+    unit="share",
+    owner=_OWNER,
+    description="Overstays by the sponsor's earlier visitors per invitation issued"
+    " (from the sponsor register)",
+    purpose="Sponsors whose visitors overstayed before are more likely to see it again",
+    reason_en="Sponsor's past visitors overstayed at a rate of {value:.1%}",
+    reason_id="Tingkat pelanggaran izin tinggal tamu sponsor sebelumnya {value:.1%}",
+    missing_en="No sponsor, or a sponsor with no invitations on record",
+    missing_id="Tidak ada sponsor, atau sponsor tanpa catatan undangan",
+    inputs=("sponsor_id", "past_sponsored_overstays", "invitations_issued"),
+)
+def sponsor_overstay_rate() -> pl.Expr:
+    invitations = pl.col("invitations_issued")
+    rate = pl.col("past_sponsored_overstays") / invitations
+    return pl.when(invitations > 0).then(rate).otherwise(None)
+
+
+@feature(
+    group="sponsor",
+    kind="categorical",
+    categories=COMPLIANCE_RECORDS,
+    owner=_OWNER,
+    description="Sponsor's compliance standing in the register",
+    purpose="Sponsors under warning or sanction have breached their duties before",
+    reason_en="Sponsor compliance record: {value}",
+    reason_id="Catatan kepatuhan sponsor: {value}",
+    missing_en=_NO_SPONSOR_EN,
+    missing_id=_NO_SPONSOR_ID,
+    inputs=("sponsor_id", "compliance_record"),
+)
+def sponsor_compliance() -> pl.Expr:
+    return pl.col("compliance_record")
+
+
+@feature(
+    group="sponsor",
+    kind="numeric",
+    dtype=pl.Int32,
+    unit="applications",
+    owner=_OWNER,
+    description="Earlier applications naming the same sponsor within the network window",
+    purpose="A sudden volume of invitations can mean a sponsor sells invitations",
+    reason_en="{value:.0f} other recent applications name the same sponsor",
+    reason_id="{value:.0f} permohonan lain baru-baru ini menyebut sponsor yang sama",
+    missing_en=_NO_SPONSOR_EN,
+    missing_id=_NO_SPONSOR_ID,
+    inputs=("sponsor_id", "submitted_at"),
+)
+def sponsor_recent_applications() -> pl.Expr:
+    return pl.col("sponsor_applications")
+
+
+def context(src: Sources, settings: Settings) -> pl.LazyFrame:
+    """The sponsor family's columns: the register row and the sponsor's recent volume."""
+    register = src.history.sponsors.select(
+        "sponsor_id",
+        "sponsor_type",
+        "registered_at",
+        "invitations_issued",
+        "past_sponsored_overstays",
+        "compliance_record",
+    )
+    targets = src.targets.select("application_id", "sponsor_id", "submitted_at", DAY)
+    joined = targets.join(register, on="sponsor_id", how="left", maintain_order="left")
+    counted = window_count(
+        targets.select("sponsor_id", "submitted_at"),
+        src.pool,
+        by="sponsor_id",
+        at="submitted_at",
+        days=settings.features.network_window_days,
+        name="sponsor_applications",
+    )
+    return pl.concat([joined, counted.select("sponsor_applications")], how="horizontal")

@@ -1,0 +1,225 @@
+"""The registry's rules, the catalogue's listings and the reason sentences."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+
+import polars as pl
+import pytest
+
+from features import Catalogue, FeatureSpec, Registry, catalogue
+from features._registry import canonical_hash
+from risk.contract import audit_only_columns
+from risk.errors import FeatureRegistryError
+
+_BASE = dict(
+    group="documents", kind="numeric", unit="days", owner="document-analytics",
+    description="Days between passport issue and application",
+    purpose="A passport issued just before applying can hide an earlier travel record",
+    reason_en="Passport issued {value:.0f} days before the application",
+    reason_id="Paspor diterbitkan {value:.0f} hari sebelum permohonan",
+    inputs=("submitted_at", "issue_date"),
+)  # fmt: skip
+
+
+def _declare(registry: Registry, expr: pl.Expr | None = None, name: str = "age", **over):
+    def fn() -> pl.Expr:
+        return expr if expr is not None else pl.col("issue_date").dt.day()
+
+    fn.__name__ = name
+    return registry.feature(**{**_BASE, **over})(fn)
+
+
+def test_alias_is_the_function_name_and_dtype_is_applied():
+    registry = Registry(audit_only=frozenset())
+    _declare(registry, name="passport_age_days", dtype=pl.Int32)
+    (spec,) = registry.specs
+    assert spec.name == "passport_age_days"
+    assert spec.expr.meta.output_name() == "passport_age_days"
+    out = pl.DataFrame({"issue_date": [date(2020, 1, 5)]}).select(spec.expr)
+    assert out.schema == pl.Schema({"passport_age_days": pl.Int32})
+    assert out.item() == 5
+
+
+def test_duplicate_is_refused():
+    registry = Registry(audit_only=frozenset())
+    _declare(registry)
+    with pytest.raises(FeatureRegistryError, match="feature 'age' is declared twice"):
+        _declare(registry)
+
+
+@pytest.mark.parametrize("field", ["description", "purpose", "owner", "reason_en", "reason_id"])
+def test_empty_texts_are_refused(field):
+    with pytest.raises(FeatureRegistryError, match=f"feature 'age': empty {field}"):
+        _declare(Registry(audit_only=frozenset()), **{field: "   "})
+
+
+def test_empty_inputs_are_refused():
+    with pytest.raises(FeatureRegistryError, match="feature 'age': no inputs declared"):
+        _declare(Registry(audit_only=frozenset()), inputs=())
+
+
+@pytest.mark.parametrize(
+    ("over", "message"),
+    [
+        ({"group": "biometrics"}, "unknown group 'biometrics'"),
+        ({"kind": "text"}, "unknown kind 'text'"),
+    ],
+)
+def test_unknown_group_or_kind_is_refused(over, message):
+    with pytest.raises(FeatureRegistryError, match=message):
+        _declare(Registry(audit_only=frozenset()), **over)
+
+
+def test_non_expression_is_refused():
+    registry = Registry(audit_only=frozenset())
+
+    def broken():
+        return "issue_date"
+
+    with pytest.raises(FeatureRegistryError, match="must return a polars expression, got str"):
+        registry.feature(**_BASE)(broken)
+
+
+@pytest.mark.parametrize("column", sorted(audit_only_columns()))
+def test_declared_audit_only_input_is_refused(column):
+    with pytest.raises(
+        FeatureRegistryError, match=f"feature 'age' declares audit-only column '{column}'"
+    ):
+        _declare(Registry(), inputs=("submitted_at", column))
+
+
+@pytest.mark.parametrize("column", sorted(audit_only_columns()))
+def test_expression_reading_audit_only_column_is_refused(column):
+    sneaky = (pl.col("submitted_at").dt.year() - pl.col(column).dt.year()).alias("x")
+    message = f"feature 'age' reads audit-only column '{column}'"
+    with pytest.raises(FeatureRegistryError, match=message):
+        _declare(Registry(), expr=sneaky)
+
+
+def test_configured_audit_only_column_is_refused(monkeypatch):
+    monkeypatch.setenv("RISK_AUDIT__AUDIT_ONLY_COLUMNS", '["occupation"]')
+    with pytest.raises(FeatureRegistryError, match="reads audit-only column 'occupation'"):
+        _declare(Registry(), expr=pl.col("occupation").str.len_chars())
+
+
+def test_boolean_needs_both_sentences():
+    registry = Registry(audit_only=frozenset())
+    with pytest.raises(FeatureRegistryError, match="a boolean needs a sentence for false"):
+        _declare(registry, kind="boolean", unit="")
+    _declare(registry, kind="boolean", reason_en_false="Not issued recently",
+             reason_id_false="Tidak baru diterbitkan", reason_en="Issued recently",
+             reason_id="Baru diterbitkan")  # fmt: skip
+    (spec,) = registry.specs
+    assert spec.reason(True) == "Issued recently"
+    assert spec.reason(False) == "Not issued recently"
+    assert spec.reason(False, "id") == "Tidak baru diterbitkan"
+
+
+def test_boolean_mapping_needs_true_and_false():
+    with pytest.raises(FeatureRegistryError, match="needs exactly the keys True and False"):
+        _declare(Registry(audit_only=frozenset()), kind="boolean", reason_en={True: "yes"})
+
+
+def test_project_catalogue_reads_no_audit_only_column():
+    forbidden = audit_only_columns()
+    for spec in catalogue().specs:
+        assert not set(spec.inputs) & forbidden, spec.name
+        assert not set(spec.expr.meta.root_names()) & forbidden, spec.name
+
+
+def test_project_catalogue_shape():
+    cat = catalogue()
+    assert len(cat.names) == len(set(cat.names)) == len(cat) >= 40
+    assert list(cat.groups) == [
+        "applicant", "travel_history", "documents", "sponsor", "financial", "network"
+    ]  # fmt: skip
+    assert cat.names == [n for names in cat.groups.values() for n in names]
+    assert set(cat.categorical_names) == {
+        "visa_type", "purpose", "document_type", "mrz_format", "chip_auth_result",
+        "sponsor_type", "sponsor_compliance",
+    }  # fmt: skip
+    assert cat.get("mrz_format").dtype == pl.Enum(["TD1", "TD2", "TD3", "MRVA", "MRVB"])
+    assert cat.get("mrz_format").categories == ("TD1", "TD2", "TD3", "MRVA", "MRVB")
+    assert "agent_issuing_states" in cat and "nationality" not in cat
+    with pytest.raises(FeatureRegistryError, match="no feature named 'nationality'"):
+        cat.get("nationality")
+
+
+def test_agent_issuing_states_explains_why_not_nationality():
+    spec = catalogue().get("agent_issuing_states")
+    assert "issuing state" in spec.description and "audit-only" in spec.description
+    assert "issuing_state" in spec.inputs and "nationality" not in spec.inputs
+
+
+def test_reason_rendering_en_and_id():
+    cat = catalogue()
+    age = cat.get("passport_age_days")
+    assert age.reason(12.4) == "Passport issued 12 days before the application"
+    assert age.reason(12.4, "id") == "Paspor diterbitkan 12 hari sebelum permohonan"
+    stay = cat.get("intended_stay_days")
+    assert stay.reason(90) == "Intended stay of 90 days"
+    agent = cat.get("has_agent")
+    assert agent.reason(True) == "Lodged through an agent"
+    assert agent.reason(False, "id") == "Diajukan tanpa agen"
+    assert cat.get("chip_auth_result").reason("failed") == "Chip authentication: failed"
+    assert cat.get("on_time_exit_share").reason(0.75) == "75% of past trips exited on time"
+    assert cat.get("declared_funds_usd").reason(12500.0) == "Declared funds of 12,500 USD"
+
+
+@pytest.mark.parametrize("missing", [None, float("nan")])
+def test_missing_value_renders_a_sentence(missing):
+    tenure = catalogue().get("employment_tenure_months")
+    assert tenure.reason(missing) == "No employment tenure declared"
+    assert tenure.reason(missing, "id") == "Masa kerja tidak dinyatakan"
+
+
+def test_every_feature_renders_every_case_in_both_languages():
+    samples = {"numeric": 3.0, "boolean": True, "categorical": "x"}
+    for spec in catalogue().specs:
+        for lang in ("en", "id"):
+            values = [samples[spec.kind], None] + ([False] if spec.kind == "boolean" else [])
+            for value in values:
+                text = spec.reason(value, lang)
+                assert text.strip() and "{" not in text and text != spec.name, (spec.name, lang)
+
+
+def test_unknown_language_is_refused():
+    with pytest.raises(FeatureRegistryError, match="unknown language 'fr'"):
+        catalogue().get("has_agent").reason(True, "fr")  # type: ignore[arg-type]
+
+
+def test_hash_is_stable_across_processes_and_tracks_changes():
+    cat = catalogue()
+    code = "import features; print(features.catalogue().hash())"
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout.strip()  # fmt: skip
+    assert other == cat.hash()
+    assert len(cat.hash()) == 64
+    changed = list(cat.specs)
+    spec = changed[0]
+    changed[0] = FeatureSpec(**{**spec.__dict__, "inputs": (*spec.inputs, "occupation")})
+    assert Catalogue(tuple(changed)).hash() != cat.hash()
+    assert Catalogue(tuple(reversed(cat.specs))).hash() != cat.hash()
+    assert canonical_hash(cat.specs) == cat.hash()
+
+
+def test_listings():
+    cat = catalogue()
+    records = cat.to_records()
+    assert [r["name"] for r in records] == cat.names
+    first = records[0]
+    assert first["dtype"] == str(cat.specs[0].dtype)
+    parsed = json.loads(cat.to_json())
+    assert parsed["hash"] == cat.hash() and parsed["features"] == records
+    assert cat.get("has_agent").as_record()["reason_en"] == {
+        "true": "Lodged through an agent", "false": "Lodged without an agent"
+    }  # fmt: skip
+    md = cat.to_markdown()
+    assert md.startswith("# Feature catalogue")
+    assert f"`{cat.hash()}`" in md
+    assert "## network" in md
+    assert md.count("\n| `") == len(cat)
