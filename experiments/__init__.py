@@ -1,0 +1,46 @@
+"""Experiments: MLflow runs, the model registry, the promotion gate, model cards, reports.
+
+The only package that imports mlflow.  Public API:
+
+- :func:`log_training_run(result, *, settings, data_dir, trained_by, audit=None,
+  report=True) <log_training_run>` -> :class:`RunInfo`: one run per training, registered
+  as a new version holding the ``challenger`` alias.
+- :func:`promote(version, *, by, settings, waiver=None, approver=None) <promote>`: the
+  promotion gate (fairness pass, no loss of test PR AUC beyond the margin) or a
+  second-person waiver; every attempt is recorded; :func:`promotion_history`.
+- :func:`champion_bundle_dir(settings) <champion_bundle_dir>`: the champion's bundle folder.
+- :func:`build_report(version, out_dir, *, settings) <build_report>`: the oversight report.
+"""
+
+from experiments._card import ModelCard
+from experiments._fairness import AGE_BANDS, FairnessEvidence, audit_training_result, with_age_band
+from experiments._promotion import GATE_METRICS, promote, promotion_history
+from experiments._registry import (
+    CHALLENGER,
+    CHAMPION,
+    champion_bundle_dir,
+    list_versions,
+)
+from experiments._report import REPORT_FILE, build_report
+from experiments._runs import RunInfo, log_training_run
+from experiments._tracking import client_for
+
+__all__ = [
+    "AGE_BANDS",
+    "CHALLENGER",
+    "CHAMPION",
+    "GATE_METRICS",
+    "REPORT_FILE",
+    "FairnessEvidence",
+    "ModelCard",
+    "RunInfo",
+    "audit_training_result",
+    "build_report",
+    "champion_bundle_dir",
+    "client_for",
+    "list_versions",
+    "log_training_run",
+    "promote",
+    "promotion_history",
+    "with_age_band",
+]

@@ -1,0 +1,150 @@
+"""The model registry: versions of the registered model, aliases, the champion's bundle."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from risk.errors import ModelUnavailableError, NotFoundError
+from risk.settings import Settings
+
+from ._tracking import client_for
+
+if TYPE_CHECKING:
+    from mlflow import MlflowClient
+    from mlflow.entities.model_registry import ModelVersion
+
+__all__ = [
+    "CHALLENGER",
+    "CHAMPION",
+    "alias_version",
+    "champion_bundle_dir",
+    "get_version",
+    "list_versions",
+    "register_version",
+]
+
+CHAMPION = "champion"
+CHALLENGER = "challenger"
+
+
+def register_version(
+    client: MlflowClient, settings: Settings, *, model_uri: str, run_id: str, model_id: str | None
+) -> str:
+    """Register the run's logged model as a new version and make it the challenger.
+
+    Returns
+    -------
+    str
+        The new version number.
+    """
+    from mlflow.exceptions import MlflowException
+
+    name = settings.mlflow.registered_model
+    try:
+        client.get_registered_model(name)
+    except MlflowException:
+        client.create_registered_model(
+            name, description="Amanah risk-triage model: flags applications for officer review."
+        )
+    mv = client.create_model_version(name, source=model_uri, run_id=run_id, model_id=model_id)
+    client.set_registered_model_alias(name, CHALLENGER, mv.version)
+    return str(mv.version)
+
+
+def get_version(client: MlflowClient, settings: Settings, version: str | int) -> ModelVersion:
+    """One version of the registered model.
+
+    Raises
+    ------
+    NotFoundError
+        If the registered model or that version does not exist.
+    """
+    from mlflow.exceptions import MlflowException
+
+    name = settings.mlflow.registered_model
+    try:
+        return client.get_model_version(name, str(version))
+    except MlflowException as exc:
+        raise NotFoundError(
+            f"model {name!r} has no version {version!r} in {settings.tracking_uri}"
+        ) from exc
+
+
+def alias_version(client: MlflowClient, settings: Settings, alias: str) -> ModelVersion | None:
+    """The version holding ``alias``, or ``None`` when no version holds it."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return client.get_model_version_by_alias(settings.mlflow.registered_model, alias)
+    except MlflowException:
+        return None
+
+
+def list_versions(settings: Settings) -> list[dict[str, Any]]:
+    """Every version of the registered model, newest first, with aliases and key tags."""
+    client = client_for(settings)
+    name = settings.mlflow.registered_model
+    found = client.search_model_versions(f"name = '{name}'")
+    rows = []
+    for mv in sorted(found, key=lambda m: int(m.version), reverse=True):
+        rows.append(
+            {
+                "version": str(mv.version),
+                "run_id": mv.run_id,
+                "aliases": sorted(mv.aliases),
+                "created": mv.creation_timestamp,
+                "trained_by": mv.tags.get("trained_by"),
+                "fairness_verdict": mv.tags.get("fairness_verdict"),
+                "promotion": mv.tags.get("promotion.result"),
+            }
+        )
+    return rows
+
+
+def champion_bundle_dir(settings: Settings) -> Path | None:
+    """The champion's model bundle, downloaded once into a local cache.
+
+    Parameters
+    ----------
+    settings
+        Tracking store and registered model name; the cache lives under
+        ``settings.data_dir / "cache" / "champion"``.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The bundle folder (``model.txt``, ``bundle.json``), or ``None`` when no
+        version holds the ``champion`` alias.
+
+    Raises
+    ------
+    ModelUnavailableError
+        The champion's run has no bundle artifact, or it cannot be downloaded.
+    """
+    client = client_for(settings)
+    mv = alias_version(client, settings, CHAMPION)
+    if mv is None:
+        return None
+    cache = settings.data_dir.resolve() / "cache" / "champion"
+    target = cache / f"{settings.mlflow.registered_model}-v{mv.version}-{mv.run_id}"
+    if (target / "bundle.json").is_file():
+        return target
+    cache.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache) as tmp:
+        try:
+            got = Path(client.download_artifacts(mv.run_id, "bundle", tmp))
+        except Exception as exc:  # MLflow raises several types for a missing artifact
+            raise ModelUnavailableError(
+                f"champion version {mv.version} (run {mv.run_id}): cannot download its"
+                f" 'bundle' artifact: {exc}"
+            ) from exc
+        if not (got / "bundle.json").is_file():
+            raise ModelUnavailableError(
+                f"champion version {mv.version} (run {mv.run_id}): artifact 'bundle' has no"
+                " bundle.json"
+            )
+        shutil.move(str(got), target)
+    return target
