@@ -1,0 +1,226 @@
+"""The training core shared by the synthetic-world and the dataset-spec paths."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from models._bundle import Bundle
+from models._calibration import Calibrator
+from models._global import GlobalExplanation, global_explanation
+from models._metrics import score_metrics, top_k_mask
+from models._model import RiskModel, lightgbm_params
+from models._reasons import FeatureText
+from models._schema import FeatureKind, FeatureSchema
+from models._split import SPLITS, assign_splits
+from models._threshold import Bands, capacity_threshold
+from risk.settings import Settings
+
+__all__ = ["Prepared", "TrainResult", "fit_prepared"]
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class Prepared:
+    """One row per case, ready to train on, with everything the bundle must record."""
+
+    frame: pl.DataFrame
+    labels: np.ndarray
+    id: str
+    time: str | None
+    kinds: dict[str, FeatureKind]
+    texts: dict[str, FeatureText]
+    catalogue_hash: str
+    source: str
+    label_policy: str
+    audit_only: list[str] = field(default_factory=list)
+    declared: dict[str, list[str]] = field(default_factory=dict)
+    catalogue: Any = None
+    truth: np.ndarray | None = None
+    baseline: np.ndarray | None = None
+    extra_meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class TrainResult:
+    """What training produced.
+
+    Attributes
+    ----------
+    bundle
+        The calibrated, thresholded model with its reason wording.
+    metrics
+        Test metrics against the labels (``model``), at exact capacity for the checklist
+        baseline (``baseline``), and against the synthetic truth when given (``*_truth``).
+    test_frame
+        The scored test split: id, time, label, margin, score, band, flag, truth (if any),
+        baseline score (if any) and the audit-only attributes, for the fairness audit.
+    splits
+        Rows, positives and time range per split.
+    global_explanation
+        Mean |SHAP| ranking and plots on a sample of the test split.
+    """
+
+    bundle: Bundle
+    metrics: dict[str, Any]
+    test_frame: pl.DataFrame
+    splits: dict[str, dict[str, Any]]
+    global_explanation: GlobalExplanation
+
+
+def fit_prepared(p: Prepared, settings: Settings, progress: Progress | None = None) -> TrainResult:
+    """Split, fit, calibrate, threshold, evaluate and bundle."""
+    note = progress or (lambda stage, frac: None)
+    note("splitting", 0.0)
+    split = assign_splits(p.frame, p.time, settings.split, seed=settings.model.seed).to_numpy()
+    masks = {s: split == s for s in SPLITS}
+    schema = FeatureSchema.learn(p.frame.filter(pl.Series(masks["train"])), p.kinds, p.declared)
+    X = schema.encode(p.frame)
+    y = p.labels
+    model = RiskModel(
+        settings.model, categorical=schema.categorical_indices, feature_names=schema.names
+    )
+    tr, va, te = (masks[s] for s in SPLITS)
+    model.fit(X[tr], y[tr], X[va], y[va], progress=note)
+    note("calibrating", 1.0)
+    m_valid = model.decision_function(X[va])
+    calibrator = Calibrator(settings.model.calibration).fit(m_valid, y[va])
+    bands = _bands(m_valid, calibrator, settings)
+    meta = _meta(p, settings, model, X, y, split)
+    bundle = Bundle(
+        model.booster_,
+        schema,
+        calibrator,
+        bands,
+        p.texts,
+        catalogue_hash=p.catalogue_hash,
+        meta=meta,
+        catalogue=p.catalogue,
+    )
+    note("evaluating", 1.0)
+    test_frame = _test_frame(p, bundle, X[te], te)
+    metrics = _evaluate(test_frame, m_valid, bands, settings)
+    splits = _split_summary(p, split, y)
+    bundle.meta.update({"metrics": metrics, "splits": splits})
+    glob = global_explanation(bundle, X[te], seed=settings.model.seed)
+    bundle.meta["global_importance"] = glob.ranking()
+    return TrainResult(bundle, metrics, test_frame, splits, glob)
+
+
+def _bands(m_valid: np.ndarray, calibrator: Calibrator, settings: Settings) -> Bands:
+    cap = settings.review.capacity
+    flag = capacity_threshold(m_valid, cap)
+    high = max(flag, capacity_threshold(m_valid, cap * settings.review.high_band_share))
+    return Bands(
+        capacity=cap,
+        flag_margin=flag,
+        high_margin=high,
+        flag_probability=float(calibrator.predict(flag)),
+        high_probability=float(calibrator.predict(high)),
+    )
+
+
+def _test_frame(p: Prepared, bundle: Bundle, X_test: np.ndarray, te: np.ndarray) -> pl.DataFrame:
+    sel = pl.Series(te)
+    keep = [p.id, *([p.time] if p.time else []), *p.audit_only]
+    frame = p.frame.filter(sel).select(keep)
+    scores = bundle.score(X_test)
+    extra: dict[str, Any] = {"label": p.labels[te]}
+    if p.truth is not None:
+        extra["truth"] = p.truth[te]
+    if p.baseline is not None:
+        extra["baseline_score"] = p.baseline[te]
+    return pl.concat(
+        [frame.with_columns(pl.Series(k, v) for k, v in extra.items()), scores.to_frame()],
+        how="horizontal",
+    )
+
+
+def _evaluate(test: pl.DataFrame, m_valid: np.ndarray, bands: Bands, settings: Settings) -> dict:
+    cap, seed = settings.review.capacity, settings.model.seed
+    prob = test["score"].to_numpy()
+    at_cap = top_k_mask(test["margin"].to_numpy(), cap, seed=seed)
+    at_threshold = test["flag"].to_numpy()
+    out: dict[str, Any] = {
+        "capacity": cap,
+        "valid_flag_rate": float(np.mean(m_valid >= bands.flag_margin)),
+        "test_flag_rate_at_threshold": float(at_threshold.mean()) if at_threshold.size else None,
+    }
+    targets = {"label": test["label"].to_numpy()}
+    if "truth" in test.columns:
+        targets["truth"] = test["truth"].to_numpy().astype(np.int8)
+    for name, y in targets.items():
+        suffix = "" if name == "label" else "_truth"
+        out[f"model{suffix}"] = score_metrics(y, prob, at_cap)
+        if "baseline_score" in test.columns:
+            base = test["baseline_score"].to_numpy().astype(np.float64)
+            m = score_metrics(y, base, top_k_mask(base, cap, seed=seed))
+            m["brier"] = m["ece"] = None  # a rule count is not a probability
+            out[f"baseline{suffix}"] = m
+    return out
+
+
+def _split_summary(p: Prepared, split: np.ndarray, y: np.ndarray) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for s in SPLITS:
+        mask = split == s
+        item: dict[str, Any] = {"rows": int(mask.sum()), "positives": int(y[mask].sum())}
+        if p.time:
+            t = p.frame.get_column(p.time).filter(pl.Series(mask))
+            item["time_min"], item["time_max"] = str(t.min()), str(t.max())
+        out[s] = item
+    return out
+
+
+def _meta(
+    p: Prepared,
+    settings: Settings,
+    model: RiskModel,
+    X: np.ndarray,
+    y: np.ndarray,
+    split: np.ndarray,
+) -> dict[str, Any]:
+    return {
+        "source": p.source,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "id_column": p.id,
+        "time_column": p.time,
+        "audit_only": p.audit_only,
+        "label_policy": p.label_policy,
+        "data_fingerprint": _fingerprint(X, y, split),
+        "seed": settings.model.seed,
+        "num_threads": settings.model.num_threads,
+        "best_iteration": model.best_iteration_,
+        "lightgbm_params": lightgbm_params(settings.model),
+        "model_settings": settings.model.model_dump(),
+        "split_settings": settings.split.model_dump(),
+        "versions": _versions(),
+        **p.extra_meta,
+    }
+
+
+def _fingerprint(X: np.ndarray, y: np.ndarray, split: np.ndarray) -> str:
+    h = hashlib.sha256()
+    h.update(np.ascontiguousarray(X).tobytes())
+    h.update(np.ascontiguousarray(y, dtype=np.int8).tobytes())
+    h.update("".join(s[0] for s in split.tolist()).encode())
+    return h.hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in ("amanah", "lightgbm", "numpy", "polars", "scikit-learn", "shap"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out

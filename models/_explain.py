@@ -1,0 +1,132 @@
+"""Per-case explanations: exact TreeSHAP from LightGBM, turned into reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from models._reasons import LANGS, Reason, ReasonSource
+from risk.errors import RequestValidationError
+
+__all__ = ["CaseScore", "Explanation", "build_explanation", "check_lang"]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why one case got its score.
+
+    Attributes
+    ----------
+    base_value
+        The model's expected margin over its training data (SHAP base value).
+    margin
+        The case's raw margin; equals ``base_value + sum(contributions)``.
+    contributions
+        SHAP contribution of every feature to the margin (log-odds), by feature name.
+    raised, lowered
+        The largest contributions that raised and that lowered the risk, as reasons.
+    """
+
+    base_value: float
+    margin: float
+    contributions: dict[str, float]
+    raised: list[Reason] = field(default_factory=list)
+    lowered: list[Reason] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON form."""
+        return {
+            "base_value": self.base_value,
+            "margin": self.margin,
+            "contributions": self.contributions,
+            "raised": [r.to_dict() for r in self.raised],
+            "lowered": [r.to_dict() for r in self.lowered],
+        }
+
+
+@dataclass(frozen=True)
+class CaseScore:
+    """One case's score, band, flag and reasons (the serving answer).
+
+    Attributes
+    ----------
+    margin, probability
+        Raw margin and calibrated probability of a violation.
+    band
+        ``'low'``, ``'medium'`` or ``'high'``.
+    flag
+        Whether the case goes to an officer's review queue (never a refusal).
+    explanation
+        The reasons behind it.
+    """
+
+    margin: float
+    probability: float
+    band: str
+    flag: bool
+    explanation: Explanation
+
+    @property
+    def raised(self) -> list[Reason]:
+        """Reasons that raised the risk."""
+        return self.explanation.raised
+
+    @property
+    def lowered(self) -> list[Reason]:
+        """Reasons that lowered the risk."""
+        return self.explanation.lowered
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON form."""
+        return {
+            "margin": self.margin,
+            "probability": self.probability,
+            "band": self.band,
+            "flag": self.flag,
+            **self.explanation.to_dict(),
+        }
+
+
+def check_lang(lang: str) -> None:
+    """Refuse languages we have no wording for."""
+    if lang not in LANGS:
+        raise RequestValidationError(f"lang must be one of {list(LANGS)}, got {lang!r}")
+
+
+def build_explanation(
+    contrib: np.ndarray,
+    names: Sequence[str],
+    values: Sequence[Any],
+    source: ReasonSource,
+    *,
+    top: int,
+    lang: str,
+) -> Explanation:
+    """Turn one row of ``pred_contrib`` output (features then base value) into reasons."""
+    phi = contrib[:-1]
+    base = float(contrib[-1])
+    order = np.argsort(phi, kind="stable")
+    raised = [
+        _reason(names[j], values[j], float(phi[j]), source, lang)
+        for j in order[::-1][:top]
+        if phi[j] > 0
+    ]
+    lowered = [
+        _reason(names[j], values[j], float(phi[j]), source, lang) for j in order[:top] if phi[j] < 0
+    ]
+    return Explanation(
+        base_value=base,
+        margin=float(contrib.sum()),
+        contributions=dict(zip(names, phi.tolist(), strict=True)),
+        raised=raised,
+        lowered=lowered,
+    )
+
+
+def _reason(name: str, value: Any, phi: float, source: ReasonSource, lang: str) -> Reason:
+    return Reason(
+        feature=name, value=value, contribution=phi, text=source.render(name, value, lang)
+    )

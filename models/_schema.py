@@ -1,0 +1,191 @@
+"""The model's feature schema: names, kinds, category codes, and encoding to numpy.
+
+LightGBM reads categoricals as non-negative integer codes.  The schema stores the
+code of every category seen in training (or declared by the catalogue), so a
+bundle encodes new rows exactly as training did; an unseen category becomes
+missing (NaN), which LightGBM sends down the "other categories" side of a split.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+
+from risk.errors import FeatureError
+
+__all__ = ["FeatureKind", "FeatureSchema"]
+
+FeatureKind = Literal["numeric", "boolean", "categorical"]
+_KINDS = ("numeric", "boolean", "categorical")
+
+
+@dataclass(frozen=True)
+class FeatureSchema:
+    """Names, kinds and category codes of the model's features, in model order.
+
+    Parameters
+    ----------
+    names
+        Feature names in the order of the model's columns.
+    kinds
+        ``'numeric'``, ``'boolean'`` or ``'categorical'`` per feature.
+    categories
+        For each categorical feature, its categories; a category's code is its index.
+    """
+
+    names: tuple[str, ...]
+    kinds: tuple[FeatureKind, ...]
+    categories: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if len(self.names) != len(self.kinds):
+            raise FeatureError(
+                f"feature schema has {len(self.names)} names but {len(self.kinds)} kinds"
+            )
+        if len(set(self.names)) != len(self.names):
+            dup = sorted({n for n in self.names if self.names.count(n) > 1})
+            raise FeatureError(f"feature schema repeats feature names: {dup}")
+        for name, kind in zip(self.names, self.kinds, strict=True):
+            if kind not in _KINDS:
+                raise FeatureError(f"feature {name!r} has unknown kind {kind!r}; use {_KINDS}")
+        object.__setattr__(self, "_index", {n: i for i, n in enumerate(self.names)})
+        codes = {n: {c: i for i, c in enumerate(cats)} for n, cats in self.categories.items()}
+        object.__setattr__(self, "_codes", codes)
+
+    @property
+    def categorical_indices(self) -> list[int]:
+        """Column indices of the categorical features (LightGBM's ``categorical_feature``)."""
+        return [i for i, k in enumerate(self.kinds) if k == "categorical"]
+
+    def kind(self, name: str) -> FeatureKind:
+        """The kind of feature ``name``."""
+        return self.kinds[self._index[name]]
+
+    def to_dict(self) -> list[dict[str, Any]]:
+        """Plain JSON form: one ``{name, kind, categories?}`` per feature."""
+        out: list[dict[str, Any]] = []
+        for name, kind in zip(self.names, self.kinds, strict=True):
+            item: dict[str, Any] = {"name": name, "kind": kind}
+            if kind == "categorical":
+                item["categories"] = list(self.categories.get(name, ()))
+            out.append(item)
+        return out
+
+    @classmethod
+    def from_dict(cls, items: Sequence[Mapping[str, Any]]) -> FeatureSchema:
+        """Rebuild a schema from :meth:`to_dict` output."""
+        return cls(
+            names=tuple(str(i["name"]) for i in items),
+            kinds=tuple(i["kind"] for i in items),
+            categories={
+                str(i["name"]): tuple(str(c) for c in i.get("categories", ()))
+                for i in items
+                if i["kind"] == "categorical"
+            },
+        )
+
+    @classmethod
+    def learn(
+        cls,
+        frame: pl.DataFrame,
+        kinds: Mapping[str, FeatureKind],
+        declared: Mapping[str, Sequence[str]] | None = None,
+    ) -> FeatureSchema:
+        """Build a schema from training rows: categories are the declared ones, else those seen.
+
+        Parameters
+        ----------
+        frame
+            Training rows holding every feature in ``kinds``.
+        kinds
+            Feature name to kind, in model order.
+        declared
+            Categories declared up front (e.g. by the feature catalogue), by feature.
+        """
+        declared = declared or {}
+        cats: dict[str, tuple[str, ...]] = {}
+        for name, kind in kinds.items():
+            if kind != "categorical":
+                continue
+            if declared.get(name):
+                cats[name] = tuple(str(c) for c in declared[name])
+            else:
+                seen = frame.get_column(name).cast(pl.String).drop_nulls().unique().sort()
+                cats[name] = tuple(seen.to_list())
+        return cls(names=tuple(kinds), kinds=tuple(kinds.values()), categories=cats)
+
+    def encode(self, frame: pl.DataFrame) -> np.ndarray:
+        """Encode rows to LightGBM's float64 matrix (C order), in model column order.
+
+        Raises
+        ------
+        FeatureError
+            If a feature column is missing or holds values of the wrong type.
+        """
+        missing = [n for n in self.names if n not in frame.columns]
+        if missing:
+            raise FeatureError(f"input lacks feature column(s) {missing}")
+        out = np.empty((frame.height, len(self.names)), dtype=np.float64)
+        for j, (name, kind) in enumerate(zip(self.names, self.kinds, strict=True)):
+            out[:, j] = self._encode_column(frame.get_column(name), kind)
+        return out
+
+    def _encode_column(self, col: pl.Series, kind: FeatureKind) -> np.ndarray:
+        name = col.name
+        if kind == "categorical":
+            mapping = self._codes.get(name, {})
+            codes = col.cast(pl.String).replace_strict(
+                list(mapping), list(mapping.values()), default=None, return_dtype=pl.Float64
+            )
+            return codes.fill_null(np.nan).to_numpy()
+        if not (col.dtype.is_numeric() or col.dtype == pl.Boolean or col.dtype == pl.Null):
+            raise FeatureError(
+                f"feature column {name!r} is {kind} but holds {col.dtype} values"
+                f" (first: {col.drop_nulls().head(1).to_list()})"
+            )
+        return col.cast(pl.Float64).fill_null(np.nan).to_numpy()
+
+    def encode_row(self, row: Mapping[str, Any]) -> np.ndarray:
+        """Encode one case (a mapping of feature name to value) to a ``(1, n)`` matrix.
+
+        Pure Python and numpy, no DataFrame: this is the serving hot path.
+        """
+        out = np.empty((1, len(self.names)), dtype=np.float64)
+        codes = self._codes
+        for j, (name, kind) in enumerate(zip(self.names, self.kinds, strict=True)):
+            try:
+                value = row[name]
+            except KeyError:
+                raise FeatureError(f"case lacks feature {name!r}") from None
+            out[0, j] = self._encode_value(name, kind, value, codes)
+        return out
+
+    @staticmethod
+    def _encode_value(name: str, kind: str, value: Any, codes: Mapping) -> float:
+        if value is None:
+            return math.nan
+        if kind == "categorical":
+            code = codes.get(name, {}).get(str(value))
+            return math.nan if code is None else float(code)
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise FeatureError(f"feature {name!r} is {kind} but the case gives {value!r}") from None
+
+    def decode(self, name: str, value: float) -> Any:
+        """The display value of an encoded cell: category string, bool, number or None."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return None
+        kind = self.kind(name)
+        if kind == "categorical":
+            cats = self.categories.get(name, ())
+            code = int(value)
+            return cats[code] if 0 <= code < len(cats) else None
+        if kind == "boolean":
+            return bool(value)
+        return float(value)
