@@ -1,0 +1,1 @@
+"""Implementation of :mod:`risk.mrz` (ICAO 9303 machine-readable zones); import from there."""
