@@ -1,0 +1,106 @@
+"""Travel history and prior decisions: before the window, and as the window unfolds."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._common import pick, sigmoid
+from ._reference import CODES, PORTS, REFUSAL_REASONS
+
+_TRIPS_PER_PROFILE = np.array([0.9, 2.5, 1.0, 0.3, 1.2, 1.5, 2.0])
+_FREQUENT = ("MYS", "SGP", "TLS", "AUS")
+# Refusal reasons: shares for refusals before the window.
+_REASON_P = np.array([0.3, 0.1, 0.1, 0.2, 0.2, 0.05, 0.05])
+_PORT_NAMES = np.array([p[0] for p in PORTS], dtype=object)
+
+
+def ports(rng: np.random.Generator, nat: np.ndarray) -> np.ndarray:
+    """Port of entry: Batam for Singapore and Malaysia, the land border for Timor-Leste."""
+    w = np.tile(np.array([p[1] for p in PORTS]), (len(nat), 1))
+    code = CODES[nat]
+    w[np.isin(code, ("SGP", "MYS")), 2] *= 6
+    w[code == "TLS", 6] *= 40
+    w[code != "TLS", 6] = 0.0
+    w[code == "AUS", 0] *= 2
+    cum = np.cumsum(w / w.sum(axis=1, keepdims=True), axis=1)
+    idx = np.minimum((rng.random(len(nat))[:, None] > cum).sum(axis=1), len(PORTS) - 1)
+    return _PORT_NAMES[idx]
+
+
+def before_window(rng: np.random.Generator, p: dict, first_day: np.ndarray) -> dict:
+    """Trips and decisions of each applicant before their first application in the window.
+
+    ``first_day`` is the date of each applicant's first application.  Returns trip and
+    decision columns plus, per applicant, the number of earlier overstays.
+    """
+    k = len(first_day)
+    lam = _TRIPS_PER_PROFILE[p["profile"]] * np.where(np.isin(CODES[p["nat"]], _FREQUENT), 1.6, 1)
+    n_trips = np.minimum(rng.poisson(lam), 10)
+    owner = np.repeat(np.arange(k), n_trips)
+    m = len(owner)
+    weak = (p["occ_kind"][owner] == 2).astype(float)
+    long_stay = np.isin(p["profile"][owner], (2, 3, 4, 5, 6)) & (rng.random(m) < 0.3)
+    authorised = np.where(long_stay, 365, np.where(rng.random(m) < 0.6, 30, 60))
+    stay = np.minimum(np.round(rng.lognormal(np.log(10), 0.6, m)), authorised - 1)
+    stay = np.where(long_stay, authorised - rng.integers(1, 60, m), stay).astype(np.int64)
+    entry = first_day[owner] - 45 - authorised - rng.integers(0, 1825, m)
+    over = rng.random(m) < sigmoid(-4.2 + 1.2 * p["z"][owner] + 0.8 * weak)
+    over_days = np.clip(rng.lognormal(np.log(20), 1.0, m), 1, 500).astype(np.int64)
+    until = entry + authorised - 1
+    exit_ = np.where(over, until + over_days, entry + stay)
+    visa = np.where(long_stay, p["profile"][owner], np.where(rng.random(m) < 0.15, 1, 0))
+    trips = {
+        "owner": owner,
+        "entry": entry,
+        "until": until,
+        "exit": exit_,
+        "visa": visa,
+        "port": ports(rng, p["nat"][owner]),
+    }
+    applied = entry - rng.integers(3, 40, m)
+    decided = np.minimum(applied + rng.integers(0, 10, m), entry)
+    granted = {
+        "owner": owner,
+        "applied": applied,
+        "decided": decided,
+        "visa": visa,
+        "outcome": np.zeros(m, dtype=np.int64),
+        "reason": np.full(m, -1),
+    }
+    refused = _refusals(rng, p, first_day)
+    decisions = {key: np.concatenate([granted[key], refused[key]]) for key in granted}
+    prior_overstays = np.bincount(owner[over], minlength=k)
+    return {
+        "trips": trips,
+        "decisions": decisions,
+        "prior_overstays": prior_overstays,
+        "prior_refusals": np.bincount(refused["owner"], minlength=k),
+    }
+
+
+def _refusals(rng, p, first_day):
+    k = len(first_day)
+    weak = (p["occ_kind"] == 2).astype(float)
+    count = rng.poisson(0.05 + 0.25 * weak + 0.3 * (p["z"] > 1.5))
+    withdrawn = rng.poisson(0.03, k)
+    total = count + withdrawn
+    owner = np.repeat(np.arange(k), total)
+    position = np.arange(len(owner)) - np.repeat(np.cumsum(total) - total, total)
+    is_refusal = position < np.repeat(count, total)
+    m = len(owner)
+    applied = first_day[owner] - rng.integers(20, 1825, m)
+    decided = applied + rng.integers(2, 30, m)
+    return {
+        "owner": owner,
+        "applied": applied,
+        "decided": np.minimum(decided, first_day[owner] - 1),
+        "visa": p["profile"][owner],
+        "outcome": np.where(is_refusal, 1, 2),
+        "reason": np.where(is_refusal, pick(rng, m, _REASON_P), -1),
+    }
+
+
+def reason_names(codes: np.ndarray) -> np.ndarray:
+    """Refusal reason codes as names (``None`` where there is no reason)."""
+    names = np.array([*REFUSAL_REASONS, None], dtype=object)
+    return names[np.where(codes < 0, len(REFUSAL_REASONS), codes)]

@@ -1,0 +1,137 @@
+"""ICAO 9303 machine-readable zones composed as byte matrices (one row per document).
+
+A million MRZs are built with numpy in well under a second; ``risk.mrz`` parses and checks
+them independently (the tests use it as the reference).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._common import digits
+
+FILLER = ord("<")
+_VALUE = np.zeros(256, dtype=np.int64)
+_VALUE[48:58] = np.arange(10)
+_VALUE[65:91] = np.arange(10, 36)
+_WEIGHTS = np.array([7, 3, 1])
+
+
+def check_digit(m: np.ndarray) -> np.ndarray:
+    """ICAO check digit of each row of a byte matrix, as an ``(n, 1)`` ASCII column."""
+    w = np.resize(_WEIGHTS, m.shape[1])
+    return (48 + (_VALUE[m] @ w) % 10).astype(np.uint8)[:, None]
+
+
+def yymmdd(days: np.ndarray) -> np.ndarray:
+    """``datetime64[D]`` dates as ``(n, 6)`` ASCII ``YYMMDD``."""
+    d = days.astype("datetime64[D]")
+    year = d.astype("datetime64[Y]").astype(np.int64) + 1970
+    month = d.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    day = (d - d.astype("datetime64[M]")).astype(np.int64) + 1
+    return digits((year % 100) * 10000 + month * 100 + day, 6)
+
+
+def fixed(value: str, n: int) -> np.ndarray:
+    """One constant field repeated on ``n`` rows."""
+    return np.tile(np.frombuffer(value.encode(), dtype=np.uint8), (n, 1))
+
+
+def td3(
+    code,
+    issuer,
+    name,
+    number,
+    nat,
+    birth,
+    sex,
+    expiry,
+    optional,
+    *,
+    number_cd=None,
+    birth_cd=None,
+    expiry_cd=None,
+):
+    """TD3 (passport) lines 1 and 2; ``*_cd`` override a check digit (naive edits)."""
+    len(number)
+    l1 = np.hstack([code, issuer, name[:, :39]])
+    ncd = check_digit(number) if number_cd is None else number_cd
+    bcd = check_digit(birth) if birth_cd is None else birth_cd
+    ecd = check_digit(expiry) if expiry_cd is None else expiry_cd
+    opt = optional[:, :14]
+    ocd = np.where(np.all(opt == FILLER, axis=1, keepdims=True), FILLER, check_digit(opt))
+    body = np.hstack([number, ncd, nat, birth, bcd, sex, expiry, ecd, opt, ocd])
+    composite = check_digit(np.hstack([body[:, 0:10], body[:, 13:20], body[:, 21:43]]))
+    return l1, np.hstack([body, composite])
+
+
+def td1(
+    code,
+    issuer,
+    name,
+    number,
+    nat,
+    birth,
+    sex,
+    expiry,
+    *,
+    number_cd=None,
+    birth_cd=None,
+    expiry_cd=None,
+):
+    """TD1 (identity card) lines 1, 2 and 3."""
+    n = len(number)
+    ncd = check_digit(number) if number_cd is None else number_cd
+    bcd = check_digit(birth) if birth_cd is None else birth_cd
+    ecd = check_digit(expiry) if expiry_cd is None else expiry_cd
+    l1 = np.hstack([code, issuer, number, ncd, np.full((n, 15), FILLER, np.uint8)])
+    head = np.hstack([birth, bcd, sex, expiry, ecd, nat, np.full((n, 11), FILLER, np.uint8)])
+    composite = check_digit(np.hstack([l1[:, 5:30], head[:, 0:7], head[:, 8:15], head[:, 18:29]]))
+    return l1, np.hstack([head, composite]), name[:, :30]
+
+
+def td2(
+    code,
+    issuer,
+    name,
+    number,
+    nat,
+    birth,
+    sex,
+    expiry,
+    *,
+    number_cd=None,
+    birth_cd=None,
+    expiry_cd=None,
+):
+    """TD2 (identity card) lines 1 and 2."""
+    n = len(number)
+    ncd = check_digit(number) if number_cd is None else number_cd
+    bcd = check_digit(birth) if birth_cd is None else birth_cd
+    ecd = check_digit(expiry) if expiry_cd is None else expiry_cd
+    l1 = np.hstack([code, issuer, name[:, :31]])
+    body = np.hstack(
+        [number, ncd, nat, birth, bcd, sex, expiry, ecd, np.full((n, 7), FILLER, np.uint8)]
+    )
+    composite = check_digit(np.hstack([body[:, 0:10], body[:, 13:20], body[:, 21:35]]))
+    return l1, np.hstack([body, composite])
+
+
+def mrv(kind, issuer, name, number, nat, birth, sex, expiry):
+    """MRV-A (44 characters) or MRV-B (36 characters) visa lines 1 and 2 (no composite)."""
+    n = len(number)
+    width = 44 if kind == "MRVA" else 36
+    l1 = np.hstack([fixed("V<", n), issuer, name[:, : width - 5]])
+    body = np.hstack(
+        [
+            number,
+            check_digit(number),
+            nat,
+            birth,
+            check_digit(birth),
+            sex,
+            expiry,
+            check_digit(expiry),
+        ]
+    )
+    return l1, np.hstack([body, np.full((n, width - 28), FILLER, np.uint8)])
