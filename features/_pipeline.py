@@ -102,7 +102,7 @@ def build_features_for(
         ],
         how="vertical_relaxed",
     )
-    src = _sources(applications.lazy(), documents.lazy(), history, pool, pool_docs)
+    src = _sources(applications.lazy(), documents.lazy(), history, pool, pool_docs, True)
     return _assemble(src, settings or get_settings(), catalogue()).collect()
 
 
@@ -124,6 +124,7 @@ def _sources(
     history: Any,
     pool: pl.LazyFrame | None,
     pool_docs: pl.LazyFrame | None,
+    request_time: bool = False,
 ) -> Sources:
     targets = targets.with_columns(submitted_day())
     return Sources(
@@ -132,6 +133,7 @@ def _sources(
         history=history,
         pool=targets if pool is None else pool,
         pool_documents=docs if pool_docs is None else pool_docs,
+        request_time=request_time,
     )
 
 

@@ -33,6 +33,9 @@ class Sources:
     pool, pool_documents
         Every application known to the service (targets included) and their
         documents, for counts of earlier applications sharing a key.
+    request_time
+        True for a few applications at request time: small inputs, where fixed
+        per-query costs matter more than throughput.
     """
 
     targets: pl.LazyFrame
@@ -40,6 +43,7 @@ class Sources:
     history: Any
     pool: pl.LazyFrame
     pool_documents: pl.LazyFrame
+    request_time: bool = False
 
 
 def primary_documents(documents: pl.LazyFrame) -> pl.LazyFrame:

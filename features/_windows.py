@@ -44,7 +44,8 @@ def cumulative_before(
     sums
         Event columns summed over all earlier events of the key (0 if none).
     latest
-        Event columns taken from the latest earlier event (max on ties; null if none).
+        Event columns taken from the latest earlier event where they are not null
+        (max on ties; null if none).
 
     Returns
     -------
@@ -56,7 +57,10 @@ def cumulative_before(
         .group_by(by, at)
         .agg([pl.col(c).sum() for c in sums] + [pl.col(c).max() for c in latest])
         .sort(by, at)
-        .with_columns([pl.col(c).cum_sum().over(by) for c in sums])
+        .with_columns(
+            [pl.col(c).cum_sum().over(by) for c in sums]
+            + [pl.col(c).forward_fill().over(by) for c in latest]
+        )
         .sort(at)
     )
     indexed = targets.with_row_index(_ROW)
