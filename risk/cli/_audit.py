@@ -1,5 +1,161 @@
-"""Commands registered on the ``risk`` app (filled in by its owner)."""
+"""``risk audit``: the fairness audit of any scored table (Parquet or CSV)."""
 
 from __future__ import annotations
 
-from ._app import app, console  # noqa: F401
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from risk.errors import AmanahError, RequestValidationError
+
+from ._app import app, console, err_console
+
+
+def _parse_references(pairs: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        col, sep, value = pair.partition("=")
+        if not sep or not col:
+            raise RequestValidationError(
+                f"--reference {pair!r}: expected COL=VALUE, e.g. --reference sex=F"
+            )
+        out[col] = value
+    return out
+
+
+@app.command("audit")
+def audit(
+    scores: Annotated[Path, typer.Option("--scores", help="Scored table (.parquet or .csv).")],
+    label: Annotated[str, typer.Option("--label", help="Binary truth column (0/1).")],
+    group: Annotated[
+        list[str], typer.Option("--group", help="Audit attribute column; repeat for more.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Folder for fairness.json and .html.")],
+    score: Annotated[str | None, typer.Option("--score", help="Score column in [0, 1].")] = None,
+    threshold: Annotated[
+        float | None, typer.Option("--threshold", help="Flag when score >= threshold.")
+    ] = None,
+    flag: Annotated[str | None, typer.Option("--flag", help="Binary flag column.")] = None,
+    intersections: Annotated[
+        bool, typer.Option("--intersections", help="Also audit every pair of attributes.")
+    ] = False,
+    reference: Annotated[
+        list[str] | None,
+        typer.Option("--reference", help="COL=VALUE reference group (default: largest)."),
+    ] = None,
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="Tolerance policy (TOML).")
+    ] = None,
+    investigated: Annotated[
+        str | None, typer.Option("--investigated", help="Binary column: add the label-bias view.")
+    ] = None,
+    confirmed: Annotated[
+        str | None, typer.Option("--confirmed", help="Binary confirmed-violation column.")
+    ] = None,
+    truth: Annotated[
+        str | None, typer.Option("--truth", help="Binary true-violation column, if known.")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit with status 2 when the verdict is fail.")
+    ] = False,
+) -> None:
+    """Audit a scored table for group disparities; write fairness.json and fairness.html."""
+    try:
+        verdict = _run(
+            scores,
+            label=label,
+            groups=group,
+            out=out,
+            score=score,
+            threshold=threshold,
+            flag=flag,
+            intersections=intersections,
+            references=reference or [],
+            policy_path=policy,
+            investigated=investigated,
+            confirmed=confirmed,
+            truth=truth,
+        )
+    except AmanahError as exc:
+        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+    if strict and verdict != "pass":
+        raise typer.Exit(2)
+
+
+def _run(
+    scores: Path,
+    *,
+    label: str,
+    groups: list[str],
+    out: Path,
+    score: str | None,
+    threshold: float | None,
+    flag: str | None,
+    intersections: bool,
+    references: list[str],
+    policy_path: Path | None,
+    investigated: str | None,
+    confirmed: str | None,
+    truth: str | None,
+) -> str:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from models.fairness import FairnessPolicy, audit_table, label_bias, read_scores, write_html
+
+    refs = _parse_references(references)
+    if (investigated is None) != (confirmed is None):
+        raise RequestValidationError("--investigated and --confirmed go together")
+    policy = FairnessPolicy.from_toml(policy_path) if policy_path else FairnessPolicy.default()
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(f"reading {scores}", total=4)
+        frame = read_scores(scores)
+        progress.update(task, advance=1, description="auditing groups and bootstrap")
+        result = audit_table(
+            frame,
+            label=label,
+            groups=groups,
+            score=score,
+            threshold=threshold,
+            flag=flag,
+            intersections=intersections,
+            reference=refs,
+            policy=policy,
+            source=str(scores),
+        )
+        bias = None
+        if investigated is not None and confirmed is not None:
+            progress.update(task, description="label-bias view")
+            bias = label_bias(
+                frame,
+                groups,
+                investigated=investigated,
+                confirmed=confirmed,
+                truth=truth,
+                min_group_size=policy.min_group_size,
+            )
+        progress.update(task, advance=1, description="writing fairness.json")
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "fairness.json").write_text(result.to_json() + "\n", encoding="utf-8")
+        progress.update(task, advance=1, description="writing fairness.html")
+        write_html(result, out / "fairness.html", label_bias=bias)
+        progress.update(task, advance=1)
+    _summary(result, out)
+    return result.verdict
+
+
+def _summary(result, out: Path) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"Fairness audit: {result.verdict.upper()}")
+    table.add_column("attribute")
+    table.add_column("reference")
+    table.add_column("verdict")
+    table.add_column("failing")
+    for name, attr in result.attributes.items():
+        failing = [f"{m}: {', '.join(v.failing)}" for m, v in attr.verdicts.items() if v.failing]
+        table.add_row(name, str(attr.reference), attr.verdict, "; ".join(failing))
+    console.print(table)
+    console.print(f"wrote {out / 'fairness.json'} and {out / 'fairness.html'}")
