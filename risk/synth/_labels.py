@@ -62,7 +62,7 @@ def investigate(rng: np.random.Generator, x: dict) -> dict:
     hits = np.column_stack(
         [
             checklist & (rng.random(n) < 0.75),
-            rng.random(n) < 0.012 * bias + 0.25 * (x["ring"] >= 0),
+            rng.random(n) < 0.02 * bias + 0.25 * (x["ring"] >= 0),
             rng.random(n) < 0.01,
             rng.random(n) < 0.008 + 0.08 * x["any"] + 0.02 * x["thin_funds"],
         ]

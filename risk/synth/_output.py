@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from risk.errors import ConfigError, DataFileError
+from risk.io import write_table
 
 from ._world import generate_world
 
@@ -106,7 +107,7 @@ def synthesize(
     rows, digests = {}, {}
     for name, frame in world.tables.items():
         path = out / f"{name}.parquet"
-        frame.write_parquet(path, compression="zstd", statistics=True)
+        write_table(frame, path)
         rows[name] = frame.height
         digests[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
     manifest = Manifest(

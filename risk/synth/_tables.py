@@ -48,7 +48,10 @@ def _cast(df: pl.DataFrame, table) -> pl.DataFrame:
 
 
 def assemble(t0, days, a, p, reg, hist, contacts, docs, inv, known, decision, trip, truth):
-    """All contract tables plus ``truth``, each in declared column order and types."""
+    """All contract tables plus ``truth`` (declared order and types), and the application ids.
+
+    The ids are in the generator's internal order (one per application index).
+    """
     end = t0 + days
     order = np.lexsort((a["app"], a["seconds"]))
     rank = np.empty_like(order)
@@ -93,7 +96,7 @@ def assemble(t0, days, a, p, reg, hist, contacts, docs, inv, known, decision, tr
             TRUTH,
         ).sort("application_id"),
     }
-    return tables
+    return tables, app_id
 
 
 def _applications(a, app_id, applicant, contacts, t0) -> pl.DataFrame:

@@ -153,10 +153,12 @@ def generate_world(
     step("tables")
     from ._tables import assemble
 
-    tables = assemble(t0, days, a, p, reg, hist, contacts, docs, inv, known, decision, trip, t)
+    tables, app_id = assemble(
+        t0, days, a, p, reg, hist, contacts, docs, inv, known, decision, trip, t
+    )
     fraud = pl.DataFrame(
         {
-            "application_id": tables["applications"]["application_id"],
+            "application_id": app_id,
             "fraud_kind": np.array(_documents.FRAUD_KINDS)[kinds],
         }
     )
