@@ -17,7 +17,7 @@ class Calibrator:
     Parameters
     ----------
     method
-        ``'isotonic'`` (a monotone step function, stored as breakpoints and applied with
+        ``'isotonic'`` (isotonic regression, stored as breakpoints and applied with
         :func:`numpy.interp`) or ``'platt'`` (a logistic curve ``1 / (1 + exp(-(a m + b)))``).
 
     Attributes
@@ -41,12 +41,7 @@ class Calibrator:
                 f" and {y.shape}"
             )
         if self.method == "isotonic":
-            from sklearn.isotonic import IsotonicRegression
-
-            iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
-            iso.fit(margin, y)
-            self.x_ = np.asarray(iso.X_thresholds_, dtype=np.float64)
-            self.y_ = np.asarray(iso.y_thresholds_, dtype=np.float64)
+            self.x_, self.y_ = _fit_centred_isotonic(margin, y)
         elif self.method == "platt":
             self.a_, self.b_ = _fit_platt(margin, y)
         else:
@@ -83,6 +78,23 @@ class Calibrator:
         except (KeyError, TypeError, ValueError) as exc:
             raise BundleLoadError(f"bundle.json field 'calibrator' is malformed: {exc}") from exc
         return cal
+
+
+def _fit_centred_isotonic(margin: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Isotonic regression with one breakpoint per block, at the block's mean margin.
+
+    Plain isotonic regression is a step function: every case on a step gets the same
+    probability, so many cases tie.  Interpolating between block centres (centred isotonic
+    regression, Oron and Flournoy 2017) keeps the fit monotone, ties only beyond the
+    outermost centres, and orders the cases in between as the model does.
+    """
+    from sklearn.isotonic import IsotonicRegression
+
+    fitted = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit_transform(margin, y)
+    # Blocks are runs of equal fitted values; their values strictly increase.
+    values, inverse = np.unique(fitted, return_inverse=True)
+    centres = np.bincount(inverse, weights=margin) / np.bincount(inverse)
+    return centres.astype(np.float64), values.astype(np.float64)
 
 
 def _fit_platt(margin: np.ndarray, y: np.ndarray, iters: int = 100) -> tuple[float, float]:
