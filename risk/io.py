@@ -100,6 +100,7 @@ def scan_table(data_dir: Path, name: str, *, table: Table | None = None) -> pl.L
     table = table or ALL_TABLES.get(name)
     if path.suffix == ".parquet":
         try:
+            pl.read_parquet_schema(path)  # a bad footer fails here, not at collect time
             return pl.scan_parquet(path)
         except (pl.exceptions.PolarsError, OSError) as exc:
             raise DataFileError(f"cannot read Parquet file {path}: {exc}") from exc
