@@ -328,3 +328,11 @@ def test_cli_prints_the_summary(tmp_path):
     assert result.exit_code == 0, result.output
     assert "base rate: any_violation" in result.output and "investigated share" in result.output
     assert Manifest.read(tmp_path).applications == 500
+
+
+def test_written_world_passes_risk_validate(written):
+    from risk.validation import validate_dir
+
+    report = validate_dir(written[0] / "a")
+    assert report.problems == [] and report.ok
+    assert report.rows["applications"] == 3000 and "truth" in report.rows
