@@ -108,11 +108,14 @@ def _fields(rng, a, n, issue, expiry, number, kind):
     on_expiry = naive & ~on_birth
     mrz_birth = np.where(on_birth, birth + rng.integers(365, 3650, n), birth)
     mrz_expiry = np.where(on_expiry, expiry + rng.integers(365, 1825, n), expiry)
+    idx = np.flatnonzero(naive)
     for _ in range(12):  # make sure the stale digit really is wrong
-        same_b = on_birth & (mrz.check_digit(mrz.yymmdd(mrz_birth))[:, 0] == birth_cd[:, 0])
-        same_e = on_expiry & (mrz.check_digit(mrz.yymmdd(mrz_expiry))[:, 0] == expiry_cd[:, 0])
-        mrz_birth = np.where(same_b, mrz_birth + 1, mrz_birth)
-        mrz_expiry = np.where(same_e, mrz_expiry + 1, mrz_expiry)
+        b_new = mrz.check_digit(mrz.yymmdd(mrz_birth[idx]))[:, 0]
+        e_new = mrz.check_digit(mrz.yymmdd(mrz_expiry[idx]))[:, 0]
+        same_b = on_birth[idx] & (b_new == birth_cd[idx, 0])
+        same_e = on_expiry[idx] & (e_new == expiry_cd[idx, 0])
+        mrz_birth[idx] = np.where(same_b, mrz_birth[idx] + 1, mrz_birth[idx])
+        mrz_expiry[idx] = np.where(same_e, mrz_expiry[idx] + 1, mrz_expiry[idx])
     # Recomputed forgery: a different identity's data with valid digits; the page is genuine.
     forged = kind == 2
     other = mix64(np.arange(n, dtype=np.uint64), 0xF0F0) | np.uint64(1)

@@ -24,11 +24,16 @@ def check_digit(m: np.ndarray) -> np.ndarray:
 
 
 def yymmdd(days: np.ndarray) -> np.ndarray:
-    """``datetime64[D]`` dates as ``(n, 6)`` ASCII ``YYMMDD``."""
-    d = days.astype("datetime64[D]")
-    year = d.astype("datetime64[Y]").astype(np.int64) + 1970
-    month = d.astype("datetime64[M]").astype(np.int64) % 12 + 1
-    day = (d - d.astype("datetime64[M]")).astype(np.int64) + 1
+    """``datetime64[D]`` dates as ``(n, 6)`` ASCII ``YYMMDD`` (integer civil-date arithmetic)."""
+    z = days.astype("datetime64[D]").astype(np.int64) + 719468
+    era = np.floor_divide(z, 146097)
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    year = yoe + era * 400 + (month <= 2)
     return digits((year % 100) * 10000 + month * 100 + day, 6)
 
 
