@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from risk.settings import Settings, get_settings
+from serving import web
 from serving._errors import install_error_handlers
 from serving.routers import ROUTERS
 from serving.services import ModelHolder, append_audit
@@ -71,4 +72,5 @@ def create_app(
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    web.install(app)  # the case screens and oversight pages, /static
     return app

@@ -113,7 +113,10 @@ def compute_features(
 
     history = load_history(session, application, settings)
     table = build_features_for(
-        frame("applications", [application]), frame("documents", documents), history
+        frame("applications", [application]),
+        frame("documents", documents),
+        history,
+        settings=settings,
     )
     if table.height != 1:
         raise FeatureError(
@@ -180,7 +183,7 @@ def score_application(
     case_score = bundle.score_one(features, lang=lang, top=settings.serving.top_reasons)
     runtime = read_runtime(session, settings)
     threshold = runtime.threshold if runtime.threshold is not None else float(bundle.threshold)
-    flagged = float(case_score.score) >= threshold
+    flagged = float(case_score.probability) >= threshold
     route = _route(flagged, runtime, rng or random.Random())
     reasons = _reasons(case_score)
     score = Score(
@@ -189,7 +192,7 @@ def score_application(
         model_version=str(bundle.version),
         input_fingerprint=fingerprint,
         features={k: _jsonable(v) for k, v in features.items()},
-        score=float(case_score.score),
+        score=float(case_score.probability),
         margin=float(case_score.margin),
         band=str(case_score.band),
         threshold=threshold,

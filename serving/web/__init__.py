@@ -1,0 +1,77 @@
+"""The case screens and the oversight portal in the browser, in English and Bahasa Indonesia.
+
+Pages are rendered on the server with Jinja2 (``serving/templates/web``) from the serving
+services; hand-written CSS and a little JavaScript live in ``serving/static``, and charts
+use the plotly.js that ships inside the ``plotly`` package (served locally, never a CDN).
+
+Public API
+----------
+router
+    Every page (include it in the app, or call :func:`install`).
+install(app)
+    Include :data:`router`, mount the static files and answer page errors with HTML.
+translate(key, lang, **values), format_date, format_datetime, format_number, format_percent
+    The message catalogue and locale-aware formatting.
+document_checks(doc, application) -> list[Check]
+    The case screen's document checks.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from . import _auth_pages, _officer, _oversight, _supervisor, _transparency
+from ._checks import Check, document_checks
+from ._i18n import (
+    LANGS,
+    MESSAGES,
+    format_date,
+    format_datetime,
+    format_number,
+    format_percent,
+    translate,
+)
+from ._render import STATIC_DIR, render
+from ._session import PageError, SignInRequired, current_user
+
+__all__ = [
+    "LANGS",
+    "MESSAGES",
+    "Check",
+    "PageError",
+    "document_checks",
+    "format_date",
+    "format_datetime",
+    "format_number",
+    "format_percent",
+    "install",
+    "router",
+    "translate",
+]
+
+router = APIRouter(include_in_schema=False)
+for _module in (_auth_pages, _officer, _supervisor, _oversight, _transparency):
+    router.include_router(_module.router)
+
+
+async def _sign_in_first(request: Request, exc: SignInRequired) -> RedirectResponse:
+    from urllib.parse import quote
+
+    return RedirectResponse(f"/login?next={quote(exc.next_url)}", status_code=303)
+
+
+async def _page_error(request: Request, exc: PageError) -> HTMLResponse:
+    user = current_user(request)
+    return render(
+        request, "web/error.html", user, status_code=exc.status, key=exc.key, values=exc.values
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages to ``app``: the router, ``/static`` and the HTML error answers."""
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.add_exception_handler(SignInRequired, _sign_in_first)
+    app.add_exception_handler(PageError, _page_error)

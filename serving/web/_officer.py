@@ -1,0 +1,200 @@
+"""Officers' pages: the review queue and the case screen with its decision form."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from risk.contract import VIOLATION_TYPES
+from risk.errors import ConflictError, NotFoundError, PermissionDeniedError, RequestValidationError
+from serving.routers._present import case_public, case_summary
+from serving.services import (
+    DECISION_OUTCOMES,
+    QueueFilter,
+    claim_case,
+    decide_case,
+    list_queue,
+    release_case,
+    usernames,
+    view_case,
+)
+from serving.store import Score
+
+from ._case_view import build_case_view, sla_state
+from ._render import PageUser, render, requires
+from ._session import PageError, WebUser, check_csrf
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+QUEUE_LIMIT = 200
+PAGE_SIZE = 25
+_BANDS = ("high", "medium", "low")
+_STATUSES = ("open", "claimed")
+
+
+def _queue_rows(request: Request, user: WebUser, band: str, status: str, assigned: str, sort: str):
+    flt = QueueFilter(
+        status=status or None,
+        band=band or None,
+        assigned_to=user.principal.username if assigned == "me" else None,
+        limit=QUEUE_LIMIT,
+    )
+    sla_days = request.app.state.settings.review.case_sla_days
+    with request.app.state.store.transaction() as session:
+        cases, count = list_queue(session, flt)
+        names = usernames(session, {c.assigned_to for c in cases})
+        rows = [
+            (
+                case_summary(c, session.get(Score, c.score_id), names),
+                sla_state(c.created_at, None, sla_days),
+            )
+            for c in cases
+        ]
+    if sort == "waiting":
+        rows.sort(key=lambda r: -r[0].waiting_days)
+    return rows, count
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue_page(
+    request: Request,
+    user: PageUser,
+    band: str = "",
+    status: str = "",
+    assigned: str = "",
+    sort: str = "risk",
+    page: int = 1,
+) -> HTMLResponse:
+    """The review queue: band, waiting time and service level, with filters and sorting."""
+    requires(user, "cases.read")
+    band = band if band in _BANDS else ""
+    status = status if status in _STATUSES else ""
+    assigned = "me" if assigned == "me" else ""
+    sort = "waiting" if sort == "waiting" else "risk"
+    rows, count = _queue_rows(request, user, band, status, assigned, sort)
+    page = max(1, page)
+    shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    filters = {"band": band, "status": status, "assigned": assigned, "sort": sort}
+    return render(
+        request,
+        "web/queue.html",
+        user,
+        rows=shown,
+        count=count,
+        page=page,
+        has_next=page * PAGE_SIZE < len(rows),
+        filters=filters,
+        bands=_BANDS,
+        statuses=_STATUSES,
+    )
+
+
+def _case_page(request: Request, user: WebUser, case_id: int, **extra) -> HTMLResponse:
+    settings = request.app.state.settings
+    with request.app.state.store.transaction() as session:
+        try:
+            case = view_case(session, user.principal, case_id)
+        except NotFoundError as exc:
+            raise PageError(404, "error_not_found", what=f"case {case_id}") from exc
+        view = build_case_view(
+            session, case, case_public(session, case, settings), user.lang, settings
+        )
+        mine = case.assigned_to == user.principal.user_id
+    return render(
+        request,
+        "web/case.html",
+        user,
+        view=view,
+        mine=mine,
+        outcomes=DECISION_OUTCOMES,
+        violation_types=VIOLATION_TYPES,
+        status_code=extra.pop("status_code", 200),
+        **extra,
+    )
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, user: PageUser, case_id: int) -> HTMLResponse:
+    """The case screen (the view is audited)."""
+    requires(user, "cases.read")
+    return _case_page(request, user, case_id, saved=request.query_params.get("saved") == "1")
+
+
+@router.post("/cases/{case_id}/decide", response_class=HTMLResponse)
+def decide(
+    request: Request,
+    user: PageUser,
+    case_id: int,
+    csrf: Annotated[str, Form()] = "",
+    outcome: Annotated[str, Form()] = "",
+    violation_types: Annotated[list[str] | None, Form()] = None,
+    reason: Annotated[str, Form()] = "",
+    amends: Annotated[int | None, Form()] = None,
+):
+    """Record (claiming the case first if it is open) or amend a finding."""
+    requires(user, "cases.work")
+    check_csrf(user, csrf)
+    try:
+        with request.app.state.store.transaction() as session:
+            if amends is None and user.principal.user_id != _holder(session, case_id):
+                claim_case(session, user.principal, case_id)
+            decide_case(
+                session,
+                user.principal,
+                case_id,
+                outcome=outcome,
+                violation_types=list(violation_types or []),
+                reason=reason,
+                amends=amends,
+            )
+    except RequestValidationError as exc:
+        problems = [p["msg"] for p in (exc.detail or [])] or [exc.message]
+        return _case_page(
+            request,
+            user,
+            case_id,
+            problems=problems,
+            form={"outcome": outcome, "violation_types": violation_types or [], "reason": reason},
+            status_code=422,
+        )
+    except (ConflictError, PermissionDeniedError) as exc:
+        return _case_page(request, user, case_id, conflict=exc.message, status_code=409)
+    except NotFoundError as exc:
+        raise PageError(404, "error_not_found", what=f"case {case_id}") from exc
+    return RedirectResponse(f"/cases/{case_id}?saved=1", status_code=303)
+
+
+def _holder(session, case_id: int) -> int | None:
+    from serving.services import get_case
+
+    case = get_case(session, case_id)
+    return case.assigned_to if case.status == "claimed" else None
+
+
+@router.post("/cases/{case_id}/claim")
+def claim(request: Request, user: PageUser, case_id: int, csrf: Annotated[str, Form()] = ""):
+    """Take the case."""
+    return _workflow(request, user, case_id, csrf, claim_case)
+
+
+@router.post("/cases/{case_id}/release")
+def release(request: Request, user: PageUser, case_id: int, csrf: Annotated[str, Form()] = ""):
+    """Give the case back to the queue."""
+    return _workflow(request, user, case_id, csrf, release_case)
+
+
+def _workflow(request: Request, user: WebUser, case_id: int, csrf: str, step) -> object:
+    requires(user, "cases.work")
+    check_csrf(user, csrf)
+    try:
+        with request.app.state.store.transaction() as session:
+            step(session, user.principal, case_id)
+    except (ConflictError, PermissionDeniedError) as exc:
+        return _case_page(request, user, case_id, conflict=exc.message, status_code=409)
+    except NotFoundError as exc:
+        raise PageError(404, "error_not_found", what=f"case {case_id}") from exc
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)

@@ -1,0 +1,83 @@
+"""Rendering pages: the Jinja2 environment, its helpers, and the page dependencies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from serving.services import PERMISSIONS
+
+from ._i18n import (
+    LANGS,
+    format_date,
+    format_datetime,
+    format_number,
+    format_percent,
+    translate,
+)
+from ._session import PageError, SignInRequired, WebUser, current_user, request_lang
+
+__all__ = [
+    "STATIC_DIR",
+    "TEMPLATES_DIR",
+    "PageUser",
+    "page_user",
+    "render",
+    "requires",
+    "templates",
+]
+
+_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = _ROOT / "templates"
+STATIC_DIR = _ROOT / "static"
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.globals.update(LANGS=LANGS, PERMISSIONS=PERMISSIONS)
+
+
+def page_user(request: Request) -> WebUser:
+    """The signed-in user, or a redirect to the sign-in page."""
+    user = current_user(request)
+    if user is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise SignInRequired(target)
+    return user
+
+
+PageUser = Annotated[WebUser, Depends(page_user)]
+
+
+def requires(user: WebUser, permission: str) -> WebUser:
+    """Refuse the page (403, as an HTML page) unless the user's role holds ``permission``."""
+    if not user.may(permission):
+        raise PageError(403, "error_forbidden", role=user.principal.role)
+    return user
+
+
+def _helpers(lang: str) -> dict[str, Any]:
+    return {
+        "lang": lang,
+        "t": lambda key, **kw: translate(key, lang, **kw),
+        "num": lambda v, digits=0: format_number(v, lang, digits),
+        "pct": lambda v, digits=1: format_percent(v, lang, digits),
+        "date": lambda v: format_date(v, lang),
+        "datetime": lambda v: format_datetime(v, lang),
+    }
+
+
+def render(
+    request: Request,
+    template: str,
+    user: WebUser | None,
+    *,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """Render ``template`` in the user's language with the translation and format helpers."""
+    lang = user.lang if user is not None else request_lang(request)
+    ctx = {"user": user, **_helpers(lang), **context}
+    return templates.TemplateResponse(request, template, ctx, status_code=status_code)

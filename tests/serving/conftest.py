@@ -1,0 +1,163 @@
+"""Serving fixtures: a store on SQLite and on PostgreSQL, users of every role, a client.
+
+PostgreSQL tests use one database per xdist worker (``amanah_test_<worker>``), created
+and migrated once, emptied between tests, dropped at the end.  If the server is
+unreachable they fail with a clear message rather than skip.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from serving_helpers import ROLES, make_client
+
+from risk.settings import Settings
+from serving.services import create_token, create_user
+from serving.store import Base, Store
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def _worker(request: pytest.FixtureRequest) -> str:
+    return getattr(request.config, "workerinput", {}).get("workerid", "main")
+
+
+@pytest.fixture(scope="session")
+def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this worker."""
+    name = f"amanah_test_{_worker(request)}"
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError as exc:
+        pytest.fail(
+            f"PostgreSQL is not reachable at 127.0.0.1:5432 ({exc.orig}); start it"
+            " (scripts/setup.sh does) - the store must be tested on PostgreSQL",
+            pytrace=False,
+        )
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    store = Store(url)
+    store.upgrade()
+    store.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def _empty(store: Store) -> None:
+    # DELETE and sequence resets are much faster than TRUNCATE on near-empty tables.
+    tables = list(reversed(Base.metadata.sorted_tables))
+    with store.engine.begin() as conn:
+        for table in tables:
+            conn.exec_driver_sql(f"DELETE FROM {table.name}")
+        for seq in conn.exec_driver_sql(
+            "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"
+        ).scalars():
+            conn.exec_driver_sql(f"ALTER SEQUENCE {seq} RESTART")
+        conn.exec_driver_sql(
+            "INSERT INTO audit_head (head_id, seq, hash) VALUES (1, 0, '%s')" % ("0" * 64)
+        )
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file that each test copies (migrating once is faster)."""
+    path = tmp_path_factory.mktemp("template") / "amanah.db"
+    s = Store(f"sqlite:///{path}")
+    s.upgrade()
+    s.dispose()  # the last connection closing checkpoints the WAL into the file
+    return path
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def _fresh_store(request: pytest.FixtureRequest, directory: Path) -> Store:
+    if request.param == "sqlite":
+        path = directory / "amanah.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return Store(f"sqlite:///{path}")
+    s = Store(request.getfixturevalue("pg_url"))
+    _empty(s)
+    return s
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path) -> Iterator[Store]:
+    """An empty, migrated store on each backend."""
+    s = _fresh_store(request, tmp_path)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_store(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Store]:
+    """Like :func:`store`, shared by a module's tests (for read-mostly tests)."""
+    s = _fresh_store(request, tmp_path_factory.mktemp("module"))
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    """Settings with a scratch data directory and no model source."""
+    s = Settings(data_dir=tmp_path)
+    s.serving.model_source = "none"
+    s.review.blind_sample_rate = 0.0
+    return s
+
+
+def _users(store: Store) -> dict[str, str]:
+    out = {}
+    with store.transaction() as session:
+        for role in ROLES:
+            create_user(session, role, role)
+            out[role] = create_token(session, role)
+        create_user(session, "officer2", "officer")
+        out["officer2"] = create_token(session, "officer2")
+    return out
+
+
+@pytest.fixture
+def tokens(store: Store) -> dict[str, str]:
+    """One user per role (named after the role, plus ``officer2``) and their API tokens."""
+    return _users(store)
+
+
+@pytest.fixture(scope="module")
+def module_tokens(module_store: Store) -> dict[str, str]:
+    """:func:`tokens` on the module's store."""
+    return _users(module_store)
+
+
+@pytest.fixture(scope="module")
+def module_client(module_store: Store, module_tokens, tmp_path_factory):
+    """A started client on the module's store, no model loaded."""
+    from serving import create_app
+
+    s = Settings(data_dir=tmp_path_factory.mktemp("data"))
+    s.serving.model_source = "none"
+    with make_client(create_app(s, store=module_store, seed=7)) as c:
+        yield c
+
+
+@pytest.fixture
+def app(store: Store, settings: Settings):
+    """The service on the test store, with no model loaded."""
+    from serving import create_app
+
+    return create_app(settings, store=store, seed=7)
+
+
+@pytest.fixture
+def client(app, tokens):
+    """A started client of :func:`app` (tokens exist)."""
+    with make_client(app) as c:
+        yield c
