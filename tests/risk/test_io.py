@@ -9,19 +9,12 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
+from contract_world import set_csv_cell
 
 from risk.contract import TABLES, TRUTH
 from risk.errors import DataContractError, DataFileError
 from risk.io import RawTables, load_tables, scan_table, table_path, write_table
 from risk.validation import Problem
-
-
-def set_csv_cell(path: Path, row: int, column: str, text: str | None) -> None:
-    """Replace the text of one CSV cell (``row`` is the 1-based data row)."""
-    raw = pl.read_csv(path, infer_schema=False)
-    at = pl.int_range(pl.len()) == row - 1
-    raw = raw.with_columns(pl.when(at).then(pl.lit(text)).otherwise(pl.col(column)).alias(column))
-    raw.write_csv(path)
 
 
 def test_table_path_prefers_parquet(tmp_path: Path, world) -> None:
