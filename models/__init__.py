@@ -2,6 +2,8 @@
 
 Public API (stable for ``serving/`` and ``experiments/``; no mlflow, no HTTP here):
 
+- :func:`train_world(data_dir, *, settings=None, progress=None) <train_world>` ->
+  :class:`TrainResult`: features from the catalogue over the contract tables.
 - :func:`train_table(table_path, spec_path, *, settings=None, progress=None)
   <train_table>` -> :class:`TrainResult` (``bundle``, ``metrics``, ``test_frame``,
   ``splits``, ``global_explanation``).
@@ -28,6 +30,7 @@ from models._schema import FeatureSchema
 from models._spec import DatasetSpec, read_spec
 from models._threshold import Bands, capacity_threshold
 from models._train import train_table
+from models._world import train_world
 
 __all__ = [
     "Bands",
@@ -51,4 +54,5 @@ __all__ = [
     "score_metrics",
     "top_k_mask",
     "train_table",
+    "train_world",
 ]

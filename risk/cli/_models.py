@@ -1,5 +1,149 @@
-"""Commands registered on the ``risk`` app (filled in by its owner)."""
+"""``risk train`` and ``risk score-batch``: train a model bundle, score many cases."""
 
 from __future__ import annotations
 
-from ._app import app, console  # noqa: F401
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from risk.errors import ConfigError
+
+from ._app import app, console
+
+
+def _bar() -> Any:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+@app.command("train")
+def train(
+    out: Annotated[Path, typer.Option(help="Folder to write the model bundle to.")],
+    data: Annotated[
+        Path | None, typer.Option(help="Folder of contract tables (e.g. from `risk synth`).")
+    ] = None,
+    table: Annotated[
+        Path | None, typer.Option(help="Your own feature table (.csv or .parquet).")
+    ] = None,
+    spec: Annotated[
+        Path | None, typer.Option(help="Dataset spec (TOML) describing --table.")
+    ] = None,
+    explanations: Annotated[
+        Path | None,
+        typer.Option(help="Also write global SHAP plots, importance and the test split here."),
+    ] = None,
+) -> None:
+    """Train, calibrate and threshold a risk model; write the bundle (model.txt, bundle.json)."""
+    from models import train_table, train_world
+    from risk.settings import get_settings
+
+    if (data is None) == (table is None):
+        raise ConfigError("give either --data DIR or --table FILE --spec SPEC.toml")
+    if table is not None and spec is None:
+        raise ConfigError("--table needs --spec SPEC.toml describing its columns")
+    settings = get_settings()
+    with _bar() as bar:
+        task = bar.add_task("train", total=1.0)
+
+        def progress(stage: str, fraction: float) -> None:
+            bar.update(task, description=f"train: {stage}", completed=fraction)
+
+        if data is not None:
+            result = train_world(data, settings=settings, progress=progress)
+        else:
+            result = train_table(table, spec, settings=settings, progress=progress)
+        bar.update(task, description="train: saving", completed=1.0)
+        result.bundle.save(out)
+        if explanations is not None:
+            _write_explanations(result, explanations)
+    _print_summary(result, out)
+
+
+def _write_explanations(result: Any, directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    result.global_explanation.save_plots(directory)
+    result.global_explanation.to_frame().write_csv(directory / "importance.csv")
+    result.test_frame.write_parquet(directory / "test_scored.parquet")
+
+
+def _print_summary(result: Any, out: Path) -> None:
+    from rich.table import Table
+
+    bundle = result.bundle
+    table = Table(title=f"Model {bundle.version} written to {out}")
+    table.add_column("metric (test split)")
+    for column in ("model", "baseline", "model_truth", "baseline_truth"):
+        if column in result.metrics:
+            table.add_column(column.replace("_", " vs "), justify="right")
+    keys = (
+        "roc_auc",
+        "pr_auc",
+        "brier",
+        "ece",
+        "precision_at_capacity",
+        "recall_at_capacity",
+        "lift_at_capacity",
+    )
+    cols = [
+        c for c in ("model", "baseline", "model_truth", "baseline_truth") if c in result.metrics
+    ]
+    for key in keys:
+        cells = [result.metrics[c].get(key) for c in cols]
+        table.add_row(key, *("-" if v is None else f"{v:.4f}" for v in cells))
+    console.print(table)
+    console.print(
+        f"threshold: score >= {bundle.threshold:.4f} (margin {bundle.threshold_margin:.4f}),"
+        f" capacity {bundle.bands.capacity:.1%}; trees: {bundle.meta.get('best_iteration')}"
+    )
+
+
+@app.command("score-batch")
+def score_batch(
+    model: Annotated[Path, typer.Option(help="Model bundle folder.")],
+    data: Annotated[
+        Path, typer.Option(help="Folder of contract tables, or a feature table (.csv/.parquet).")
+    ],
+    out: Annotated[Path, typer.Option(help="Output file (.parquet or .csv).")],
+    explain: Annotated[
+        str, typer.Option(help="Write reasons for: all, flagged (default) or none.")
+    ] = "flagged",
+    lang: Annotated[str, typer.Option(help="Language of the reasons: en or id.")] = "en",
+    top: Annotated[int, typer.Option(help="Reasons per direction (raised, lowered).")] = 3,
+    chunk_size: Annotated[int, typer.Option(help="Rows per chunk.")] = 50_000,
+) -> None:
+    """Score many cases: id, calibrated score, band, flag and the top reasons."""
+    from models import load_bundle
+    from models._batch import batch_input
+    from models._batch import score_batch as run
+
+    bundle = load_bundle(model)
+    rows = batch_input(bundle, data)
+    with _bar() as bar:
+        task = bar.add_task("score-batch", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        summary = run(
+            bundle,
+            rows,
+            out,
+            explain=explain,
+            lang=lang,
+            top=top,
+            chunk_size=chunk_size,
+            progress=progress,
+        )
+    console.print(
+        f"scored {summary['rows']:,} cases with model {bundle.version}:"
+        f" {summary['flagged']:,} flagged for review; written to {out}"
+    )
