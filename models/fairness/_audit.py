@@ -17,6 +17,8 @@ from ._table import SEP, AuditInputs, attribute_values, check_inputs
 
 __all__ = ["audit_table"]
 
+_EPS = 1e-12
+
 
 def audit_table(
     frame: pl.DataFrame,
@@ -249,11 +251,12 @@ def _ratio_result(
     low, high = policy.band()
     value, reason, verdict = _point_ratio(float(rate), float(ref_rate))
     if value is not None:
-        verdict = "pass" if low <= value <= high else "fail"
+        # Inclusive band; the slack absorbs rounding (0.08 / 0.1 is 0.7999999999999999).
+        verdict = "pass" if low - _EPS <= value <= high + _EPS else "fail"
     bounds = None if ci is None or ci.resamples == 0 else (ci.low, ci.high)
     if policy.verdict_rule == "ci" and bounds is not None and bounds != (None, None):
         lo, hi = bounds
-        beyond = (lo is not None and lo > high) or (hi is not None and hi < low)
+        beyond = (lo is not None and lo > high + _EPS) or (hi is not None and hi < low - _EPS)
         verdict = "fail" if beyond else ("undefined" if verdict == "undefined" else "pass")
     return RatioResult(
         value=value,
