@@ -23,6 +23,7 @@ from ._complaints import (
 )
 from ._history import load_history, save_raw_rows
 from ._kpis import compute_kpis
+from ._loading import load_raw_tables
 from ._model import ModelHolder
 from ._runtime import RuntimeSettings, read_runtime, set_runtime
 from ._scoring import ScoreOutcome, compute_features, input_fingerprint, score_application
@@ -70,6 +71,7 @@ __all__ = [
     "list_decisions",
     "list_queue",
     "load_history",
+    "load_raw_tables",
     "open_complaint",
     "read_runtime",
     "reassign_case",

@@ -182,8 +182,11 @@ def score_application(
     features = compute_features(session, application, documents, settings)
     case_score = bundle.score_one(features, lang=lang, top=settings.serving.top_reasons)
     runtime = read_runtime(session, settings)
-    threshold = runtime.threshold if runtime.threshold is not None else float(bundle.threshold)
-    flagged = float(case_score.probability) >= threshold
+    if runtime.threshold is None:  # the model's own flag (decided on the raw margin)
+        threshold, flagged = float(bundle.threshold), bool(case_score.flag)
+    else:
+        threshold = runtime.threshold
+        flagged = float(case_score.probability) >= threshold
     route = _route(flagged, runtime, rng or random.Random())
     reasons = _reasons(case_score)
     score = Score(

@@ -161,3 +161,85 @@ def client(app, tokens):
     """A started client of :func:`app` (tokens exist)."""
     with make_client(app) as c:
         yield c
+
+
+# --- a small world and model, built once per session -------------------------------
+
+#: Applications submitted from this instant on are "new" and scored through the API.
+CUTOFF = "2023-12-01T00:00:00"
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory) -> dict:
+    """A 3000-application synthetic world, a model trained on it, and new payloads."""
+    import datetime as dt
+
+    import polars as pl
+
+    from models._world import train_world
+    from risk.io import load_tables
+    from risk.settings import ModelSettings
+    from risk.synth import synthesize
+
+    root = tmp_path_factory.mktemp("world")
+    synthesize(3000, 7, root / "world", years=1)
+    fast = Settings(
+        model=ModelSettings(
+            num_threads=1,
+            max_rounds=60,
+            learning_rate=0.1,
+            early_stopping_rounds=10,
+            min_data_in_leaf=20,
+        )
+    )
+    bundle_dir = train_world(root / "world", settings=fast).bundle.save(root / "bundle")
+    tables = load_tables(root / "world")
+    cutoff = dt.datetime.fromisoformat(CUTOFF)
+    new = (
+        tables.applications.filter(pl.col("submitted_at") >= cutoff).sort("submitted_at").collect()
+    )
+    docs = tables.documents.collect()
+    payloads = [
+        {
+            "application": app,
+            "documents": docs.filter(pl.col("application_id") == app["application_id"]).to_dicts(),
+        }
+        for app in new.head(40).to_dicts()
+    ]
+    return {
+        "dir": root / "world",
+        "bundle": Path(bundle_dir),
+        "cutoff": cutoff,
+        "payloads": payloads,
+    }
+
+
+@pytest.fixture(scope="session")
+def holder(world):
+    """A model holder with the session's bundle loaded."""
+    from serving.services import ModelHolder
+
+    s = Settings()
+    s.serving.model_source = "bundle"
+    s.serving.bundle_path = world["bundle"]
+    h = ModelHolder(s)
+    h.load_configured()
+    assert h.loaded, h.last_error
+    return h
+
+
+@pytest.fixture
+def scoring_client(store, settings, holder, tokens):
+    """A started client with the session's model loaded."""
+    from serving import create_app
+
+    app = create_app(settings, store=store, model_holder=holder, load_model=False, seed=7)
+    with make_client(app) as c:
+        yield c
+
+
+def as_json(payload: dict) -> dict:
+    """A world payload as the JSON an intake system would send."""
+    import json
+
+    return json.loads(json.dumps(payload, default=str))
