@@ -8,7 +8,14 @@ at request time, with the same expressions.
 """
 
 from ._catalogue import Catalogue, catalogue
-from ._pipeline import FAMILIES, ID_COLUMNS, build_family, build_features, build_features_for
+from ._pipeline import (
+    FAMILIES,
+    ID_COLUMNS,
+    build_family,
+    build_features,
+    build_features_for,
+    history_for,
+)
 from ._registry import GROUPS, KINDS, FeatureSpec, Registry, feature
 
 __all__ = [
@@ -24,4 +31,5 @@ __all__ = [
     "build_features_for",
     "catalogue",
     "feature",
+    "history_for",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache, cached_property
 from typing import Any
 
 from risk.errors import FeatureRegistryError
@@ -30,7 +31,7 @@ class Catalogue:
         """Feature names in catalogue order."""
         return [s.name for s in self.specs]
 
-    @property
+    @cached_property
     def groups(self) -> dict[str, list[str]]:
         """Feature names per group, groups in :data:`GROUPS` order (empty groups omitted)."""
         out: dict[str, list[str]] = {}
@@ -53,16 +54,20 @@ class Catalogue:
         FeatureRegistryError
             If no feature has that name.
         """
-        for spec in self.specs:
-            if spec.name == name:
-                return spec
+        spec = self._index.get(name)
+        if spec is not None:
+            return spec
         raise FeatureRegistryError(f"no feature named {name!r} in the catalogue")
+
+    @cached_property
+    def _index(self) -> dict[str, FeatureSpec]:
+        return {s.name: s for s in self.specs}
 
     def __len__(self) -> int:
         return len(self.specs)
 
     def __contains__(self, name: object) -> bool:
-        return any(s.name == name for s in self.specs)
+        return name in self._index
 
     def hash(self) -> str:
         """sha256 (hex) of the canonical JSON of names, kinds, dtypes, categories and inputs.
@@ -108,8 +113,13 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+@cache
 def catalogue() -> Catalogue:
-    """The project's feature catalogue (importing the family modules registers them)."""
+    """The project's feature catalogue (importing the family modules registers them).
+
+    Built once per process: the family modules register at import, and nothing
+    registers on the project's registry afterwards.
+    """
     from . import (  # noqa: F401  (registration happens on import)
         applicant,
         documents,

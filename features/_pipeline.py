@@ -8,20 +8,28 @@ callers collect once, at the edge.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from types import ModuleType
-from typing import Any
 
 import polars as pl
 
 from risk.contract import APPLICATIONS, DOCUMENTS
 from risk.errors import FeatureError
+from risk.io import RawTables
 from risk.settings import Settings, get_settings
 
 from . import applicant, documents, financial, network, sponsor, travel_history
 from ._catalogue import Catalogue, catalogue
 from ._sources import Sources, submitted_day
 
-__all__ = ["FAMILIES", "ID_COLUMNS", "build_family", "build_features", "build_features_for"]
+__all__ = [
+    "FAMILIES",
+    "ID_COLUMNS",
+    "build_family",
+    "build_features",
+    "build_features_for",
+    "history_for",
+]
 
 #: Columns that lead every feature table, before the catalogue features.
 ID_COLUMNS = ("application_id", "applicant_id", "submitted_at")
@@ -36,13 +44,13 @@ FAMILIES: dict[str, ModuleType] = {
 }
 
 
-def build_features(tables: Any, *, settings: Settings | None = None) -> pl.LazyFrame:
+def build_features(tables: RawTables, *, settings: Settings | None = None) -> pl.LazyFrame:
     """Features of every application in ``tables``, lazily.
 
     Parameters
     ----------
     tables
-        A ``RawTables`` (the six contract tables as LazyFrames).
+        The six contract tables as LazyFrames.
     settings
         Windows and audit-only columns; default :func:`get_settings`.
 
@@ -60,7 +68,7 @@ def build_features(tables: Any, *, settings: Settings | None = None) -> pl.LazyF
 def build_features_for(
     applications: pl.DataFrame,
     documents: pl.DataFrame,
-    history: Any,
+    history: RawTables,
     *,
     settings: Settings | None = None,
 ) -> pl.DataFrame:
@@ -73,10 +81,11 @@ def build_features_for(
     documents
         Their documents, contract columns.
     history
-        A ``RawTables`` with what the service knew before: the applicants'
-        travel history and decisions, the sponsor register, and the earlier
-        applications (with their documents) sharing a contact, agent or sponsor.
-        Extra rows are harmless; the new applications may appear in it too.
+        What the service knew before: the applicants' travel history and
+        decisions, the sponsor register, and the earlier applications (with
+        their documents) sharing a contact, agent or sponsor within the network
+        window (see :func:`history_for`).  Extra rows are harmless but cost
+        time; the new applications may appear in it too.
     settings
         As for :func:`build_features`.
 
@@ -103,10 +112,69 @@ def build_features_for(
         how="vertical_relaxed",
     )
     src = _sources(applications.lazy(), documents.lazy(), history, pool, pool_docs, True)
-    return _assemble(src, settings or get_settings(), catalogue()).collect()
+    settings = settings or get_settings()
+    cat = catalogue()
+    # Tiny inputs: the query optimiser costs more than it saves, so each family's small
+    # plan runs as written, then the blocks are stacked side by side.
+    frames = [applications.select(ID_COLUMNS)]
+    frames += [
+        _family(group, src, settings, cat).collect(optimizations=_AS_WRITTEN, engine="in-memory")
+        for group in cat.groups
+    ]
+    return pl.concat(frames, how="horizontal")
 
 
-def build_family(group: str, tables: Any, *, settings: Settings | None = None) -> pl.LazyFrame:
+_AS_WRITTEN = pl.QueryOptFlags.none()
+_KEYS = ("phone_hash", "email_hash", "address_hash", "bank_account_hash", "agent_id", "sponsor_id")
+
+
+def history_for(
+    applications: pl.DataFrame, tables: RawTables, *, settings: Settings | None = None
+) -> RawTables:
+    """The part of ``tables`` that :func:`build_features_for` needs for ``applications``.
+
+    Keeps the applicants' trips and decisions, their sponsors' register rows,
+    and the applications (with documents) sharing a key with them and
+    submitted in the network window before the latest of them.  A service
+    holding the tables in memory narrows with this before scoring; one with a
+    database fetches the same rows with indexed queries.
+
+    Returns
+    -------
+    RawTables
+        Collected (in-memory) frames, as LazyFrames; ``outcomes`` is left empty.
+    """
+    settings = settings or get_settings()
+    _check_frame(applications, "applications", APPLICATIONS.names)
+    days = timedelta(days=settings.features.network_window_days)
+    times = applications.get_column("submitted_at")
+    shares = pl.lit(False)
+    for key in _KEYS:
+        values = applications.get_column(key).drop_nulls().implode()
+        shares = shares | pl.col(key).is_in(values)
+    since, until = times.min() - days, times.max()  # type: ignore[operator]
+    pool = tables.applications.filter(
+        shares & pl.col("submitted_at").is_between(since, until, closed="left")
+    ).collect()
+    people = applications.get_column("applicant_id").implode()
+    sponsors = applications.get_column("sponsor_id").drop_nulls().implode()
+    pool_ids = pool.get_column("application_id").implode()
+    frames = pl.collect_all([
+        tables.documents.filter(pl.col("application_id").is_in(pool_ids)),
+        tables.travel_history.filter(pl.col("applicant_id").is_in(people)),
+        tables.prior_decisions.filter(pl.col("applicant_id").is_in(people)),
+        tables.sponsors.filter(pl.col("sponsor_id").is_in(sponsors)),
+    ])  # fmt: skip
+    docs, trips, decisions, register = (f.lazy() for f in frames)
+    return RawTables(
+        applications=pool.lazy(), documents=docs, travel_history=trips,
+        prior_decisions=decisions, sponsors=register, outcomes=tables.outcomes.head(0),
+    )  # fmt: skip
+
+
+def build_family(
+    group: str, tables: RawTables, *, settings: Settings | None = None
+) -> pl.LazyFrame:
     """One family's features for every application in ``tables`` (in the applications' order).
 
     The CLI computes families one at a time to show progress; the columns are
@@ -121,7 +189,7 @@ def build_family(group: str, tables: Any, *, settings: Settings | None = None) -
 def _sources(
     targets: pl.LazyFrame,
     docs: pl.LazyFrame,
-    history: Any,
+    history: RawTables,
     pool: pl.LazyFrame | None,
     pool_docs: pl.LazyFrame | None,
     request_time: bool = False,

@@ -29,6 +29,7 @@ def cumulative_before(
     at: str,
     sums: Sequence[str] = (),
     latest: Sequence[str] = (),
+    direct: bool = False,
 ) -> pl.LazyFrame:
     """Per target row, sums of event values with the same key strictly before ``at``.
 
@@ -46,12 +47,16 @@ def cumulative_before(
     latest
         Event columns taken from the latest earlier event where they are not null
         (max on ties; null if none).
+    direct
+        Join and filter instead of cumulating (for a few targets; see the module).
 
     Returns
     -------
     pl.LazyFrame
         ``targets`` in their original order with the ``sums`` and ``latest`` columns added.
     """
+    if direct:
+        return _direct_before(targets, events, by=by, at=at, sums=sums, latest=latest)
     per_time = (
         events.filter(pl.col(by).is_not_null() & pl.col(at).is_not_null())
         .group_by(by, at)
@@ -85,8 +90,64 @@ def cumulative_before(
     )
 
 
+def _direct_before(
+    targets: pl.LazyFrame,
+    events: pl.LazyFrame,
+    *,
+    by: str,
+    at: str,
+    sums: Sequence[str],
+    latest: Sequence[str],
+) -> pl.LazyFrame:
+    indexed = targets.with_row_index(_ROW)
+    when = f"{at}__event"
+    matched = (
+        indexed.select(_ROW, by, at)
+        .join(events.rename({at: when}), on=by, how="inner")
+        .filter(pl.col(when) < pl.col(at))
+        .group_by(_ROW)
+        .agg(
+            [pl.col(c).sum() for c in sums]
+            + [pl.col(c).sort_by(when, c, nulls_last=False).drop_nulls().last() for c in latest]
+        )
+    )
+    return (
+        indexed.join(matched, on=_ROW, how="left", maintain_order="left")
+        .with_columns([pl.col(c).fill_null(0) for c in sums])
+        .drop(_ROW)
+    )
+
+
+def _direct_window(
+    targets: pl.LazyFrame, pool: pl.LazyFrame, *, by: str, at: str, days: int, agg: pl.Expr
+) -> pl.LazyFrame:
+    indexed = targets.with_row_index(_ROW)
+    when = f"{at}__event"
+    matched = (
+        indexed.select(_ROW, by, at)
+        .join(pool.rename({at: when}), on=by, how="inner")
+        .filter((pl.col(when) < pl.col(at)) & (pl.col(when) >= pl.col(at) - timedelta(days=days)))
+        .group_by(_ROW)
+        .agg(agg.alias("__agg"))
+    )
+    joined = indexed.join(matched, on=_ROW, how="left", maintain_order="left").drop(_ROW)
+    return joined.with_columns(
+        pl.when(pl.col(by).is_null())
+        .then(None)
+        .otherwise(pl.col("__agg").fill_null(0))
+        .alias("__agg")
+    )
+
+
 def window_count(
-    targets: pl.LazyFrame, pool: pl.LazyFrame, *, by: str, at: str, days: int, name: str
+    targets: pl.LazyFrame,
+    pool: pl.LazyFrame,
+    *,
+    by: str,
+    at: str,
+    days: int,
+    name: str,
+    direct: bool = False,
 ) -> pl.LazyFrame:
     """Count pool rows with the same key in ``[at - days, at)`` (the target itself excluded).
 
@@ -99,12 +160,19 @@ def window_count(
         Length of the trailing window in days.
     name
         Name of the count column added to ``targets``.
+    direct
+        Join and filter instead of cumulating (for a few targets; see the module).
 
     Returns
     -------
     pl.LazyFrame
         ``targets`` in order plus ``name`` (``Int32``; null where the key is null).
     """
+    if direct:
+        counted = _direct_window(
+            targets, pool.select(by, at), by=by, at=at, days=days, agg=pl.len()
+        )
+        return counted.with_columns(pl.col("__agg").cast(pl.Int32)).rename({"__agg": name})
     events = pool.select(by, at).with_columns(pl.lit(1, pl.Int64).alias("__n"))
     shifted = targets.with_columns((pl.col(at) - timedelta(days=days)).alias("__start"))
     before = cumulative_before(shifted, events, by=by, at=at, sums=["__n"])
@@ -133,6 +201,7 @@ def window_distinct(
     at: str,
     days: int,
     name: str,
+    direct: bool = False,
 ) -> pl.LazyFrame:
     """Count distinct ``value`` among pool rows with the same key in ``[at - days, at)``.
 
@@ -147,6 +216,11 @@ def window_distinct(
     pl.LazyFrame
         ``targets`` in order plus ``name`` (``Int32``; null where the key is null).
     """
+    if direct:
+        rows = pool.select(by, value, at).filter(pl.col(value).is_not_null())
+        agg = pl.col(value).n_unique()
+        counted = _direct_window(targets, rows, by=by, at=at, days=days, agg=agg)
+        return counted.with_columns(pl.col("__agg").cast(pl.Int32)).rename({"__agg": name})
     window = timedelta(days=days)
     rows = (
         pool.select(by, value, at)

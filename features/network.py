@@ -162,6 +162,7 @@ def context(src: Sources, settings: Settings) -> pl.LazyFrame:
             at="submitted_at",
             days=days,
             name=name,
+            direct=src.request_time,
         ).select(name)
         for name, key in _SHARED.items()
     ]
@@ -177,5 +178,6 @@ def context(src: Sources, settings: Settings) -> pl.LazyFrame:
         at="submitted_at",
         days=days,
         name="agent_issuing_states",
+        direct=src.request_time,
     ).select("agent_issuing_states")
     return pl.concat([targets.select("application_id"), *counts, distinct], how="horizontal")

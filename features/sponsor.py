@@ -140,5 +140,6 @@ def context(src: Sources, settings: Settings) -> pl.LazyFrame:
         at="submitted_at",
         days=settings.features.network_window_days,
         name="sponsor_applications",
+        direct=src.request_time,
     )
     return pl.concat([joined, counted.select("sponsor_applications")], how="horizontal")

@@ -225,6 +225,7 @@ def context(src: Sources, settings: Settings) -> pl.LazyFrame:
         at=DAY,
         sums=_SUMS,
         latest=["last_overstay_exit"],
+        direct=src.request_time,
     )
     decided = src.history.prior_decisions.select(
         "applicant_id",
@@ -240,6 +241,7 @@ def context(src: Sources, settings: Settings) -> pl.LazyFrame:
         at=DAY,
         sums=["decisions", "refusals"],
         latest=["last_refusal"],
+        direct=src.request_time,
     )
     return pl.concat(
         [trips, decisions.select("decisions", "refusals", "last_refusal")], how="horizontal"

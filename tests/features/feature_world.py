@@ -6,12 +6,12 @@ Test modules import the builders (``from feature_world import app, doc, tables``
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 
 import polars as pl
 
 from risk.contract import DECISION_OUTCOMES, TABLES, VISA_TYPES
+from risk.io import RawTables
 from risk.mrz import compose_mrva, compose_td1, compose_td3
 
 _APP_DEFAULTS: dict[str, Any] = {
@@ -113,17 +113,11 @@ def frame(table: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row") if rows else schema.to_frame()
 
 
-def tables(apps=(), docs=(), trips=(), decisions=(), sponsors=(), outcomes=()) -> Any:
-    """The six raw tables as LazyFrames, in the shape of ``risk.io.RawTables``."""
-    rows = {
-        "applications": apps,
-        "documents": docs,
-        "travel_history": trips,
-        "prior_decisions": decisions,
-        "sponsors": sponsors,
-        "outcomes": outcomes,
-    }
-    return SimpleNamespace(**{t: frame(t, list(r)).lazy() for t, r in rows.items()})
+def tables(apps=(), docs=(), trips=(), decisions=(), sponsors=(), outcomes=()) -> RawTables:
+    """The six raw tables as a :class:`risk.io.RawTables` of LazyFrames."""
+    rows = {"applications": apps, "documents": docs, "travel_history": trips,
+            "prior_decisions": decisions, "sponsors": sponsors, "outcomes": outcomes}  # fmt: skip
+    return RawTables(**{t: frame(t, list(r)).lazy() for t, r in rows.items()})
 
 
 def _td1_zone() -> dict[str, Any]:
@@ -138,7 +132,7 @@ def _mrva_zone() -> dict[str, Any]:
     return {"mrz_format": "MRVA", "mrz_line1": l1, "mrz_line2": l2, "mrz_line3": None}
 
 
-def random_world(n: int = 300, seed: int = 1) -> Any:
+def random_world(n: int = 300, seed: int = 1) -> RawTables:
     """A small random world with repeat applicants, shared contacts, agents and sponsors."""
     import random
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import polars as pl
@@ -11,7 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from features import ID_COLUMNS, build_family, build_features, build_features_for, catalogue
+from features import (
+    ID_COLUMNS,
+    build_family,
+    build_features,
+    build_features_for,
+    catalogue,
+    history_for,
+)
 from risk.errors import FeatureError
 
 
@@ -48,9 +56,25 @@ def test_request_time_equals_batch_for_a_sample(world, batch):
     for application_id in sample:
         one = apps.filter(pl.col("application_id") == application_id)
         its_docs = docs.filter(pl.col("application_id") == application_id)
-        single = build_features_for(one, its_docs, world)
         expected = batch.filter(pl.col("application_id") == application_id)
-        assert_frame_equal(single, expected)
+        assert_frame_equal(build_features_for(one, its_docs, world), expected)
+        narrowed = history_for(one, world)
+        assert_frame_equal(build_features_for(one, its_docs, narrowed), expected)
+
+
+def test_history_for_keeps_only_what_the_applications_need(world):
+    apps = world.applications.collect()
+    one = apps.filter(pl.col("agent_id").is_not_null()).head(1)
+    narrowed = history_for(one, world)
+    pool = narrowed.applications.collect()
+    assert 0 < pool.height < apps.height
+    moment = one.item(0, "submitted_at")
+    assert pool.get_column("submitted_at").max() < moment
+    assert (pool.get_column("agent_id") == one.item(0, "agent_id")).any()
+    assert narrowed.travel_history.collect().get_column("applicant_id").unique().to_list() in (
+        [], [one.item(0, "applicant_id")]
+    )  # fmt: skip
+    assert narrowed.outcomes.collect().height == 0
 
 
 def test_request_time_without_the_new_application_in_history(world, batch):
@@ -61,8 +85,7 @@ def test_request_time_without_the_new_application_in_history(world, batch):
         apps.filter(~pl.col("application_id").is_in(ids)).rows(named=True),
         docs.filter(~pl.col("application_id").is_in(ids)).rows(named=True),
     )
-    history = type(history)(**{**vars(world), "applications": history.applications,
-                               "documents": history.documents})  # fmt: skip
+    history = replace(world, applications=history.applications, documents=history.documents)
     got = build_features_for(new, docs.filter(pl.col("application_id").is_in(ids)), history)
     assert_frame_equal(got, batch.filter(pl.col("application_id").is_in(ids)).sort("submitted_at"))
 
@@ -79,7 +102,7 @@ def test_audit_only_columns_never_move_a_feature(world, batch):
     shuffled = world.applications.with_columns(
         pl.col(c).shuffle(seed=9) for c in ("nationality", "sex", "birth_date", "marital_status")
     )
-    again = build_features(type(world)(**{**vars(world), "applications": shuffled})).collect()
+    again = build_features(replace(world, applications=shuffled)).collect()
     assert_frame_equal(again, batch)
 
 
@@ -101,11 +124,11 @@ def test_later_applications_never_change_a_feature(world, batch, index, later, s
     ]  # fmt: skip
     copies.append({**target, "application_id": "L-self", "submitted_at": moment})  # same moment
     more = tables(copies, [doc(c["application_id"], issuing_state="ITA") for c in copies])
-    grown = type(world)(**{
-        **vars(world),
-        "applications": pl.concat([world.applications, more.applications]),
-        "documents": pl.concat([world.documents, more.documents]),
-    })  # fmt: skip
+    grown = replace(
+        world,
+        applications=pl.concat([world.applications, more.applications]),
+        documents=pl.concat([world.documents, more.documents]),
+    )
     got = build_features(grown).collect()
     row = pl.col("application_id") == target["application_id"]
     assert_frame_equal(got.filter(row), batch.filter(row))
