@@ -41,3 +41,21 @@ def trained(table_files: tuple[Path, Path], fast_settings: Settings) -> TrainRes
 def saved_bundle(trained: TrainResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The session's bundle saved to a folder."""
     return trained.bundle.save(tmp_path_factory.mktemp("bundle"))
+
+
+@pytest.fixture(scope="session")
+def world_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small synthetic world (contract tables and truth) written by ``risk.synth``."""
+    from risk.synth import synthesize
+
+    out = tmp_path_factory.mktemp("world")
+    synthesize(20_000, 7, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def world_trained(world_dir: Path, fast_settings: Settings) -> TrainResult:
+    """The session's model on the synthetic world (features from the catalogue)."""
+    from models import train_world
+
+    return train_world(world_dir, settings=fast_settings)
