@@ -8,7 +8,7 @@ import numpy as np
 
 from ._calendar import daily_weights
 from ._common import pick, pick_rows
-from ._reference import COUNTRIES, VOA_POSTS
+from ._reference import COUNTRIES, POST_OFFSET, VOA_POSTS
 
 # Purposes allowed per visa type, with shares (indices into contract.PURPOSES).
 _PURPOSES = {
@@ -100,17 +100,13 @@ def _stay(rng: np.random.Generator, visa: np.ndarray) -> np.ndarray:
 
 
 def _post(rng: np.random.Generator, res: np.ndarray, channel: np.ndarray) -> np.ndarray:
-    """Place of application: a visa-on-arrival port, the e-visa portal, or a post abroad."""
-    from ._reference import EVISA
-
+    """Place of application (code into ``PLACES``): visa on arrival, e-visa, or a post."""
     n = len(res)
-    out = np.full(n, EVISA, dtype=object)
+    out = np.zeros(n, dtype=np.int64)  # the e-visa portal
     voa = channel == 0
-    names = np.array([v[0] for v in VOA_POSTS], dtype=object)
-    out[voa] = names[pick(rng, int(voa.sum()), np.array([v[1] for v in VOA_POSTS]))]
+    out[voa] = 1 + pick(rng, int(voa.sum()), np.array([v[1] for v in VOA_POSTS]))
     posts = np.array([len(c.posts) for c in COUNTRIES])[res]
     slot = np.minimum((posts * rng.random(n) ** 1.5).astype(np.int64), posts - 1)
-    post_names = np.array([[*c.posts, *[""] * (8 - len(c.posts))] for c in COUNTRIES], dtype=object)
     at_post = channel == 2
-    out[at_post] = post_names[res[at_post], slot[at_post]]
+    out[at_post] = POST_OFFSET[res[at_post]] + slot[at_post]
     return out

@@ -9,9 +9,11 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from risk.contract import CHIP_RESULTS, DOCUMENT_TYPES, MRZ_FORMATS
+
 from . import _mrz_bytes as mrz
-from ._common import digits, from_matrix, mix64, pick, to_matrix
-from ._reference import CODES, COUNTRIES
+from ._common import digits, from_codes, from_matrix, mix64, pick, to_matrix
+from ._reference import CODES, COUNTRIES, GIVEN_NAMES, LANGUAGES, SURNAMES
 
 #: How a fraudulent primary document shows itself (0: genuine).
 FRAUD_KINDS = (
@@ -26,8 +28,10 @@ FRAUD_KINDS = (
 _FRAUD_P = np.array([0.22, 0.18, 0.20, 0.15, 0.15, 0.10])
 CODE_BYTES = np.frombuffer("".join(CODES).encode(), dtype=np.uint8).reshape(-1, 3)
 _SEX_MRZ = np.array([[ord("F")], [ord("M")], [ord("<")]], dtype=np.uint8)
-_SEX_PRINTED = np.array(["F", "M", "X"], dtype=object)
-_IDN = "IDN"
+_ISSUERS = (*CODES, "IDN")  # codes of issuing states; Indonesia issues the visas
+_IDN = len(CODES)
+_PASSPORT, _NATIONAL_ID, _PERMIT, _VISA = (DOCUMENT_TYPES.index(t) for t in DOCUMENT_TYPES)
+_TD1, _TD2, _TD3, _MRVA, _MRVB = (MRZ_FORMATS.index(f) for f in MRZ_FORMATS)
 
 
 def primary(rng: np.random.Generator, a: dict, seed: int):
@@ -59,7 +63,6 @@ def primary(rng: np.random.Generator, a: dict, seed: int):
     expiry = issue + period - 1
     number = _number(serial, use_id)
     fields = _fields(rng, a, n, issue, expiry, number, kind)
-    l1, l2, l3, fmt = _primary_mrz(a, use_id, fields)
     chip_year = np.array([c.epassport for c in country])[a["nat"]]
     chipped = issue.astype("datetime64[Y]").astype(np.int64) + 1970 >= chip_year
     chipped |= use_id & np.isin(CODES[a["nat"]], ("MYS", "SGP", "BRN"))
@@ -67,27 +70,40 @@ def primary(rng: np.random.Generator, a: dict, seed: int):
     chip = np.where((kind == 6) & chipped, 1, chip)
     kind = np.where((kind == 6) & ~chipped, 3, kind)  # no chip to clone: page tampered instead
     face, quality, tamper = _scores(rng, n, kind)
-    frame = _frame(
-        a["app"],
-        np.where(use_id, "national_id", "passport"),
-        fmt,
-        l1,
-        l2,
-        l3,
-        a,
-        fields["printed_number"],
-        fields["printed_birth"],
-        fields["printed_expiry"],
-        issue,
-        CODES[a["nat"]],
-        _language(rng, a["nat"]),
-        chip,
-        face,
-        quality,
-        tamper,
-        order=0,
-    )
-    return frame, kind
+    td2 = use_id & np.array([c.national_id == "TD2" for c in COUNTRIES])[a["nat"]]
+    fmt = np.where(use_id & ~td2, _TD1, np.where(td2, _TD2, _TD3))
+    cols = {
+        "_app": a["app"],
+        "type": np.where(use_id, _NATIONAL_ID, _PASSPORT),
+        "fmt": fmt,
+        "surname": a["surname"],
+        "given": a["given"],
+        "given2": a["given2"],
+        "nat": a["nat"],
+        "sex": a["sex"],
+        "number": fields["printed_number"],
+        "birth": fields["printed_birth"],
+        "issue": issue,
+        "expiry": fields["printed_expiry"],
+        "issuer": a["nat"],
+        "language": _language(rng, a["nat"]),
+        "chip": chip,
+        "face": face,
+        "quality": quality,
+        "tamper": tamper,
+        "m_number": fields["number"],
+        "m_birth": fields["birth"],
+        "m_expiry": fields["expiry"],
+        "birth_cd": fields["birth_cd"],
+        "expiry_cd": fields["expiry_cd"],
+    }
+    parts = []
+    for code in (_TD3, _TD1, _TD2):
+        rows = np.flatnonzero(fmt == code)
+        if len(rows):
+            sub = {key: value[rows] for key, value in cols.items()}
+            parts.append(_frame(sub, _primary_lines(code, sub), order=0))
+    return pl.concat(parts), kind
 
 
 def _number(serial: np.ndarray, national_id: np.ndarray) -> np.ndarray:
@@ -129,49 +145,55 @@ def _fields(rng, a, n, issue, expiry, number, kind):
         "expiry_cd": np.where(
             on_expiry[:, None], expiry_cd, mrz.check_digit(mrz.yymmdd(mrz_expiry))
         ),
-        "printed_number": from_matrix(number, "n"),
+        "printed_number": number,
         "printed_birth": np.where(naive, mrz_birth, birth),
         "printed_expiry": np.where(naive, mrz_expiry, expiry),
     }
 
 
-def _name_field(a: dict) -> np.ndarray:
-    field = pl.select(
-        pl.concat_str(
-            pl.lit(pl.Series(a["surname"].astype(str))),
-            pl.lit("<<"),
-            pl.lit(pl.Series(a["given"].astype(str))),
-        ).str.replace_all(" ", "<", literal=True)
-    ).to_series()
+def printed_names(cols: dict) -> tuple[pl.Series, pl.Series]:
+    """Printed surname and given names from the name codes."""
+    frame = pl.DataFrame(
+        {
+            "s": from_codes(SURNAMES, cols["surname"]),
+            "g": from_codes(GIVEN_NAMES, cols["given"]),
+            "g2": from_codes(GIVEN_NAMES, cols["given2"]),
+        }
+    )
+    given = (
+        pl.when(pl.col("g2").is_null())
+        .then(pl.col("g"))
+        .otherwise(pl.concat_str("g", pl.lit(" "), "g2"))
+    )
+    out = frame.select(pl.col("s"), given.alias("g"))
+    return out["s"], out["g"]
+
+
+def _name_matrix(surname: pl.Series, given: pl.Series) -> np.ndarray:
+    field = (
+        pl.DataFrame({"s": surname, "g": given})
+        .select(pl.concat_str("s", pl.lit("<<"), "g").str.replace_all(" ", "<", literal=True))
+        .to_series()
+    )
     return to_matrix(field, 39)
 
 
-def _primary_mrz(a, use_id, f):
-    n = len(use_id)
-    nat = CODE_BYTES[a["nat"]]
-    sex = _SEX_MRZ[a["sex"]]
-    name = _name_field(a)
-    args = (nat, name, f["number"], nat, f["birth"], sex, f["expiry"])
-    kw = {"birth_cd": f["birth_cd"], "expiry_cd": f["expiry_cd"]}
-    p1, p2 = mrz.td3(mrz.fixed("P<", n), *args, np.full((n, 14), mrz.FILLER, np.uint8), **kw)
-    i1, i2, i3 = mrz.td1(mrz.fixed("I<", n), *args, **kw)
-    t1, t2 = mrz.td2(mrz.fixed("I<", n), *args, **kw)
-    td2 = use_id & np.array([c.national_id == "TD2" for c in COUNTRIES])[a["nat"]]
-    td1 = use_id & ~td2
-    fmt = np.where(td1, "TD1", np.where(td2, "TD2", "TD3"))
-    is1, is2 = pl.Series(td1), pl.Series(td2)
-
-    def choose(x1, x2, x3):
-        return pl.select(
-            pl.when(pl.lit(is1))
-            .then(pl.lit(from_matrix(x1, "x")))
-            .when(pl.lit(is2))
-            .then(pl.lit(from_matrix(x2, "x")))
-            .otherwise(pl.lit(from_matrix(x3, "x")))
-        ).to_series()
-
-    line3 = pl.select(pl.when(pl.lit(is1)).then(pl.lit(from_matrix(i3, "c")))).to_series()
-    return choose(i1, t1, p1), choose(i2, t2, p2), line3, fmt
+def _primary_lines(code: int, c: dict) -> tuple[pl.Series, pl.Series, pl.Series]:
+    n = len(c["nat"])
+    nat, sex = CODE_BYTES[c["nat"]], _SEX_MRZ[c["sex"]]
+    name = _name_matrix(*printed_names(c))
+    args = (nat, name, c["m_number"], nat, c["m_birth"], sex, c["m_expiry"])
+    kw = {"birth_cd": c["birth_cd"], "expiry_cd": c["expiry_cd"]}
+    none = pl.repeat(None, n, dtype=pl.String, eager=True)
+    if code == _TD1:
+        l1, l2, l3 = mrz.td1(mrz.fixed("I<", n), *args, **kw)
+        return from_matrix(l1, "a"), from_matrix(l2, "b"), from_matrix(l3, "c")
+    if code == _TD2:
+        l1, l2 = mrz.td2(mrz.fixed("I<", n), *args, **kw)
+    else:
+        optional = np.full((n, 14), mrz.FILLER, np.uint8)
+        l1, l2 = mrz.td3(mrz.fixed("P<", n), *args, optional, **kw)
+    return from_matrix(l1, "a"), from_matrix(l2, "b"), none
 
 
 def _scores(rng, n, kind):
@@ -187,63 +209,45 @@ def _scores(rng, n, kind):
 
 
 def _language(rng, idx):
-    out = np.empty(len(idx), dtype=object)
+    """Main language of the printed page (code into ``LANGUAGES``), by issuing country."""
+    out = np.zeros(len(idx), dtype=np.int64)
     u = rng.random(len(idx))
     for i, c in enumerate(COUNTRIES):
         hit = idx == i
-        langs = np.array([lang for lang, _ in c.languages], dtype=object)
+        langs = np.array([LANGUAGES.index(lang) for lang, _ in c.languages])
         cum = np.cumsum([w for _, w in c.languages])
         out[hit] = langs[np.minimum(np.searchsorted(cum, u[hit] * cum[-1]), len(langs) - 1)]
     return out
 
 
-def _frame(
-    app,
-    doc_type,
-    fmt,
-    l1,
-    l2,
-    l3,
-    a,
-    number,
-    birth,
-    expiry_printed,
-    issue,
-    issuer,
-    language,
-    chip,
-    face,
-    quality,
-    tamper,
-    *,
-    order,
-):
-    n = len(app)
+def _frame(c: dict, lines: tuple[pl.Series, pl.Series, pl.Series], *, order: int):
+    """Documents in contract order (plus ``_app`` and ``_order`` for sorting)."""
+    n = len(c["_app"])
+    surname, given = printed_names(c)
     return pl.DataFrame(
         {
-            "_app": app,
+            "_app": c["_app"],
             "_order": np.full(n, order, dtype=np.int8),
-            "document_type": doc_type,
-            "mrz_format": fmt,
-            "mrz_line1": l1,
-            "mrz_line2": l2,
-            "mrz_line3": l3,
-            "printed_surname": a["surname"],
-            "printed_given_names": a["given"],
-            "printed_document_number": number,
-            "printed_nationality": CODES[a["nat"]],
-            "printed_birth_date": birth.astype("datetime64[D]"),
-            "printed_sex": _SEX_PRINTED[a["sex"]],
-            "issue_date": issue.astype("datetime64[D]"),
-            "expiry_date": expiry_printed.astype("datetime64[D]"),
-            "issuing_state": issuer,
-            "document_language": language,
-            "chip_auth_result": np.array(["passed", "failed", "not_present"], dtype=object)[chip],
-            "face_match_score": _nullable(face, n),
-            "image_quality_score": _nullable(quality, n),
-            "tamper_score": _nullable(tamper, n),
-        },
-        strict=False,
+            "document_type": from_codes(DOCUMENT_TYPES, c["type"]),
+            "mrz_format": from_codes(MRZ_FORMATS, c["fmt"]),
+            "mrz_line1": lines[0],
+            "mrz_line2": lines[1],
+            "mrz_line3": lines[2],
+            "printed_surname": surname,
+            "printed_given_names": given,
+            "printed_document_number": from_matrix(c["number"], "n"),
+            "printed_nationality": from_codes(CODES, c["nat"]),
+            "printed_birth_date": c["birth"].astype("datetime64[D]"),
+            "printed_sex": from_codes(("F", "M", "X"), c["sex"]),
+            "issue_date": c["issue"].astype("datetime64[D]"),
+            "expiry_date": c["expiry"].astype("datetime64[D]"),
+            "issuing_state": from_codes(_ISSUERS, c["issuer"]),
+            "document_language": from_codes(LANGUAGES, c["language"]),
+            "chip_auth_result": from_codes(CHIP_RESULTS, c["chip"]),
+            "face_match_score": _nullable(c["face"], n),
+            "image_quality_score": _nullable(c["quality"], n),
+            "tamper_score": _nullable(c["tamper"], n),
+        }
     )
 
 
@@ -253,6 +257,13 @@ def _nullable(x, n):
     return pl.Series(x, dtype=pl.Float64).fill_nan(None)
 
 
+def _base(a: dict) -> dict:
+    keys = ("app", "surname", "given", "given2", "nat", "sex", "birth")
+    c = {k: a[k] for k in keys}
+    c["_app"] = c.pop("app")
+    return c
+
+
 def permits(rng: np.random.Generator, a: dict, seed: int) -> pl.DataFrame:
     """Residence permits (TD1) of applicants living outside their country of nationality."""
     n = len(a["day"])
@@ -260,41 +271,32 @@ def permits(rng: np.random.Generator, a: dict, seed: int) -> pl.DataFrame:
     expiry = issue + np.where(rng.random(n) < 0.5, 730, 1095) - 1
     expiry = np.where(expiry <= a["day"], expiry + 730, expiry)
     number = digits(mix64(a["person"], seed + 5) % 10**9, 9)
-    name = _name_field(a)
-    nat, issuer = CODE_BYTES[a["nat"]], CODE_BYTES[a["res"]]
+    quality = rng.beta(9, 1.8, n)
+    c = _base(a) | {
+        "type": np.full(n, _PERMIT),
+        "fmt": np.full(n, _TD1),
+        "number": number,
+        "issue": issue,
+        "expiry": expiry,
+        "issuer": a["res"],
+        "language": _language(rng, a["res"]),
+        "chip": np.where(rng.random(n) < 0.4, 0, 2),
+        "face": None,
+        "quality": quality,
+        "tamper": np.clip(rng.beta(1.5, 30, n) + 0.2 * (1 - quality) * rng.random(n), 0, 1),
+    }
+    name = _name_matrix(*printed_names(c))
     l1, l2, l3 = mrz.td1(
         mrz.fixed("IR", n),
-        issuer,
+        CODE_BYTES[a["res"]],
         name,
         number,
-        nat,
+        CODE_BYTES[a["nat"]],
         mrz.yymmdd(a["birth"]),
         _SEX_MRZ[a["sex"]],
         mrz.yymmdd(expiry),
     )
-    chip = np.where(rng.random(n) < 0.4, 0, 2)
-    quality = rng.beta(9, 1.8, n)
-    tamper = np.clip(rng.beta(1.5, 30, n) + 0.2 * (1 - quality) * rng.random(n), 0, 1)
-    return _frame(
-        a["app"],
-        np.full(n, "residence_permit"),
-        np.full(n, "TD1"),
-        from_matrix(l1, "a"),
-        from_matrix(l2, "b"),
-        from_matrix(l3, "c"),
-        a,
-        from_matrix(number, "n"),
-        a["birth"],
-        expiry,
-        issue,
-        CODES[a["res"]],
-        _language(rng, a["res"]),
-        chip,
-        None,
-        quality,
-        tamper,
-        order=1,
-    )
+    return _frame(c, (from_matrix(l1, "a"), from_matrix(l2, "b"), from_matrix(l3, "c")), order=1)
 
 
 def visas(rng: np.random.Generator, a: dict, seed: int, long_stay: np.ndarray) -> pl.DataFrame:
@@ -305,45 +307,40 @@ def visas(rng: np.random.Generator, a: dict, seed: int, long_stay: np.ndarray) -
     )
     expiry = issue + np.where(long_stay, 365, 180) - 1
     serial = mix64(a["app"].astype(np.uint64), seed + 6)
-    number = np.hstack(
-        [
-            np.where(long_stay, ord("C"), ord("B")).astype(np.uint8)[:, None],
-            digits(serial % 10**8, 8),
-        ]
-    )
-    name = _name_field(a)
-    issuer, nat = mrz.fixed(_IDN, n), CODE_BYTES[a["nat"]]
-    birth, sex, exp = mrz.yymmdd(a["birth"]), _SEX_MRZ[a["sex"]], mrz.yymmdd(expiry)
-    a1, a2 = mrz.mrv("MRVA", issuer, name, number, nat, birth, sex, exp)
-    b1, b2 = mrz.mrv("MRVB", issuer, name, number, nat, birth, sex, exp)
-    ls = pl.Series(long_stay)
-    l1 = pl.select(
-        pl.when(pl.lit(ls))
-        .then(pl.lit(from_matrix(a1, "a")))
-        .otherwise(pl.lit(from_matrix(b1, "a")))
-    ).to_series()
-    l2 = pl.select(
-        pl.when(pl.lit(ls))
-        .then(pl.lit(from_matrix(a2, "a")))
-        .otherwise(pl.lit(from_matrix(b2, "a")))
-    ).to_series()
-    return _frame(
-        a["app"],
-        np.full(n, "visa"),
-        np.where(long_stay, "MRVA", "MRVB"),
-        l1,
-        l2,
-        pl.repeat(None, n, dtype=pl.String, eager=True),
-        a,
-        from_matrix(number, "n"),
-        a["birth"],
-        expiry,
-        issue,
-        np.full(n, _IDN),
-        np.full(n, "id"),
-        np.full(n, 2),
-        None,
-        rng.beta(9, 1.8, n),
-        np.clip(rng.beta(1.5, 30, n), 0, 1),
-        order=2,
-    )
+    letter = np.where(long_stay, ord("C"), ord("B")).astype(np.uint8)[:, None]
+    number = np.hstack([letter, digits(serial % 10**8, 8)])
+    c = _base(a) | {
+        "type": np.full(n, _VISA),
+        "fmt": np.where(long_stay, _MRVA, _MRVB),
+        "number": number,
+        "issue": issue,
+        "expiry": expiry,
+        "issuer": np.full(n, _IDN),
+        "language": np.full(n, LANGUAGES.index("id")),
+        "chip": np.full(n, 2),
+        "face": None,
+        "quality": rng.beta(9, 1.8, n),
+        "tamper": np.clip(rng.beta(1.5, 30, n), 0, 1),
+    }
+    name = _name_matrix(*printed_names(c))
+    parts = []
+    for kind, rows in (
+        ("MRVA", np.flatnonzero(long_stay)),
+        ("MRVB", np.flatnonzero(~long_stay)),
+    ):
+        if not len(rows):
+            continue
+        sub = {k: (v[rows] if v is not None else None) for k, v in c.items()}
+        l1, l2 = mrz.mrv(
+            kind,
+            mrz.fixed("IDN", len(rows)),
+            name[rows],
+            number[rows],
+            CODE_BYTES[sub["nat"]],
+            mrz.yymmdd(sub["birth"]),
+            _SEX_MRZ[sub["sex"]],
+            mrz.yymmdd(sub["expiry"]),
+        )
+        none = pl.repeat(None, len(rows), dtype=pl.String, eager=True)
+        parts.append(_frame(sub, (from_matrix(l1, "a"), from_matrix(l2, "b"), none), order=2))
+    return pl.concat(parts)

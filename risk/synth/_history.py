@@ -5,17 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from ._common import pick, sigmoid
-from ._reference import CODES, PORTS, REFUSAL_REASONS
+from ._reference import CODES, PORTS
 
 _TRIPS_PER_PROFILE = np.array([0.9, 2.5, 1.0, 0.3, 1.2, 1.5, 2.0])
 _FREQUENT = ("MYS", "SGP", "TLS", "AUS")
 # Refusal reasons: shares for refusals before the window.
 _REASON_P = np.array([0.3, 0.1, 0.1, 0.2, 0.2, 0.05, 0.05])
-_PORT_NAMES = np.array([p[0] for p in PORTS], dtype=object)
 
 
 def ports(rng: np.random.Generator, nat: np.ndarray) -> np.ndarray:
-    """Port of entry: Batam for Singapore and Malaysia, the land border for Timor-Leste."""
+    """Port of entry (code into ``PORTS``): Batam for SGP and MYS, the land border for TLS."""
     w = np.tile(np.array([p[1] for p in PORTS]), (len(nat), 1))
     code = CODES[nat]
     w[np.isin(code, ("SGP", "MYS")), 2] *= 6
@@ -24,7 +23,7 @@ def ports(rng: np.random.Generator, nat: np.ndarray) -> np.ndarray:
     w[code == "AUS", 0] *= 2
     cum = np.cumsum(w / w.sum(axis=1, keepdims=True), axis=1)
     idx = np.minimum((rng.random(len(nat))[:, None] > cum).sum(axis=1), len(PORTS) - 1)
-    return _PORT_NAMES[idx]
+    return idx
 
 
 def before_window(rng: np.random.Generator, p: dict, first_day: np.ndarray) -> dict:
@@ -98,9 +97,3 @@ def _refusals(rng, p, first_day):
         "outcome": np.where(is_refusal, 1, 2),
         "reason": np.where(is_refusal, pick(rng, m, _REASON_P), -1),
     }
-
-
-def reason_names(codes: np.ndarray) -> np.ndarray:
-    """Refusal reason codes as names (``None`` where there is no reason)."""
-    names = np.array([*REFUSAL_REASONS, None], dtype=object)
-    return names[np.where(codes < 0, len(REFUSAL_REASONS), codes)]

@@ -91,13 +91,3 @@ def known_at(
     lag = np.maximum(lag, np.where(detected["misrepresentation"], misrep, 0.0))
     lag = np.maximum(lag, np.where(detected["overstay"], overstay, 0.0))
     return submitted + np.where(lag > 0, lag, negative).astype(np.int64)
-
-
-def types_string(detected: dict) -> np.ndarray:
-    """Confirmed types joined with ``;`` in canonical order (``None`` when none)."""
-    out = np.full(len(detected[TYPES[0]]), "", dtype=object)
-    for t in TYPES:
-        hit = detected[t]
-        out[hit] = np.where(out[hit] == "", t, out[hit] + ";" + t)
-    out[out == ""] = None
-    return out

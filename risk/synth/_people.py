@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._common import pick, pick_rows
-from ._reference import CODES, COUNTRIES, INDEX, OCCUPATIONS, SHARES
+from ._reference import CODES, COUNTRIES, INDEX, OCCUPATION_NAMES, OCCUPATIONS, SHARES
 
 #: Visa profile of a person (what they usually apply for) and its share of applicants.
 PROFILES = ("visit", "business", "work", "study", "family", "retirement", "second_home")
@@ -109,14 +109,17 @@ def _occupation(rng, profile, age, child):
     kind = np.where(profile == 3, 3, kind)  # students
     kind = np.where((profile == 5) | (age >= 64), 5, kind)  # retired
     kind = np.where(child, 4, kind)  # children: no occupation
-    names = np.empty(k, dtype=object)
+    # Codes into OCCUPATION_NAMES (-1: not declared).
+    names = np.full(k, -1, dtype=np.int64)
+    offset = 0
     for code, key in ((0, "employed"), (1, "self"), (2, "none")):
-        pool = np.array(OCCUPATIONS[key], dtype=object)
+        size = len(OCCUPATIONS[key])
         hit = kind == code
-        names[hit] = pool[rng.integers(0, len(pool), hit.sum())]
-    names[kind == 3] = "student"
-    names[kind == 5] = "retired"
-    names[rng.random(k) < 0.03] = None  # not declared
+        names[hit] = offset + rng.integers(0, size, int(hit.sum()))
+        offset += size
+    names[kind == 3] = OCCUPATION_NAMES.index("student")
+    names[kind == 5] = OCCUPATION_NAMES.index("retired")
+    names[(kind == 4) | (rng.random(k) < 0.03)] = -1  # children; not declared
     return kind, names
 
 

@@ -731,3 +731,19 @@ NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
         ("ERIK", "LARS", "OSCAR", "HUGO", "NILS"),
     ),
 }
+
+#: Flat lists, so tables can carry small integer codes instead of Python strings.
+CITIES = tuple(city for c in COUNTRIES for city in c.cities)
+CITY_OFFSET = np.cumsum([0, *(len(c.cities) for c in COUNTRIES)])[:-1]
+PLACES = (EVISA, *(v[0] for v in VOA_POSTS), *(post for c in COUNTRIES for post in c.posts))
+POST_OFFSET = 1 + len(VOA_POSTS) + np.cumsum([0, *(len(c.posts) for c in COUNTRIES)])[:-1]
+LANGUAGES = tuple(sorted({lang for c in COUNTRIES for lang, _ in c.languages} | {"id"}))
+OCCUPATION_NAMES = (
+    *OCCUPATIONS["employed"],
+    *OCCUPATIONS["self"],
+    *OCCUPATIONS["none"],
+    "student",
+    "retired",
+)
+SURNAMES = tuple(sorted({s for parts in NAMES.values() for s in parts[0]}))
+GIVEN_NAMES = tuple(sorted({g for parts in NAMES.values() for g in (*parts[1], *parts[2])}))

@@ -56,7 +56,7 @@ def generate_world(
     step("people")
     counts = _people.applicant_counts(rng["people"], n)
     p = _people.people(rng["people"], len(counts), t0)
-    p["surname"], p["given"] = names(rng["people"], p["nat"], p["sex"])
+    p["surname"], p["given"], p["given2"] = names(rng["people"], p["nat"], p["sex"])
 
     step("applications")
     person, seconds, seq = schedule(rng["applications"], p, counts, start, days)
@@ -83,6 +83,7 @@ def generate_world(
         "sex",
         "surname",
         "given",
+        "given2",
         "marital",
         "occupation",
     ):
@@ -153,9 +154,7 @@ def generate_world(
     step("tables")
     from ._tables import assemble
 
-    tables, app_id = assemble(
-        t0, days, a, p, reg, hist, contacts, docs, inv, known, decision, trip, t
-    )
+    tables, app_id = assemble(t0, days, a, reg, hist, contacts, docs, inv, known, decision, trip, t)
     fraud = pl.DataFrame(
         {
             "application_id": app_id,
