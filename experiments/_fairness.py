@@ -46,7 +46,11 @@ def with_age_band(
         ref = pl.col(time_col).cast(pl.Date)
     else:
         ref = pl.lit(as_of or date.today())
-    years = (ref - pl.col("birth_date").cast(pl.Date)).dt.total_days() / 365.25
+    birth = pl.col("birth_date").cast(pl.Date)
+    before_birthday = (ref.dt.month() * 100 + ref.dt.day()) < (
+        birth.dt.month() * 100 + birth.dt.day()
+    )
+    years = ref.dt.year() - birth.dt.year() - before_birthday.cast(pl.Int32)
     bad = frame.with_row_index("_row").filter(years < 0)
     if bad.height:
         row = bad.row(0, named=True)
@@ -57,7 +61,7 @@ def with_age_band(
     band = pl.lit(None, dtype=pl.String)
     for low, high, name in reversed(AGE_BANDS):
         band = pl.when((years >= low) & (years < high)).then(pl.lit(name)).otherwise(band)
-    return frame.with_columns(band.alias("age_band"))
+    return frame.with_columns(band.fill_null("unknown").alias("age_band"))
 
 
 def _plain(value: Any) -> Any:

@@ -1,5 +1,128 @@
-"""Commands registered on the ``risk`` app (filled in by its owner)."""
+"""``risk promote``, ``risk report`` and ``risk models``: the model registry from the shell."""
 
 from __future__ import annotations
 
-from ._app import app, console  # noqa: F401
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from risk.errors import ConfigError, PromotionRefusedError
+
+from ._app import app, console, err_console
+
+
+def _promoter(by: str | None) -> str:
+    if by:
+        return by
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError) as exc:
+        raise ConfigError("cannot tell who you are: pass --by NAME") from exc
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return "-" if value is None else str(value)
+
+
+def _checks_table(checks: list[dict[str, Any]], title: str) -> Any:
+    from rich.table import Table
+
+    table = Table(title=title)
+    for col in ("check", "gated", "result", "this version", "champion / required", "detail"):
+        table.add_column(col)
+    for c in checks:
+        result = "[green]pass[/]" if c["passed"] else "[red]FAIL[/]"
+        table.add_row(
+            c["check"],
+            "yes" if c["gated"] else "no",
+            result,
+            _fmt(c["value"]),
+            _fmt(c["reference"]),
+            c["detail"],
+        )
+    return table
+
+
+@app.command("promote")
+def promote(
+    version: Annotated[str, typer.Argument(help="Registered model version to make the champion.")],
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who promotes (default: your login).")
+    ] = None,
+    waiver: Annotated[
+        str | None,
+        typer.Option(
+            "--waiver", help="Reason to promote despite failed checks (needs --approver)."
+        ),
+    ] = None,
+    approver: Annotated[
+        str | None,
+        typer.Option(
+            "--approver", help="Second person approving the waiver (not the trainer or you)."
+        ),
+    ] = None,
+) -> None:
+    """Promote a model version to champion through the gate (fairness, quality) or a waiver."""
+    from experiments import promote as _promote
+    from risk.settings import get_settings
+
+    try:
+        record = _promote(
+            version, by=_promoter(by), settings=get_settings(), waiver=waiver, approver=approver
+        )
+    except PromotionRefusedError as exc:
+        console.print(_checks_table(exc.checks, f"Promotion of version {version}: refused"))
+        err_console.print(f"[bold red]refused:[/] {exc.message}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=1) from exc
+    console.print(_checks_table(record["checks"], f"Promotion of version {version}: promoted"))
+    waived = (
+        f" with a waiver approved by {record['waiver']['approver']}" if record["waiver"] else ""
+    )
+    console.print(f"version {version} is now the champion{waived}.")
+
+
+@app.command("report")
+def report(
+    model: Annotated[str, typer.Option("--model", help="Registered model version to report on.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write oversight_report.html into.")],
+) -> None:
+    """Write the oversight report of a model version: one HTML file that opens offline."""
+    from experiments import build_report
+    from risk.settings import get_settings
+
+    with console.status(f"building the oversight report of version {model}..."):
+        path = build_report(model, out, settings=get_settings())
+    console.print(f"wrote {path}")
+
+
+@app.command("models")
+def models() -> None:
+    """List the registered model versions with their aliases and promotion state."""
+    from rich.table import Table
+
+    from experiments import list_versions
+    from risk.settings import get_settings
+
+    settings = get_settings()
+    rows = list_versions(settings)
+    if not rows:
+        console.print(f"no versions of {settings.mlflow.registered_model!r} yet")
+        return
+    table = Table(title=f"{settings.mlflow.registered_model} at {settings.tracking_uri}")
+    for col in ("version", "aliases", "trained by", "fairness", "last promotion", "run"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r["version"],
+            ", ".join(r["aliases"]) or "-",
+            _fmt(r["trained_by"]),
+            _fmt(r["fairness_verdict"]),
+            _fmt(r["promotion"]),
+            r["run_id"],
+        )
+    console.print(table)

@@ -7,6 +7,7 @@ model sees only noise, so it is a real, worse challenger.
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +18,27 @@ import pytest
 from risk.settings import Settings
 
 ROWS = 3000
+
+#: Warnings third-party libraries emit on our paths (pytest runs with ``-W error``):
+#: MLflow's SQLAlchemy store, input-example check and pyfunc type hints (at import),
+#: shap's colormaps (drawn by ``models``' global plots) and plotly's config check (the
+#: fairness HTML report).
+THIRD_PARTY_WARNINGS = (
+    "ignore:The ``noload`` loader strategy is deprecated:sqlalchemy.exc.SADeprecationWarning",
+    "ignore:Operation with range is deprecated:pandas.errors.Pandas4Warning",
+    "ignore:The set_(bad|over|under) function will be deprecated:PendingDeprecationWarning",
+    "ignore:\\s*Unrecognized config options supplied:UserWarning",
+    "ignore:.*Any type hint is inferred as AnyType:UserWarning",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            for spec in THIRD_PARTY_WARNINGS:
+                item.add_marker(pytest.mark.filterwarnings(spec))
+
 
 SPEC = """
 [dataset]
@@ -105,14 +127,52 @@ def weak(tmp_path_factory, train_settings):
     return _train(tmp, "weak", ["noise", "region"], train_settings)
 
 
+@pytest.fixture(scope="session")
+def store_template(tmp_path_factory, train_settings) -> Path:
+    """An empty MLflow SQLite store, created once (its schema migrations take seconds)."""
+    from experiments import client_for
+
+    data = tmp_path_factory.mktemp("store-template")
+    client_for(train_settings.model_copy(update={"data_dir": data})).search_experiments()
+    return data / "mlflow.db"
+
+
+def fresh_settings(root: Path, train_settings: Settings, template: Path) -> Settings:
+    """Settings whose data directory (and so tracking store) is a fresh copy under ``root``."""
+    data = root / "data"
+    data.mkdir(parents=True)
+    shutil.copy(template, data / "mlflow.db")
+    return train_settings.model_copy(update={"data_dir": data})
+
+
 @pytest.fixture
-def settings(tmp_path, train_settings) -> Settings:
+def settings(tmp_path, train_settings, store_template) -> Settings:
     """Settings with a fresh tracking store and data directory under ``tmp_path``."""
-    return train_settings.model_copy(update={"data_dir": tmp_path / "data"})
+    return fresh_settings(tmp_path, train_settings, store_template)
+
+
+def lenient_of(settings: Settings) -> Settings:
+    """The same store with a tolerance band wide enough for every audit to pass."""
+    fairness = settings.fairness.model_copy(update={"ratio_low": 0.01, "ratio_high": 100.0})
+    return settings.model_copy(update={"fairness": fairness})
 
 
 @pytest.fixture
 def lenient(settings) -> Settings:
-    """The same store with a tolerance band wide enough for every audit to pass."""
-    fairness = settings.fairness.model_copy(update={"ratio_low": 0.01, "ratio_high": 100.0})
-    return settings.model_copy(update={"fairness": fairness})
+    """The test's store with a tolerance band wide enough for every audit to pass."""
+    return lenient_of(settings)
+
+
+@pytest.fixture(scope="module")
+def logged(tmp_path_factory, trained, train_settings, store_template):
+    """A store holding one logged run of the good model (strict policy: fairness fails).
+
+    Module-scoped and read-only: tests that change the registry make their own store.
+    """
+    from experiments import log_training_run
+
+    settings = fresh_settings(tmp_path_factory.mktemp("logged"), train_settings, store_template)
+    info = log_training_run(
+        trained, settings=settings, data_dir=settings.data_dir, trained_by="ana"
+    )
+    return settings, info
