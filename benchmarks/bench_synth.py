@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -20,8 +21,11 @@ n, seed, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 t = time.perf_counter()
 m = synthesize(n, seed, out)
 seconds = time.perf_counter() - t
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
-print(json.dumps({"seconds": seconds, "peak_rss_gb": rss, "rows": sum(m.rows.values())}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+rss = usage.ru_maxrss / 1024 / 1024
+cpu = usage.ru_utime + usage.ru_stime
+rows = sum(m.rows.values())
+print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_rss_gb": rss, "rows": rows}))
 """
 
 
@@ -43,7 +47,10 @@ def main() -> None:
             )
         result = json.loads(done.stdout.strip().splitlines()[-1])
         results.append(result)
-        print(f"run {run + 1}: {result['seconds']:.1f} s, peak RSS {result['peak_rss_gb']:.2f} GB")
+        print(
+            f"run {run + 1}: {result['seconds']:.1f} s wall, {result['cpu']:.1f} s CPU,"
+            f" peak RSS {result['peak_rss_gb']:.2f} GB, load average {os.getloadavg()[0]:.1f}"
+        )
     seconds = statistics.median(r["seconds"] for r in results)
     rss = statistics.median(r["peak_rss_gb"] for r in results)
     rows = results[0]["rows"]
