@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ._messages_portal import PORTAL_PAIRS
+
 __all__ = ["MESSAGES"]
 
 _PAIRS: dict[str, tuple[str, str]] = {
@@ -124,8 +126,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "reasons_lowered": ("What lowered the risk", "Yang menurunkan risiko"),
     "reasons_none": ("None", "Tidak ada"),
     "reasons_help": (
-        "Each bar is the reason's push on the score (log-odds); check every reason against the file.",
-        "Setiap batang adalah dorongan alasan terhadap skor (log-odds); periksa setiap alasan terhadap berkas.",
+        "Each bar is the reason's push on the score (log-odds); check every reason against"
+        " the file.",
+        "Setiap batang adalah dorongan alasan terhadap skor (log-odds); periksa setiap alasan"
+        " terhadap berkas.",
     ),
     "contribution": ("contribution {value}", "kontribusi {value}"),
     "application_title": ("Application", "Permohonan"),
@@ -210,7 +214,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "reason_label": ("Written reason (required)", "Alasan tertulis (wajib)"),
     "reason_help": (
         "Say what in the file supports your finding; it is kept with the decision.",
-        "Sebutkan bukti dalam berkas yang mendukung temuan Anda; alasan disimpan bersama keputusan.",
+        "Sebutkan bukti dalam berkas yang mendukung temuan Anda; alasan disimpan bersama"
+        " keputusan.",
     ),
     "record_decision": ("Record decision", "Catat keputusan"),
     "amend_decision": ("Amend the decision", "Ubah keputusan"),
@@ -257,5 +262,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "f_tamper_score": ("Tamper score", "Skor rekayasa"),
     "not_recorded": ("not recorded", "tidak tercatat"),
 }
+
+_PAIRS.update(PORTAL_PAIRS)
 
 MESSAGES: dict[str, dict[str, str]] = {k: {"en": en, "id": id_} for k, (en, id_) in _PAIRS.items()}

@@ -1,5 +1,127 @@
-"""Placeholder during development."""
+"""The oversight portal (auditors, analysts, supervisors, admins): aggregates only.
 
-from fastapi import APIRouter
+KPIs with charts, live fairness by group over time, the champion model's card,
+explanation and fairness report (built by ``experiments``), the promotion history with
+waivers, and the feature catalogue.  No page here shows a row about a person.
+"""
 
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import plotly
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse
+
+from serving.services import compute_kpis
+
+from ._aggregates import AUDIT_GROUPS, fairness_by_group, monthly
+from ._charts import fairness_chart, kpi_charts
+from ._render import PageUser, render, requires
+from ._session import PageError
+
+__all__ = ["PLOTLY_JS", "router"]
+
+log = logging.getLogger("serving.web")
 router = APIRouter(include_in_schema=False)
+
+#: The plotly.js bundled with the ``plotly`` package: served locally, never from a CDN.
+PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+
+
+@router.get("/vendor/plotly.min.js")
+def plotly_js() -> FileResponse:
+    """plotly.js from the installed ``plotly`` package."""
+    return FileResponse(PLOTLY_JS, media_type="text/javascript")
+
+
+@router.get("/oversight", response_class=HTMLResponse)
+def oversight_page(request: Request, user: PageUser) -> HTMLResponse:
+    """KPIs with charts (processing time, backlog, flag and hit rates, complaints, satisfaction)."""
+    requires(user, "kpis.read")
+    with request.app.state.store.transaction() as session:
+        kpis = compute_kpis(session)
+        rows = monthly(session)
+    charts = {k: json.dumps(v) for k, v in kpi_charts(rows, user.lang).items()}
+    return render(request, "web/oversight.html", user, kpis=kpis, months=rows, charts=charts)
+
+
+@router.get("/oversight/fairness", response_class=HTMLResponse)
+def fairness_page(request: Request, user: PageUser, attribute: str = "nationality") -> HTMLResponse:
+    """Live flag and hit rates by group, overall and by month, small groups suppressed."""
+    requires(user, "kpis.read")
+    if attribute not in AUDIT_GROUPS:
+        raise PageError(404, "error_not_found", what=f"attribute {attribute!r}")
+    min_size = request.app.state.settings.fairness.min_group_size
+    with request.app.state.store.transaction() as session:
+        overall = fairness_by_group(session, attribute, min_size)
+        by_month = fairness_by_group(session, attribute, min_size, by_month=True)
+    return render(
+        request,
+        "web/fairness.html",
+        user,
+        attribute=attribute,
+        attributes=AUDIT_GROUPS,
+        overall=overall,
+        min_size=min_size,
+        chart=json.dumps(fairness_chart(by_month, user.lang)),
+    )
+
+
+def _tracking_ready(settings: Any) -> bool:
+    """Whether a model registry exists (never create an empty MLflow store from a page)."""
+    return bool(settings.mlflow.tracking_uri) or (settings.data_dir / "mlflow.db").exists()
+
+
+def model_registry(settings: Any) -> dict[str, Any]:
+    """Registered versions and the promotion history, or why they are not available."""
+    if not _tracking_ready(settings):
+        return {"available": False, "why": "no model registry yet"}
+    try:
+        from experiments import list_versions, promotion_history
+    except ImportError as exc:
+        return {"available": False, "why": f"experiments is not installed ({exc})"}
+    try:
+        versions, history = list_versions(settings), promotion_history(settings)
+    except Exception as exc:  # an optional panel: a broken registry must not break the portal
+        log.warning("model registry unavailable: %s", exc)
+        return {"available": False, "why": str(exc)}
+    champion = next((v for v in versions if "champion" in v.get("aliases", [])), None)
+    return {"available": True, "versions": versions, "history": history, "champion": champion}
+
+
+@router.get("/oversight/model", response_class=HTMLResponse)
+def model_page(request: Request, user: PageUser) -> HTMLResponse:
+    """The champion: model card, explanation and fairness report; promotions with waivers."""
+    requires(user, "kpis.read")
+    registry = model_registry(request.app.state.settings)
+    return render(request, "web/model.html", user, registry=registry)
+
+
+@router.get("/oversight/model/report/{version}", response_class=FileResponse)
+def model_report(request: Request, user: PageUser, version: str) -> FileResponse:
+    """The oversight report of a registered version (built once, then served from disk)."""
+    requires(user, "kpis.read")
+    settings = request.app.state.settings
+    if not version.isdigit() or not model_registry(settings)["available"]:
+        raise PageError(404, "error_not_found", what=f"model version {version}")
+    from experiments import REPORT_FILE, build_report
+
+    out = settings.data_dir / "reports" / f"v{version}"
+    path = out / REPORT_FILE
+    if not path.exists():
+        path = build_report(version, out, settings=settings)
+    return FileResponse(path, media_type="text/html")
+
+
+@router.get("/oversight/features", response_class=HTMLResponse)
+def features_page(request: Request, user: PageUser) -> HTMLResponse:
+    """The feature catalogue: what each signal measures, why, and how reasons are worded."""
+    requires(user, "kpis.read")
+    from features import catalogue
+
+    cat = catalogue()
+    return render(request, "web/features.html", user, specs=cat.specs, catalogue_hash=cat.hash())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -58,8 +59,19 @@ def requires(user: WebUser, permission: str) -> WebUser:
     return user
 
 
+def _shown(value: Any, lang: str) -> Any:
+    if isinstance(value, dt.date):
+        return format_date(value, lang)
+    if isinstance(value, float):
+        return format_number(value, lang, 2)
+    return value
+
+
 def _helpers(lang: str) -> dict[str, Any]:
     return {
+        "msg": lambda key, values: translate(
+            key, lang, **{k: _shown(v, lang) for k, v in values.items()}
+        ),
         "lang": lang,
         "t": lambda key, **kw: translate(key, lang, **kw),
         "num": lambda v, digits=0: format_number(v, lang, digits),

@@ -1,0 +1,207 @@
+"""Aggregates for oversight and the public: monthly KPIs and live fairness by group.
+
+Only counts and rates leave this module, never a row about a person.  A group with
+fewer applications than ``settings.fairness.min_group_size`` is suppressed: its
+counts and rates become ``None`` and ``suppressed`` is true.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from serving.store import Case, Complaint, Decision, Feedback, Score, raw_table
+
+__all__ = [
+    "AUDIT_GROUPS",
+    "GroupRate",
+    "MonthRow",
+    "age_band",
+    "fairness_by_group",
+    "monthly",
+]
+
+#: Attributes live fairness is reported by (``age_band`` is derived from the birth date).
+AUDIT_GROUPS = ("nationality", "sex", "age_band", "marital_status")
+_AGE_EDGES = ((25, "18-24"), (40, "25-39"), (60, "40-59"))
+
+
+def age_band(birth: dt.date | None, at: dt.datetime) -> str:
+    """The age band at ``at`` (``"under 18"``, ``"18-24"`` ... ``"60+"``, ``"unknown"``)."""
+    if birth is None:
+        return "unknown"
+    age = at.year - birth.year - ((at.month, at.day) < (birth.month, birth.day))
+    if age < 18:
+        return "under 18"
+    for edge, label in _AGE_EDGES:
+        if age < edge:
+            return label
+    return "60+"
+
+
+@dataclass(frozen=True)
+class GroupRate:
+    """Flag and hit rates of one group (in one month, or overall when ``month`` is None)."""
+
+    attribute: str
+    group: str
+    month: str | None
+    scored: int | None
+    flagged: int | None
+    decided: int | None
+    confirmed: int | None
+    suppressed: bool
+
+    @property
+    def flag_rate(self) -> float | None:
+        """Share of scored applications the model flagged."""
+        return None if not self.scored else (self.flagged or 0) / self.scored
+
+    @property
+    def hit_rate(self) -> float | None:
+        """Share of decided flagged cases where a violation was confirmed."""
+        return None if not self.decided else (self.confirmed or 0) / self.decided
+
+
+def _current_outcomes(session: Session) -> dict[str, str]:
+    """application_id -> current decision outcome of its flagged case."""
+    amended = sa.select(Decision.amends_id).where(Decision.amends_id.is_not(None))
+    rows = session.execute(
+        sa.select(Case.application_id, Decision.outcome)
+        .join(Decision, Decision.case_id == Case.case_id)
+        .where(Decision.decision_id.not_in(amended), Case.route == "model_flag")
+    )
+    return dict(rows.all())
+
+
+def _scored_rows(session: Session) -> list[dict[str, Any]]:
+    apps = raw_table("applications")
+    query = sa.select(
+        Score.application_id,
+        Score.model_flag,
+        Score.created_at,
+        apps.c.submitted_at,
+        apps.c.nationality,
+        apps.c.sex,
+        apps.c.birth_date,
+        apps.c.marital_status,
+    ).join(apps, apps.c.application_id == Score.application_id)
+    rows = [dict(r) for r in session.execute(query).mappings()]
+    for r in rows:
+        r["age_band"] = age_band(r["birth_date"], r["submitted_at"])
+    return rows
+
+
+def fairness_by_group(
+    session: Session, attribute: str, min_size: int, *, by_month: bool = False
+) -> list[GroupRate]:
+    """Live flag and hit rates of every group of ``attribute`` (suppressing small groups).
+
+    Parameters
+    ----------
+    attribute
+        One of :data:`AUDIT_GROUPS`.
+    min_size
+        Groups (or group-months) with fewer scored applications are suppressed.
+    by_month
+        One row per group and month of scoring instead of one per group.
+    """
+    if attribute not in AUDIT_GROUPS:
+        raise ValueError(f"attribute must be one of {AUDIT_GROUPS}, got {attribute!r}")
+    outcomes = _current_outcomes(session)
+    cells: dict[tuple[str, str | None], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for r in _scored_rows(session):
+        month = r["created_at"].strftime("%Y-%m") if by_month else None
+        cell = cells[(str(r[attribute] or "unknown"), month)]
+        cell[0] += 1
+        cell[1] += bool(r["model_flag"])
+        outcome = outcomes.get(r["application_id"])
+        if outcome is not None and r["model_flag"]:
+            cell[2] += 1
+            cell[3] += outcome == "violation_confirmed"
+    out = []
+    for (group, month), (n, flagged, decided, confirmed) in sorted(
+        cells.items(), key=lambda kv: (kv[0][1] or "", kv[0][0])
+    ):
+        small = n < min_size
+        out.append(
+            GroupRate(attribute, group, month, *(None,) * 4, True)
+            if small
+            else GroupRate(attribute, group, month, n, flagged, decided, confirmed, False)
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    """One month of the service's KPIs."""
+
+    month: str
+    scored: int
+    flagged: int
+    decided: int
+    confirmed: int
+    processing_p50: float | None
+    complaints: int
+    complaints_within_sla: int
+    satisfaction: float | None
+
+    @property
+    def flag_rate(self) -> float | None:
+        """Share of scored applications flagged."""
+        return self.flagged / self.scored if self.scored else None
+
+    @property
+    def hit_rate(self) -> float | None:
+        """Share of decided cases with a confirmed violation."""
+        return self.confirmed / self.decided if self.decided else None
+
+
+def _by_month(values: list[tuple[dt.datetime, Any]]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = defaultdict(list)
+    for at, v in values:
+        if at is not None:
+            out[at.strftime("%Y-%m")].append(v)
+    return out
+
+
+def monthly(session: Session) -> list[MonthRow]:
+    """KPIs per calendar month: scoring, decisions, processing time, complaints, satisfaction."""
+    scores = _by_month(session.execute(sa.select(Score.created_at, Score.model_flag)).all())
+    amended = sa.select(Decision.amends_id).where(Decision.amends_id.is_not(None))
+    rows = session.execute(
+        sa.select(Case.decided_at, Decision.outcome, Case.created_at)
+        .join(Decision, Decision.case_id == Case.case_id)
+        .where(Decision.decision_id.not_in(amended))
+    )
+    decided = _by_month([(d, (o, (d - c).total_seconds() / 86400)) for d, o, c in rows])
+    complaints = _by_month(
+        [
+            (o, a is not None and a <= d)
+            for o, d, a in session.execute(
+                sa.select(Complaint.opened_at, Complaint.due_at, Complaint.answered_at)
+            )
+        ]
+    )
+    ratings = _by_month(session.execute(sa.select(Feedback.created_at, Feedback.rating)).all())
+    months = sorted(set(scores) | set(decided) | set(complaints) | set(ratings))
+    return [
+        MonthRow(
+            month=m,
+            scored=len(scores.get(m, [])),
+            flagged=sum(bool(f) for f in scores.get(m, [])),
+            decided=len(decided.get(m, [])),
+            confirmed=sum(o == "violation_confirmed" for o, _ in decided.get(m, [])),
+            processing_p50=float(np.median([d for _, d in decided[m]])) if decided.get(m) else None,
+            complaints=len(complaints.get(m, [])),
+            complaints_within_sla=sum(complaints.get(m, [])),
+            satisfaction=float(np.mean(ratings[m])) if ratings.get(m) else None,
+        )
+        for m in months
+    ]

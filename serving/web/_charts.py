@@ -1,0 +1,126 @@
+"""Plotly figures for the oversight pages, as JSON drawn by the locally served plotly.js."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._aggregates import GroupRate, MonthRow
+from ._i18n import translate
+
+__all__ = ["fairness_chart", "kpi_charts"]
+
+_LAYOUT = {
+    "margin": {"l": 50, "r": 20, "t": 40, "b": 40},
+    "height": 300,
+    "font": {"family": "system-ui, sans-serif", "size": 13, "color": "#1b1f24"},
+    "paper_bgcolor": "#ffffff",
+    "plot_bgcolor": "#ffffff",
+    "legend": {"orientation": "h", "y": -0.2},
+}
+
+
+def _figure(title: str, traces: list[dict[str, Any]], *, percent: bool = False) -> dict:
+    layout = {**_LAYOUT, "title": {"text": title}}
+    layout["yaxis"] = (
+        {"tickformat": ".0%", "rangemode": "tozero"} if percent else {"rangemode": "tozero"}
+    )
+    return {"data": traces, "layout": layout}
+
+
+def _line(name: str, x: list[str], y: list[Any], color: str) -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "name": name,
+        "x": x,
+        "y": y,
+        "line": {"color": color},
+    }
+
+
+def kpi_charts(rows: list[MonthRow], lang: str) -> dict[str, dict]:
+    """Figures of the monthly KPIs: volumes, rates, processing time, complaints, satisfaction."""
+    x = [r.month for r in rows]
+
+    def t(key: str) -> str:
+        return translate(key, lang)
+
+    bars = [
+        {
+            "type": "bar",
+            "name": t("kpi_scored"),
+            "x": x,
+            "y": [r.scored for r in rows],
+            "marker": {"color": "#0b4f6c"},
+        },
+        {
+            "type": "bar",
+            "name": t("kpi_flagged"),
+            "x": x,
+            "y": [r.flagged for r in rows],
+            "marker": {"color": "#8a4b00"},
+        },
+        {
+            "type": "bar",
+            "name": t("kpi_decided"),
+            "x": x,
+            "y": [r.decided for r in rows],
+            "marker": {"color": "#1d6b3a"},
+        },
+    ]
+    return {
+        "volumes": _figure(t("chart_volumes"), bars),
+        "rates": _figure(
+            t("chart_rates"),
+            [
+                _line(t("kpi_flag_rate"), x, [r.flag_rate for r in rows], "#8a4b00"),
+                _line(t("kpi_hit_rate"), x, [r.hit_rate for r in rows], "#a4161a"),
+            ],
+            percent=True,
+        ),
+        "processing": _figure(
+            t("chart_processing"),
+            [
+                _line(t("kpi_processing_p50"), x, [r.processing_p50 for r in rows], "#0b4f6c"),
+            ],
+        ),
+        "complaints": _figure(
+            t("chart_complaints"),
+            [
+                {
+                    "type": "bar",
+                    "name": t("kpi_complaints"),
+                    "x": x,
+                    "y": [r.complaints for r in rows],
+                    "marker": {"color": "#4a5560"},
+                },
+                {
+                    "type": "bar",
+                    "name": t("kpi_within_sla"),
+                    "x": x,
+                    "y": [r.complaints_within_sla for r in rows],
+                    "marker": {"color": "#1d6b3a"},
+                },
+            ],
+        ),
+        "satisfaction": _figure(
+            t("chart_satisfaction"),
+            [
+                _line(t("kpi_satisfaction"), x, [r.satisfaction for r in rows], "#1d6b3a"),
+            ],
+        ),
+    }
+
+
+def fairness_chart(rates: list[GroupRate], lang: str) -> dict:
+    """Flag rate by group over months (suppressed cells are gaps)."""
+    groups = sorted({r.group for r in rates if not r.suppressed})
+    months = sorted({r.month for r in rates if r.month})
+    palette = ["#0b4f6c", "#a4161a", "#1d6b3a", "#8a4b00", "#5b2a86", "#4a5560", "#00707a"]
+    traces = []
+    for i, g in enumerate(groups):
+        by_month = {r.month: r.flag_rate for r in rates if r.group == g}
+        traces.append(
+            _line(g, months, [by_month.get(m) for m in months], palette[i % len(palette)])
+        )
+    return _figure(translate("chart_fairness", lang), traces, percent=True)

@@ -1,0 +1,81 @@
+"""Web fixtures: one small world, model and seeded store per session, and the app on it."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+from web_world import WebWorld, fast_settings, seed_store, train_bundle
+
+
+@pytest.fixture(scope="session")
+def web_world(tmp_path_factory: pytest.TempPathFactory) -> WebWorld:
+    """A synthetic world, a model trained on it and a SQLite store seeded through the services."""
+    from risk.io import load_tables
+    from risk.synth import synthesize
+    from serving import ModelHolder, Store
+
+    root = tmp_path_factory.mktemp("web")
+    world_dir = root / "world"
+    synthesize(1500, 5, world_dir, start="2024-01-01", years=1)
+    settings = fast_settings(root / "data")
+    bundle = train_bundle(load_tables(world_dir, include_truth=True), settings)
+    store = Store(settings.database_url)
+    store.upgrade()
+    world = seed_store(store, world_dir, bundle, settings)
+    holder = ModelHolder(settings)
+    holder._bundle, holder._source = bundle, "test"  # the session's model, already loaded
+    world.holder = holder
+    return world
+
+
+@pytest.fixture(scope="session")
+def web_app(web_world: WebWorld):
+    """The service with the pages, on the seeded store."""
+    from serving import create_app
+
+    return create_app(
+        web_world.settings,
+        store=web_world.store,
+        model_holder=web_world.holder,
+        load_model=False,
+        seed=7,
+    )
+
+
+def make_client(app):
+    """A TestClient (starlette warns about httpx2, which is not installed here)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    return TestClient(app, raise_server_exceptions=False, follow_redirects=False)
+
+
+@pytest.fixture(scope="session")
+def client_factory(web_app):
+    """Make a client signed in as a given user (each with its own cookie jar)."""
+    from web_world import USERS
+
+    clients = []
+
+    def _make(username: str | None = None):
+        c = make_client(web_app)
+        c.__enter__()
+        clients.append(c)
+        if username:
+            r = c.post("/login", data={"username": username, "password": USERS[username][1]})
+            assert r.status_code == 303, r.text
+        return c
+
+    yield _make
+    for c in clients:
+        c.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def screenshots_dir() -> Path:
+    """Where browser screenshots go (git-ignored)."""
+    path = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,168 @@
+"""A small synthetic world, a small model trained on its catalogue features, and a store
+seeded through the serving services (imported by name; tests are not a package)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from risk.settings import ModelSettings, Settings
+
+#: Applications in the world; the latest ``SCORED`` are scored through the service.
+WORLD_SIZE = 1500
+SCORED = 40
+
+
+@dataclass
+class WebWorld:
+    """What the web tests share: settings, the store, the model and the seeded ids."""
+
+    settings: Settings
+    store: Any
+    holder: Any
+    case_ids: list[int] = field(default_factory=list)
+    blind_case_id: int | None = None
+    personal: set[str] = field(default_factory=set)
+
+
+def train_bundle(tables: Any, settings: Settings) -> Any:
+    """Train a small model on the world's catalogue features.
+
+    The labels are the world's ground truth (``truth.any_violation``): a small world has
+    too few confirmed outcomes to learn from, and these tests need a model with signal.
+    """
+    from features import build_features, catalogue
+    from models._core import Prepared, fit_prepared
+
+    cat = catalogue()
+    frame = build_features(tables, settings=settings).collect()
+    truth = tables.truth.select("application_id", "any_violation").collect()
+    frame = frame.join(truth, on="application_id", how="left")
+    labels = frame["any_violation"].fill_null(False).cast(pl.Int8).to_numpy()
+    kinds = {s.name: s.kind for s in cat.specs}
+    prepared = Prepared(
+        frame=frame.select("application_id", "submitted_at", *cat.names),
+        labels=labels,
+        id="application_id",
+        time="submitted_at",
+        kinds=kinds,
+        texts={},
+        catalogue_hash=cat.hash(),
+        source="world",
+        label_policy="synthetic ground truth (test fixture)",
+        catalogue=cat,
+    )
+    return fit_prepared(prepared, settings).bundle
+
+
+def fast_settings(data_dir: Path) -> Settings:
+    """Settings for a quick model and a store under ``data_dir``."""
+    model = ModelSettings(
+        num_threads=1,
+        max_rounds=60,
+        learning_rate=0.1,
+        early_stopping_rounds=15,
+        min_data_in_leaf=20,
+        num_leaves=15,
+    )
+    s = Settings(data_dir=data_dir, model=model)
+    s.serving.model_source = "none"
+    s.review.blind_sample_rate = 0.0
+    s.review.capacity = 0.3
+    s.model.calibration = "platt"
+    s.fairness.min_group_size = 5
+    return s
+
+
+USERS = {
+    "officer": ("officer", "officer-pw"),
+    "officer2": ("officer", "officer2-pw"),
+    "supervisor": ("supervisor", "supervisor-pw"),
+    "auditor": ("auditor", "auditor-pw"),
+    "analyst": ("analyst", "analyst-pw"),
+}
+
+
+def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    return frame.to_dicts()
+
+
+def _personal_values(apps: pl.DataFrame, docs: pl.DataFrame) -> set[str]:
+    """Strings that identify a person or carry audit-only attributes, for leak tests."""
+    values: set[str] = set()
+    for col in (
+        "application_id",
+        "applicant_id",
+        "phone_hash",
+        "email_hash",
+        "address_hash",
+        "bank_account_hash",
+    ):
+        values |= {v for v in apps[col].drop_nulls().to_list() if len(str(v)) >= 6}
+    for col in ("printed_surname", "printed_document_number", "mrz_line1", "mrz_line2"):
+        values |= {v for v in docs[col].drop_nulls().to_list() if len(str(v)) >= 6}
+    values |= {str(d) for d in apps["birth_date"].to_list()}
+    return values
+
+
+def seed_store(store: Any, world_dir: Path, bundle: Any, settings: Settings) -> WebWorld:
+    """Load the world's history into the store and score its latest applications.
+
+    The last ``SCORED`` applications go through :func:`serving.services.score_application`
+    (so they open cases as in production); the last three of them are scored with a
+    threshold above every score and the blind-sample rate near one, so they become
+    blind-sample cases.
+    """
+    from risk.io import load_tables
+    from serving.services import (
+        Principal,
+        create_user,
+        save_raw_rows,
+        score_application,
+        set_runtime,
+    )
+
+    tables = load_tables(world_dir)
+    apps = tables.applications.collect().sort("submitted_at")
+    docs = tables.documents.collect()
+    scored = apps.tail(SCORED)
+    scored_ids = set(scored["application_id"].to_list())
+    with store.transaction() as session:
+        for name, (role, password) in USERS.items():
+            create_user(session, name, role, password=password)
+        save_raw_rows(session, "sponsors", _rows(tables.sponsors.collect()))
+        save_raw_rows(
+            session, "applications", _rows(apps.filter(~pl.col("application_id").is_in(scored_ids)))
+        )
+        save_raw_rows(
+            session, "documents", _rows(docs.filter(~pl.col("application_id").is_in(scored_ids)))
+        )
+        save_raw_rows(session, "travel_history", _rows(tables.travel_history.collect()))
+        save_raw_rows(session, "prior_decisions", _rows(tables.prior_decisions.collect()))
+        outcomes = tables.outcomes.collect().filter(~pl.col("application_id").is_in(scored_ids))
+        save_raw_rows(session, "outcomes", _rows(outcomes))
+    system = Principal(0, "system", "admin")
+    world = WebWorld(settings=settings, store=store, holder=None)
+    rng = __import__("random").Random(3)
+    with store.transaction() as session:
+        admin = create_user(session, "seed-admin", "admin")
+        system = Principal(admin.user_id, "seed-admin", "admin")
+        for i, app in enumerate(_rows(scored)):
+            if i == SCORED - 3:
+                set_runtime(session, system, "threshold", 0.999999)
+                set_runtime(session, system, "blind_sample_rate", 0.999)
+            app_docs = _rows(docs.filter(pl.col("application_id") == app["application_id"]))
+            out = score_application(session, bundle, settings, system, app, app_docs, rng=rng)
+            if out.case_id is not None:
+                world.case_ids.append(out.case_id)
+                if out.score.route == "blind_sample":
+                    world.blind_case_id = out.case_id
+        set_runtime(session, system, "threshold", None)
+        set_runtime(session, system, "blind_sample_rate", 0.0)
+    world.personal = _personal_values(
+        scored, docs.filter(pl.col("application_id").is_in(scored_ids))
+    )
+    return world
