@@ -8,7 +8,7 @@ import numpy as np
 
 from ._calendar import daily_weights
 from ._common import pick, pick_rows
-from ._reference import COUNTRIES, POST_OFFSET, VOA_POSTS
+from ._reference import CODES, COUNTRIES, POST_OFFSET, VOA_INELIGIBLE, VOA_POSTS
 
 # Purposes allowed per visa type, with shares (indices into contract.PURPOSES).
 _PURPOSES = {
@@ -78,6 +78,9 @@ def details(rng: np.random.Generator, p: dict, person: np.ndarray, seq: np.ndarr
     funds = p["funds_per_day"][person] * stay**0.85 * rng.lognormal(0, 0.25, n)
     funds = np.round(np.minimum(funds, 5e7), -1)
     channel = pick_rows(rng, _CHANNEL[visa])
+    # Nationalities without visa on arrival apply online instead.
+    no_voa = np.isin(CODES[p["nat"][person]], list(VOA_INELIGIBLE))
+    channel = np.where(no_voa & (channel == 0), 1, channel)
     return {
         "visa": visa,
         "purpose": purpose,

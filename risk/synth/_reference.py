@@ -536,6 +536,9 @@ INDEX = {c.code: i for i, c in enumerate(COUNTRIES)}
 SHARES = np.array([c.share for c in COUNTRIES]) / sum(c.share for c in COUNTRIES)
 ASEAN = frozenset({"MYS", "SGP", "PHL", "THA", "VNM", "MMR", "KHM", "LAO", "BRN"})
 
+#: Nationalities not eligible for a visa on arrival (they apply online or at a post).
+VOA_INELIGIBLE = frozenset({"NGA", "PAK", "BGD", "IRN"})
+
 #: Remote channels: e-visa online, visa on arrival at the main ports.
 EVISA = "e-Visa (online)"
 VOA_POSTS = (

@@ -73,7 +73,14 @@ def assemble(t0, days, a, reg, hist, contacts, docs, inv, known, decision, trip,
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
     app_id = _ids("A", rank, "application_id")
-    documents = docs.with_columns(application_id=app_id.gather(docs["_app"]))
+    # Documents in application order, then primary document, permit, visa.
+    documents = docs.with_columns(_rank=pl.Series(rank).gather(docs["_app"])).sort(
+        "_rank", "_order"
+    )
+    documents = documents.with_columns(
+        make_ids("D", documents.height, "document_id"),
+        application_id=app_id.gather(documents["_app"]),
+    )
     tables = {
         "applications": _applications(a, app_id, contacts, t0)[order],
         "documents": _cast(documents, DOCUMENTS),

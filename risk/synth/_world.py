@@ -11,7 +11,7 @@ import polars as pl
 
 from . import _decisions, _documents, _history, _labels, _network, _people, _sponsors
 from ._applications import details, schedule
-from ._common import make_ids, streams
+from ._common import streams
 from ._names import names
 from ._violations import RING_SHARE, signals, truth
 
@@ -183,9 +183,7 @@ def _documents_table(rng: np.random.Generator, a: dict, seed: int):
     visa = (a["seq"] > 0) & np.where(long_stay, u < 0.7, u < 0.15)
     if visa.any():
         parts.append(_documents.visas(rng, _subset(a, visa), seed, long_stay[visa]))
-    docs = pl.concat(parts, how="vertical_relaxed").sort(["_app", "_order"])
-    ids = make_ids("D", docs.height, "document_id")
-    return docs.with_columns(ids), kinds
+    return pl.concat(parts, how="vertical_relaxed"), kinds
 
 
 def _subset(a: dict, mask: np.ndarray) -> dict:

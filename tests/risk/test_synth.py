@@ -9,6 +9,8 @@ import json
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from risk.contract import ALL_TABLES
@@ -336,3 +338,40 @@ def test_written_world_passes_risk_validate(written):
     report = validate_dir(written[0] / "a")
     assert report.problems == [] and report.ok
     assert report.rows["applications"] == 3000 and "truth" in report.rows
+
+
+def test_document_language_and_agents_are_proxies_for_nationality(world):
+    t = world.tables
+    docs = t["documents"].filter(pl.col("document_type") == "passport")
+    lang = docs.group_by("document_language", "printed_nationality").len()
+    best = lang.group_by("document_language").agg(pl.col("len").max())["len"].sum()
+    assert best / docs.height > 0.35  # a language narrows nationality down a lot
+    agents = t["applications"].drop_nulls("agent_id")
+    per_agent = agents.group_by("agent_id", "nationality").len()
+    top = per_agent.group_by("agent_id").agg(pl.col("len").max())["len"].sum()
+    assert top / agents.height > 0.8
+
+
+def test_voa_ineligible_nationalities_never_use_visa_on_arrival(world):
+    apps = world.tables["applications"]
+    voa = apps.filter(pl.col("place_of_application").str.starts_with("Visa on Arrival"))
+    assert voa.height > 1000
+    assert voa.filter(pl.col("nationality").is_in(["NGA", "PAK", "BGD", "IRN"])).height == 0
+
+
+def test_eid_peak_for_muslim_majority_nationalities(world):
+    apps = world.tables["applications"].filter(pl.col("nationality").is_in(["MYS", "BRN"]))
+    day = apps["submitted_at"].dt.date()
+    eid = dt.date(2024, 4, 10)
+    ramadan = ((day >= eid - dt.timedelta(days=30)) & (day < eid - dt.timedelta(days=3))).sum()
+    holiday = ((day >= eid - dt.timedelta(days=3)) & (day < eid + dt.timedelta(days=11))).sum()
+    assert holiday / 14 > 2 * ramadan / 27
+
+
+@settings(max_examples=50, deadline=None)
+@given(n=st.integers(min_value=1, max_value=50_000), seed=st.integers(0, 2**32 - 1))
+def test_applicant_counts_sum_to_the_requested_applications(n, seed):
+    from risk.synth._people import applicant_counts
+
+    counts = applicant_counts(np.random.default_rng(seed), n)
+    assert counts.sum() == n and counts.min() >= 1
