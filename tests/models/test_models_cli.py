@@ -70,6 +70,8 @@ def test_train_argument_errors(runner, tmp_path, args, message):
 def test_score_batch_on_a_table(
     runner, saved_bundle, table_files, trained, tmp_path, explain, explained
 ):
+    table = tmp_path / "recent.parquet"
+    pl.read_csv(table_files[0]).tail(1500).write_parquet(table)
     out = tmp_path / "scored.csv"
     result = runner.invoke(
         app,
@@ -78,18 +80,18 @@ def test_score_batch_on_a_table(
             "--model",
             str(saved_bundle),
             "--data",
-            str(table_files[0]),
+            str(table),
             "--out",
             str(out),
             "--explain",
             explain,
             "--chunk-size",
-            "700",
+            "400",
         ],
     )
     assert result.exit_code == 0, result.output
     got = pl.read_csv(out)
-    rows = pl.read_csv(table_files[0])
+    rows = pl.read_parquet(table)
     assert got.columns == ["case_id", "score", "band", "flag", "reasons_raised", "reasons_lowered"]
     assert got["case_id"].to_list() == rows["case_id"].to_list()
     expected = trained.bundle.score(rows)
