@@ -13,7 +13,8 @@ from risk.contract import CHIP_RESULTS, DOCUMENT_TYPES, MRZ_FORMATS
 
 from . import _mrz_bytes as mrz
 from ._common import digits, from_codes, from_matrix, mix64, pick, to_matrix
-from ._reference import CODES, COUNTRIES, GIVEN_NAMES, LANGUAGES, SURNAMES
+from ._names import GIVEN_NAMES, SURNAMES
+from ._reference import CODES, COUNTRIES, LANGUAGES
 
 #: How a fraudulent primary document shows itself (0: genuine).
 FRAUD_KINDS = (

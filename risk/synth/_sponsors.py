@@ -63,7 +63,7 @@ def _register(rng, sponsor, sponsor_type, first_day, start, snapshot):
     registered = np.minimum(registered, first_use - 1)
     as_of = np.maximum(registered, start)
     years = np.clip((as_of - registered).astype(np.int64) / 365.25, 0, None)
-    invitations = rng.poisson(years * np.array([8, 120, 2, 90, 30, 1])[sponsor_type])
+    invitations = rng.poisson(years * np.array([8, 120, 0.6, 90, 30, 0.4])[sponsor_type])
     rate = 0.01 * np.exp(0.9 * quality)
     overstays = rng.binomial(invitations, np.clip(rate, 0, 0.5))
     observed = overstays / np.maximum(invitations, 1)
