@@ -13,10 +13,16 @@ Public API (stable for ``serving/`` and ``experiments/``; no mlflow, no HTTP her
   :func:`load_bundle(dir, *, catalogue=None) <load_bundle>` verifies it.
 - :func:`global_explanation(bundle, X) <global_explanation>` -> :class:`GlobalExplanation`
   (mean |SHAP| ranking, ``save_plots(dir)``).
+- :func:`score_batch(bundle, rows, out, *, explain='flagged', lang='en', top=3)
+  <score_batch>` writes id, score, band, flag and reasons chunk by chunk;
+  :func:`batch_input(bundle, data)` reads a world folder (through the features) or a table.
+- :data:`CHECKLIST` and :func:`checklist_score`: the legacy rules the model must beat.
 - Building blocks: :class:`RiskModel`, :class:`Calibrator`, :class:`Bands`,
   :func:`capacity_threshold`, :class:`FeatureSchema`, :func:`read_spec`.
 """
 
+from models._baseline import CHECKLIST, checklist_score
+from models._batch import EXPLAIN_CHOICES, batch_input, score_batch
 from models._bundle import Bundle, Scores
 from models._calibration import Calibrator
 from models._core import TrainResult
@@ -33,6 +39,8 @@ from models._train import train_table
 from models._world import train_world
 
 __all__ = [
+    "CHECKLIST",
+    "EXPLAIN_CHOICES",
     "Bands",
     "Bundle",
     "Calibrator",
@@ -46,11 +54,14 @@ __all__ = [
     "RiskModel",
     "Scores",
     "TrainResult",
+    "batch_input",
     "capacity_threshold",
+    "checklist_score",
     "expected_calibration_error",
     "global_explanation",
     "load_bundle",
     "read_spec",
+    "score_batch",
     "score_metrics",
     "top_k_mask",
     "train_table",

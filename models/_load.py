@@ -36,19 +36,11 @@ def load_bundle(directory: str | Path, *, catalogue: Any = None) -> Bundle:
         If a file is missing or corrupt, the features in ``model.txt`` and ``bundle.json``
         differ, or the features or catalogue hash differ from the catalogue's.
     """
-    import lightgbm as lgb
-
     folder = Path(directory)
     if not folder.is_dir():
         raise BundleLoadError(f"model bundle folder {folder} does not exist")
     manifest = _read_manifest(folder)
-    model_path = folder / "model.txt"
-    if not model_path.is_file():
-        raise BundleLoadError(f"model bundle {folder} lacks model.txt")
-    try:
-        booster = lgb.Booster(model_str=model_path.read_text())
-    except (lgb.basic.LightGBMError, UnicodeDecodeError) as exc:
-        raise BundleLoadError(f"{model_path} is not a LightGBM model: {exc}") from exc
+    booster = _read_booster(folder)
     try:
         schema = FeatureSchema.from_dict(manifest["features"])
         texts = {n: FeatureText(**t) for n, t in manifest["texts"].items()}
@@ -98,6 +90,18 @@ _CORE = frozenset(
         "texts",
     )
 )
+
+
+def _read_booster(folder: Path) -> Any:
+    import lightgbm as lgb
+
+    path = folder / "model.txt"
+    if not path.is_file():
+        raise BundleLoadError(f"model bundle {folder} lacks model.txt")
+    try:
+        return lgb.Booster(model_str=path.read_text())
+    except (lgb.basic.LightGBMError, UnicodeDecodeError) as exc:
+        raise BundleLoadError(f"{path} is not a LightGBM model: {exc}") from exc
 
 
 def _read_manifest(folder: Path) -> dict[str, Any]:

@@ -121,9 +121,8 @@ def score_batch(
     chunk_size: Annotated[int, typer.Option(help="Rows per chunk.")] = 50_000,
 ) -> None:
     """Score many cases: id, calibrated score, band, flag and the top reasons."""
-    from models import load_bundle
-    from models._batch import batch_input
-    from models._batch import score_batch as run
+    from models import batch_input, load_bundle
+    from models import score_batch as run
 
     bundle = load_bundle(model)
     rows = batch_input(bundle, data)
