@@ -1,5 +1,175 @@
-"""Commands registered on the ``risk`` app (filled in by its owner)."""
+"""Service verbs: serve, db upgrade, users, tokens, replay, audit-log verify, demo."""
 
 from __future__ import annotations
 
-from ._app import app, console  # noqa: F401
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ._app import app, console, group
+
+db_app = group("db", "The service's database.")
+users_app = group("users", "People who use the service and their roles.")
+tokens_app = group("tokens", "API tokens (shown once, stored hashed).")
+audit_app = group("audit-log", "The tamper-evident audit log.")
+
+
+@contextmanager
+def _session() -> Iterator[Any]:
+    """A migrated store's transaction; the engine is disposed afterwards."""
+    from risk.settings import get_settings
+    from serving.store import Store
+
+    store = Store(get_settings().database_url)
+    try:
+        store.upgrade()
+        with store.transaction() as session:
+            yield session
+    finally:
+        store.dispose()
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface (default: settings).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: settings).")] = None,
+    bundle: Annotated[
+        Path | None, typer.Option(help="Serve this model bundle instead of the champion.")
+    ] = None,
+) -> None:
+    """Start the scoring service (one worker process; see FACTS.md on TCP_NODELAY)."""
+    import uvicorn
+
+    from risk.settings import get_settings
+    from serving import create_app
+
+    settings = get_settings()
+    if bundle is not None:
+        settings.serving.model_source, settings.serving.bundle_path = "bundle", bundle
+    host, port = host or settings.serving.host, port or settings.serving.port
+    console.print(f"Amanah on http://{host}:{port}  (API docs: /docs)")
+    uvicorn.run(create_app(settings), host=host, port=port, workers=1, log_level="warning")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the store's schema to the latest version."""
+    from risk.settings import get_settings
+
+    with _session():
+        pass
+    console.print(f"store at {get_settings().database_url.split('@')[-1]} is up to date")
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    role: Annotated[str, typer.Option(help="officer, supervisor, analyst, auditor or admin.")],
+    password: Annotated[
+        str | None, typer.Option(help="Password for the case screens (optional).")
+    ] = None,
+) -> None:
+    """Add a user with one role (audited)."""
+    from serving.services import create_user
+
+    with _session() as session:
+        create_user(session, username, role, password=password, actor="cli")
+    console.print(f"user {username} ({role}) added")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List users and roles."""
+    import sqlalchemy as sa
+    from rich.table import Table
+
+    from serving.store import User
+
+    table = Table("username", "role", "active", "created")
+    with _session() as session:
+        for u in session.scalars(sa.select(User).order_by(User.username)):
+            table.add_row(u.username, u.role, str(u.active), f"{u.created_at:%Y-%m-%d %H:%M}")
+    console.print(table)
+
+
+@tokens_app.command("create")
+def tokens_create(
+    username: str, label: Annotated[str, typer.Option(help="What the token is for.")] = ""
+) -> None:
+    """Create an API token for a user; it is printed once and only its hash is kept."""
+    from serving.services import create_token
+
+    with _session() as session:
+        token = create_token(session, username, label=label, actor="cli")
+    console.print(token, highlight=False, soft_wrap=True)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: int) -> None:
+    """Revoke a token by its id."""
+    from serving.services import revoke_token
+
+    with _session() as session:
+        revoke_token(session, token_id, actor="cli")
+    console.print(f"token {token_id} revoked")
+
+
+@app.command("replay")
+def replay(
+    score_id: str,
+    bundle: Annotated[
+        Path | None, typer.Option(help="Bundle of the score's model (default: configured).")
+    ] = None,
+) -> None:
+    """Recompute a logged score from the store and check it matches the inference log."""
+    from risk.errors import ModelUnavailableError
+    from risk.settings import get_settings
+    from serving.services import ModelHolder, replay_score
+
+    settings = get_settings()
+    holder = ModelHolder(settings)
+    if bundle is not None:
+        holder.load_path(bundle)
+    elif holder.load_configured() is None:
+        raise ModelUnavailableError(f"no model to replay with: {holder.last_error}")
+    with _session() as session:
+        report = replay_score(session, score_id, holder.bundle, settings)
+    _print_replay(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _print_replay(report: Any) -> None:
+    console.print(f"score {report.score_id} (model {report.model_version})")
+    console.print(f"  inputs fingerprint: {'matches' if report.fingerprint_ok else 'DIFFERS'}")
+    console.print(f"  features: {'all match' if not report.feature_mismatches else 'DIFFER'}")
+    for name, logged, again in report.feature_mismatches:
+        console.print(f"    {name}: logged {logged!r}, recomputed {again!r}")
+    console.print(
+        f"  score: logged {report.logged_score:.12f}, replayed {report.replayed_score:.12f}"
+    )
+    console.print(
+        "[green]replay reproduces the logged score[/]"
+        if report.ok
+        else "[red]replay does NOT reproduce the logged score[/]"
+    )
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit log's hash chain; names the first edited or deleted entry."""
+    from serving.services import verify_chain
+
+    with _session() as session:
+        report = verify_chain(session)
+    if report.ok:
+        console.print(f"audit log intact: {report.entries} entries")
+        return
+    console.print(
+        f"[red]audit log broken at entry {report.first_broken}:[/] {report.problem}",
+        highlight=False,
+    )
+    raise typer.Exit(1)

@@ -25,6 +25,7 @@ from ._history import load_history, save_raw_rows
 from ._kpis import compute_kpis
 from ._loading import load_raw_tables
 from ._model import ModelHolder
+from ._replay import ReplayReport, replay_score
 from ._runtime import RuntimeSettings, read_runtime, set_runtime
 from ._scoring import ScoreOutcome, compute_features, input_fingerprint, score_application
 from ._workflow import (
@@ -50,6 +51,7 @@ __all__ = [
     "ModelHolder",
     "Principal",
     "QueueFilter",
+    "ReplayReport",
     "RuntimeSettings",
     "ScoreOutcome",
     "add_feedback",
@@ -76,6 +78,7 @@ __all__ = [
     "read_runtime",
     "reassign_case",
     "release_case",
+    "replay_score",
     "require",
     "respond_complaint",
     "revoke_token",

@@ -36,16 +36,12 @@ def _current_decisions(session: Session) -> list[tuple[Any, ...]]:
     """(case route, current outcome, submitted_at, first decision time) per decided case."""
     amended = sa.select(Decision.amends_id).where(Decision.amends_id.is_not(None))
     apps = raw_table("applications")
-    return (
-        session.execute(
-            sa.select(Case.route, Decision.outcome, apps.c.submitted_at, Case.decided_at)
-            .join(Decision, Decision.case_id == Case.case_id)
-            .join(apps, apps.c.application_id == Case.application_id)
-            .where(Decision.decision_id.not_in(amended))
-        )
-        .tuples()
-        .all()
-    )
+    return session.execute(
+        sa.select(Case.route, Decision.outcome, apps.c.submitted_at, Case.decided_at)
+        .join(Decision, Decision.case_id == Case.case_id)
+        .join(apps, apps.c.application_id == Case.application_id)
+        .where(Decision.decision_id.not_in(amended))
+    ).all()
 
 
 def _review_kpis(session: Session, now: dt.datetime) -> dict[str, Any]:
@@ -86,11 +82,9 @@ def _scoring_kpis(session: Session) -> dict[str, Any]:
 
 
 def _complaint_kpis(session: Session, now: dt.datetime) -> dict[str, Any]:
-    rows = (
-        session.execute(sa.select(Complaint.opened_at, Complaint.due_at, Complaint.answered_at))
-        .tuples()
-        .all()
-    )
+    rows = session.execute(
+        sa.select(Complaint.opened_at, Complaint.due_at, Complaint.answered_at)
+    ).all()
     answered = [(d, a) for _, d, a in rows if a is not None]
     within = sum(a <= d for d, a in answered)
     overdue = sum(1 for _, d, a in rows if a is None and d < now)

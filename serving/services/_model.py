@@ -96,7 +96,13 @@ class ModelHolder:
 
     def _load_champion(self) -> Any:
         try:
-            from experiments import champion_bundle_path
+            from experiments import champion_bundle_dir
         except ImportError as exc:
             raise ConfigError("the model registry (experiments) is not available") from exc
-        return self.load_path(champion_bundle_path(self.settings))
+        path = champion_bundle_dir(self.settings)
+        if path is None:
+            raise ModelUnavailableError(
+                f"no version of {self.settings.mlflow.registered_model!r} holds the champion"
+                " alias; promote one (risk promote) or set RISK_SERVING__BUNDLE_PATH"
+            )
+        return self.load_path(path)

@@ -265,4 +265,4 @@ def usernames(session: Session, ids: set[Any]) -> dict[int, str]:
     if not ids:
         return {}
     rows = session.execute(sa.select(User.user_id, User.username).where(User.user_id.in_(ids)))
-    return dict(rows.tuples().all())
+    return {user_id: name for user_id, name in rows}

@@ -1,0 +1,108 @@
+"""Replaying a logged score: recompute its features and score and compare with the log."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from risk.errors import ConflictError, NotFoundError
+from risk.settings import Settings
+from serving.store import Score, raw_table
+
+from ._scoring import _jsonable, compute_features, input_fingerprint
+
+__all__ = ["ReplayReport", "replay_score"]
+
+
+@dataclass(frozen=True)
+class ReplayReport:
+    """The comparison of a logged score with its recomputation.
+
+    Attributes
+    ----------
+    ok
+        Inputs, features and score all match.
+    fingerprint_ok
+        The stored application and documents still hash to the logged fingerprint.
+    feature_mismatches
+        ``(feature, logged, recomputed)`` for every feature that differs.
+    logged_score, replayed_score
+        Calibrated scores; ``logged_margin``/``replayed_margin`` are the raw margins.
+    """
+
+    score_id: str
+    model_version: str
+    fingerprint_ok: bool
+    logged_score: float
+    replayed_score: float
+    logged_margin: float
+    replayed_margin: float
+    feature_mismatches: list[tuple[str, Any, Any]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the replay reproduced the log."""
+        return (
+            self.fingerprint_ok
+            and not self.feature_mismatches
+            and math.isclose(self.logged_score, self.replayed_score, abs_tol=1e-12)
+            and math.isclose(self.logged_margin, self.replayed_margin, abs_tol=1e-9)
+        )
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        if a is None or b is None:
+            return a is b
+        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+    return a == b
+
+
+def _inputs(session: Session, application_id: str) -> tuple[dict, list[dict]]:
+    apps, docs = raw_table("applications"), raw_table("documents")
+    app = session.execute(sa.select(apps).where(apps.c.application_id == application_id))
+    documents = session.execute(sa.select(docs).where(docs.c.application_id == application_id))
+    return dict(app.mappings().one()), [dict(d) for d in documents.mappings()]
+
+
+def replay_score(session: Session, score_id: str, bundle: Any, settings: Settings) -> ReplayReport:
+    """Recompute score ``score_id`` from the store with ``bundle`` and compare.
+
+    Raises
+    ------
+    NotFoundError
+        No such score.
+    ConflictError
+        ``bundle`` is not the model version that produced the score.
+    """
+    score = session.get(Score, score_id)
+    if score is None:
+        raise NotFoundError(f"score {score_id!r} does not exist")
+    if str(bundle.version) != score.model_version:
+        raise ConflictError(
+            f"score {score_id} was made by model {score.model_version}, but the loaded model is"
+            f" {bundle.version}; replay it with that model's bundle (--bundle)"
+        )
+    application, documents = _inputs(session, score.application_id)
+    features = compute_features(session, application, documents, settings)
+    recomputed = {k: _jsonable(v) for k, v in features.items()}
+    mismatches = [
+        (k, v, recomputed.get(k))
+        for k, v in score.features.items()
+        if not _same(v, recomputed.get(k))
+    ]
+    again = bundle.score_one(features, lang=score.lang, top=settings.serving.top_reasons)
+    return ReplayReport(
+        score_id=score_id,
+        model_version=score.model_version,
+        fingerprint_ok=input_fingerprint(application, documents) == score.input_fingerprint,
+        logged_score=score.score,
+        replayed_score=float(again.probability),
+        logged_margin=score.margin,
+        replayed_margin=float(again.margin),
+        feature_mismatches=mismatches,
+    )
