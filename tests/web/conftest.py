@@ -6,21 +6,20 @@ import warnings
 from pathlib import Path
 
 import pytest
-from web_world import WebWorld, fast_settings, seed_store, train_bundle
+from web_world import WORLD_SIZE, WebWorld, fast_settings, seed_store, train_bundle
 
 
 @pytest.fixture(scope="session")
 def web_world(tmp_path_factory: pytest.TempPathFactory) -> WebWorld:
     """A synthetic world, a model trained on it and a SQLite store seeded through the services."""
-    from risk.io import load_tables
     from risk.synth import synthesize
     from serving import ModelHolder, Store
 
     root = tmp_path_factory.mktemp("web")
     world_dir = root / "world"
-    synthesize(1500, 5, world_dir, start="2024-01-01", years=1)
+    synthesize(WORLD_SIZE, 5, world_dir, start="2023-01-01", years=2)
     settings = fast_settings(root / "data")
-    bundle = train_bundle(load_tables(world_dir, include_truth=True), settings)
+    bundle = train_bundle(world_dir, settings)
     store = Store(settings.database_url)
     store.upgrade()
     world = seed_store(store, world_dir, bundle, settings)

@@ -12,7 +12,7 @@ import polars as pl
 from risk.settings import ModelSettings, Settings
 
 #: Applications in the world; the latest ``SCORED`` are scored through the service.
-WORLD_SIZE = 1500
+WORLD_SIZE = 3000
 SCORED = 40
 
 
@@ -24,38 +24,15 @@ class WebWorld:
     store: Any
     holder: Any
     case_ids: list[int] = field(default_factory=list)
-    blind_case_id: int | None = None
+    blind_case_ids: list[int] = field(default_factory=list)
     personal: set[str] = field(default_factory=set)
 
 
-def train_bundle(tables: Any, settings: Settings) -> Any:
-    """Train a small model on the world's catalogue features.
+def train_bundle(world_dir: Path, settings: Settings) -> Any:
+    """Train a small model on the world's contract tables (the production training path)."""
+    from models import train_world
 
-    The labels are the world's ground truth (``truth.any_violation``): a small world has
-    too few confirmed outcomes to learn from, and these tests need a model with signal.
-    """
-    from features import build_features, catalogue
-    from models._core import Prepared, fit_prepared
-
-    cat = catalogue()
-    frame = build_features(tables, settings=settings).collect()
-    truth = tables.truth.select("application_id", "any_violation").collect()
-    frame = frame.join(truth, on="application_id", how="left")
-    labels = frame["any_violation"].fill_null(False).cast(pl.Int8).to_numpy()
-    kinds = {s.name: s.kind for s in cat.specs}
-    prepared = Prepared(
-        frame=frame.select("application_id", "submitted_at", *cat.names),
-        labels=labels,
-        id="application_id",
-        time="submitted_at",
-        kinds=kinds,
-        texts={},
-        catalogue_hash=cat.hash(),
-        source="world",
-        label_policy="synthetic ground truth (test fixture)",
-        catalogue=cat,
-    )
-    return fit_prepared(prepared, settings).bundle
+    return train_world(world_dir, settings=settings).bundle
 
 
 def fast_settings(data_dir: Path) -> Settings:
@@ -159,7 +136,7 @@ def seed_store(store: Any, world_dir: Path, bundle: Any, settings: Settings) -> 
             if out.case_id is not None:
                 world.case_ids.append(out.case_id)
                 if out.score.route == "blind_sample":
-                    world.blind_case_id = out.case_id
+                    world.blind_case_ids.append(out.case_id)
         set_runtime(session, system, "threshold", None)
         set_runtime(session, system, "blind_sample_rate", 0.0)
     world.personal = _personal_values(

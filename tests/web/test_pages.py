@@ -1,0 +1,268 @@
+"""The pages through a test client: sign-in, queue, case screen, decisions, roles, languages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from serving.store import AuditEntry, Case, Decision, Score
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def _audit(world, action: str) -> list[AuditEntry]:
+    with world.store.transaction() as session:
+        return list(session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)))
+
+
+def _score(world, case_id: int) -> Score:
+    with world.store.transaction() as session:
+        case = session.get(Case, case_id)
+        return session.get(Score, case.score_id)
+
+
+def test_pages_need_a_signed_in_user(client_factory):
+    c = client_factory()
+    r = c.get("/queue?band=high")
+    assert r.status_code == 303
+    assert r.headers["location"] == "/login?next=/queue%3Fband%3Dhigh"
+    assert c.get("/").headers["location"] == "/login"
+
+
+def test_a_wrong_password_is_refused_and_audited(client_factory, web_world):
+    c = client_factory()
+    r = c.post("/login", data={"username": "officer", "password": "nope"})
+    assert r.status_code == 401
+    assert "The username or password is wrong" in r.text
+    assert "amanah_session" not in r.cookies
+    assert any(e.actor == "officer" for e in _audit(web_world, "web.sign_in_failed"))
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "queue"])
+def test_sign_in_never_redirects_off_site(client_factory, target):
+    c = client_factory()
+    r = c.post("/login", data={"username": "officer", "password": "officer-pw", "next": target})
+    assert r.status_code == 303
+    assert r.headers["location"] == "/queue"
+
+
+def test_roles_land_on_their_start_page_and_sign_out_ends_the_session(client_factory):
+    c = client_factory("auditor")
+    assert c.get("/").headers["location"] == "/oversight"
+    r = c.post("/logout", data={"csrf": _csrf(c.get("/oversight").text)})
+    assert r.headers["location"] == "/login?out=1"
+    assert c.get("/oversight").status_code == 303
+
+
+def test_queue_lists_cases_and_hides_blind_bands(client_factory, web_world):
+    html = client_factory("officer").get("/queue").text
+    listed = [int(i) for i in re.findall(r'data-case="(\d+)"', html)]
+    assert set(listed) <= set(web_world.case_ids) and len(listed) >= 10
+    for blind in web_world.blind_case_ids:
+        row = re.search(rf'data-case="{blind}">(.*?)</tr>', html, re.S).group(1)
+        assert "Hidden (blind sample)" in row and "band-high" not in row
+
+
+def test_queue_filters_by_band(client_factory, web_world):
+    c = client_factory("officer")
+    html = c.get("/queue?band=medium").text
+    listed = [int(i) for i in re.findall(r'data-case="(\d+)"', html)]
+    for case_id in listed:
+        assert _score(web_world, case_id).band == "medium"
+    assert not set(listed) & set(web_world.blind_case_ids)
+
+
+def test_case_screen_shows_score_reasons_checks_and_history(client_factory, web_world):
+    case_id = web_world.case_ids[3]
+    score = _score(web_world, case_id)
+    html = client_factory("officer").get(f"/cases/{case_id}").text
+    assert "A flag is not a finding" in html
+    assert f'id="calibrated-score">{100 * score.score:.1f}%' in html
+    for reason in score.reasons["raised"] + score.reasons["lowered"]:
+        assert reason["text"].replace("'", "&#39;") in html
+    assert html.count('data-check="check_number"') >= 1
+    assert "This application" in html  # the timeline
+    assert 'name="reason"' in html and "required" in html
+    assert any(e.entity_id == str(case_id) for e in _audit(web_world, "case.view"))
+
+
+def test_blind_case_shows_no_score_or_reasons_until_decided(client_factory, web_world):
+    case_id = web_world.blind_case_ids[0]
+    score = _score(web_world, case_id)
+    c = client_factory("officer2")
+    html = c.get(f"/cases/{case_id}").text
+    assert 'id="blind-notice"' in html
+    assert "calibrated-score" not in html and 'id="reasons"' not in html
+    for reason in score.reasons["raised"] + score.reasons["lowered"]:
+        assert reason["text"] not in html
+    r = c.post(
+        f"/cases/{case_id}/decide",
+        data={"csrf": _csrf(html), "outcome": "no_violation", "reason": "Funds and ties verified."},
+    )
+    assert r.status_code == 303
+    after = c.get(f"/cases/{case_id}").text
+    assert 'id="calibrated-score"' in after and 'id="blind-notice"' not in after
+
+
+def test_a_decision_needs_a_reason_and_leaves_the_queue_once_recorded(client_factory, web_world):
+    case_id = web_world.case_ids[1]
+    c = client_factory("officer")
+    csrf = _csrf(c.get(f"/cases/{case_id}").text)
+    r = c.post(
+        f"/cases/{case_id}/decide",
+        data={"csrf": csrf, "outcome": "violation_confirmed", "reason": "  "},
+    )
+    assert r.status_code == 422
+    assert "a written reason is required" in r.text
+    assert "a confirmed violation needs at least one type" in r.text
+    with web_world.store.transaction() as session:
+        assert session.get(Case, case_id).status == "open"  # the claim was rolled back too
+    r = c.post(
+        f"/cases/{case_id}/decide",
+        data={
+            "csrf": csrf,
+            "outcome": "violation_confirmed",
+            "violation_types": ["overstay"],
+            "reason": "Overstayed 40 days in 2023 per entry records.",
+        },
+    )
+    assert r.status_code == 303 and r.headers["location"] == f"/cases/{case_id}?saved=1"
+    with web_world.store.transaction() as session:
+        decision = session.scalar(sa.select(Decision).where(Decision.case_id == case_id))
+        assert (decision.outcome, decision.violation_types) == ("violation_confirmed", ["overstay"])
+    assert f'data-case="{case_id}"' not in c.get("/queue").text
+
+
+def test_forms_without_the_session_csrf_token_are_refused(client_factory, web_world):
+    c = client_factory("officer")
+    r = c.post(
+        f"/cases/{web_world.case_ids[4]}/decide",
+        data={"csrf": "forged", "outcome": "no_violation", "reason": "x"},
+    )
+    assert r.status_code == 403
+    assert "The form has expired" in r.text
+
+
+@pytest.mark.parametrize("path", ["/queue", "/cases/1", "/supervisor"])
+def test_auditors_cannot_reach_casework(client_factory, path):
+    r = client_factory("auditor").get(path)
+    assert r.status_code == 403
+    assert "Your role (auditor) may not open this page." in r.text
+
+
+def test_officers_cannot_reach_oversight_or_supervision(client_factory):
+    c = client_factory("officer")
+    assert c.get("/oversight").status_code == 403
+    assert c.get("/supervisor").status_code == 403
+
+
+AUDITOR_PAGES = [
+    "/oversight",
+    "/oversight/fairness",
+    "/oversight/fairness?attribute=sex",
+    "/oversight/fairness?attribute=age_band",
+    "/oversight/model",
+    "/oversight/features",
+    "/transparency",
+    "/transparency?lang=id",
+    "/transparency/report.html",
+    "/transparency/report.csv?lang=id",
+]
+
+
+def test_no_auditor_page_shows_personal_data(client_factory, web_world):
+    c = client_factory("auditor")
+    for path in AUDITOR_PAGES:
+        r = c.get(path)
+        assert r.status_code == 200, path
+        leaked = [v for v in web_world.personal if str(v) in r.text]
+        assert leaked == [], path
+
+
+def test_transparency_csv_suppresses_small_groups_and_counts_match(client_factory, web_world):
+    text = client_factory().get("/transparency/report.csv").text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    scored = [
+        r for r in rows if r["section"] == "Nationality" and r["measure"] == "Applications screened"
+    ]
+    apps = sa.text(
+        "SELECT a.nationality, count(*) FROM scores s JOIN applications a"
+        " ON a.application_id = s.application_id GROUP BY a.nationality"
+    )
+    with web_world.store.transaction() as session:
+        expected = dict(session.execute(apps).all())
+    minimum = web_world.settings.fairness.min_group_size
+    shown = {r["group"]: int(r["value"]) for r in scored if r["group"] != "suppressed"}
+    assert shown == {g: n for g, n in expected.items() if n >= minimum}
+    assert sum(r["group"] == "suppressed" for r in scored) == sum(
+        n < minimum for n in expected.values()
+    )
+    total = next(
+        r for r in rows if r["measure"] == "Applications screened" and r["section"] == "Totals"
+    )
+    assert int(total["value"]) == sum(expected.values())
+
+
+def test_language_switch_rewords_reasons_and_persists_per_user(client_factory, web_world):
+    from features import catalogue
+
+    case_id = web_world.case_ids[5]
+    reason = _score(web_world, case_id).reasons["raised"][0]
+    c = client_factory("officer2")
+    html = c.get(f"/cases/{case_id}").text
+    r = c.post("/lang", data={"lang": "id", "next": f"/cases/{case_id}", "csrf": _csrf(html)})
+    assert r.headers["location"] == f"/cases/{case_id}"
+    html = c.get(f"/cases/{case_id}").text
+    id_text = catalogue().get(reason["feature"]).reason(reason["value"], lang="id")
+    assert id_text != reason["text"]
+    assert id_text.replace("'", "&#39;") in html and "Penandaan bukan temuan" in html
+    fresh = client_factory("officer2")  # a new browser: the choice follows the user
+    assert 'lang="id"' in fresh.get("/queue").text
+    fresh.post(
+        "/lang", data={"lang": "en", "next": "/queue", "csrf": _csrf(fresh.get("/queue").text)}
+    )
+
+
+def test_supervisor_reassigns_and_kill_switch_needs_confirmation_and_reason(
+    client_factory, web_world
+):
+    c = client_factory("supervisor")
+    csrf = _csrf(c.get("/supervisor").text)
+    case_id = web_world.case_ids[6]
+    r = c.post(
+        "/supervisor/reassign", data={"csrf": csrf, "case_id": case_id, "username": "officer2"}
+    )
+    assert r.status_code == 303
+    with web_world.store.transaction() as session:
+        assert session.get(Case, case_id).status == "claimed"
+    r = c.post("/supervisor/kill-switch", data={"csrf": csrf, "enabled": "on", "reason": "drift"})
+    assert r.status_code == 422 and "Tick the confirmation box." in r.text
+    r = c.post("/supervisor/kill-switch", data={"csrf": csrf, "enabled": "on", "confirm": "yes"})
+    assert r.status_code == 422 and "Give a reason." in r.text
+    r = c.post(
+        "/supervisor/kill-switch",
+        data={"csrf": csrf, "enabled": "on", "confirm": "yes", "reason": "Drift alarm"},
+    )
+    assert r.status_code == 303
+    assert "ON: every application goes to manual review" in c.get("/supervisor").text
+    reasons = [e.details for e in _audit(web_world, "setting.reason")]
+    assert {"enabled": True, "reason": "Drift alarm"} in reasons
+    r = c.post(
+        "/supervisor/kill-switch",
+        data={"csrf": csrf, "enabled": "off", "confirm": "yes", "reason": "Alarm cleared"},
+    )
+    assert "OFF: the model routes applications." in c.get("/supervisor").text
+
+
+def test_plotly_is_served_locally(client_factory):
+    r = client_factory().get("/vendor/plotly.min.js")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/javascript")
+    assert len(r.content) > 1_000_000
+    html = client_factory("auditor").get("/oversight").text
+    assert '<script src="/vendor/plotly.min.js"' in html and "cdn" not in html.lower()
