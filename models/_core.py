@@ -198,6 +198,7 @@ def _meta(
         "seed": settings.model.seed,
         "num_threads": settings.model.num_threads,
         "best_iteration": model.best_iteration_,
+        "num_trees": int(model.booster_.num_trees()),
         "lightgbm_params": lightgbm_params(settings.model),
         "model_settings": settings.model.model_dump(),
         "split_settings": settings.split.model_dump(),

@@ -50,6 +50,7 @@ def test_bundle_json_records_what_the_model_needs(saved_bundle, trained):
     assert manifest["splits"]["train"]["time_max"] < manifest["splits"]["valid"]["time_min"]
     assert manifest["metrics"]["model"]["roc_auc"] == trained.metrics["model"]["roc_auc"]
     assert len(manifest["data_fingerprint"]) == 64
+    assert manifest["num_trees"] == manifest["best_iteration"] == trained.bundle.booster.num_trees()
     assert "label" in manifest["label_policy"]
 
 
