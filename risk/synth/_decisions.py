@@ -49,4 +49,17 @@ def trips(rng: np.random.Generator, x: dict, decision: dict, overstay: np.ndarra
     stay = np.clip(np.minimum(x["stay"], authorised) - rng.integers(0, 4, n), 1, None)
     over_days = np.clip(rng.lognormal(np.log(25), 1.0, n), 1, 700).astype(np.int64)
     exit_ = np.where(overstay, until + over_days, entry + stay)
+    # Someone still in the country does not enter again (the new grant extends the stay).
+    travel &= entry > _previous_exit(x["person"], travel, exit_)
     return {"travel": travel, "entry": entry, "until": until, "exit": exit_}
+
+
+def _previous_exit(person: np.ndarray, travel: np.ndarray, exit_: np.ndarray) -> np.ndarray:
+    """Latest exit among the same person's earlier trips (applications sorted by person)."""
+    big = np.int64(1_000_000)  # larger than any range of day numbers
+    days = exit_.astype("datetime64[D]").astype(np.int64)
+    key = person.astype(np.int64) * big + np.where(travel, days, -500_000)
+    running = np.maximum.accumulate(key) - person.astype(np.int64) * big
+    previous = np.concatenate([[-500_000], running[:-1]])
+    same = np.concatenate([[False], person[1:] == person[:-1]])
+    return (np.where(same, previous, -500_000)).astype("datetime64[D]")

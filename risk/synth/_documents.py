@@ -38,50 +38,23 @@ _TD1, _TD2, _TD3, _MRVA, _MRVB = (MRZ_FORMATS.index(f) for f in MRZ_FORMATS)
 def primary(rng: np.random.Generator, a: dict, seed: int):
     """The passport or identity card of each application, and its fraud kind."""
     n = len(a["day"])
-    country = [COUNTRIES[i] for i in range(len(COUNTRIES))]
-    has_id = np.array([c.national_id is not None for c in country])[a["nat"]]
+    has_id = np.array([c.national_id is not None for c in COUNTRIES])[a["nat"]]
     use_id = has_id & (a["visa"] == 0) & (a["res"] == a["nat"]) & (rng.random(n) < 0.15)
-    validity = np.where(a["child"], 5, np.array([c.validity for c in country])[a["nat"]])
-    period = np.round(validity * 365.25).astype(np.int64)
-    # A chain of passports per person: renewed at expiry; first-time travellers get a new one.
-    person = a["person"].astype(np.uint64)
-    fresh = (a["prior_trips"] == 0) & (mix64(person, seed + 7) % 4 == 0)
-    back = np.where(
-        fresh,
-        7 + (mix64(person, seed) % 80).astype(np.int64),
-        (mix64(person, seed + 1) % period.astype(np.uint64)).astype(np.int64),
-    )
-    anchor = (a["first_day"] - back).astype("datetime64[D]")
-    k = (a["day"] - anchor).astype(np.int64) // period
-    issue = anchor + k * period
-    serial = mix64(person * np.uint64(64) + k.astype(np.uint64), seed + 2)
+    issue, serial, period = _chain(a, seed)
     kind = np.zeros(n, dtype=np.int64)
     fraud = np.flatnonzero(a["document_fraud"])
     kind[fraud] = 1 + pick(rng, len(fraud), _FRAUD_P)
-    reissued = kind == 4
+    reissued = kind == 4  # a new passport days before applying
     issue = np.where(reissued, a["day"] - rng.integers(1, 21, n), issue)
     serial = np.where(reissued, mix64(serial, seed + 3), serial)
-    expiry = issue + period - 1
-    number = _number(serial, use_id)
-    fields = _fields(rng, a, n, issue, expiry, number, kind)
-    chip_year = np.array([c.epassport for c in country])[a["nat"]]
-    chipped = issue.astype("datetime64[Y]").astype(np.int64) + 1970 >= chip_year
-    chipped |= use_id & np.isin(CODES[a["nat"]], ("MYS", "SGP", "BRN"))
-    chip = np.where(chipped, np.where(rng.random(n) < 0.01, 1, 0), 2)
-    chip = np.where((kind == 6) & chipped, 1, chip)
-    kind = np.where((kind == 6) & ~chipped, 3, kind)  # no chip to clone: page tampered instead
+    fields = _fields(rng, a, n, issue, issue + period - 1, _number(serial, use_id), kind)
+    chip, kind = _chip(rng, a, issue, use_id, kind)
     face, quality, tamper = _scores(rng, n, kind)
     td2 = use_id & np.array([c.national_id == "TD2" for c in COUNTRIES])[a["nat"]]
     fmt = np.where(use_id & ~td2, _TD1, np.where(td2, _TD2, _TD3))
-    cols = {
-        "_app": a["app"],
+    cols = _base(a) | {
         "type": np.where(use_id, _NATIONAL_ID, _PASSPORT),
         "fmt": fmt,
-        "surname": a["surname"],
-        "given": a["given"],
-        "given2": a["given2"],
-        "nat": a["nat"],
-        "sex": a["sex"],
         "number": fields["printed_number"],
         "birth": fields["printed_birth"],
         "issue": issue,
@@ -105,6 +78,37 @@ def primary(rng: np.random.Generator, a: dict, seed: int):
             sub = {key: value[rows] for key, value in cols.items()}
             parts.append(_frame(sub, _primary_lines(code, sub), order=0))
     return pl.concat(parts), kind
+
+
+def _chain(a: dict, seed: int):
+    """Each person's passports: renewed at expiry; some first-time travellers get a new one.
+
+    Returns the issue date, a serial (for the number) and the validity in days of the
+    passport valid on each application's day.
+    """
+    validity = np.where(a["child"], 5, np.array([c.validity for c in COUNTRIES])[a["nat"]])
+    period = np.round(validity * 365.25).astype(np.int64)
+    person = a["person"].astype(np.uint64)
+    fresh = (a["prior_trips"] == 0) & (mix64(person, seed + 7) % 4 == 0)
+    back = np.where(
+        fresh,
+        7 + (mix64(person, seed) % 80).astype(np.int64),
+        (mix64(person, seed + 1) % period.astype(np.uint64)).astype(np.int64),
+    )
+    anchor = (a["first_day"] - back).astype("datetime64[D]")
+    k = (a["day"] - anchor).astype(np.int64) // period
+    serial = mix64(person * np.uint64(64) + k.astype(np.uint64), seed + 2)
+    return anchor + k * period, serial, period
+
+
+def _chip(rng, a, issue, use_id, kind):
+    """Chip result (0 passed, 1 failed, 2 not present); clones fail, chipless ones are tampered."""
+    chip_year = np.array([c.epassport for c in COUNTRIES])[a["nat"]]
+    chipped = issue.astype("datetime64[Y]").astype(np.int64) + 1970 >= chip_year
+    chipped |= use_id & np.isin(CODES[a["nat"]], ("MYS", "SGP", "BRN"))
+    chip = np.where(chipped, np.where(rng.random(len(kind)) < 0.01, 1, 0), 2)
+    chip = np.where((kind == 6) & chipped, 1, chip)
+    return chip, np.where((kind == 6) & ~chipped, 3, kind)
 
 
 def _number(serial: np.ndarray, national_id: np.ndarray) -> np.ndarray:
@@ -323,25 +327,29 @@ def visas(rng: np.random.Generator, a: dict, seed: int, long_stay: np.ndarray) -
         "quality": rng.beta(9, 1.8, n),
         "tamper": np.clip(rng.beta(1.5, 30, n), 0, 1),
     }
-    name = _name_matrix(*printed_names(c))
     parts = []
-    for kind, rows in (
-        ("MRVA", np.flatnonzero(long_stay)),
-        ("MRVB", np.flatnonzero(~long_stay)),
-    ):
-        if not len(rows):
-            continue
-        sub = {k: (v[rows] if v is not None else None) for k, v in c.items()}
-        l1, l2 = mrz.mrv(
-            kind,
-            mrz.fixed("IDN", len(rows)),
-            name[rows],
-            number[rows],
-            CODE_BYTES[sub["nat"]],
-            mrz.yymmdd(sub["birth"]),
-            _SEX_MRZ[sub["sex"]],
-            mrz.yymmdd(sub["expiry"]),
-        )
-        none = pl.repeat(None, len(rows), dtype=pl.String, eager=True)
-        parts.append(_frame(sub, (from_matrix(l1, "a"), from_matrix(l2, "b"), none), order=2))
+    for kind, rows in (("MRVA", np.flatnonzero(long_stay)), ("MRVB", np.flatnonzero(~long_stay))):
+        if len(rows):
+            sub = {k: (v[rows] if v is not None else None) for k, v in c.items()}
+            parts.append(_frame(sub, _visa_lines(kind, sub), order=2))
     return pl.concat(parts)
+
+
+def _visa_lines(kind: str, c: dict) -> tuple[pl.Series, pl.Series, pl.Series]:
+    n = len(c["nat"])
+    name = _name_matrix(*printed_names(c))
+    l1, l2 = mrz.mrv(
+        kind,
+        mrz.fixed("IDN", n),
+        name,
+        c["number"],
+        CODE_BYTES[c["nat"]],
+        mrz.yymmdd(c["birth"]),
+        _SEX_MRZ[c["sex"]],
+        mrz.yymmdd(c["expiry"]),
+    )
+    return (
+        from_matrix(l1, "a"),
+        from_matrix(l2, "b"),
+        pl.repeat(None, n, dtype=pl.String, eager=True),
+    )

@@ -30,8 +30,31 @@ def before_window(rng: np.random.Generator, p: dict, first_day: np.ndarray) -> d
     """Trips and decisions of each applicant before their first application in the window.
 
     ``first_day`` is the date of each applicant's first application.  Returns trip and
-    decision columns plus, per applicant, the number of earlier overstays.
+    decision columns plus, per applicant, the number of earlier overstays and refusals.
     """
+    k = len(first_day)
+    trips, over = _trips(rng, p, first_day)
+    m = len(trips["owner"])
+    applied = trips["entry"] - rng.integers(3, 40, m)
+    granted = {
+        "owner": trips["owner"],
+        "applied": applied,
+        "decided": np.minimum(applied + rng.integers(0, 10, m), trips["entry"]),
+        "visa": trips["visa"],
+        "outcome": np.zeros(m, dtype=np.int64),
+        "reason": np.full(m, -1),
+    }
+    refused = _refusals(rng, p, first_day)
+    return {
+        "trips": trips,
+        "decisions": {key: np.concatenate([granted[key], refused[key]]) for key in granted},
+        "prior_overstays": np.bincount(trips["owner"][over], minlength=k),
+        "prior_refusals": np.bincount(refused["owner"], minlength=k),
+    }
+
+
+def _trips(rng: np.random.Generator, p: dict, first_day: np.ndarray):
+    """Earlier trips, one after another (never overlapping), ending before the first application."""
     k = len(first_day)
     lam = _TRIPS_PER_PROFILE[p["profile"]] * np.where(np.isin(CODES[p["nat"]], _FREQUENT), 1.6, 1)
     n_trips = np.minimum(rng.poisson(lam), 10)
@@ -42,39 +65,25 @@ def before_window(rng: np.random.Generator, p: dict, first_day: np.ndarray) -> d
     authorised = np.where(long_stay, 365, np.where(rng.random(m) < 0.6, 30, 60))
     stay = np.minimum(np.round(rng.lognormal(np.log(10), 0.6, m)), authorised - 1)
     stay = np.where(long_stay, authorised - rng.integers(1, 60, m), stay).astype(np.int64)
-    entry = first_day[owner] - 45 - authorised - rng.integers(0, 1825, m)
     over = rng.random(m) < sigmoid(-4.2 + 1.2 * p["z"][owner] + 0.8 * weak)
     over_days = np.clip(rng.lognormal(np.log(20), 1.0, m), 1, 500).astype(np.int64)
+    # Going back in time from the first application: each trip starts a gap before the next.
+    gap = authorised + np.where(over, over_days, 0) + 30 + rng.integers(0, 500, m)
+    total = np.cumsum(gap)
+    starts = (np.cumsum(n_trips) - n_trips)[n_trips > 0]
+    before_block = np.repeat(total[starts] - gap[starts], n_trips[n_trips > 0])
+    entry = first_day[owner] - 45 - (total - before_block)
     until = entry + authorised - 1
-    exit_ = np.where(over, until + over_days, entry + stay)
     visa = np.where(long_stay, p["profile"][owner], np.where(rng.random(m) < 0.15, 1, 0))
     trips = {
         "owner": owner,
         "entry": entry,
         "until": until,
-        "exit": exit_,
+        "exit": np.where(over, until + over_days, entry + stay),
         "visa": visa,
         "port": ports(rng, p["nat"][owner]),
     }
-    applied = entry - rng.integers(3, 40, m)
-    decided = np.minimum(applied + rng.integers(0, 10, m), entry)
-    granted = {
-        "owner": owner,
-        "applied": applied,
-        "decided": decided,
-        "visa": visa,
-        "outcome": np.zeros(m, dtype=np.int64),
-        "reason": np.full(m, -1),
-    }
-    refused = _refusals(rng, p, first_day)
-    decisions = {key: np.concatenate([granted[key], refused[key]]) for key in granted}
-    prior_overstays = np.bincount(owner[over], minlength=k)
-    return {
-        "trips": trips,
-        "decisions": decisions,
-        "prior_overstays": prior_overstays,
-        "prior_refusals": np.bincount(refused["owner"], minlength=k),
-    }
+    return trips, over
 
 
 def _refusals(rng, p, first_day):

@@ -47,125 +47,182 @@ class World:
 def generate_world(
     n: int, seed: int, *, start: dt.date, years: int, progress: Callable[[str], None] | None = None
 ) -> World:
-    """Generate a world of ``n`` applications in memory (see :func:`risk.synth.synthesize`)."""
+    """Generate a world of ``n`` applications in memory (see :func:`risk.synth.synthesize`).
+
+    Stages run in causal order (people, applications, sponsors, history, networks,
+    violations, documents, outcomes, decisions); each draws from its own random stream.
+    """
     step = progress or (lambda name: None)
-    rng = streams(seed)
     days = (dt.date(start.year + years, start.month, start.day) - start).days
-    t0 = np.datetime64(start, "D")
+    w = {
+        "n": n,
+        "seed": seed,
+        "rng": streams(seed),
+        "start": start,
+        "days": days,
+        "t0": np.datetime64(start, "D"),
+    }
+    for name, stage in zip(STEPS[:-1], _STAGES, strict=True):
+        step(name)
+        stage(w)
+    step("tables")
+    from ._tables import assemble
 
-    step("people")
-    counts = _people.applicant_counts(rng["people"], n)
-    p = _people.people(rng["people"], len(counts), t0)
-    p["surname"], p["given"], p["given2"] = names(rng["people"], p["nat"], p["sex"])
+    tables, app_id = assemble(
+        w["t0"],
+        days,
+        w["a"],
+        w["reg"],
+        w["hist"],
+        w["contacts"],
+        w["docs"],
+        w["inv"],
+        w["known"],
+        w["decision"],
+        w["trip"],
+        w["truth"],
+    )
+    kinds = np.array(_documents.FRAUD_KINDS)[w["kinds"]]
+    return World(
+        tables=tables,
+        fraud_kinds=pl.DataFrame({"application_id": app_id, "fraud_kind": kinds}),
+        snapshot=dt.datetime.combine(start, dt.time()) + dt.timedelta(days=days),
+    )
 
-    step("applications")
-    person, seconds, seq = schedule(rng["applications"], p, counts, start, days)
-    a = details(rng["applications"], p, person, seq)
+
+_PERSON_KEYS = (
+    "nat",
+    "res",
+    "city",
+    "child",
+    "occ_kind",
+    "z",
+    "z_doc",
+    "birth",
+    "sex",
+    "surname",
+    "given",
+    "given2",
+    "marital",
+    "occupation",
+)
+
+
+def _stage_people(w: dict) -> None:
+    rng = w["rng"]["people"]
+    w["counts"] = _people.applicant_counts(rng, w["n"])
+    p = _people.people(rng, len(w["counts"]), w["t0"])
+    p["surname"], p["given"], p["given2"] = names(rng, p["nat"], p["sex"])
+    w["p"] = p
+
+
+def _stage_applications(w: dict) -> None:
+    rng, p, counts, t0 = w["rng"]["applications"], w["p"], w["counts"], w["t0"]
+    person, seconds, seq = schedule(rng, p, counts, w["start"], w["days"])
+    a = details(rng, p, person, seq)
     day = t0 + seconds // _DAY
-    first_day = day[np.concatenate([[0], np.cumsum(counts)[:-1]])]
+    w["first_day"] = day[np.concatenate([[0], np.cumsum(counts)[:-1]])]
     a |= {
         "person": person,
         "seconds": seconds,
         "seq": seq,
         "day": day,
-        "app": np.arange(n),
-        "first_day": first_day[person],
+        "app": np.arange(w["n"]),
+        "first_day": w["first_day"][person],
     }
-    for key in (
-        "nat",
-        "res",
-        "city",
-        "child",
-        "occ_kind",
-        "z",
-        "z_doc",
-        "birth",
-        "sex",
-        "surname",
-        "given",
-        "given2",
-        "marital",
-        "occupation",
-    ):
-        a[key] = p[key][person]
-    months = (day - first_day[person]).astype(np.int64) // 30
+    a |= {key: p[key][person] for key in _PERSON_KEYS}
+    months = (day - a["first_day"]).astype(np.int64) // 30
     a["tenure"] = np.minimum(p["tenure"][person] + months, 720)
+    w["a"] = a
 
-    step("sponsors")
-    a["sponsor"], reg = _sponsors.assign(rng["sponsors"], a["visa"], day, t0, t0 + days)
 
-    step("history")
-    hist = _history.before_window(rng["history"], p, first_day)
-    a["prior_overstays"] = hist["prior_overstays"][person]
-    a["prior_trips"] = np.bincount(hist["trips"]["owner"], minlength=len(counts))[person]
+def _stage_sponsors(w: dict) -> None:
+    a, t0 = w["a"], w["t0"]
+    a["sponsor"], w["reg"] = _sponsors.assign(
+        w["rng"]["sponsors"], a["visa"], a["day"], t0, t0 + w["days"]
+    )
 
-    step("networks")
-    agent, shady, n_agents = _network.agents(rng["rings"], a["res"], a["channel"], a["visa"])
+
+def _stage_history(w: dict) -> None:
+    a = w["a"]
+    hist = _history.before_window(w["rng"]["history"], w["p"], w["first_day"])
+    a["prior_overstays"] = hist["prior_overstays"][a["person"]]
+    trips = np.bincount(hist["trips"]["owner"], minlength=len(w["counts"]))
+    a["prior_trips"] = trips[a["person"]]
+    w["hist"] = hist
+
+
+def _stage_networks(w: dict) -> None:
+    a, rng = w["a"], w["rng"]["rings"]
+    agent, shady, n_agents = _network.agents(rng, a["res"], a["channel"], a["visa"])
     eligible = ~a["child"] & np.isin(a["visa"], (0, 1, 2, 4))
-    a["ring"], ring_agent = _network.rings(rng["rings"], eligible, RING_SHARE, n_agents)
-    use_ring_agent = (a["ring"] >= 0) & (rng["rings"].random(n) < 0.85)
+    a["ring"], ring_agent = _network.rings(rng, eligible, RING_SHARE, n_agents)
+    use_ring_agent = (a["ring"] >= 0) & (rng.random(w["n"]) < 0.85)
     a["agent"] = np.where(use_ring_agent, ring_agent[np.maximum(a["ring"], 0)], agent)
     a["shady_agent"] = np.where(agent >= 0, shady[np.maximum(agent, 0)], False).astype(float)
-    contacts = _network.contacts(rng["rings"], p, person, seq, a["ring"], seed)
+    w["contacts"] = _network.contacts(rng, w["p"], a["person"], a["seq"], a["ring"], w["seed"])
 
-    step("violations")
-    sig = signals(a, reg)
-    t = truth(rng["violations"], a, sig)
-    a["document_fraud"] = t["document_fraud"]
 
-    step("documents")
-    docs, kinds = _documents_table(rng["documents"], a, seed)
+def _stage_violations(w: dict) -> None:
+    w["signals"] = signals(w["a"], w["reg"])
+    w["truth"] = truth(w["rng"]["violations"], w["a"], w["signals"])
+    w["a"]["document_fraud"] = w["truth"]["document_fraud"]
 
-    step("outcomes")
+
+def _stage_documents(w: dict) -> None:
+    w["docs"], w["kinds"] = _documents_table(w["rng"]["documents"], w["a"], w["seed"])
+
+
+def _stage_outcomes(w: dict) -> None:
+    a, docs = w["a"], w["docs"]
     primary_tamper = docs.filter(pl.col("_order") == 0).sort("_app")["tamper_score"].to_numpy()
     x = {
         "nat": a["nat"],
         "prior_overstay": a["prior_overstays"],
-        "mrz_fail": kinds == 1,
+        "mrz_fail": w["kinds"] == 1,
         "tamper": primary_tamper,
-        "thin_funds": sig["thin_funds"],
+        "thin_funds": w["signals"]["thin_funds"],
         "ring": a["ring"],
-        **t,
+        **w["truth"],
     }
-    inv = _labels.investigate(rng["labels"], x)
-    det = inv["detected"]
+    w["inv"] = _labels.investigate(w["rng"]["labels"], x)
 
-    step("decisions")
-    label_seed = np.random.SeedSequence([seed, 0x1ABE1])
-    no_overstay = {**det, "overstay": np.zeros(n, dtype=bool)}
-    early = _labels.known_at(_gen(label_seed), seconds, seconds, no_overstay)
+
+def _stage_decisions(w: dict) -> None:
+    """Decisions wait for document and misrepresentation findings; overstays come later."""
+    a, t0, det, rng = w["a"], w["t0"], w["inv"]["detected"], w["rng"]["decisions"]
+    label_seed = np.random.SeedSequence([w["seed"], 0x1ABE1])  # same lags in both calls
+    no_overstay = {**det, "overstay": np.zeros(w["n"], dtype=bool)}
+    early = _labels.known_at(_gen(label_seed), a["seconds"], a["seconds"], no_overstay)
     dx = {
-        "day": day,
+        "person": a["person"],
+        "day": a["day"],
         "voa": a["channel"] == 0,
-        "thin_funds": sig["thin_funds"],
-        "prior_overstay": sig["prior_overstay"],
         "visa": a["visa"],
         "stay": a["stay"],
+        "thin_funds": w["signals"]["thin_funds"],
+        "prior_overstay": w["signals"]["prior_overstay"],
         "caught_day": t0 + early // _DAY,
     }
-    decision = _decisions.decide(rng["decisions"], dx, det)
-    trip = _decisions.trips(rng["decisions"], dx, decision, t["overstay"])
-    a["port"] = _history.ports(rng["decisions"], a["nat"])
-    entered = trip["travel"] & (trip["entry"] < t0 + days)
-    det["overstay"] = det["overstay"] & entered
+    w["decision"] = _decisions.decide(rng, dx, det)
+    w["trip"] = trip = _decisions.trips(rng, dx, w["decision"], w["truth"]["overstay"])
+    a["port"] = _history.ports(rng, a["nat"])
+    det["overstay"] = det["overstay"] & trip["travel"] & (trip["entry"] < t0 + w["days"])
     exit_seconds = (trip["exit"] - t0).astype(np.int64) * _DAY
-    known = _labels.known_at(_gen(label_seed), seconds, exit_seconds, det)
+    w["known"] = _labels.known_at(_gen(label_seed), a["seconds"], exit_seconds, det)
 
-    step("tables")
-    from ._tables import assemble
 
-    tables, app_id = assemble(t0, days, a, reg, hist, contacts, docs, inv, known, decision, trip, t)
-    fraud = pl.DataFrame(
-        {
-            "application_id": app_id,
-            "fraud_kind": np.array(_documents.FRAUD_KINDS)[kinds],
-        }
-    )
-    return World(
-        tables=tables,
-        fraud_kinds=fraud,
-        snapshot=dt.datetime.combine(start, dt.time()) + dt.timedelta(days=days),
-    )
+_STAGES = (
+    _stage_people,
+    _stage_applications,
+    _stage_sponsors,
+    _stage_history,
+    _stage_networks,
+    _stage_violations,
+    _stage_documents,
+    _stage_outcomes,
+    _stage_decisions,
+)
 
 
 def _gen(seq: np.random.SeedSequence) -> np.random.Generator:

@@ -375,3 +375,22 @@ def test_applicant_counts_sum_to_the_requested_applications(n, seed):
 
     counts = applicant_counts(np.random.default_rng(seed), n)
     assert counts.sum() == n and counts.min() >= 1
+
+
+def test_a_persons_trips_never_overlap(world):
+    trips = world.tables["travel_history"].sort("applicant_id", "entry_date")
+    previous_exit = pl.col("exit_date").shift().over("applicant_id")
+    previous_entry = pl.col("entry_date").shift().over("applicant_id")
+    overlapping = trips.filter(
+        (pl.col("entry_date") <= previous_exit)
+        | (previous_entry.is_not_null() & previous_exit.is_null())
+    )
+    assert overlapping.height == 0
+    # Earlier overstays are on record before the applicant's first application.
+    first = (
+        world.tables["applications"]
+        .group_by("applicant_id")
+        .agg(pl.col("submitted_at").min().dt.date().alias("first"))
+    )
+    early = trips.join(first, on="applicant_id").filter(pl.col("entry_date") < START)
+    assert (early["exit_date"] < early["first"]).all()
