@@ -23,9 +23,7 @@ def synth(
     years: Annotated[int | None, typer.Option(help="Length of the window in years.")] = None,
 ) -> None:
     """Generate a synthetic world: the six contract tables, truth.parquet and manifest.json."""
-    import polars as pl
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table
 
     from risk.settings import get_settings
     from risk.synth import STEPS, synthesize
@@ -55,6 +53,14 @@ def synth(
             progress=step,
         )
         bar.update(task, completed=len(STEPS) + 1)
+    console.print(_summary(out_dir, manifest))
+
+
+def _summary(out_dir: Path, manifest):
+    """Rows per table, base rates, investigated and confirmed shares."""
+    import polars as pl
+    from rich.table import Table
+
     truth = pl.read_parquet(out_dir / "truth.parquet")
     outcomes = pl.read_parquet(out_dir / "outcomes.parquet")
     table = Table(title=f"Synthetic world in {out_dir} (seed {manifest.seed})")
@@ -70,4 +76,4 @@ def synth(
     table.add_row("confirmed share (of all)", f"{confirmed.mean():.2%}")
     pending = (investigated & outcomes["known_at"].is_null()).mean()
     table.add_row("pending at snapshot", f"{pending:.2%}")
-    console.print(table)
+    return table

@@ -88,14 +88,7 @@ def synthesize(
     Manifest
         Row counts, parameters and file hashes.
     """
-    if n < 100:
-        raise ConfigError(f"synth: applications must be at least 100, got {n}")
-    if not 1 <= years <= 10:
-        raise ConfigError(f"synth: years must be between 1 and 10, got {years}")
-    try:
-        first = start if isinstance(start, dt.date) else dt.date.fromisoformat(start)
-    except ValueError as exc:
-        raise ConfigError(f"synth: start date {start!r} is not an ISO date (YYYY-MM-DD)") from exc
+    first = _check(n, start, years)
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -122,3 +115,15 @@ def synthesize(
     )
     (out / "manifest.json").write_text(manifest.to_json())
     return manifest
+
+
+def _check(n: int, start: dt.date | str, years: int) -> dt.date:
+    """Refuse impossible parameters with a message naming the bad value."""
+    if n < 100:
+        raise ConfigError(f"synth: applications must be at least 100, got {n}")
+    if not 1 <= years <= 10:
+        raise ConfigError(f"synth: years must be between 1 and 10, got {years}")
+    try:
+        return start if isinstance(start, dt.date) else dt.date.fromisoformat(start)
+    except ValueError as exc:
+        raise ConfigError(f"synth: start date {start!r} is not an ISO date (YYYY-MM-DD)") from exc

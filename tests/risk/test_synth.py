@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import polars as pl
@@ -394,3 +397,26 @@ def test_a_persons_trips_never_overlap(world):
     )
     early = trips.join(first, on="applicant_id").filter(pl.col("entry_date") < START)
     assert (early["exit_date"] < early["first"]).all()
+
+
+def test_cli_refuses_a_tiny_world_with_one_clear_line(tmp_path):
+    from risk.cli import app
+
+    result = CliRunner().invoke(app, ["synth", "--applications", "10", "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "synth: applications must be at least 100, got 10" in result.output
+
+
+def test_same_bytes_in_another_process_with_another_hash_seed(written, tmp_path):
+    base, first = written[0], written[1]
+    script = (
+        "import sys; from risk.synth import synthesize;"
+        " m = synthesize(3000, 5, sys.argv[1]); print(m.sha256['documents.parquet'])"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert Manifest.read(tmp_path).sha256 == first.sha256
+    assert (tmp_path / "truth.parquet").read_bytes() == (base / "a" / "truth.parquet").read_bytes()
