@@ -161,9 +161,8 @@ def _evaluate(test: pl.DataFrame, m_valid: np.ndarray, bands: Bands, settings: S
         out[f"model{suffix}"] = score_metrics(y, prob, at_cap)
         if "baseline_score" in test.columns:
             base = test["baseline_score"].to_numpy().astype(np.float64)
-            m = score_metrics(y, base, top_k_mask(base, cap, seed=seed))
-            m["brier"] = m["ece"] = None  # a rule count is not a probability
-            out[f"baseline{suffix}"] = m
+            flagged = top_k_mask(base, cap, seed=seed)
+            out[f"baseline{suffix}"] = score_metrics(y, base, flagged, probabilistic=False)
     return out
 
 

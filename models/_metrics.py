@@ -52,10 +52,14 @@ def metrics_at_capacity(y: np.ndarray, flagged: np.ndarray) -> dict[str, float |
     }
 
 
-def score_metrics(y: np.ndarray, prob: np.ndarray, flagged: np.ndarray) -> dict[str, float | None]:
+def score_metrics(
+    y: np.ndarray, prob: np.ndarray, flagged: np.ndarray, *, probabilistic: bool = True
+) -> dict[str, float | None]:
     """All test metrics of one scoring against one set of 0/1 labels.
 
-    ROC AUC and PR AUC are ``None`` when the labels hold only one class.
+    ROC AUC and PR AUC are ``None`` when the labels hold only one class; Brier score and
+    calibration error are ``None`` when the score is not a probability
+    (``probabilistic=False``, e.g. a checklist's count of rules hit).
     """
     from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
@@ -67,8 +71,8 @@ def score_metrics(y: np.ndarray, prob: np.ndarray, flagged: np.ndarray) -> dict[
         "base_rate": float(y.mean()) if y.size else None,
         "roc_auc": float(roc_auc_score(y, prob)) if both else None,
         "pr_auc": float(average_precision_score(y, prob)) if both else None,
-        "brier": float(brier_score_loss(y, prob)) if y.size else None,
-        "ece": expected_calibration_error(y, prob),
+        "brier": float(brier_score_loss(y, prob)) if y.size and probabilistic else None,
+        "ece": expected_calibration_error(y, prob) if probabilistic else None,
     }
     out.update(metrics_at_capacity(y, flagged))
     return out

@@ -151,3 +151,12 @@ def test_score_metrics_agree_with_sklearn_and_hand_counts():
 def test_score_metrics_with_one_class_leave_auc_undefined():
     m = score_metrics(np.zeros(10, dtype=int), np.linspace(0, 1, 10), np.ones(10, dtype=bool))
     assert m["roc_auc"] is None and m["pr_auc"] is None and m["recall_at_capacity"] is None
+
+
+def test_rule_counts_get_ranking_metrics_but_no_calibration_metrics():
+    y = np.array([0, 1, 1, 0, 0, 1, 0, 0])
+    count = np.array([0.0, 3.0, 2.0, 0.0, 1.0, 2.0, 0.0, 0.0])
+    m = score_metrics(y, count, count >= 2, probabilistic=False)
+    assert m["brier"] is None and m["ece"] is None
+    assert m["roc_auc"] == pytest.approx(roc_auc_score(y, count))
+    assert m["precision_at_capacity"] == 1.0 and m["recall_at_capacity"] == 1.0
