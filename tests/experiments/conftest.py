@@ -46,10 +46,11 @@ id = "case_id"
 time = "submitted_at"
 label = "violation"
 audit_only = ["nationality", "sex", "birth_date", "marital_status"]
-categorical = ["region"]
-boolean = ["prior_refusal"]
+categorical = {categorical}
+boolean = {boolean}
 features = {features}
-
+"""
+TEXT = """
 [feature.employer_score]
 description = "Employer risk score"
 """
@@ -93,7 +94,18 @@ def _train(tmp: Path, name: str, features: list[str], settings: Settings):
     if not table.exists():
         _table().write_parquet(table)
     spec = tmp / f"{name}.toml"
-    spec.write_text(SPEC.format(features=repr(features).replace("'", '"')), encoding="utf-8")
+
+    def toml(names: list[str]) -> str:
+        return repr(names).replace("'", '"')
+
+    text = SPEC.format(
+        features=toml(features),
+        categorical=toml([f for f in features if f == "region"]),
+        boolean=toml([f for f in features if f == "prior_refusal"]),
+    )
+    if "employer_score" in features:
+        text += TEXT
+    spec.write_text(text, encoding="utf-8")
     return train_table(table, spec, settings=settings)
 
 
@@ -152,8 +164,14 @@ def settings(tmp_path, train_settings, store_template) -> Settings:
 
 
 def lenient_of(settings: Settings) -> Settings:
-    """The same store with a tolerance band wide enough for every audit to pass."""
-    fairness = settings.fairness.model_copy(update={"ratio_low": 0.01, "ratio_high": 100.0})
+    """The same store with a policy every audit here passes: a wide band on FNR only.
+
+    (With 5% capacity and few false positives per group, FPR and FDR ratios of 0 are
+    common in a 600-row test split, so they are left ungated.)
+    """
+    fairness = settings.fairness.model_copy(
+        update={"ratio_low": 0.01, "ratio_high": 100.0, "metrics": ["fnr"]}
+    )
     return settings.model_copy(update={"fairness": fairness})
 
 

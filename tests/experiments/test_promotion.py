@@ -1,0 +1,147 @@
+"""The promotion gate: fairness, quality margin, second-person waivers, the record of attempts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from experiments import (
+    champion_bundle_dir,
+    client_for,
+    log_training_run,
+    promote,
+    promotion_history,
+)
+from risk.errors import (
+    ConflictError,
+    NotFoundError,
+    PromotionRefusedError,
+    RequestValidationError,
+)
+
+
+def _log(result, settings, who="ana"):
+    return log_training_run(
+        result, settings=settings, data_dir=settings.data_dir, trained_by=who, report=False
+    )
+
+
+def _aliases(settings):
+    client = client_for(settings)
+    name = settings.mlflow.registered_model
+    out = {}
+    for alias in ("champion", "challenger"):
+        try:
+            out[alias] = str(client.get_model_version_by_alias(name, alias).version)
+        except Exception:
+            out[alias] = None
+    return out
+
+
+def test_unfair_model_needs_a_second_person_waiver(settings, trained):
+    info = _log(trained, settings)
+    assert info.fairness_verdict == "fail"
+
+    with pytest.raises(PromotionRefusedError) as refused:
+        promote("1", by="bob", settings=settings)
+    checks = {c["check"]: c for c in refused.value.checks}
+    assert checks["fairness"]["passed"] is False and checks["fairness"]["value"] == "fail"
+    assert checks["quality.pr_auc"]["passed"] is True
+    assert checks["quality.pr_auc"]["detail"] == "no champion to compare with"
+    assert "failed: fairness" in refused.value.message
+    assert "fairness FAIL (fail vs pass)" in refused.value.message
+
+    with pytest.raises(PromotionRefusedError, match="approver 'ana' trained this model"):
+        promote("1", by="bob", settings=settings, waiver="pilot", approver="ana")
+    with pytest.raises(PromotionRefusedError, match="is the person promoting it"):
+        promote("1", by="bob", settings=settings, waiver="pilot", approver=" Bob ")
+    assert _aliases(settings) == {"champion": None, "challenger": "1"}
+
+    record = promote("1", by="bob", settings=settings, waiver="pilot on one post", approver="carol")
+    assert record["result"] == "promoted"
+    assert _aliases(settings) == {"champion": "1", "challenger": None}
+    tags = client_for(settings).get_model_version(settings.mlflow.registered_model, "1").tags
+    assert (tags["waiver.reason"], tags["waiver.approver"]) == ("pilot on one post", "carol")
+    assert tags["promotion.result"] == "promoted"
+    assert json.loads(tags["promotion.last_attempt"])["waiver"]["approver"] == "carol"
+
+    history = promotion_history(settings)
+    assert [h["result"] for h in history] == ["refused", "refused", "refused", "promoted"]
+    assert [h["waiver"] and h["waiver"]["approver"] for h in history] == [
+        None,
+        "ana",
+        "Bob",
+        "carol",
+    ]
+    assert all(h["by"] == "bob" and h["version"] == "1" for h in history)
+    assert all(h["trained_by"] == "ana" for h in history)
+    assert history[0]["failed"] == ["fairness"] and history[0]["checks"] == refused.value.checks
+
+    with pytest.raises(ConflictError, match="already the champion"):
+        promote("1", by="bob", settings=settings)
+
+
+def test_champion_bundle_is_downloaded_once(settings, lenient, trained):
+    from models import load_bundle
+
+    assert champion_bundle_dir(settings) is None
+    _log(trained, lenient)
+    promote("1", by="bob", settings=lenient)
+    folder = champion_bundle_dir(settings)
+    assert folder is not None and folder.is_relative_to(settings.data_dir.resolve())
+    assert {p.name for p in folder.iterdir()} == {"bundle.json", "model.txt"}
+    assert load_bundle(folder).fingerprint == trained.bundle.fingerprint
+    stamp = (folder / "bundle.json").stat().st_mtime_ns
+    assert champion_bundle_dir(settings) == folder
+    assert (folder / "bundle.json").stat().st_mtime_ns == stamp
+
+
+def test_worse_challenger_is_refused_within_the_quality_margin(lenient, trained, weak):
+    good_pr = trained.metrics["model"]["pr_auc"]
+    weak_pr = weak.metrics["model"]["pr_auc"]
+    assert weak_pr < good_pr - lenient.mlflow.quality_margin  # the fixture's premise
+
+    _log(trained, lenient)
+    first = promote("1", by="bob", settings=lenient)
+    assert first["waiver"] is None and first["failed"] == []
+    _log(weak, lenient, who="dina")
+    assert _aliases(lenient) == {"champion": "1", "challenger": "2"}
+
+    with pytest.raises(PromotionRefusedError) as refused:
+        promote("2", by="bob", settings=lenient)
+    checks = {c["check"]: c for c in refused.value.checks}
+    assert checks["fairness"]["passed"] is True
+    pr = checks["quality.pr_auc"]
+    assert (pr["passed"], pr["gated"]) == (False, True)
+    assert pr["value"] == pytest.approx(weak_pr) and pr["reference"] == pytest.approx(good_pr)
+    assert checks["quality.roc_auc"]["gated"] is False
+    assert checks["quality.precision_at_capacity"]["reference"] == pytest.approx(
+        trained.metrics["model"]["precision_at_capacity"]
+    )
+
+    wide = lenient.model_copy(
+        update={"mlflow": lenient.mlflow.model_copy(update={"quality_margin": 1.0})}
+    )
+    record = promote("2", by="bob", settings=wide)
+    assert record["previous_champion"] == "1" and record["failed"] == []
+    assert {c["check"]: c["passed"] for c in record["checks"]}["quality.roc_auc"] is False
+    assert _aliases(lenient) == {"champion": "2", "challenger": None}
+    assert [h["result"] for h in promotion_history(lenient)] == ["promoted", "refused", "promoted"]
+
+
+def test_refusals_name_what_is_wrong(settings):
+    with pytest.raises(NotFoundError, match="model 'amanah-risk' has no version '7'"):
+        promote("7", by="bob", settings=settings)
+    with pytest.raises(RequestValidationError, match="promoter is empty"):
+        promote("1", by=" ", settings=settings)
+    assert promotion_history(settings) == []
+
+
+def test_waiver_needs_reason_and_approver(settings, trained):
+    _log(trained, settings)
+    with pytest.raises(RequestValidationError, match="needs both a reason"):
+        promote("1", by="bob", settings=settings, waiver="pilot")
+    with pytest.raises(RequestValidationError, match="needs both a reason"):
+        promote("1", by="bob", settings=settings, waiver=" ", approver="carol")
+    assert promotion_history(settings) == []
