@@ -20,7 +20,8 @@ _LAYOUT = {
 
 
 def _figure(title: str, traces: list[dict[str, Any]], *, percent: bool = False) -> dict:
-    layout = {**_LAYOUT, "title": {"text": title}}
+    # months are labels ("2025-03"), not dates: a category axis keeps one tick per month
+    layout = {**_LAYOUT, "title": {"text": title}, "xaxis": {"type": "category"}}
     layout["yaxis"] = (
         {"tickformat": ".0%", "rangemode": "tozero"} if percent else {"rangemode": "tozero"}
     )

@@ -178,9 +178,12 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Permohonan ini ({visa}) diterima",
     ),
     "ev_prior": (
-        "Earlier decision: {outcome} ({visa}){reason}",
-        "Keputusan sebelumnya: {outcome} ({visa}){reason}",
+        "Decision: {outcome} ({visa}){reason}",
+        "Keputusan: {outcome} ({visa}){reason}",
     ),
+    "pd_granted": ("granted", "dikabulkan"),
+    "pd_refused": ("refused", "ditolak"),
+    "pd_withdrawn": ("withdrawn", "ditarik"),
     "ev_entry": (
         "Entered ({visa}), authorised until {until}",
         "Masuk ({visa}), diizinkan sampai {until}",

@@ -67,6 +67,7 @@ def test_every_literal_key_in_the_templates_exists():
 
 
 def test_every_key_built_from_data_exists():
+    from risk.contract import DECISION_OUTCOMES as PRIOR_OUTCOMES
     from risk.contract import TABLES, VIOLATION_TYPES
     from serving.services import DECISION_OUTCOMES, ROLES
     from serving.web._aggregates import AUDIT_GROUPS
@@ -81,6 +82,7 @@ def test_every_key_built_from_data_exists():
         "role_": ROLES,
         "attr_": AUDIT_GROUPS,
         "sla_": ("ok", "due_soon", "breached"),
+        "pd_": PRIOR_OUTCOMES,
         "f_": [f for f in shown_fields if f not in _NOT_SHOWN],
     }
     missing = [p + v for p, values in families.items() for v in values if p + v not in MESSAGES]

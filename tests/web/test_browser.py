@@ -1,0 +1,204 @@
+"""The case screens in a real browser: Debian's chromium driven by playwright.
+
+The app runs in-process under uvicorn on a free loopback port; screenshots of the main
+screens are saved under ``test-output/screenshots/`` for people to look at.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def live_url(web_app) -> Iterator[str]:
+    """The app served by uvicorn in a background thread."""
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(web_app, host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start within 30 s", pytrace=False)
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium", pytrace=False)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def new_page(browser, live_url):
+    """Open a page in a fresh context (its own cookies) at 1280 px, or at tablet width."""
+    contexts = []
+
+    def _open(width: int = 1280, height: int = 900):
+        ctx = browser.new_context(
+            viewport={"width": width, "height": height}, accept_downloads=True
+        )
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield _open
+    for ctx in contexts:
+        ctx.close()
+
+
+def _sign_in(page, url: str, username: str) -> None:
+    from web_world import USERS
+
+    page.goto(f"{url}/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(USERS[username][1])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("domcontentloaded")
+
+
+def test_officer_reviews_a_case_and_it_leaves_the_queue(
+    new_page, live_url, web_world, screenshots_dir
+):
+    page = new_page()
+    _sign_in(page, live_url, "officer")
+    assert page.url.endswith("/queue")
+    page.screenshot(path=screenshots_dir / "queue.png", full_page=True)
+    case_id = web_world.case_ids[0]
+    link = page.locator(f'tr[data-case="{case_id}"] a.case-link')
+    link.focus()
+    page.keyboard.press("Enter")  # the queue works from the keyboard
+    page.wait_for_url(f"**/cases/{case_id}")
+    reasons = page.locator("#reasons ul.bars li")
+    assert reasons.count() >= 1
+    assert page.locator("#reasons .bar").first.bounding_box()["width"] > 0
+    checks = page.locator("table.doc-checks tbody tr")
+    assert checks.count() >= 14
+    assert page.locator("#flag-notice").is_visible()
+    page.screenshot(path=screenshots_dir / "case.png", full_page=True)
+    page.get_by_label("No violation").check()
+    page.get_by_label("Written reason (required)").fill(
+        "Bank statement and return ticket verified."
+    )
+    page.get_by_role("button", name="Record decision").click()
+    page.wait_for_url(f"**/cases/{case_id}?saved=1")
+    assert page.locator("#saved").is_visible()
+    assert "Bank statement and return ticket verified." in page.locator("#decisions").inner_text()
+    page.goto(f"{live_url}/queue")
+    assert page.locator(f'tr[data-case="{case_id}"]').count() == 0
+
+
+def test_blind_sample_case_hides_its_score(new_page, live_url, web_world, screenshots_dir):
+    page = new_page()
+    _sign_in(page, live_url, "officer")
+    page.goto(f"{live_url}/cases/{web_world.blind_case_ids[-1]}")
+    assert page.locator("#blind-notice").is_visible()
+    assert page.locator("#calibrated-score").count() == 0
+    assert page.locator("#reasons").count() == 0
+    page.screenshot(path=screenshots_dir / "case-blind.png", full_page=True)
+
+
+def test_auditor_cannot_open_a_case_but_reads_oversight(
+    new_page, live_url, web_world, screenshots_dir
+):
+    page = new_page()
+    _sign_in(page, live_url, "auditor")
+    assert page.url.endswith("/oversight")
+    page.wait_for_selector("#fig-volumes + *, div.chart .main-svg", state="attached")
+    page.screenshot(path=screenshots_dir / "oversight.png", full_page=True)
+    response = page.goto(f"{live_url}/cases/{web_world.case_ids[2]}")
+    assert response.status == 403
+    assert "may not open this page" in page.locator("#page-error").inner_text()
+    page.goto(f"{live_url}/oversight/fairness")
+    page.screenshot(path=screenshots_dir / "oversight-fairness.png", full_page=True)
+
+
+def test_language_switch_changes_the_reasons(new_page, live_url, web_world, screenshots_dir):
+    from features import catalogue
+
+    case_id = web_world.case_ids[7]
+    page = new_page(width=820, height=1180)  # a tablet
+    _sign_in(page, live_url, "supervisor")
+    page.goto(f"{live_url}/cases/{case_id}")
+    english = page.locator("#reasons .reason-text").all_inner_texts()
+    page.get_by_label("Language").select_option("id")
+    page.get_by_role("button", name="Change language").click()
+    page.wait_for_load_state("domcontentloaded")
+    indonesian = page.locator("#reasons .reason-text").all_inner_texts()
+    with web_world.store.transaction() as session:
+        from serving.store import Case, Score
+
+        score = session.get(Score, session.get(Case, case_id).score_id)
+    cat = catalogue()
+    reasons = score.reasons["raised"] + score.reasons["lowered"]
+    assert english == [r["text"] for r in reasons]
+    assert indonesian == [cat.get(r["feature"]).reason(r["value"], lang="id") for r in reasons]
+    assert indonesian != english
+    assert page.locator("html").get_attribute("lang") == "id"
+    page.screenshot(path=screenshots_dir / "case-id-tablet.png", full_page=True)
+    page.get_by_label("Bahasa").select_option("en")
+    page.get_by_role("button", name="Ganti bahasa").click()
+
+
+def test_supervisor_page_and_transparency_download(
+    new_page, live_url, web_world, screenshots_dir, tmp_path
+):
+    page = new_page()
+    _sign_in(page, live_url, "supervisor")
+    page.goto(f"{live_url}/supervisor")
+    page.screenshot(path=screenshots_dir / "supervisor.png", full_page=True)
+    page.goto(f"{live_url}/transparency?lang=id")
+    page.screenshot(path=screenshots_dir / "transparency-id.png", full_page=True)
+    with page.expect_download() as info:
+        page.locator("#download-html").click()
+    saved = tmp_path / "report.html"
+    info.value.save_as(saved)
+    text = saved.read_text(encoding="utf-8")
+    assert "Laporan transparansi Amanah" in text
+    assert "<script" not in text and "http" not in text.replace('xmlns="http', "")
+    assert [v for v in web_world.personal if str(v) in text] == []
+    with page.expect_download() as info:
+        page.locator("#download-csv").click()
+    csv_text = Path(info.value.path()).read_text(encoding="utf-8")
+    assert csv_text.startswith("bagian,ukuran,kelompok,nilai")
+    assert [v for v in web_world.personal if str(v) in csv_text] == []
