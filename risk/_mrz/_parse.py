@@ -106,10 +106,7 @@ def _yymmdd(s: str, birth: bool, today: date) -> date | None:
 
 def _name(field: str) -> tuple[str, str]:
     primary, _, secondary = field.partition("<<")
-    return (
-        " ".join(primary.replace("<", " ").split()),
-        " ".join(secondary.replace("<", " ").split()),
-    )
+    return re.sub("[< ]+", " ", primary).strip(" "), re.sub("[< ]+", " ", secondary).strip(" ")
 
 
 def _overflow(number: str, char: str, optional: str) -> tuple[str, str, str]:
