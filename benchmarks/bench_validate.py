@@ -51,8 +51,9 @@ def _validate(directory: Path, runs: int, label: str) -> None:
     rss = statistics.median(r["peak_rss_gb"] for r in results)
     rows = results[0]["rows"]
     print(
-        f"validate {label}: median {seconds:.2f} s for {rows:,} rows ({rows / seconds:,.0f} rows/s),"
-        f" peak RSS {rss:.2f} GB, problems found: {results[0]['problems']}"
+        f"validate {label}: median {seconds:.2f} s for {rows:,} rows"
+        f" ({rows / seconds:,.0f} rows/s), peak RSS {rss:.2f} GB,"
+        f" problems found: {results[0]['problems']}"
     )
 
 
