@@ -62,10 +62,9 @@ def cumulative_before(
         .group_by(by, at)
         .agg([pl.col(c).sum() for c in sums] + [pl.col(c).max() for c in latest])
         .sort(by, at)
-        .with_columns(
-            [pl.col(c).cum_sum().over(by) for c in sums]
-            + [pl.col(c).forward_fill().over(by) for c in latest]
-        )
+        .with_columns(pl.col(by).ne_missing(pl.col(by).shift(1)).cum_sum().alias("__group"))
+        .with_columns([_cum_sum_in_group(c) for c in sums] + [_fill_in_group(c) for c in latest])
+        .drop("__group")
         .sort(at)
     )
     indexed = targets.with_row_index(_ROW)
@@ -88,6 +87,22 @@ def cumulative_before(
         .with_columns([pl.col(c).fill_null(0) for c in sums])
         .drop(_ROW)
     )
+
+
+def _cum_sum_in_group(column: str) -> pl.Expr:
+    # Rows are sorted by group: a running total minus the total before the group began
+    # (cheaper than ``cum_sum().over(group)`` on a million groups).
+    total = pl.col(column).cum_sum()
+    first = pl.col("__group").ne_missing(pl.col("__group").shift(1))
+    before = pl.when(first).then(total - pl.col(column)).forward_fill()
+    return (total - before).alias(column)
+
+
+def _fill_in_group(column: str) -> pl.Expr:
+    # Forward fill that never carries a value across into the next group.
+    source = pl.when(pl.col(column).is_not_null()).then(pl.col("__group")).forward_fill()
+    filled = pl.col(column).forward_fill()
+    return pl.when(source == pl.col("__group")).then(filled).alias(column)
 
 
 def _direct_before(
