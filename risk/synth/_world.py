@@ -158,7 +158,10 @@ def _stage_networks(w: dict) -> None:
     eligible = ~a["child"] & np.isin(a["visa"], (0, 1, 2, 4))
     a["ring"], ring_agent = _network.rings(rng, eligible, RING_SHARE, n_agents)
     use_ring_agent = (a["ring"] >= 0) & (rng.random(w["n"]) < 0.85)
-    a["agent"] = np.where(use_ring_agent, ring_agent[np.maximum(a["ring"], 0)], agent)
+    agent_or_ring = np.where(use_ring_agent, ring_agent[np.maximum(a["ring"], 0)], agent)
+    # Shuffle agent numbers so an id says nothing about country or ring.
+    shuffle = rng.permutation(n_agents + len(ring_agent))
+    a["agent"] = np.where(agent_or_ring >= 0, shuffle[np.maximum(agent_or_ring, 0)], -1)
     a["shady_agent"] = np.where(agent >= 0, shady[np.maximum(agent, 0)], False).astype(float)
     w["contacts"] = _network.contacts(rng, w["p"], a["person"], a["seq"], a["ring"], w["seed"])
 
@@ -206,7 +209,8 @@ def _stage_decisions(w: dict) -> None:
     }
     w["decision"] = _decisions.decide(rng, dx, det)
     w["trip"] = trip = _decisions.trips(rng, dx, w["decision"], w["truth"]["overstay"])
-    a["port"] = _history.ports(rng, a["nat"])
+    # Visa-on-arrival travellers enter where they got the visa.
+    a["port"] = np.where(a["channel"] == 0, a["post"] - 1, _history.ports(rng, a["nat"]))
     det["overstay"] = det["overstay"] & trip["travel"] & (trip["entry"] < t0 + w["days"])
     exit_seconds = (trip["exit"] - t0).astype(np.int64) * _DAY
     w["known"] = _labels.known_at(_gen(label_seed), a["seconds"], exit_seconds, det)

@@ -296,7 +296,7 @@ def test_overstay_driven_by_signals_not_nationality(world):
 
 def test_contact_details_shared_by_rings_across_nationalities(world):
     t = world.tables
-    df = t["applications"].join(t["truth"], on="application_id")
+    df = t["applications"].join(t["truth"], on="application_id").drop_nulls("phone_hash")
     shared = (
         df.group_by("phone_hash")
         .agg(
@@ -420,3 +420,17 @@ def test_same_bytes_in_another_process_with_another_hash_seed(written, tmp_path)
     assert done.returncode == 0, done.stderr
     assert Manifest.read(tmp_path).sha256 == first.sha256
     assert (tmp_path / "truth.parquet").read_bytes() == (base / "a" / "truth.parquet").read_bytes()
+
+
+def test_visa_on_arrival_travellers_enter_at_that_port(world):
+    t = world.tables
+    voa = t["applications"].filter(
+        pl.col("place_of_application").str.starts_with("Visa on Arrival")
+    )
+    trips = voa.join(t["travel_history"], on="applicant_id").filter(
+        pl.col("entry_date") == pl.col("submitted_at").dt.date()
+    )
+    assert trips.height > 500
+    city = pl.col("place_of_application").str.split(" ").list.get(3)
+    # (a trip of another application may start the same day, rarely)
+    assert trips.select(pl.col("port_of_entry").str.contains(city).mean()).item() > 0.99
