@@ -1,0 +1,141 @@
+"""Benchmark the feature pipelines: batch over a world, and one application at request time.
+
+Prints figures; asserts nothing.  Targets: features for 1M applications with their
+history in at most 30 s on two cores (peak memory printed); request-time features for
+one application with a median of at most 10 ms (p99 printed).
+
+Usage::
+
+    python benchmarks/bench_features.py --data /tmp/world-1m          # an existing world
+    python benchmarks/bench_features.py --applications 1000000        # synthesise one first
+
+The request-time figure is measured on histories already narrowed to the
+application (what serving fetches from its store); narrowing a full in-memory
+world with ``features.history_for`` is timed separately.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import threading
+import time
+from dataclasses import fields, replace
+from pathlib import Path
+
+import polars as pl
+import psutil
+
+
+class PeakMemory:
+    """Samples the process's resident memory in a thread; ``peak`` in bytes."""
+
+    def __init__(self, every: float = 0.02) -> None:
+        self.every = every
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        proc = psutil.Process(os.getpid())
+        while not self._stop.is_set():
+            self.peak = max(self.peak, proc.memory_info().rss)
+            time.sleep(self.every)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _world(args: argparse.Namespace) -> Path:
+    if args.data is not None:
+        return args.data
+    from risk.synth import synthesize
+
+    out = Path(f"/tmp/amanah-bench-world-{args.applications}-{args.seed}")
+    if not (out / "applications.parquet").is_file():
+        print(f"synthesising {args.applications:,} applications into {out} ...", flush=True)
+        synthesize(args.applications, args.seed, out)
+    return out
+
+
+def _in_memory(tables):
+    return replace(tables, **{
+        f.name: getattr(tables, f.name).collect().lazy()
+        for f in fields(tables) if getattr(tables, f.name) is not None
+    })  # fmt: skip
+
+
+def bench_batch(tables) -> pl.DataFrame:
+    from features import build_family, build_features, catalogue
+
+    rows = tables.applications.select(pl.len()).collect().item()
+    print(f"\n== batch: {rows:,} applications, {len(catalogue())} features ==")
+    for group in catalogue().groups:
+        start = time.perf_counter()
+        build_family(group, tables).collect()
+        print(f"  family {group:<15} {time.perf_counter() - start:7.2f} s", flush=True)
+    base = psutil.Process(os.getpid()).memory_info().rss
+    with PeakMemory() as mem:
+        start = time.perf_counter()
+        frame = build_features(tables).collect()
+        elapsed = time.perf_counter() - start
+    print(f"  build_features(...).collect(): {elapsed:.2f} s  ({rows / elapsed:,.0f} rows/s)")
+    gib = 2**30
+    print(f"  peak RSS {mem.peak / gib:.2f} GiB (tables in memory before: {base / gib:.2f} GiB)")
+    return frame
+
+
+def bench_single(tables, n: int, seed: int) -> None:
+    from features import build_features_for, history_for
+
+    apps = tables.applications.collect()
+    docs = tables.documents.collect()
+    sample = apps.sample(n, seed=seed)
+    print(f"\n== request time: {n} single applications ==")
+    narrow, compute = [], []
+    for i in range(n):
+        one = sample.slice(i, 1)
+        its_docs = docs.filter(pl.col("application_id") == one.item(0, "application_id"))
+        start = time.perf_counter()
+        history = history_for(one, tables)
+        mid = time.perf_counter()
+        build_features_for(one, its_docs, history)
+        end = time.perf_counter()
+        narrow.append(mid - start)
+        compute.append(end - mid)
+    for label, times in (("build_features_for", compute), ("history_for (narrowing)", narrow)):
+        ms = sorted(t * 1000 for t in times[1:])  # the first call warms caches
+        p99 = ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))]
+        print(f"  {label:<24} median {statistics.median(ms):7.2f} ms   p99 {p99:7.2f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=None, help="folder of a written world")
+    parser.add_argument("--applications", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--single", type=int, default=200, help="request-time samples")
+    parser.add_argument("--skip-batch", action="store_true")
+    args = parser.parse_args()
+
+    from risk.io import load_tables
+
+    data = _world(args)
+    print(f"world: {data}; polars {pl.__version__}, {pl.thread_pool_size()} threads,"
+          f" load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
+    start = time.perf_counter()
+    tables = _in_memory(load_tables(data))
+    print(f"tables read into memory in {time.perf_counter() - start:.2f} s")
+    if not args.skip_batch:
+        bench_batch(tables)
+    bench_single(tables, args.single, args.seed)
+
+
+if __name__ == "__main__":
+    main()
