@@ -105,11 +105,11 @@ def _encode_features(features: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return x, np.asarray(categorical, dtype=bool)
 
 
-def _target(s: pl.Series, min_class: int) -> np.ndarray:
+def _target(s: pl.Series, min_class: int, max_classes: int) -> np.ndarray:
     y = s.cast(pl.String).fill_null(MISSING)
-    counts = y.value_counts()
-    rare = counts.filter(pl.col("count") < min_class)[y.name]
-    return y.set(y.is_in(rare.implode()), OTHER).to_numpy().astype(str)
+    counts = y.value_counts().sort(["count", y.name], descending=[True, False])
+    kept = counts.filter(pl.col("count") >= min_class).head(max_classes)[y.name]
+    return y.set(~y.is_in(kept.implode()), OTHER).to_numpy().astype(str)
 
 
 def proxy_test(
@@ -121,6 +121,7 @@ def proxy_test(
     top: int = 5,
     max_rows: int = 20_000,
     min_class_size: int = 30,
+    max_classes: int = 12,
 ) -> ProxyResult:
     """Cross-validated AUC of predicting each protected column from the features.
 
@@ -138,8 +139,9 @@ def proxy_test(
         How many of the most important features to report.
     max_rows
         A larger table is sampled down to this many rows (seeded).
-    min_class_size
-        Values rarer than this are pooled into ``"<other>"``.
+    min_class_size, max_classes
+        Values rarer than ``min_class_size``, and all but the ``max_classes`` most
+        frequent, are pooled into ``"<other>"`` (the cost grows with the classes).
 
     Raises
     ------
@@ -170,7 +172,7 @@ def proxy_test(
                 x,
                 cat,
                 features.columns,
-                _target(protected[name], min_class_size),
+                _target(protected[name], min_class_size, max_classes),
                 seed=seed,
                 folds=folds,
                 top=top,
@@ -226,6 +228,7 @@ def _one(
         y[test],
         scoring="roc_auc" if binary else "roc_auc_ovr",
         n_repeats=3,
+        max_samples=min(len(test), 5000),
         random_state=seed,
     )
     order = np.argsort(-imp.importances_mean)[:top]
