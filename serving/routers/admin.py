@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 
 from serving.deps import CurrentUser, HolderDep, SettingsDep, StoreDep, allow
 from serving.schemas import (
+    ERROR_RESPONSES,
     KillSwitchRequest,
     KpisPublic,
     MePublic,
@@ -25,7 +26,7 @@ from serving.services import (
     set_runtime,
 )
 
-router = APIRouter(tags=["service"])
+router = APIRouter(tags=["service"], responses=ERROR_RESPONSES)
 
 
 def model_public(holder: ModelHolder) -> ModelPublic:

@@ -10,13 +10,19 @@ from fastapi import APIRouter, Depends, Request
 from risk.errors import NotFoundError
 from risk.settings import Settings
 from serving.deps import HolderDep, SettingsDep, StoreDep, allow
-from serving.schemas import ScoreBatchPublic, ScoreBatchRequest, ScorePublic, ScoreRequest
+from serving.schemas import (
+    ERROR_RESPONSES,
+    ScoreBatchPublic,
+    ScoreBatchRequest,
+    ScorePublic,
+    ScoreRequest,
+)
 from serving.services import ModelHolder, Principal, score_application
 from serving.store import Score, Store
 
 from ._present import score_public, stored_score_public
 
-router = APIRouter(tags=["scoring"])
+router = APIRouter(tags=["scoring"], responses=ERROR_RESPONSES)
 
 Scorer = Annotated[Principal, Depends(allow("score"))]
 ScoreReader = Annotated[Principal, Depends(allow("scores.read"))]

@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query
 
 from serving.deps import StoreDep, allow
-from serving.schemas import AuditChainPublic, AuditEntryPublic, AuditPage
+from serving.schemas import ERROR_RESPONSES, AuditChainPublic, AuditEntryPublic, AuditPage
 from serving.services import Principal, verify_chain
 from serving.store import AuditEntry
 
-router = APIRouter(prefix="/v1/audit-log", tags=["audit"])
+router = APIRouter(prefix="/v1/audit-log", tags=["audit"], responses=ERROR_RESPONSES)
 
 Auditor = Annotated[Principal, Depends(allow("audit.read"))]
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from serving.deps import SettingsDep, StoreDep, allow
 from serving.schemas import (
+    ERROR_RESPONSES,
     CasePage,
     CasePublic,
     CaseSummaryPublic,
@@ -33,7 +34,7 @@ from serving.store import Score
 
 from ._present import case_public, case_summary, decision_public
 
-router = APIRouter(prefix="/v1/cases", tags=["cases"])
+router = APIRouter(prefix="/v1/cases", tags=["cases"], responses=ERROR_RESPONSES)
 
 Reader = Annotated[Principal, Depends(allow("cases.read"))]
 Worker = Annotated[Principal, Depends(allow("cases.work"))]

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from serving.deps import SettingsDep, StoreDep, allow
 from serving.schemas import (
+    ERROR_RESPONSES,
     ComplaintAssignRequest,
     ComplaintPage,
     ComplaintPublic,
@@ -26,7 +27,7 @@ from serving.services import (
 
 from ._present import complaint_public
 
-router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
+router = APIRouter(prefix="/v1/complaints", tags=["complaints"], responses=ERROR_RESPONSES)
 
 Creator = Annotated[Principal, Depends(allow("complaints.create"))]
 Reader = Annotated[Principal, Depends(allow("complaints.read"))]

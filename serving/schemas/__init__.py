@@ -1,6 +1,7 @@
 """Request and answer models of the API."""
 
 from ._api import (
+    ERROR_RESPONSES,
     AuditChainPublic,
     AuditEntryPublic,
     AuditPage,
@@ -14,6 +15,7 @@ from ._api import (
     ComplaintResponseRequest,
     DecisionPublic,
     DecisionRequest,
+    ErrorPublic,
     FeedbackPublic,
     FeedbackRequest,
     KillSwitchRequest,
@@ -32,6 +34,7 @@ from ._api import (
 from ._contract import ApplicationIn, DocumentIn
 
 __all__ = [
+    "ERROR_RESPONSES",
     "ApplicationIn",
     "AuditChainPublic",
     "AuditEntryPublic",
@@ -47,6 +50,7 @@ __all__ = [
     "DecisionPublic",
     "DecisionRequest",
     "DocumentIn",
+    "ErrorPublic",
     "FeedbackPublic",
     "FeedbackRequest",
     "KillSwitchRequest",

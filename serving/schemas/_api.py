@@ -7,13 +7,14 @@ status) nor internal fields such as token hashes.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from ._contract import ApplicationIn, DocumentIn
 
 __all__ = [
+    "ERROR_RESPONSES",
     "AuditChainPublic",
     "AuditEntryPublic",
     "AuditPage",
@@ -27,6 +28,7 @@ __all__ = [
     "ComplaintResponseRequest",
     "DecisionPublic",
     "DecisionRequest",
+    "ErrorPublic",
     "FeedbackPublic",
     "FeedbackRequest",
     "KillSwitchRequest",
@@ -43,12 +45,41 @@ __all__ = [
     "ScoreRequest",
 ]
 
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    # The store keeps naive UTC; answers say so (RFC 3339 needs the offset).
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+#: A UTC timestamp in answers.
+Timestamp = Annotated[dt.datetime, AfterValidator(_utc)]
 Lang = Literal["en", "id"]
 DecisionOutcome = Literal["violation_confirmed", "no_violation", "insufficient_evidence"]
 ViolationType = Literal["overstay", "document_fraud", "misrepresentation"]
 ComplaintCategory = Literal[
     "decision", "delay", "conduct", "data_accuracy", "discrimination", "other"
 ]
+
+
+class ErrorPublic(BaseModel):
+    """Every error answer: a machine code and a human or structured detail."""
+
+    error: str
+    detail: Any = None
+
+
+#: Error answers documented on every route (one body shape for all of them).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorPublic, "description": text}
+    for code, text in [
+        (401, "Missing or invalid API token"),
+        (403, "The caller's role may not do this"),
+        (404, "Unknown id"),
+        (409, "Conflicts with the current state"),
+        (422, "Invalid input: the field path and the reason"),
+        (503, "No model is loaded"),
+    ]
+}
 
 
 class _Strict(BaseModel):
@@ -107,7 +138,7 @@ class ScorePublic(BaseModel):
     lowered: list[ReasonPublic]
     model_version: str
     lang: Lang
-    scored_at: dt.datetime
+    scored_at: Timestamp
 
 
 class ScoreBatchPublic(BaseModel):
@@ -136,7 +167,7 @@ class DecisionPublic(BaseModel):
     reason: str
     officer: str | None
     amends: int | None
-    created_at: dt.datetime
+    created_at: Timestamp
 
 
 class CaseSummaryPublic(BaseModel):
@@ -149,7 +180,7 @@ class CaseSummaryPublic(BaseModel):
     score: float | None
     band: str | None
     assigned_to: str | None
-    created_at: dt.datetime
+    created_at: Timestamp
     waiting_days: float
 
 
@@ -209,9 +240,9 @@ class ComplaintPublic(BaseModel):
     status: str
     handler: str | None
     response: str | None
-    opened_at: dt.datetime
-    due_at: dt.datetime
-    answered_at: dt.datetime | None
+    opened_at: Timestamp
+    due_at: Timestamp
+    answered_at: Timestamp | None
     within_sla: bool | None
 
 
@@ -235,7 +266,7 @@ class FeedbackPublic(BaseModel):
     feedback_id: int
     case_id: int
     rating: int
-    created_at: dt.datetime
+    created_at: Timestamp
 
 
 class Percentiles(BaseModel):
@@ -249,7 +280,7 @@ class Percentiles(BaseModel):
 class KpisPublic(BaseModel):
     """Aggregates only: processing time, backlog, rates, complaints, satisfaction."""
 
-    as_of: dt.datetime
+    as_of: Timestamp
     scored: int
     flag_rate: float | None
     review_rate: float | None
@@ -315,7 +346,7 @@ class AuditEntryPublic(BaseModel):
     """One audit entry."""
 
     seq: int
-    at: dt.datetime
+    at: Timestamp
     actor: str
     action: str
     entity_type: str
