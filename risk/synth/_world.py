@@ -47,13 +47,29 @@ class World:
 def generate_world(
     n: int, seed: int, *, start: dt.date, years: int, progress: Callable[[str], None] | None = None
 ) -> World:
-    """Generate a world of ``n`` applications in memory (see :func:`risk.synth.synthesize`).
+    """Generate a world of ``n`` applications in memory.
 
     Stages run in causal order (people, applications, sponsors, history, networks,
-    violations, documents, outcomes, decisions); each draws from its own random stream.
+    violations, documents, outcomes, decisions); each draws from its own random stream, so
+    a change in one stage does not shift the others.
+
+    Parameters
+    ----------
+    n, seed
+        Number of applications and random seed.
+    start, years
+        First day of the window and its length; the snapshot is the window's end.
+    progress
+        Called with each step's name as it starts (:data:`STEPS`).
+
+    Returns
+    -------
+    World
+        The contract tables and ``truth``, the forgery kind of each primary document, and
+        the snapshot time.  :func:`risk.synth.synthesize` writes the same tables to disk.
     """
     step = progress or (lambda name: None)
-    days = (dt.date(start.year + years, start.month, start.day) - start).days
+    days = (_years_later(start, years) - start).days
     w = {
         "n": n,
         "seed": seed,
@@ -227,6 +243,14 @@ _STAGES = (
     _stage_outcomes,
     _stage_decisions,
 )
+
+
+def _years_later(start: dt.date, years: int) -> dt.date:
+    """The same calendar day ``years`` later (28 February for a 29 February start)."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return start.replace(year=start.year + years, day=28)
 
 
 def _gen(seq: np.random.SeedSequence) -> np.random.Generator:

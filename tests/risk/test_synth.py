@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from risk.contract import ALL_TABLES
-from risk.errors import ConfigError
+from risk.errors import ConfigError, DataFileError
 from risk.mrz import check_digit, parse_mrz
 from risk.synth import FRAUD_KINDS, INTELLIGENCE_BIAS, STEPS, Manifest, generate_world, synthesize
 
@@ -434,3 +434,25 @@ def test_visa_on_arrival_travellers_enter_at_that_port(world):
     city = pl.col("place_of_application").str.split(" ").list.get(3)
     # (a trip of another application may start the same day, rarely)
     assert trips.select(pl.col("port_of_entry").str.contains(city).mean()).item() > 0.99
+
+
+@pytest.mark.parametrize(
+    ("n", "start", "years"),
+    [(100, dt.date(2024, 2, 29), 1), (150, dt.date(2020, 6, 15), 10), (400, START, 3)],
+)
+def test_edge_worlds_keep_the_contract(n, start, years):
+    world = generate_world(n, 4, start=start, years=years)
+    assert world.tables["applications"].height == n
+    for name, table in ALL_TABLES.items():
+        assert _breaches(world.tables[name], table) == [], name
+    submitted = world.tables["applications"]["submitted_at"]
+    assert (
+        submitted.min() >= dt.datetime.combine(start, dt.time())
+        and submitted.max() < world.snapshot
+    )
+
+
+def test_unreadable_manifest_is_a_data_file_error(tmp_path):
+    (tmp_path / "manifest.json").write_text("{not json")
+    with pytest.raises(DataFileError, match=r"manifest.json: not a readable world manifest"):
+        Manifest.read(tmp_path)
