@@ -189,13 +189,17 @@ def window_count(
         )
         return counted.with_columns(pl.col("__agg").cast(pl.Int32)).rename({"__agg": name})
     events = pool.select(by, at).with_columns(pl.lit(1, pl.Int64).alias("__n"))
-    shifted = targets.with_columns((pl.col(at) - timedelta(days=days)).alias("__start"))
-    before = cumulative_before(shifted, events, by=by, at=at, sums=["__n"])
-    before_start = cumulative_before(
-        shifted.select(pl.col("__start").alias(at), by), events, by=by, at=at, sums=["__n"]
-    ).select(pl.col("__n").alias("__n_start"))
+    # One look-up for both moments: the targets at ``at`` stacked on the targets at the
+    # window's start, so the pool is grouped and sorted once.
+    moments = pl.concat([
+        targets.select(by, at, pl.lit(False).alias("__start")),
+        targets.select(by, pl.col(at) - timedelta(days=days), pl.lit(True).alias("__start")),
+    ])  # fmt: skip
+    looked = cumulative_before(moments, events, by=by, at=at, sums=["__n"])
+    before = looked.filter(~pl.col("__start")).select("__n")
+    before_start = looked.filter(pl.col("__start")).select(pl.col("__n").alias("__n_start"))
     return (
-        pl.concat([before, before_start], how="horizontal")
+        pl.concat([targets, before, before_start], how="horizontal")
         .with_columns(
             pl.when(pl.col(by).is_null())
             .then(None)
@@ -203,7 +207,7 @@ def window_count(
             .cast(pl.Int32)
             .alias(name)
         )
-        .drop("__n", "__n_start", "__start")
+        .drop("__n", "__n_start")
     )
 
 

@@ -109,7 +109,7 @@ def test_audit_only_columns_never_move_a_feature(world, batch):
 _SLOW_OK = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=_SLOW_OK)
+@settings(max_examples=6, deadline=None, suppress_health_check=_SLOW_OK)
 @given(index=st.integers(0, 299), later=st.lists(st.integers(0, 299), min_size=1, max_size=20),
        shift=st.integers(0, 400))  # fmt: skip
 def test_later_applications_never_change_a_feature(world, batch, index, later, shift):

@@ -77,7 +77,7 @@ def _trip_rows(raw, prefix):
             for i, (a, e, u, x) in enumerate(raw)]  # fmt: skip
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     past=st.lists(_trips("P1", -300, 99), max_size=8),
     future=st.lists(_trips("P1", 100, 300), min_size=1, max_size=5),

@@ -46,7 +46,7 @@ def _brute_distinct(targets, pool, days):
     return out
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     targets=st.lists(st.tuples(_KEYS, _DAYS), min_size=1, max_size=12),
     pool=st.lists(st.tuples(_KEYS, _DAYS), max_size=25),
@@ -59,7 +59,7 @@ def test_window_count_matches_brute_force(targets, pool, days):
     assert got.get_column("n").to_list() == _brute_count(tf, pf, days)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     targets=st.lists(st.tuples(_KEYS, _DAYS), min_size=1, max_size=12),
     pool=st.lists(st.tuples(_KEYS, _DAYS, st.sampled_from(["X", "Y", "Z", None])), max_size=25),
