@@ -80,7 +80,8 @@ def known_at(
 ) -> np.ndarray:
     """Seconds at which each outcome became known: overstays only once the stay is over.
 
-    ``end`` is when the stay ended (seconds; for overstays the actual exit or the snapshot).
+    ``end`` is when the authorised stay ended (seconds): an overstay is known some weeks
+    after it, once no exit has been recorded.
     """
     n = len(submitted)
     negative = rng.uniform(20, 120, n) * _DAY

@@ -228,8 +228,9 @@ def _stage_decisions(w: dict) -> None:
     # Visa-on-arrival travellers enter where they got the visa.
     a["port"] = np.where(a["channel"] == 0, a["post"] - 1, _history.ports(rng, a["nat"]))
     det["overstay"] = det["overstay"] & trip["travel"] & (trip["entry"] < t0 + w["days"])
-    exit_seconds = (trip["exit"] - t0).astype(np.int64) * _DAY
-    w["known"] = _labels.known_at(_gen(label_seed), a["seconds"], exit_seconds, det)
+    # An overstay shows once the authorised stay has passed without an exit record.
+    until_seconds = (trip["until"] - t0).astype(np.int64) * _DAY
+    w["known"] = _labels.known_at(_gen(label_seed), a["seconds"], until_seconds, det)
 
 
 _STAGES = (

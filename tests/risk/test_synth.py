@@ -456,3 +456,22 @@ def test_unreadable_manifest_is_a_data_file_error(tmp_path):
     (tmp_path / "manifest.json").write_text("{not json")
     with pytest.raises(DataFileError, match=r"manifest.json: not a readable world manifest"):
         Manifest.read(tmp_path)
+
+
+def test_public_api_is_exported():
+    import risk.synth as synth
+
+    assert sorted(synth.__all__) == sorted(
+        [
+            "FRAUD_KINDS",
+            "GENERATOR_VERSION",
+            "INTELLIGENCE_BIAS",
+            "STEPS",
+            "Manifest",
+            "World",
+            "generate_world",
+            "synthesize",
+        ]
+    )
+    for name in synth.__all__:
+        assert getattr(synth, name) is not None
