@@ -3,6 +3,13 @@
 Batch (training) and request time (serving) run the same family contexts and
 the same feature expressions; only the inputs differ.  Pipelines stay lazy;
 callers collect once, at the edge.
+
+For a few applications at request time two steps take their small-input form,
+because fixed per-query costs dominate there: history windows join and filter
+instead of cumulating (:mod:`features._windows`), and zones are parsed with the
+scalar twin of the vectorised MRZ parser (:func:`features.documents.parse_zones`).
+Both forms give identical values; ``tests/features/test_pipeline.py`` proves batch
+and request time agree on every feature.
 """
 
 from __future__ import annotations

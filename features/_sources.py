@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
+
+from risk.io import RawTables
 
 __all__ = ["DAY", "Sources", "primary_documents", "submitted_day"]
 
@@ -29,7 +30,7 @@ class Sources:
     documents
         Documents of the targets.
     history
-        The raw tables (a ``RawTables``): travel history, prior decisions, sponsors.
+        The raw tables: travel history, prior decisions, sponsors.
     pool, pool_documents
         Every application known to the service (targets included) and their
         documents, for counts of earlier applications sharing a key.
@@ -40,7 +41,7 @@ class Sources:
 
     targets: pl.LazyFrame
     documents: pl.LazyFrame
-    history: Any
+    history: RawTables
     pool: pl.LazyFrame
     pool_documents: pl.LazyFrame
     request_time: bool = False
