@@ -83,7 +83,15 @@ def _trips(rng: np.random.Generator, p: dict, first_day: np.ndarray):
         "visa": visa,
         "port": ports(rng, p["nat"][owner]),
     }
-    return trips, over
+    # Nobody travelled alone before 16, and records go back twenty years at most.
+    keep = entry >= _earliest(p, first_day)[owner]
+    return {key: value[keep] for key, value in trips.items()}, over[keep]
+
+
+def _earliest(p: dict, first_day: np.ndarray) -> np.ndarray:
+    """The first day a person's own travel record can start."""
+    sixteen = p["birth"].astype("datetime64[D]") + int(16 * 365.25)
+    return np.maximum(sixteen, first_day - int(20 * 365.25))
 
 
 def _refusals(rng, p, first_day):
@@ -98,7 +106,7 @@ def _refusals(rng, p, first_day):
     m = len(owner)
     applied = first_day[owner] - rng.integers(20, 1825, m)
     decided = applied + rng.integers(2, 30, m)
-    return {
+    out = {
         "owner": owner,
         "applied": applied,
         "decided": np.minimum(decided, first_day[owner] - 1),
@@ -106,3 +114,5 @@ def _refusals(rng, p, first_day):
         "outcome": np.where(is_refusal, 1, 2),
         "reason": np.where(is_refusal, pick(rng, m, _REASON_P), -1),
     }
+    keep = applied >= _earliest(p, first_day)[owner]
+    return {key: value[keep] for key, value in out.items()}

@@ -57,7 +57,7 @@ def _register(rng, sponsor, sponsor_type, first_day, start, snapshot):
     backed = sponsor >= 0
     first_use = np.full(m, snapshot, dtype="datetime64[D]")
     np.minimum.at(first_use, sponsor[backed], first_day[backed])
-    age_days = rng.lognormal(np.log(6 * 365), 0.8, m).astype(np.int64)
+    age_days = np.minimum(rng.lognormal(np.log(6 * 365), 0.8, m), 40 * 365).astype(np.int64)
     new = rng.random(m) < 0.08
     registered = np.where(new, start + rng.integers(0, 700, m), start - age_days)
     registered = np.minimum(registered, first_use - 1)

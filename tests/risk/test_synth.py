@@ -475,3 +475,19 @@ def test_public_api_is_exported():
     )
     for name in synth.__all__:
         assert getattr(synth, name) is not None
+
+
+def test_history_starts_after_the_sixteenth_birthday(world):
+    # Records before a person's first application: their own travel, from age 16.
+    t = world.tables
+    people = (
+        t["applications"]
+        .group_by("applicant_id")
+        .agg(pl.col("birth_date").first(), pl.col("submitted_at").min().dt.date().alias("first"))
+    )
+    for name, column in (("travel_history", "entry_date"), ("prior_decisions", "applied_at")):
+        df = t[name].join(people, on="applicant_id").filter(pl.col(column) < pl.col("first"))
+        age = (df[column] - df["birth_date"]).dt.total_days() / 365.25
+        assert df.height > 1000 and age.min() >= 15.9, name
+    registered = t["sponsors"]["registered_at"]
+    assert registered.min() >= START - dt.timedelta(days=41 * 365)
