@@ -63,7 +63,8 @@ def test_roles_land_on_their_start_page_and_sign_out_ends_the_session(client_fac
 def test_queue_lists_cases_and_hides_blind_bands(client_factory, web_world):
     html = client_factory("officer").get("/queue").text
     listed = [int(i) for i in re.findall(r'data-case="(\d+)"', html)]
-    assert set(listed) <= set(web_world.case_ids) and len(listed) >= 10
+    assert set(listed) <= set(web_world.case_ids + web_world.blind_case_ids)
+    assert len(listed) >= 10
     for blind in web_world.blind_case_ids:
         row = re.search(rf'data-case="{blind}">(.*?)</tr>', html, re.S).group(1)
         assert "Hidden (blind sample)" in row and "band-high" not in row
@@ -266,3 +267,53 @@ def test_plotly_is_served_locally(client_factory):
     assert len(r.content) > 1_000_000
     html = client_factory("auditor").get("/oversight").text
     assert '<script src="/vendor/plotly.min.js"' in html and "cdn" not in html.lower()
+
+
+def test_a_decision_can_be_amended_with_a_linked_decision(client_factory, web_world):
+    case_id = web_world.case_ids[8]
+    c = client_factory("officer2")
+    csrf = _csrf(c.get(f"/cases/{case_id}").text)
+    first = {"csrf": csrf, "outcome": "insufficient_evidence", "reason": "Sponsor unreachable."}
+    assert c.post(f"/cases/{case_id}/decide", data=first).status_code == 303
+    html = c.get(f"/cases/{case_id}").text
+    amends = re.search(r'name="amends" value="(\d+)"', html).group(1)
+    second = {
+        "csrf": csrf,
+        "outcome": "no_violation",
+        "reason": "Sponsor confirmed by phone.",
+        "amends": amends,
+    }
+    assert c.post(f"/cases/{case_id}/decide", data=second).status_code == 303
+    with web_world.store.transaction() as session:
+        rows = session.scalars(
+            sa.select(Decision).where(Decision.case_id == case_id).order_by(Decision.decision_id)
+        ).all()
+        assert [(d.outcome, d.amends_id) for d in rows] == [
+            ("insufficient_evidence", None),
+            ("no_violation", rows[0].decision_id),
+        ]
+    # without 'amends', a decided case refuses a second finding and says why
+    again = c.post(f"/cases/{case_id}/decide", data=first)
+    assert again.status_code == 409 and "already decided" in again.text
+
+
+@pytest.mark.parametrize(
+    ("user", "path", "message"),
+    [
+        ("officer", "/cases/999999", "Not found: case 999999"),
+        (
+            "auditor",
+            "/oversight/fairness?attribute=religion",
+            "Not found: attribute &#39;religion&#39;",
+        ),
+    ],
+)
+def test_unknown_pages_answer_404_pages_naming_what_is_missing(client_factory, user, path, message):
+    r = client_factory(user).get(path)
+    assert r.status_code == 404
+    assert message in r.text
+
+
+def test_model_page_says_not_available_without_a_registry(client_factory):
+    html = client_factory("auditor").get("/oversight/model").text
+    assert 'id="model-unavailable"' in html and "Not available yet." in html

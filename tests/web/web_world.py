@@ -13,7 +13,7 @@ from risk.settings import ModelSettings, Settings
 
 #: Applications in the world; the latest ``SCORED`` are scored through the service.
 WORLD_SIZE = 3000
-SCORED = 40
+SCORED = 60
 
 
 @dataclass
@@ -23,6 +23,7 @@ class WebWorld:
     settings: Settings
     store: Any
     holder: Any
+    #: flagged (non-blind) cases, one per test that changes a case
     case_ids: list[int] = field(default_factory=list)
     blind_case_ids: list[int] = field(default_factory=list)
     personal: set[str] = field(default_factory=set)
@@ -134,11 +135,17 @@ def seed_store(store: Any, world_dir: Path, bundle: Any, settings: Settings) -> 
             app_docs = _rows(docs.filter(pl.col("application_id") == app["application_id"]))
             out = score_application(session, bundle, settings, system, app, app_docs, rng=rng)
             if out.case_id is not None:
-                world.case_ids.append(out.case_id)
                 if out.score.route == "blind_sample":
                     world.blind_case_ids.append(out.case_id)
+                else:
+                    world.case_ids.append(out.case_id)
         set_runtime(session, system, "threshold", None)
         set_runtime(session, system, "blind_sample_rate", 0.0)
+    if len(world.case_ids) < 10 or len(world.blind_case_ids) != 3:
+        raise AssertionError(
+            f"the web world needs 10 flagged and 3 blind cases, got {len(world.case_ids)}"
+            f" and {len(world.blind_case_ids)}: raise SCORED or the review capacity"
+        )
     world.personal = _personal_values(
         scored, docs.filter(pl.col("application_id").is_in(scored_ids))
     )
