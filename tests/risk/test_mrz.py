@@ -522,3 +522,14 @@ def test_compose_expr_transliterates_like_scalar() -> None:
         for s, g in zip(names, df["g"], strict=True)
     ]
     assert [tuple(r) for r in vec.rows()] == scalar
+
+
+def test_expressions_run_in_the_streaming_engine() -> None:
+    lf = pl.LazyFrame({"f": ["TD3"], "a": [SPECIMENS["TD3"][0]], "b": [SPECIMENS["TD3"][1]]})
+    out = lf.select(
+        cd=check_digit_expr(pl.lit("L898902C3")),
+        ok=parse_mrz_expr(pl.col("f"), pl.col("a"), pl.col("b"), today=TODAY).struct.field(
+            "composite_ok"
+        ),
+    ).collect(engine="streaming")
+    assert out.row(0) == (6, True)

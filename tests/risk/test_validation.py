@@ -13,7 +13,8 @@ from contract_world import build_world, set_csv_cell, write_world
 from typer.testing import CliRunner
 
 from risk.cli import app
-from risk.contract import DOCUMENT_TYPES, PURPOSES, TABLES
+from risk.contract import DOCUMENT_TYPES, PURPOSES, TABLES, TRUTH
+from risk.io import write_table
 from risk.validation import Problem, ValidationReport, validate_dir, validate_frame
 
 
@@ -286,3 +287,19 @@ def test_cli_missing_directory_lists_missing_files(tmp_path: Path) -> None:
 
 def test_report_type() -> None:
     assert ValidationReport().ok
+
+
+def test_truth_is_validated_when_present(world, tmp_path: Path, suffix: str) -> None:
+    directory = write_world(world, tmp_path, suffix)
+    truth = pl.DataFrame(
+        {"application_id": ["A1", "A2"], "overstay": [True, None], "document_fraud": [False] * 2,
+         "misrepresentation": [False] * 2, "any_violation": [True, False]},
+        schema=TRUTH.schema,
+    )  # fmt: skip
+    write_table(truth, directory / f"truth{suffix}")
+    report = validate_dir(directory)
+    assert report.problems == [
+        Problem("truth", str(directory / f"truth{suffix}"), 2, "A2", "overstay", None,
+                "null not allowed"),
+    ]  # fmt: skip
+    assert report.rows["truth"] == 2
