@@ -76,7 +76,7 @@ def audit_table(
         flag=flag,
         source=source,
     )
-    attrs = attribute_values(frame, groups, intersections)
+    attrs = attribute_values(frame, groups, intersections, source)
     reference = dict(reference or {})
     for key in reference:
         if key not in attrs:

@@ -194,7 +194,6 @@ def _one(
     top: int,
 ) -> ProxyAttribute:
     from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.inspection import permutation_importance
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
@@ -215,29 +214,36 @@ def _one(
     )
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     proba = cross_val_predict(model, x, y, cv=cv, method="predict_proba")
-    binary = len(classes) == 2
-    if binary:
+    if len(classes) == 2:
         auc = roc_auc_score(y == classes[1], proba[:, 1])
     else:
         auc = roc_auc_score(y, proba, multi_class="ovr", average="macro", labels=classes)
     train, test = next(cv.split(x, y))
-    fitted = model.fit(x[train], y[train])
+    model.fit(x[train], y[train])
+    ranked = _importance(model, x[test], y[test], names, binary=len(classes) == 2, seed=seed)
+    return ProxyAttribute(name, float(auc), classes.tolist(), ranked[:top])
+
+
+def _importance(
+    model: Any, x: np.ndarray, y: np.ndarray, names: list[str], *, binary: bool, seed: int
+) -> list[dict[str, Any]]:
+    """Features by permutation importance (mean drop in AUC), largest first."""
+    from sklearn.inspection import permutation_importance
+
     imp = permutation_importance(
-        fitted,
-        x[test],
-        y[test],
+        model,
+        x,
+        y,
         scoring="roc_auc" if binary else "roc_auc_ovr",
         n_repeats=3,
-        max_samples=min(len(test), 5000),
+        max_samples=min(len(y), 5000),
         random_state=seed,
     )
-    order = np.argsort(-imp.importances_mean)[:top]
-    ranked = [
+    return [
         {
             "feature": names[i],
             "importance": float(imp.importances_mean[i]),
             "std": float(imp.importances_std[i]),
         }
-        for i in order
+        for i in np.argsort(-imp.importances_mean)
     ]
-    return ProxyAttribute(name, float(auc), classes.tolist(), ranked)

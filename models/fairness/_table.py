@@ -142,14 +142,24 @@ def check_inputs(
     return AuditInputs(y=y, f=f, score=s)
 
 
+def _as_text(s: pl.Series, source: str) -> pl.Series:
+    try:
+        return s.cast(pl.String).fill_null(MISSING)
+    except pl.exceptions.PolarsError as exc:
+        raise RequestValidationError(
+            f"{source}: group column {s.name!r} of type {s.dtype} cannot serve as groups; "
+            "use text, categories, integers or booleans"
+        ) from exc
+
+
 def attribute_values(
-    frame: pl.DataFrame, groups: list[str], intersections: bool
+    frame: pl.DataFrame, groups: list[str], intersections: bool, source: str = "table"
 ) -> dict[str, pl.Series]:
     """Group value of every row for each audit attribute (and pair, with intersections).
 
     Values are strings; nulls become :data:`MISSING`.
     """
-    single = {g: frame.get_column(g).cast(pl.String).fill_null(MISSING).alias(g) for g in groups}
+    single = {g: _as_text(frame.get_column(g), source) for g in groups}
     out = dict(single)
     if intersections:
         for a, b in combinations(groups, 2):

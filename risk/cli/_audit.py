@@ -100,15 +100,23 @@ def _run(
     confirmed: str | None,
     truth: str | None,
 ) -> str:
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
-    from models.fairness import FairnessPolicy, audit_table, label_bias, read_scores, write_html
+    from models.fairness import FairnessPolicy, audit_table, label_bias, read_scores
 
     refs = _parse_references(references)
-    if (investigated is None) != (confirmed is None):
-        raise RequestValidationError("--investigated and --confirmed go together")
+    if (investigated is None) != (confirmed is None) or (truth and not investigated):
+        raise RequestValidationError(
+            "--investigated and --confirmed go together (and --truth needs both)"
+        )
     policy = FairnessPolicy.from_toml(policy_path) if policy_path else FairnessPolicy.default()
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task(f"reading {scores}", total=4)
         frame = read_scores(scores)
@@ -136,14 +144,19 @@ def _run(
                 truth=truth,
                 min_group_size=policy.min_group_size,
             )
-        progress.update(task, advance=1, description="writing fairness.json")
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "fairness.json").write_text(result.to_json() + "\n", encoding="utf-8")
-        progress.update(task, advance=1, description="writing fairness.html")
-        write_html(result, out / "fairness.html", label_bias=bias)
-        progress.update(task, advance=1)
+        progress.update(task, advance=1, description="writing fairness.json and .html")
+        _write(result, out, bias)
+        progress.update(task, advance=2)
     _summary(result, out)
     return result.verdict
+
+
+def _write(result, out: Path, bias) -> None:
+    from models.fairness import write_html
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "fairness.json").write_text(result.to_json() + "\n", encoding="utf-8")
+    write_html(result, out / "fairness.html", label_bias=bias)
 
 
 def _summary(result, out: Path) -> None:

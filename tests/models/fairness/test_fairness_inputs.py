@@ -112,6 +112,23 @@ def test_bad_input_is_named(frame, kwargs, message):
     assert err.value.message.startswith(message), err.value.message
 
 
+def test_a_group_column_that_is_not_text_like_is_named():
+    frame = _frame().with_columns(g=pl.Series([[1], [2], [1], [2]]))
+    with pytest.raises(RequestValidationError) as err:
+        audit_table(frame, label="y", flag="f", groups=["g"], policy=P)
+    assert err.value.message == (
+        "table: group column 'g' of type List(Int64) cannot serve as groups; "
+        "use text, categories, integers or booleans"
+    )
+
+
+def test_integer_and_boolean_groups_become_text():
+    frame = _frame(g=[1, 1, 2, 2], h=[True, False, True, None])
+    audit = audit_table(frame, label="y", flag="f", groups=["g", "h"], policy=P)
+    assert list(audit.attributes["g"].groups) == ["1", "2"]
+    assert list(audit.attributes["h"].groups) == ["<missing>", "false", "true"]
+
+
 def test_boolean_label_and_flag_are_accepted():
     frame = _frame(y=[False, True, False, True], f=[False, True, True, True])
     audit = audit_table(frame, label="y", flag="f", groups=["g"], policy=P)
