@@ -4,6 +4,31 @@ Pages are rendered on the server with Jinja2 (``serving/templates/web``) from th
 services; hand-written CSS and a little JavaScript live in ``serving/static``, and charts
 use the plotly.js that ships inside the ``plotly`` package (served locally, never a CDN).
 
+Screens
+-------
+``/login``, ``/logout``, ``/lang``
+    Sign-in with the API's users and roles (signed cookie, CSRF on every form); the
+    language switch, remembered per user.
+``/queue`` (officers, supervisors)
+    Undecided cases with band (hidden for blind samples), waiting time and service-level
+    state; filters by band, status and assignee; sorting by risk or waiting time; j/k keys.
+``/cases/{id}`` (officers, supervisors)
+    Band, calibrated score and "a flag is not a finding"; reasons with a bar per
+    contribution (raised and lowered); the application beside its documents with every
+    check (MRZ check digits, MRZ vs page, validity, chip, face, tamper); the applicant's
+    timeline; decisions and complaints; the decision form (outcome, violation types,
+    mandatory reason; claim, release, amend).  Blind samples show no score or reasons
+    until decided.
+``/supervisor`` (supervisors)
+    Team queues, service-level breaches, reassignment, the kill switch (confirmation and
+    a recorded reason).
+``/oversight``, ``/oversight/fairness``, ``/oversight/model``, ``/oversight/features``
+    KPIs with charts, live flag and hit rates by group over time (small groups
+    suppressed), the champion's report (model card, explanations, fairness) and the
+    promotion history with waivers, the feature catalogue.  Aggregates only.
+``/transparency`` (public), ``/transparency/report.html``, ``/transparency/report.csv``
+    The public report in English or Indonesian, as a page, a self-contained HTML file and CSV.
+
 Public API
 ----------
 router

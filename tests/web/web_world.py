@@ -13,7 +13,7 @@ from risk.settings import ModelSettings, Settings
 
 #: Applications in the world; the latest ``SCORED`` are scored through the service.
 WORLD_SIZE = 3000
-SCORED = 60
+SCORED = 45
 
 
 @dataclass
@@ -49,7 +49,7 @@ def fast_settings(data_dir: Path) -> Settings:
     s = Settings(data_dir=data_dir, model=model)
     s.serving.model_source = "none"
     s.review.blind_sample_rate = 0.0
-    s.review.capacity = 0.3
+    s.review.capacity = 0.4
     s.model.calibration = "platt"
     s.fairness.min_group_size = 5
     return s
