@@ -30,6 +30,10 @@ AGE_BANDS: tuple[tuple[int, int, str], ...] = (
 )
 
 
+def _month_day(expr: pl.Expr) -> pl.Expr:
+    return expr.dt.month().cast(pl.Int32) * 100 + expr.dt.day().cast(pl.Int32)
+
+
 def with_age_band(
     frame: pl.DataFrame, *, time_col: str | None = "submitted_at", as_of: date | None = None
 ) -> pl.DataFrame:
@@ -47,10 +51,13 @@ def with_age_band(
     else:
         ref = pl.lit(as_of or date.today())
     birth = pl.col("birth_date").cast(pl.Date)
-    before_birthday = (ref.dt.month() * 100 + ref.dt.day()) < (
-        birth.dt.month() * 100 + birth.dt.day()
+    # Month and day come back as Int8: widen before combining them, or 12 * 100 wraps.
+    before_birthday = _month_day(ref) < _month_day(birth)
+    years = (
+        ref.dt.year().cast(pl.Int32)
+        - birth.dt.year().cast(pl.Int32)
+        - before_birthday.cast(pl.Int32)
     )
-    years = ref.dt.year() - birth.dt.year() - before_birthday.cast(pl.Int32)
     bad = frame.with_row_index("_row").filter(years < 0)
     if bad.height:
         row = bad.row(0, named=True)

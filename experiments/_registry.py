@@ -88,13 +88,19 @@ def list_versions(settings: Settings) -> list[dict[str, Any]]:
     client = client_for(settings)
     name = settings.mlflow.registered_model
     found = client.search_model_versions(f"name = '{name}'")
+    if not found:
+        return []
+    # Search results do not carry aliases; the registered model has the map.
+    held: dict[str, list[str]] = {}
+    for alias, version in client.get_registered_model(name).aliases.items():
+        held.setdefault(str(version), []).append(alias)
     rows = []
     for mv in sorted(found, key=lambda m: int(m.version), reverse=True):
         rows.append(
             {
                 "version": str(mv.version),
                 "run_id": mv.run_id,
-                "aliases": sorted(mv.aliases),
+                "aliases": sorted(held.get(str(mv.version), [])),
                 "created": mv.creation_timestamp,
                 "trained_by": mv.tags.get("trained_by"),
                 "fairness_verdict": mv.tags.get("fairness_verdict"),

@@ -114,8 +114,11 @@ def models() -> None:
         console.print(f"no versions of {settings.mlflow.registered_model!r} yet")
         return
     table = Table(title=f"{settings.mlflow.registered_model} at {settings.tracking_uri}")
-    for col in ("version", "aliases", "trained by", "fairness", "last promotion", "run"):
-        table.add_column(col)
+    table.add_column("version", no_wrap=True)
+    table.add_column("aliases", no_wrap=True, min_width=20)
+    for col in ("trained by", "fairness", "last promotion"):
+        table.add_column(col, overflow="fold")
+    table.add_column("run", max_width=12, overflow="ellipsis", no_wrap=True)
     for r in rows:
         table.add_row(
             r["version"],

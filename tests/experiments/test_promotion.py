@@ -145,3 +145,31 @@ def test_waiver_needs_reason_and_approver(settings, trained):
     with pytest.raises(RequestValidationError, match="needs both a reason"):
         promote("1", by="bob", settings=settings, waiver=" ", approver="carol")
     assert promotion_history(settings) == []
+
+
+def test_cli_promote_prints_the_checks_and_exits_1_when_refused(settings, trained, monkeypatch):
+    from typer.testing import CliRunner
+
+    from risk.cli import app
+
+    _log(trained, settings)
+    monkeypatch.setenv("RISK_DATA_DIR", str(settings.data_dir))
+    runner = CliRunner()
+    refused = runner.invoke(app, ["promote", "1", "--by", "bob"])
+    assert refused.exit_code == 1
+    assert "Promotion of version 1: refused" in refused.output
+    assert "fairness" in refused.output and "FAIL" in refused.output
+    assert "quality.pr_auc" in refused.output
+    self_approved = runner.invoke(
+        app, ["promote", "1", "--by", "bob", "--waiver", "pilot", "--approver", "bob"]
+    )
+    assert self_approved.exit_code == 1
+    assert "is the person promoting it" in self_approved.output
+    waived = runner.invoke(
+        app, ["promote", "1", "--by", "bob", "--waiver", "pilot", "--approver", "carol"]
+    )
+    assert waived.exit_code == 0, waived.output
+    assert "version 1 is now the champion with a waiver approved by carol" in waived.output
+    missing = runner.invoke(app, ["promote", "5", "--by", "bob"])
+    assert missing.exit_code == 1 and "has no version '5'" in missing.output
+    assert [h["result"] for h in promotion_history(settings)] == ["refused", "refused", "promoted"]
