@@ -85,3 +85,22 @@ def test_bad_input():
     listy = pl.DataFrame({"x": [[1], [2]]})
     with pytest.raises(RequestValidationError, match="feature column 'x' has unsupported type"):
         proxy_test(listy, pl.DataFrame({"sex": ["F", "M"]}), seed=1)
+
+
+def test_feature_encoding_keeps_nulls_missing_and_marks_categoricals():
+    from models.fairness._proxy import _encode_features
+
+    frame = pl.DataFrame(
+        {
+            "text": ["x", None, "y", "x"],
+            "number": [1.0, None, float("nan"), 2.0],
+            "enum": pl.Series(["p", "q", "p", None], dtype=pl.Enum(["p", "q"])),
+            "flag": [True, False, None, True],
+        }
+    )
+    x, categorical = _encode_features(frame)
+    assert categorical.tolist() == [True, False, True, False]
+    expected = np.array(
+        [[0, 1, 0, 1], [np.nan, np.nan, 1, 0], [1, np.nan, 0, np.nan], [0, 2, np.nan, 1]]
+    )
+    np.testing.assert_array_equal(x, expected)
