@@ -87,6 +87,21 @@ def new_page(browser, live_url):
         ctx.close()
 
 
+UNLABELLED = """() => Array.from(document.querySelectorAll(
+  'input:not([type=hidden]), select, textarea')).filter(e => !e.labels || !e.labels.length)
+  .map(e => e.name || e.id)"""
+
+
+def _accessible(page) -> None:
+    """Every form control has a label; landmarks exist; the focused element shows an outline."""
+    assert page.evaluate(UNLABELLED) == []
+    for landmark in ("header", "main", "footer"):
+        assert page.locator(landmark).count() == 1
+    page.keyboard.press("Tab")
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"
+
+
 def _sign_in(page, url: str, username: str) -> None:
     from web_world import USERS
 
@@ -103,6 +118,7 @@ def test_officer_reviews_a_case_and_it_leaves_the_queue(
     page = new_page()
     _sign_in(page, live_url, "officer")
     assert page.url.endswith("/queue")
+    _accessible(page)
     page.screenshot(path=screenshots_dir / "queue.png", full_page=True)
     case_id = web_world.case_ids[0]
     link = page.locator(f'tr[data-case="{case_id}"] a.case-link')
@@ -115,6 +131,7 @@ def test_officer_reviews_a_case_and_it_leaves_the_queue(
     checks = page.locator("table.doc-checks tbody tr")
     assert checks.count() >= 14
     assert page.locator("#flag-notice").is_visible()
+    _accessible(page)
     page.screenshot(path=screenshots_dir / "case.png", full_page=True)
     page.get_by_label("No violation").check()
     page.get_by_label("Written reason (required)").fill(
@@ -186,6 +203,7 @@ def test_supervisor_page_and_transparency_download(
     page = new_page()
     _sign_in(page, live_url, "supervisor")
     page.goto(f"{live_url}/supervisor")
+    _accessible(page)
     page.screenshot(path=screenshots_dir / "supervisor.png", full_page=True)
     page.goto(f"{live_url}/transparency?lang=id")
     page.screenshot(path=screenshots_dir / "transparency-id.png", full_page=True)
