@@ -137,30 +137,55 @@ def module_tokens(module_store: Store) -> dict[str, str]:
     return _users(module_store)
 
 
-@pytest.fixture(scope="module")
-def module_client(module_store: Store, module_tokens, tmp_path_factory):
-    """A started client on the module's store, no model loaded."""
+@pytest.fixture(scope="session")
+def shared_app(tmp_path_factory):
+    """One app and started client for the session (building FastAPI routes is slow).
+
+    Tests point it at their own store, settings and model holder through ``app.state``,
+    which is where every dependency reads them from.
+    """
     from serving import create_app
 
+    root = tmp_path_factory.mktemp("shared_app")
+    s = Settings(data_dir=root)
+    s.serving.model_source = "none"
+    store = Store(f"sqlite:///{root / 'startup.db'}")
+    app = create_app(s, store=store, seed=7)
+    with make_client(app) as client:
+        yield app, client
+    store.dispose()
+
+
+def _point(shared_app, store: Store, settings: Settings, holder=None):
+    import random
+
+    from serving.services import ModelHolder
+
+    app, client = shared_app
+    app.state.store, app.state.settings = store, settings
+    app.state.model_holder = holder or ModelHolder(settings)
+    app.state.rng = random.Random(7)
+    return app, client
+
+
+@pytest.fixture
+def app(shared_app, store: Store, settings: Settings):
+    """The service on the test store, with no model loaded."""
+    return _point(shared_app, store, settings)[0]
+
+
+@pytest.fixture
+def client(shared_app, store, settings, tokens):
+    """A client of the service on the test store (no model; tokens exist)."""
+    return _point(shared_app, store, settings)[1]
+
+
+@pytest.fixture
+def module_client(shared_app, module_store: Store, module_tokens, tmp_path_factory):
+    """A client of the service on the module's store, no model loaded."""
     s = Settings(data_dir=tmp_path_factory.mktemp("data"))
     s.serving.model_source = "none"
-    with make_client(create_app(s, store=module_store, seed=7)) as c:
-        yield c
-
-
-@pytest.fixture
-def app(store: Store, settings: Settings):
-    """The service on the test store, with no model loaded."""
-    from serving import create_app
-
-    return create_app(settings, store=store, seed=7)
-
-
-@pytest.fixture
-def client(app, tokens):
-    """A started client of :func:`app` (tokens exist)."""
-    with make_client(app) as c:
-        yield c
+    return _point(shared_app, module_store, s)[1]
 
 
 # --- a small world and model, built once per session -------------------------------
@@ -229,13 +254,9 @@ def holder(world):
 
 
 @pytest.fixture
-def scoring_client(store, settings, holder, tokens):
-    """A started client with the session's model loaded."""
-    from serving import create_app
-
-    app = create_app(settings, store=store, model_holder=holder, load_model=False, seed=7)
-    with make_client(app) as c:
-        yield c
+def scoring_client(shared_app, store, settings, holder, tokens):
+    """A client of the service on the test store with the session's model loaded."""
+    return _point(shared_app, store, settings, holder)[1]
 
 
 def as_json(payload: dict) -> dict:
