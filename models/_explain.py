@@ -106,21 +106,22 @@ def build_explanation(
     lang: str,
 ) -> Explanation:
     """Turn one row of ``pred_contrib`` output (features then base value) into reasons."""
-    phi = contrib[:-1]
-    base = float(contrib[-1])
-    order = np.argsort(phi, kind="stable")
-    raised = [
-        _reason(names[j], values[j], float(phi[j]), source, lang)
-        for j in order[::-1][:top]
-        if phi[j] > 0
-    ]
-    lowered = [
-        _reason(names[j], values[j], float(phi[j]), source, lang) for j in order[:top] if phi[j] < 0
-    ]
+    phi = contrib[:-1].tolist()
+    order = np.argsort(contrib[:-1], kind="stable").tolist()
+    raised: list[Reason] = []
+    for j in reversed(order):
+        if len(raised) == top or phi[j] <= 0:
+            break
+        raised.append(_reason(names[j], values[j], phi[j], source, lang))
+    lowered: list[Reason] = []
+    for j in order:
+        if len(lowered) == top or phi[j] >= 0:
+            break
+        lowered.append(_reason(names[j], values[j], phi[j], source, lang))
     return Explanation(
-        base_value=base,
+        base_value=float(contrib[-1]),
         margin=float(contrib.sum()),
-        contributions=dict(zip(names, phi.tolist(), strict=True)),
+        contributions=dict(zip(names, phi, strict=True)),
         raised=raised,
         lowered=lowered,
     )

@@ -56,6 +56,12 @@ class FeatureSchema:
         object.__setattr__(self, "_index", {n: i for i, n in enumerate(self.names)})
         codes = {n: {c: i for i, c in enumerate(cats)} for n, cats in self.categories.items()}
         object.__setattr__(self, "_codes", codes)
+        # What encode_row walks: one (name, is_categorical, codes) per column.
+        plan = [
+            (n, k == "categorical", codes.get(n, {}))
+            for n, k in zip(self.names, self.kinds, strict=True)
+        ]
+        object.__setattr__(self, "_plan", plan)
 
     @property
     def categorical_indices(self) -> list[int]:
@@ -156,26 +162,20 @@ class FeatureSchema:
         Pure Python and numpy, no DataFrame: this is the serving hot path.
         """
         out = np.empty((1, len(self.names)), dtype=np.float64)
-        codes = self._codes
-        for j, (name, kind) in enumerate(zip(self.names, self.kinds, strict=True)):
+        cells = out[0]
+        for j, (name, categorical, codes) in enumerate(self._plan):
             try:
                 value = row[name]
             except KeyError:
                 raise FeatureError(f"case lacks feature {name!r}") from None
-            out[0, j] = self._encode_value(name, kind, value, codes)
+            if value is None:
+                cells[j] = math.nan
+            elif categorical:
+                code = codes.get(str(value))
+                cells[j] = math.nan if code is None else code
+            else:
+                cells[j] = _number(name, self.kind(name), value)
         return out
-
-    @staticmethod
-    def _encode_value(name: str, kind: str, value: Any, codes: Mapping) -> float:
-        if value is None:
-            return math.nan
-        if kind == "categorical":
-            code = codes.get(name, {}).get(str(value))
-            return math.nan if code is None else float(code)
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            raise FeatureError(f"feature {name!r} is {kind} but the case gives {value!r}") from None
 
     def decode(self, name: str, value: float) -> Any:
         """The display value of an encoded cell: category string, bool, number or None."""
@@ -189,3 +189,10 @@ class FeatureSchema:
         if kind == "boolean":
             return bool(value)
         return float(value)
+
+
+def _number(name: str, kind: str, value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise FeatureError(f"feature {name!r} is {kind} but the case gives {value!r}") from None

@@ -250,3 +250,15 @@ def test_metrics_on_test_are_consistent_with_the_test_frame(trained):
     assert trained.metrics["model"]["roc_auc"] == pytest.approx(auc, abs=1e-12)
     assert trained.metrics["model"]["positives"] == int(frame["label"].sum())
     assert np.isclose(trained.metrics["model"]["flag_rate"], 0.05, atol=1e-3)
+
+
+def test_score_one_names_a_missing_or_malformed_feature(trained, table_files):
+    from risk.errors import FeatureError
+
+    row = pl.read_csv(table_files[0]).row(0, named=True)
+    with pytest.raises(FeatureError) as err:
+        trained.bundle.score_one({k: v for k, v in row.items() if k != "x3"})
+    assert err.value.message == "case lacks feature 'x3'"
+    with pytest.raises(FeatureError) as err:
+        trained.bundle.score_one(row | {"amount": "lots"})
+    assert err.value.message == "feature 'amount' is numeric but the case gives 'lots'"
