@@ -45,8 +45,8 @@ def cumulative_before(
     sums
         Event columns summed over all earlier events of the key (0 if none).
     latest
-        Event columns taken from the latest earlier event where they are not null
-        (max on ties; null if none).
+        At most one event column, taken from the latest earlier event where it is
+        not null (the largest on ties; null if none).
     direct
         Join and filter instead of cumulating (for a few targets; see the module).
 
@@ -57,13 +57,18 @@ def cumulative_before(
     """
     if direct:
         return _direct_before(targets, events, by=by, at=at, sums=sums, latest=latest)
+    if len(latest) > 1:
+        raise ValueError("cumulative_before takes at most one 'latest' column")
+    # Sorted by key, moment (and the latest column, nulls first), the last row of each
+    # (key, moment) run holds the running totals up to that moment: no group-by needed.
+    run_ends = (pl.col(by) != pl.col(by).shift(-1)) | (pl.col(at) != pl.col(at).shift(-1))
     per_time = (
         events.filter(pl.col(by).is_not_null() & pl.col(at).is_not_null())
-        .group_by(by, at)
-        .agg([pl.col(c).sum() for c in sums] + [pl.col(c).max() for c in latest])
-        .sort(by, at)
+        .select(by, at, *sums, *latest)
+        .sort(by, at, *latest, nulls_last=False)
         .with_columns(pl.col(by).ne_missing(pl.col(by).shift(1)).cum_sum().alias("__group"))
         .with_columns([_cum_sum_in_group(c) for c in sums] + [_fill_in_group(c) for c in latest])
+        .filter(run_ends.fill_null(True))
         .drop("__group")
         .sort(at)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -74,12 +75,23 @@ def test_window_distinct_matches_brute_force(targets, pool, days):
     assert got.get_column("n").to_list() == _brute_distinct(tf, pf, days)
 
 
+def test_cumulative_before_takes_one_latest_column():
+    frame = pl.DataFrame({"k": ["a"], "t": [1], "d": [1], "e": [2]}).lazy()
+    with pytest.raises(ValueError, match="at most one 'latest' column"):
+        cumulative_before(frame, frame, by="k", at="t", latest=["d", "e"])
+
+
 def test_cumulative_before_sums_and_latest_strictly_before():
     targets = pl.DataFrame({"k": ["a", "a", "b", "z"], "t": [3, 5, 9, 1]}).lazy()
     events = pl.DataFrame(
-        {"k": ["a", "a", "a", "b"], "t": [1, 3, 5, 2], "x": [10, 20, 40, 7], "d": [1, None, 5, 2]}
+        {
+            "k": ["a", "a", "a", "a", "a", "b"],
+            "t": [1, 3, 3, 3, 5, 2],  # three events at t=3: summed, the largest date kept
+            "x": [10, 20, 5, 1, 40, 7],
+            "d": [1, None, 4, 2, 5, 2],
+        }
     ).lazy()
     got = cumulative_before(targets, events, by="k", at="t", sums=["x"], latest=["d"]).collect()
     assert got.to_dict(as_series=False) == {
-        "k": ["a", "a", "b", "z"], "t": [3, 5, 9, 1], "x": [10, 30, 7, 0], "d": [1, 1, 2, None]
+        "k": ["a", "a", "b", "z"], "t": [3, 5, 9, 1], "x": [10, 36, 7, 0], "d": [1, 4, 2, None]
     }  # fmt: skip
