@@ -167,7 +167,7 @@ def audit_training_result(result: Any, settings: Settings) -> FairnessEvidence:
     return FairnessEvidence(
         audit=audit,
         proxy=_proxy(result, frame, groups, settings),
-        label_bias=_label_bias(frame, groups),
+        label_bias=_label_bias(frame, groups, settings),
         attributes=groups,
     )
 
@@ -206,13 +206,23 @@ def _proxy(result: Any, frame: pl.DataFrame, groups: list[str], settings: Settin
     return proxy_test(features, frame.select(groups), seed=settings.fairness.seed)
 
 
-def _label_bias(frame: pl.DataFrame, groups: list[str]) -> Any:
-    """Investigation and confirmation rates by group (when the test split carries them)."""
-    if not {"investigated", "confirmed"} <= set(frame.columns):
+def _label_bias(frame: pl.DataFrame, groups: list[str], settings: Settings) -> Any:
+    """Investigation and confirmation rates by group (when the test split says who was
+    investigated).  A label counts as confirmed only where it was known (``label_known``)."""
+    if "investigated" not in frame.columns:
         return None
     from models.fairness import label_bias
 
+    if "confirmed" not in frame.columns:
+        known = pl.col("label_known") if "label_known" in frame.columns else pl.lit(True)
+        confirmed = pl.when(known).then(pl.col("label")).otherwise(None).alias("confirmed")
+        frame = frame.with_columns(confirmed)
     truth = "truth" if "truth" in frame.columns else None
     return label_bias(
-        frame, groups, investigated="investigated", confirmed="confirmed", truth=truth
+        frame,
+        groups,
+        investigated="investigated",
+        confirmed="confirmed",
+        truth=truth,
+        min_group_size=settings.fairness.min_group_size,
     )

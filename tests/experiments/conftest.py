@@ -45,7 +45,7 @@ SPEC = """
 id = "case_id"
 time = "submitted_at"
 label = "violation"
-audit_only = ["nationality", "sex", "birth_date", "marital_status"]
+audit_only = ["nationality", "sex", "birth_date", "marital_status", "investigated", "label_known"]
 categorical = {categorical}
 boolean = {boolean}
 features = {features}
@@ -64,7 +64,10 @@ def _table(rows: int = ROWS, seed: int = 11) -> pl.DataFrame:
     prior = rng.random(rows) < 0.2
     region = rng.choice(["north", "south", "east"], rows)
     logit = -2.5 + 1.6 * employer + 1.2 * signal + 1.0 * prior
-    violation = (rng.random(rows) < 1 / (1 + np.exp(-logit))).astype(int)
+    truth = rng.random(rows) < 1 / (1 + np.exp(-logit))
+    # Past investigations looked at men more often; only investigated cases carry a label.
+    investigated = rng.random(rows) < np.where(sex == "M", 0.8, 0.4)
+    violation = (truth & investigated).astype(int)
     start = datetime(2024, 1, 1)
     submitted = [start + timedelta(hours=int(h)) for h in np.sort(rng.integers(0, 17000, rows))]
     ages = rng.integers(18, 80, rows)
@@ -83,6 +86,8 @@ def _table(rows: int = ROWS, seed: int = 11) -> pl.DataFrame:
             "sex": sex,
             "birth_date": births,
             "marital_status": rng.choice(["single", "married", "divorced", "widowed"], rows),
+            "investigated": investigated,
+            "label_known": investigated,
         }
     )
 
@@ -181,11 +186,11 @@ def lenient(settings) -> Settings:
     return lenient_of(settings)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def logged(tmp_path_factory, trained, train_settings, store_template):
     """A store holding one logged run of the good model (strict policy: fairness fails).
 
-    Module-scoped and read-only: tests that change the registry make their own store.
+    Session-scoped and read-only: tests that change the registry make their own store.
     """
     from experiments import log_training_run
 

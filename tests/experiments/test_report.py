@@ -60,6 +60,12 @@ def test_report_holds_every_section(report_html, trained):
         assert name in catalogue
     assert "Calibration on the test split" in report_html
     assert "Precision at capacity" in report_html
+    bias = report_html[
+        report_html.index('id="label-bias"') : report_html.index('id="explanations"')
+    ]
+    assert "investigation_rate" in bias and "<table>" in bias
+    proxy = report_html[report_html.index('id="proxy"') : report_html.index('id="label-bias"')]
+    assert "top_features" in proxy or "auc" in proxy
 
 
 def test_fairness_is_a_traffic_light_table_with_ratio_charts(report_html):

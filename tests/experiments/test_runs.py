@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 import pytest
 from markupsafe import escape
 from sklearn.metrics import average_precision_score, roc_auc_score
@@ -47,6 +48,7 @@ def test_run_holds_exactly_the_listed_artifacts(logged, trained):
         *(f"explanations/dependence_{name}.png" for name in top),
         "fairness/audit.html",
         "fairness/audit.json",
+        "fairness/label_bias.json",
         "fairness/proxy.json",
         "model_card/model_card.html",
         "model_card/model_card.json",
@@ -84,14 +86,14 @@ def test_run_records_params_tags_and_metrics(logged, trained):
     assert params["splits.test.rows"] == str(trained.splits["test"]["rows"])
     assert tags["trained_by"] == "ana"
     assert tags["data_fingerprint"] == trained.bundle.meta["data_fingerprint"]
-    head = subprocess.run(
-        ["git", "rev-parse", "HEAD"],
-        capture_output=True,
-        text=True,
+    # Others commit to this checkout while tests run: the recorded commit must be HEAD
+    # then, so an ancestor of (or equal to) HEAD now.
+    ancestor = subprocess.run(
+        ["git", "merge-base", "--is-ancestor", tags["git_commit"], "HEAD"],
         cwd=Path(__file__).parent,
-        check=True,
-    ).stdout.strip()
-    assert tags["git_commit"] == head
+        check=False,
+    )
+    assert len(tags["git_commit"]) == 40 and ancestor.returncode == 0
     assert tags["fairness_verdict"] == "fail"
     assert metrics["model.pr_auc"] == pytest.approx(trained.metrics["model"]["pr_auc"])
     assert metrics["gate.pr_auc"] == pytest.approx(trained.metrics["model"]["pr_auc"])
@@ -126,7 +128,7 @@ def test_version_is_registered_as_challenger(logged):
     assert champion_bundle_dir(settings) is None
 
 
-def test_fairness_audit_covers_the_audit_attributes(logged, tmp_path):
+def test_fairness_audit_covers_the_audit_attributes(logged, trained, tmp_path):
     settings, info = logged
     got = client_for(settings).download_artifacts(info.run_id, "fairness", str(tmp_path))
     audit = json.loads((Path(got) / "audit.json").read_text())
@@ -135,6 +137,14 @@ def test_fairness_audit_covers_the_audit_attributes(logged, tmp_path):
     assert audit["attributes"]["sex"]["verdict"] == "fail"
     proxy = json.loads((Path(got) / "proxy.json").read_text())
     assert "sex" in json.dumps(proxy)
+    bias = json.loads((Path(got) / "label_bias.json").read_text())
+    test = trained.test_frame
+    for sex in ("F", "M"):
+        rows = test.filter(pl.col("sex") == sex)
+        row = bias["attributes"]["sex"][sex]
+        assert row["n"] == rows.height
+        assert row["investigated"] == int(rows["investigated"].sum())
+        assert row["confirmed"] == int(rows["label"].sum())
 
 
 def test_model_card_has_every_section(logged, tmp_path):
