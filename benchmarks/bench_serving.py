@@ -1,0 +1,345 @@
+"""Serving benchmark: our full score vs ``mlflow models serve`` (score only), on loopback.
+
+One run, one trained model.  Prints single-request latency (median, p99) and throughput
+at 1 and 8 concurrent clients for
+
+(a) Amanah's ``POST /v1/applications/score``: features from the store's history, score,
+    exact SHAP reasons, the inference log, the case and the audit entry, committed;
+(b) ``mlflow models serve`` on the same LightGBM booster with a ready feature row;
+
+and the in-process floor (``Booster.predict`` and ``pred_contrib`` on one numpy row), plus
+an in-process breakdown of (a).  Nothing is asserted; the figures are printed.
+
+Usage: ``python benchmarks/bench_serving.py [--applications 10000] [--requests 400]``
+(about 3-6 minutes on 2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(url: str, timeout: float = 120.0) -> None:
+    import httpx
+
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def _load(url: str, bodies: list[bytes], headers: dict, clients: int, n: int) -> dict:
+    """Send ``n`` requests from ``clients`` threads (keep-alive, TCP_NODELAY); time each."""
+    import httpx
+
+    latencies: list[float] = []
+    lock, counter = threading.Lock(), iter(range(n))
+    errors = []
+
+    def worker() -> None:
+        with httpx.Client(
+            headers={**headers, "Content-Type": "application/json"}, timeout=30
+        ) as client:
+            while True:
+                with lock:
+                    i = next(counter, None)
+                if i is None:
+                    return
+                t0 = time.perf_counter()
+                r = client.post(url, content=bodies[i % len(bodies)])
+                took = time.perf_counter() - t0
+                if r.status_code != 200:
+                    errors.append(r.text[:200])
+                with lock:
+                    latencies.append(took)
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - start
+    if errors:
+        raise RuntimeError(f"{len(errors)} failed requests, e.g. {errors[0]}")
+    ms = np.asarray(latencies) * 1000
+    return {
+        "median_ms": float(np.median(ms)),
+        "p99_ms": float(np.percentile(ms, 99)),
+        "rps": n / wall,
+    }
+
+
+def _world(root: Path, n: int) -> tuple[Path, Path, dt.datetime]:
+    from models import train_world
+    from risk.settings import Settings
+    from risk.synth import synthesize
+
+    print(f"synthesising {n} applications and training ...", flush=True)
+    synthesize(n, 7, root / "world", years=1)
+    bundle = train_world(root / "world", settings=Settings()).bundle.save(root / "bundle")
+    return root / "world", bundle, dt.datetime(2023, 12, 1)
+
+
+def _payloads(world: Path, cutoff: dt.datetime, limit: int) -> list[dict]:
+    import polars as pl
+
+    from risk.io import load_tables
+
+    tables = load_tables(world)
+    new = tables.applications.filter(pl.col("submitted_at") >= cutoff).collect().head(limit)
+    docs = tables.documents.collect()
+    return [
+        json.loads(
+            json.dumps(
+                {
+                    "application": a,
+                    "documents": docs.filter(
+                        pl.col("application_id") == a["application_id"]
+                    ).to_dicts(),
+                },
+                default=str,
+            )
+        )
+        for a in new.to_dicts()
+    ]
+
+
+def _prepare_store(root: Path, world: Path, cutoff: dt.datetime) -> tuple[str, str]:
+    from risk.io import load_tables
+    from serving.services import create_token, create_user, load_raw_tables
+    from serving.store import Store
+
+    url = f"sqlite:///{root / 'amanah.db'}"
+    store = Store(url)
+    store.upgrade()
+    with store.transaction() as session:
+        load_raw_tables(session, load_tables(world), before=cutoff)
+        create_user(session, "bench", "officer")
+        token = create_token(session, "bench")
+    store.dispose()
+    return url, token
+
+
+def _ours(root: Path, url: str, bundle: Path, token: str, payloads: list[dict], n: int) -> dict:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "RISK_DATA_DIR": str(root),
+        "RISK_SERVING__DATABASE_URL": url,
+        "RISK_REVIEW__BLIND_SAMPLE_RATE": "0",
+    }
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "risk"),
+            "serve",
+            "--port",
+            str(port),
+            "--bundle",
+            str(bundle),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait(f"http://127.0.0.1:{port}/v1/health")
+        bodies = [json.dumps(p).encode() for p in payloads]
+        target = f"http://127.0.0.1:{port}/v1/applications/score"
+        headers = {"Authorization": f"Bearer {token}"}
+        _load(target, bodies, headers, 1, 30)  # warm-up
+        return {c: _load(target, bodies, headers, c, n) for c in (1, 8)}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _feature_rows(root: Path, url: str, bundle_dir: Path, payloads: list[dict]):
+    """Feature rows of the payloads (through the service code) and the in-process breakdown."""
+    from models import load_bundle
+    from risk.settings import Settings
+    from serving.schemas import ScoreRequest
+    from serving.services import Principal, compute_features, score_application
+    from serving.store import Store
+
+    settings = Settings(data_dir=root)
+    settings.review.blind_sample_rate = 0.0
+    bundle = load_bundle(bundle_dir)
+    store = Store(url)
+    rows, t_feat, t_score, t_full = [], [], [], []
+    for p in payloads[:60]:
+        req = ScoreRequest.model_validate(p)
+        app, docs = req.application.model_dump(), [d.model_dump() for d in req.documents]
+        with store.transaction() as session:
+            t0 = time.perf_counter()
+            row = compute_features(session, app, docs, settings)
+            t1 = time.perf_counter()
+            bundle.score_one(row)
+            t2 = time.perf_counter()
+        rows.append(row)
+        t_feat.append(t1 - t0)
+        t_score.append(t2 - t1)
+        with store.transaction() as session:
+            t0 = time.perf_counter()
+            score_application(
+                session, bundle, settings, Principal(1, "bench", "officer"), app, docs
+            )
+            t_full.append(time.perf_counter() - t0)
+    store.dispose()
+    med = lambda xs: statistics.median(xs) * 1000  # noqa: E731
+    breakdown = {
+        "features_ms": med(t_feat),
+        "score_and_reasons_ms": med(t_score),
+        "score_application_ms (store, log, audit; no commit)": med(t_full),
+    }
+    return bundle, rows, breakdown
+
+
+def _floor(bundle, rows) -> dict:
+    x = np.vstack([bundle.schema.encode_row(r) for r in rows])
+    booster = bundle.booster
+    one = x[:1]
+    for _ in range(50):
+        booster.predict(one, num_threads=1)
+    reps = 2000
+    t0 = time.perf_counter()
+    for i in range(reps):
+        booster.predict(x[i % len(x) : i % len(x) + 1], num_threads=1)
+    t1 = time.perf_counter()
+    for i in range(reps // 4):
+        booster.predict(x[i % len(x) : i % len(x) + 1], pred_contrib=True, num_threads=1)
+    t2 = time.perf_counter()
+    return {"predict_us": (t1 - t0) / reps * 1e6, "pred_contrib_us": (t2 - t1) / (reps // 4) * 1e6}
+
+
+def _mlflow(root: Path, bundle, rows, n: int) -> dict | None:
+    if shutil.which("mlflow") is None and not (Path(sys.executable).parent / "mlflow").exists():
+        print("mlflow CLI not found; skipping (b)")
+        return None
+    import mlflow.lightgbm
+
+    model_dir = root / "mlflow_model"
+    mlflow.lightgbm.save_model(bundle.booster, str(model_dir))
+    names = list(bundle.schema.names)
+    x = np.vstack([bundle.schema.encode_row(r) for r in rows])
+    bodies = [
+        json.dumps(
+            {
+                "dataframe_split": {
+                    "columns": names,
+                    "data": [[None if np.isnan(v) else float(v) for v in row]],
+                }
+            }
+        ).encode()
+        for row in x
+    ]
+    port = _free_port()
+    exe = str(Path(sys.executable).parent / "mlflow")
+    proc = subprocess.Popen(
+        [
+            exe,
+            "models",
+            "serve",
+            "-m",
+            str(model_dir),
+            "-p",
+            str(port),
+            "-h",
+            "127.0.0.1",
+            "--env-manager",
+            "local",
+            "-w",
+            "1",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ},
+    )
+    try:
+        _wait(f"http://127.0.0.1:{port}/ping")
+        target = f"http://127.0.0.1:{port}/invocations"
+        _load(target, bodies, {}, 1, 30)
+        return {c: _load(target, bodies, {}, c, n) for c in (1, 8)}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _print(name: str, figures: dict | None) -> None:
+    if figures is None:
+        return
+    for clients, f in figures.items():
+        print(
+            f"{name:<34} {clients:>2} clients  median {f['median_ms']:8.2f} ms"
+            f"  p99 {f['p99_ms']:8.2f} ms  {f['rps']:8.1f} req/s"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--applications", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=400)
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="amanah-bench-"))
+    try:
+        world, bundle_dir, cutoff = _world(root, args.applications)
+        payloads = _payloads(world, cutoff, 200)
+        url, token = _prepare_store(root, world, cutoff)
+        bundle, rows, breakdown = _feature_rows(root, url, bundle_dir, payloads)
+        floor = _floor(bundle, rows)
+        print("measuring (a) our full score ...", flush=True)
+        ours = _ours(root, url, bundle_dir, token, payloads, args.requests)
+        print("measuring (b) mlflow models serve ...", flush=True)
+        theirs = _mlflow(root, bundle, rows, args.requests)
+        print(
+            f"\nmodel {bundle.version}: {len(bundle.schema.names)} features,"
+            f" {bundle.booster.num_trees()} trees; {args.requests} requests per row"
+        )
+        _print("(a) Amanah full score + log", ours)
+        _print("(b) mlflow models serve, score only", theirs)
+        print(
+            f"in-process floor: Booster.predict {floor['predict_us']:.0f} us,"
+            f" pred_contrib {floor['pred_contrib_us']:.0f} us (one numpy row)"
+        )
+        print(
+            "in-process breakdown of (a): "
+            + ", ".join(f"{k} {v:.2f}" for k, v in breakdown.items())
+        )
+        if theirs:
+            ratio = ours[1]["median_ms"] / theirs[1]["median_ms"]
+            tput = ours[8]["rps"] / theirs[8]["rps"]
+            print(
+                f"targets: median ratio ours/mlflow {ratio:.2f} (target <= 0.5);"
+                f" throughput ratio at 8 clients {tput:.2f} (target >= 2)"
+            )
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
