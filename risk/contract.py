@@ -363,12 +363,15 @@ SPONSORS = Table(
             max=_DATE_MAX,
         ),
         Column(
-            "invitations_issued", pl.Int32, "Invitations issued before the register date", min=0
+            "invitations_issued",
+            pl.Int32,
+            "Invitations issued up to the snapshot date (as_of)",
+            min=0,
         ),
         Column(
             "past_sponsored_overstays",
             pl.Int32,
-            "Overstays by sponsored visitors before the register date",
+            "Overstays by sponsored visitors up to the snapshot date (as_of)",
             min=0,
         ),
         Column("compliance_record", pl.String, "Compliance standing", allowed=COMPLIANCE_RECORDS),
