@@ -8,7 +8,9 @@ import polars as pl
 
 from risk.io import RawTables
 
-__all__ = ["DAY", "Sources", "primary_documents", "submitted_day"]
+from ._windows import window_count, window_count_within
+
+__all__ = ["DAY", "Sources", "primary_documents", "recent_count", "submitted_day"]
 
 #: Column holding each target's submission day (``pl.Date``), added by the pipeline.
 DAY = "submitted_day"
@@ -59,3 +61,20 @@ def primary_documents(documents: pl.LazyFrame) -> pl.LazyFrame:
         .unique(subset="application_id", keep="first", maintain_order=True)
         .drop("__rank")
     )
+
+
+def recent_count(src: Sources, *, by: str, days: int, name: str) -> pl.LazyFrame:
+    """Pool applications sharing ``by`` with each target in the ``days`` before it.
+
+    In batch the targets are the pool and a rolling count runs within the frame;
+    otherwise each target looks the pool up.  One column ``name``, targets' order.
+    """
+    if src.pool is src.targets:
+        frame = src.targets.select(by, "submitted_at")
+        counted = window_count_within(frame, by=by, at="submitted_at", days=days, name=name)
+    else:
+        counted = window_count(
+            src.targets.select(by, "submitted_at"), src.pool, by=by, at="submitted_at",
+            days=days, name=name, direct=src.request_time,
+        )  # fmt: skip
+    return counted.select(name)

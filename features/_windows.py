@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import polars as pl
 
-__all__ = ["cumulative_before", "window_count", "window_distinct"]
+__all__ = ["cumulative_before", "window_count", "window_count_within", "window_distinct"]
 
 _ROW = "__row"
 
@@ -213,6 +213,28 @@ def window_count(
             .alias(name)
         )
         .drop("__n", "__n_start")
+    )
+
+
+def window_count_within(
+    frame: pl.LazyFrame, *, by: str, at: str, days: int, name: str
+) -> pl.LazyFrame:
+    """Per row, count the other rows of ``frame`` with the same key in ``[at - days, at)``.
+
+    The batch case of :func:`window_count`, where the targets are the pool: a
+    rolling sum by time within each key (polars' rolling kernel; about twice as
+    fast as the look-ups), with the same values.
+
+    Returns
+    -------
+    pl.LazyFrame
+        ``frame`` in order plus ``name`` (``Int32``; null where the key is null).
+    """
+    rolling = pl.col("__one").rolling_sum_by(at, timedelta(days=days), closed="left").over(by)
+    return (
+        frame.with_columns(pl.lit(1, pl.Int32).alias("__one"))
+        .with_columns(pl.when(pl.col(by).is_not_null()).then(rolling).cast(pl.Int32).alias(name))
+        .drop("__one")
     )
 
 

@@ -13,8 +13,8 @@ import polars as pl
 from risk.settings import Settings
 
 from ._registry import feature
-from ._sources import Sources, primary_documents
-from ._windows import window_count, window_distinct
+from ._sources import Sources, primary_documents, recent_count
+from ._windows import window_distinct
 
 __all__ = [
     "address_shared_count",
@@ -154,18 +154,7 @@ def context(src: Sources, settings: Settings) -> pl.LazyFrame:
     """The network family's columns: trailing-window counts over the application pool."""
     days = settings.features.network_window_days
     targets = src.targets.select("application_id", "submitted_at", *_SHARED.values())
-    counts = [
-        window_count(
-            targets.select(key, "submitted_at"),
-            src.pool,
-            by=key,
-            at="submitted_at",
-            days=days,
-            name=name,
-            direct=src.request_time,
-        ).select(name)
-        for name, key in _SHARED.items()
-    ]
+    counts = [recent_count(src, by=key, days=days, name=name) for name, key in _SHARED.items()]
     states = primary_documents(src.pool_documents).select("application_id", "issuing_state")
     agents = src.pool.select("application_id", "agent_id", "submitted_at").join(
         states, on="application_id", how="left"

@@ -13,8 +13,7 @@ from risk.contract import COMPLIANCE_RECORDS, SPONSOR_TYPES
 from risk.settings import Settings
 
 from ._registry import feature
-from ._sources import DAY, Sources
-from ._windows import window_count
+from ._sources import DAY, Sources, recent_count
 
 __all__ = [
     "context",
@@ -133,13 +132,8 @@ def context(src: Sources, settings: Settings) -> pl.LazyFrame:
     )
     targets = src.targets.select("application_id", "sponsor_id", "submitted_at", DAY)
     joined = targets.join(register, on="sponsor_id", how="left", maintain_order="left")
-    counted = window_count(
-        targets.select("sponsor_id", "submitted_at"),
-        src.pool,
-        by="sponsor_id",
-        at="submitted_at",
-        days=settings.features.network_window_days,
+    counted = recent_count(
+        src, by="sponsor_id", days=settings.features.network_window_days,
         name="sponsor_applications",
-        direct=src.request_time,
-    )
-    return pl.concat([joined, counted.select("sponsor_applications")], how="horizontal")
+    )  # fmt: skip
+    return pl.concat([joined, counted], how="horizontal")
