@@ -15,6 +15,7 @@ from serving.services import (
     QueueFilter,
     claim_case,
     decide_case,
+    get_case,
     list_queue,
     release_case,
     usernames,
@@ -169,8 +170,6 @@ def decide(
 
 
 def _holder(session, case_id: int) -> int | None:
-    from serving.services import get_case
-
     case = get_case(session, case_id)
     return case.assigned_to if case.status == "claimed" else None
 
