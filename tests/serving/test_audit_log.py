@@ -106,3 +106,33 @@ def test_rolled_back_transaction_leaves_no_entry(store):
     _append(store, 1)
     report = _verify(store)
     assert (report.ok, report.entries) == (True, 1)
+
+
+def test_concurrent_writers_keep_one_unbroken_chain(store):
+    """Appends from parallel transactions serialise on the chain head (no fork, no gap)."""
+    import threading
+
+    errors = []
+
+    def writer(k: int) -> None:
+        try:
+            for i in range(8):
+                with store.transaction() as session:
+                    append_audit(
+                        session,
+                        actor=f"w{k}",
+                        action="case.view",
+                        entity_type="case",
+                        entity_id=f"{k}-{i}",
+                    )
+        except Exception as exc:  # surfaced by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    report = _verify(store)
+    assert (report.ok, report.entries) == (True, 32)

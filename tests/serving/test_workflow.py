@@ -312,3 +312,40 @@ def test_audit_log_lists_every_kind_of_change(scoring_client, tokens, cases):
     } <= actions
     verify = scoring_client.get("/v1/audit-log/verify", headers=auth(tokens["auditor"])).json()
     assert verify == {"ok": True, "entries": log["count"], "first_broken": None, "problem": ""}
+
+
+def _keys(value) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _keys(v)}
+    return set()
+
+
+def test_no_answer_carries_audit_only_attributes(scoring_client, tokens, cases, world):
+    """Scan every kind of answer a workflow produces for audit-only keys and values."""
+    c = cases[0]
+    officer, supervisor = auth(tokens["officer"]), auth(tokens["supervisor"])
+    _post(scoring_client, tokens["officer"], f"/v1/cases/{c}/claim")
+    responses = [
+        scoring_client.post(
+            "/v1/applications/score", headers=officer, json=as_json(world["payloads"][0])
+        ),
+        scoring_client.get("/v1/cases", headers=officer),
+        scoring_client.get(f"/v1/cases/{c}", headers=officer),
+        _decide(scoring_client, tokens["officer"], c),
+        _post(
+            scoring_client,
+            tokens["officer"],
+            "/v1/complaints",
+            {"category": "other", "description": "x", "case_id": c},
+        ),
+        scoring_client.get("/v1/complaints", headers=supervisor),
+        scoring_client.get("/v1/kpis", headers=supervisor),
+        scoring_client.get("/v1/audit-log?limit=1000", headers=auth(tokens["auditor"])),
+    ]
+    birth_dates = {p["application"]["birth_date"].isoformat() for p in world["payloads"][:4]}
+    for response in responses:
+        assert response.status_code < 400, response.text
+        assert not AUDIT_ONLY_KEYS & _keys(response.json()), response.request.url
+        assert not any(b in response.text for b in birth_dates), response.request.url
