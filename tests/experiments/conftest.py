@@ -199,3 +199,20 @@ def logged(tmp_path_factory, trained, train_settings, store_template):
         trained, settings=settings, data_dir=settings.data_dir, trained_by="ana"
     )
     return settings, info
+
+
+@pytest.fixture(scope="session")
+def evidence(trained, weak, train_settings):
+    """Fairness evidence computed once per (model, policy) and passed as ``audit=``.
+
+    The proxy test inside it is the slowest part of logging a run; runs whose fairness
+    evidence is not what a test is about reuse these.
+    """
+    from experiments import audit_training_result
+
+    lenient = lenient_of(train_settings)
+    return {
+        ("good", "strict"): audit_training_result(trained, train_settings),
+        ("good", "lenient"): audit_training_result(trained, lenient),
+        ("weak", "lenient"): audit_training_result(weak, lenient),
+    }

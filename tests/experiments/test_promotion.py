@@ -21,9 +21,14 @@ from risk.errors import (
 )
 
 
-def _log(result, settings, who="ana"):
+def _log(result, settings, evidence, who="ana"):
     return log_training_run(
-        result, settings=settings, data_dir=settings.data_dir, trained_by=who, report=False
+        result,
+        settings=settings,
+        data_dir=settings.data_dir,
+        trained_by=who,
+        audit=evidence,
+        report=False,
     )
 
 
@@ -39,8 +44,8 @@ def _aliases(settings):
     return out
 
 
-def test_unfair_model_needs_a_second_person_waiver(settings, trained):
-    info = _log(trained, settings)
+def test_unfair_model_needs_a_second_person_waiver(settings, trained, evidence):
+    info = _log(trained, settings, evidence["good", "strict"])
     assert info.fairness_verdict == "fail"
 
     with pytest.raises(PromotionRefusedError) as refused:
@@ -82,11 +87,11 @@ def test_unfair_model_needs_a_second_person_waiver(settings, trained):
         promote("1", by="bob", settings=settings)
 
 
-def test_champion_bundle_is_downloaded_once(settings, lenient, trained):
+def test_champion_bundle_is_downloaded_once(settings, lenient, trained, evidence):
     from models import load_bundle
 
     assert champion_bundle_dir(settings) is None
-    _log(trained, lenient)
+    _log(trained, lenient, evidence["good", "lenient"])
     promote("1", by="bob", settings=lenient)
     folder = champion_bundle_dir(settings)
     assert folder is not None and folder.is_relative_to(settings.data_dir.resolve())
@@ -97,15 +102,15 @@ def test_champion_bundle_is_downloaded_once(settings, lenient, trained):
     assert (folder / "bundle.json").stat().st_mtime_ns == stamp
 
 
-def test_worse_challenger_is_refused_within_the_quality_margin(lenient, trained, weak):
+def test_worse_challenger_is_refused_within_the_quality_margin(lenient, trained, weak, evidence):
     good_pr = trained.metrics["model"]["pr_auc"]
     weak_pr = weak.metrics["model"]["pr_auc"]
     assert weak_pr < good_pr - lenient.mlflow.quality_margin  # the fixture's premise
 
-    _log(trained, lenient)
+    _log(trained, lenient, evidence["good", "lenient"])
     first = promote("1", by="bob", settings=lenient)
     assert first["waiver"] is None and first["failed"] == []
-    _log(weak, lenient, who="dina")
+    _log(weak, lenient, evidence["weak", "lenient"], who="dina")
     assert _aliases(lenient) == {"champion": "1", "challenger": "2"}
 
     with pytest.raises(PromotionRefusedError) as refused:
@@ -138,8 +143,8 @@ def test_refusals_name_what_is_wrong(settings):
     assert promotion_history(settings) == []
 
 
-def test_waiver_needs_reason_and_approver(settings, trained):
-    _log(trained, settings)
+def test_waiver_needs_reason_and_approver(settings, trained, evidence):
+    _log(trained, settings, evidence["good", "strict"])
     with pytest.raises(RequestValidationError, match="needs both a reason"):
         promote("1", by="bob", settings=settings, waiver="pilot")
     with pytest.raises(RequestValidationError, match="needs both a reason"):
@@ -147,12 +152,14 @@ def test_waiver_needs_reason_and_approver(settings, trained):
     assert promotion_history(settings) == []
 
 
-def test_cli_promote_prints_the_checks_and_exits_1_when_refused(settings, trained, monkeypatch):
+def test_cli_promote_prints_the_checks_and_exits_1_when_refused(
+    settings, trained, evidence, monkeypatch
+):
     from typer.testing import CliRunner
 
     from risk.cli import app
 
-    _log(trained, settings)
+    _log(trained, settings, evidence["good", "strict"])
     monkeypatch.setenv("RISK_DATA_DIR", str(settings.data_dir))
     runner = CliRunner()
     refused = runner.invoke(app, ["promote", "1", "--by", "bob"])
