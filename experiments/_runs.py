@@ -232,7 +232,8 @@ def log_training_run(
 def _log_report(client: Any, settings: Settings, version: str, run_id: str) -> Path:
     from ._report import build_report
 
-    out = settings.data_dir.resolve() / "reports" / f"v{version}"
+    # Not reports/v<N>: the oversight portal caches its own (fresher) build there.
+    out = settings.data_dir.resolve() / "reports" / f"train-v{version}"
     path = build_report(version, out, settings=settings)
     client.log_artifact(run_id, str(path), "report")
     return path
