@@ -247,15 +247,9 @@ def _mlflow(root: Path, bundle, rows, n: int) -> dict | None:
     mlflow.lightgbm.save_model(bundle.booster, str(model_dir))
     names = list(bundle.schema.names)
     x = np.vstack([bundle.schema.encode_row(r) for r in rows])
+    # NaN (missing) stays a float: None would make pandas columns of dtype object.
     bodies = [
-        json.dumps(
-            {
-                "dataframe_split": {
-                    "columns": names,
-                    "data": [[None if np.isnan(v) else float(v) for v in row]],
-                }
-            }
-        ).encode()
+        json.dumps({"dataframe_split": {"columns": names, "data": [row.tolist()]}}).encode()
         for row in x
     ]
     port = _free_port()
@@ -314,8 +308,10 @@ def main() -> None:
         floor = _floor(bundle, rows)
         print("measuring (a) our full score ...", flush=True)
         ours = _ours(root, url, bundle_dir, token, payloads, args.requests)
+        _print("(a) Amanah full score + log", ours)
         print("measuring (b) mlflow models serve ...", flush=True)
         theirs = _mlflow(root, bundle, rows, args.requests)
+        _print("(b) mlflow models serve, score only", theirs)
         print(
             f"\nmodel {bundle.version}: {len(bundle.schema.names)} features,"
             f" {bundle.booster.num_trees()} trees; {args.requests} requests per row"
