@@ -18,7 +18,13 @@ import numpy as np
 import polars as pl
 
 from models._calibration import Calibrator
-from models._explain import CaseScore, Explanation, build_explanation, check_lang
+from models._explain import (
+    CaseScore,
+    Explanation,
+    build_explanation,
+    build_explanations,
+    check_lang,
+)
 from models._reasons import CatalogueReasons, FeatureText, ReasonSource, TemplateReasons
 from models._schema import FeatureSchema
 from models._threshold import Bands
@@ -169,11 +175,9 @@ class Bundle:
         matrix = self.matrix(X)
         contrib = self.booster.predict(matrix, pred_contrib=True, num_threads=self.num_threads)
         rows = self._display_rows(X, matrix)
-        names = self.schema.names
-        return [
-            build_explanation(contrib[i], names, rows[i], self._reasons, top=top, lang=lang)
-            for i in range(matrix.shape[0])
-        ]
+        return build_explanations(
+            contrib, self.schema.names, rows, self._reasons, top=top, lang=lang
+        )
 
     def _display_rows(self, X: pl.DataFrame | np.ndarray, matrix: np.ndarray) -> list[tuple]:
         if isinstance(X, pl.DataFrame):

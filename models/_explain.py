@@ -11,7 +11,7 @@ import numpy as np
 from models._reasons import LANGS, Reason, ReasonSource
 from risk.errors import RequestValidationError
 
-__all__ = ["CaseScore", "Explanation", "build_explanation", "check_lang"]
+__all__ = ["CaseScore", "Explanation", "build_explanation", "build_explanations", "check_lang"]
 
 
 @dataclass(frozen=True)
@@ -106,28 +106,58 @@ def build_explanation(
     lang: str,
 ) -> Explanation:
     """Turn one row of ``pred_contrib`` output (features then base value) into reasons."""
-    phi = contrib[:-1].tolist()
     order = np.argsort(contrib[:-1], kind="stable").tolist()
-    raised: list[Reason] = []
-    for j in reversed(order):
-        if len(raised) == top or phi[j] <= 0:
-            break
-        raised.append(_reason(names[j], values[j], phi[j], source, lang))
-    lowered: list[Reason] = []
-    for j in order:
-        if len(lowered) == top or phi[j] >= 0:
-            break
-        lowered.append(_reason(names[j], values[j], phi[j], source, lang))
-    return Explanation(
-        base_value=float(contrib[-1]),
-        margin=float(contrib.sum()),
-        contributions=dict(zip(names, phi, strict=True)),
-        raised=raised,
-        lowered=lowered,
+    return _explanation(
+        contrib.tolist(), order, float(contrib.sum()), names, values, source, top, lang
     )
 
 
-def _reason(name: str, value: Any, phi: float, source: ReasonSource, lang: str) -> Reason:
-    return Reason(
-        feature=name, value=value, contribution=phi, text=source.render(name, value, lang)
+def build_explanations(
+    contrib: np.ndarray,
+    names: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    source: ReasonSource,
+    *,
+    top: int,
+    lang: str,
+) -> list[Explanation]:
+    """:func:`build_explanation` for every row of a ``pred_contrib`` matrix, sorted at once."""
+    orders = np.argsort(contrib[:, :-1], axis=1, kind="stable").tolist()
+    margins = contrib.sum(axis=1).tolist()
+    return [
+        _explanation(c, o, m, names, v, source, top, lang)
+        for c, o, m, v in zip(contrib.tolist(), orders, margins, rows, strict=True)
+    ]
+
+
+def _explanation(
+    contrib: list[float],
+    order: list[int],
+    margin: float,
+    names: Sequence[str],
+    values: Sequence[Any],
+    source: ReasonSource,
+    top: int,
+    lang: str,
+) -> Explanation:
+    raised: list[Reason] = []
+    for j in reversed(order):
+        if len(raised) == top or contrib[j] <= 0:
+            break
+        raised.append(
+            Reason(names[j], values[j], contrib[j], source.render(names[j], values[j], lang))
+        )
+    lowered: list[Reason] = []
+    for j in order:
+        if len(lowered) == top or contrib[j] >= 0:
+            break
+        lowered.append(
+            Reason(names[j], values[j], contrib[j], source.render(names[j], values[j], lang))
+        )
+    return Explanation(
+        base_value=contrib[-1],
+        margin=margin,
+        contributions=dict(zip(names, contrib, strict=False)),
+        raised=raised,
+        lowered=lowered,
     )

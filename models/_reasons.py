@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, NamedTuple, Protocol
 
 __all__ = ["LANGS", "FeatureText", "Reason", "ReasonSource", "TemplateReasons", "format_value"]
 
@@ -19,8 +19,7 @@ _MISSING = {"en": "not recorded", "id": "tidak tercatat"}
 _BOOL = {"en": ("no", "yes"), "id": ("tidak", "ya")}
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):
     """One feature's push on a case's risk.
 
     Attributes
@@ -42,7 +41,7 @@ class Reason:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON form."""
-        return asdict(self)
+        return self._asdict()
 
 
 @dataclass(frozen=True)
@@ -76,26 +75,53 @@ class ReasonSource(Protocol):
         ...
 
 
-class TemplateReasons:
+class _Cached:
+    """Memoise sentences: most values repeat (flags, counts, categories), wording is pure."""
+
+    _LIMIT = 200_000
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple, str] = {}
+
+    def render(self, feature: str, value: Any, lang: str) -> str:
+        """The sentence for ``feature`` having ``value``, in ``lang``."""
+        key = (feature, lang, type(value), value)
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value: render without the cache
+            return self._render(feature, value, lang)
+        text = self._render(feature, value, lang)
+        if len(self._cache) >= self._LIMIT:
+            self._cache.clear()
+        self._cache[key] = text
+        return text
+
+    def _render(self, feature: str, value: Any, lang: str) -> str:
+        raise NotImplementedError
+
+
+class TemplateReasons(_Cached):
     """Reasons from :class:`FeatureText` entries (the dataset-spec path)."""
 
     def __init__(self, texts: Mapping[str, FeatureText]) -> None:
+        super().__init__()
         self.texts = dict(texts)
 
-    def render(self, feature: str, value: Any, lang: str) -> str:
-        """The sentence for ``feature`` having ``value``, in ``lang``."""
+    def _render(self, feature: str, value: Any, lang: str) -> str:
         return self.texts[feature].render(value, lang)
 
 
-class CatalogueReasons:
+class CatalogueReasons(_Cached):
     """Reasons from the feature catalogue's own templates."""
 
     def __init__(self, catalogue: Any) -> None:
+        super().__init__()
         self.catalogue = catalogue
         self._specs = {s.name: s for s in catalogue.specs}
 
-    def render(self, feature: str, value: Any, lang: str) -> str:
-        """The sentence for ``feature`` having ``value``, in ``lang``."""
+    def _render(self, feature: str, value: Any, lang: str) -> str:
         return self._specs[feature].reason(value, lang=lang)
 
 
