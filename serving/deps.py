@@ -49,7 +49,7 @@ def get_principal(
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Principal:
     """The caller behind the ``Authorization: Bearer`` token (401 otherwise)."""
-    with store.transaction() as session:
+    with store.reading() as session:
         return authenticate(session, authorization)
 
 

@@ -35,9 +35,12 @@ class Store:
         self.url = url
         try:
             self.engine = _engine(url)
+            # SQLite readers need no write lock (WAL): a second engine begins deferred.
+            self._read_engine = _engine(url, immediate=False) if _is_sqlite(url) else self.engine
         except (sa.exc.ArgumentError, ImportError) as exc:
             raise ConfigError(f"database URL {url!r} is not usable: {exc}") from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -54,13 +57,27 @@ class Store:
         with self._sessions.begin() as session:
             yield session
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only (rolled back on exit); it never blocks writers."""
+        with self._read_sessions() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+        self._read_engine.dispose()
 
 
-def _engine(url: str) -> sa.Engine:
-    if not url.startswith("sqlite"):
+def _is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def _engine(url: str, *, immediate: bool = True) -> sa.Engine:
+    if not _is_sqlite(url):
         return sa.create_engine(url, pool_pre_ping=True)
     path = url.split("///", 1)[-1]
     if path and path != ":memory:":
@@ -77,7 +94,7 @@ def _engine(url: str) -> sa.Engine:
 
     @sa.event.listens_for(engine, "begin")
     def _begin(conn):  # pragma: no cover - driver hook
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
