@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 ROLES = ("officer", "supervisor", "analyst", "auditor", "admin")
 
 
@@ -14,8 +12,6 @@ def auth(token: str) -> dict[str, str]:
 
 def make_client(app):
     """A TestClient that turns unhandled errors into 500 answers, as in production."""
-    with warnings.catch_warnings():
-        # starlette warns that its TestClient will move to httpx2 (not installed here).
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
+    from fastapi.testclient import TestClient
+
     return TestClient(app, raise_server_exceptions=False)

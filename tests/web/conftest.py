@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import pytest
@@ -44,10 +43,9 @@ def web_app(web_world: WebWorld):
 
 
 def make_client(app):
-    """A TestClient (starlette warns about httpx2, which is not installed here)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
+    """A TestClient that answers redirects and errors as a browser would see them."""
+    from fastapi.testclient import TestClient
+
     return TestClient(app, raise_server_exceptions=False, follow_redirects=False)
 
 
