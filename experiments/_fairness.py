@@ -128,12 +128,18 @@ class FairnessEvidence:
         return written
 
 
-def audit_attributes(frame: pl.DataFrame, settings: Settings) -> list[str]:
-    """The audit attributes present in ``frame``: the audit-only columns, birth date as age band."""
-    out = []
-    for col in settings.audit.audit_only_columns:
+def audit_attributes(
+    frame: pl.DataFrame, settings: Settings, declared: list[str] | tuple[str, ...] = ()
+) -> list[str]:
+    """The audit attributes present in ``frame``, birth date as age band.
+
+    They are the configured audit-only columns plus those a dataset spec declared
+    (``declared``, from the bundle), so an analyst's own table is audited too.
+    """
+    out: list[str] = []
+    for col in [*settings.audit.audit_only_columns, *declared]:
         name = "age_band" if col == "birth_date" else col
-        if name in frame.columns:
+        if name in frame.columns and name not in out:
             out.append(name)
     return out
 
@@ -154,11 +160,12 @@ def audit_training_result(result: Any, settings: Settings) -> FairnessEvidence:
     frame = result.test_frame
     if "birth_date" in frame.columns:
         frame = with_age_band(frame, time_col=result.bundle.meta.get("time_column"))
-    groups = audit_attributes(frame, settings)
+    declared = list(result.bundle.meta.get("audit_only") or [])
+    groups = audit_attributes(frame, settings, declared)
     if not groups:
         raise DataContractError(
             "test split holds none of the audit-only attributes"
-            f" {settings.audit.audit_only_columns}; cannot audit fairness"
+            f" {[*settings.audit.audit_only_columns, *declared]}; cannot audit fairness"
         )
     policy = FairnessPolicy(**settings.fairness.model_dump())
     audit = audit_table(

@@ -41,8 +41,20 @@ def train(
         Path | None,
         typer.Option(help="Also write global SHAP plots, importance and the test split here."),
     ] = None,
+    track: Annotated[
+        bool,
+        typer.Option(help="Log the run to MLflow and register it as the challenger."),
+    ] = True,
+    by: Annotated[
+        str | None,
+        typer.Option(help="Who trains (recorded; a waiver must be approved by someone else)."),
+    ] = None,
 ) -> None:
-    """Train, calibrate and threshold a risk model; write the bundle (model.txt, bundle.json)."""
+    """Train, calibrate and threshold a risk model; write the bundle (model.txt, bundle.json).
+
+    With tracking on (the default) the run is logged to MLflow with its fairness audit,
+    explanations, model card and oversight report, and registered as the challenger.
+    """
     from models import train_table, train_world
     from risk.settings import get_settings
 
@@ -66,6 +78,24 @@ def train(
         if explanations is not None:
             _write_explanations(result, explanations)
     _print_summary(result, out)
+    if track:
+        _track(result, settings, data if data is not None else table.parent, by)
+
+
+def _track(result: Any, settings: Any, data_dir: Path, by: str | None) -> None:
+    import getpass
+
+    from experiments import log_training_run
+
+    trained_by = by or getpass.getuser()
+    with console.status("logging the run to MLflow (audit, explanations, model card, report)"):
+        info = log_training_run(result, settings=settings, data_dir=data_dir, trained_by=trained_by)
+    console.print(
+        f"MLflow run {info.run_id}: registered version {info.version} as challenger"
+        f" (trained by {trained_by}); fairness verdict: {info.fairness_verdict}"
+    )
+    if info.report_path is not None:
+        console.print(f"oversight report: {info.report_path}")
 
 
 def _write_explanations(result: Any, directory: Path) -> None:

@@ -24,9 +24,12 @@ def runner(monkeypatch) -> CliRunner:
 
 
 @pytest.mark.filterwarnings(SHAP_IMPORT)
-def test_train_on_a_spec_table_writes_bundle_and_explanations(runner, table_files, tmp_path):
+def test_train_on_a_spec_table_writes_bundle_and_explanations(
+    runner, table_files, tmp_path, monkeypatch
+):
     table, spec = table_files
     out, expl = tmp_path / "bundle", tmp_path / "expl"
+    monkeypatch.setenv("RISK_DATA_DIR", str(tmp_path / "data"))
     result = runner.invoke(
         app,
         [
@@ -49,6 +52,10 @@ def test_train_on_a_spec_table_writes_bundle_and_explanations(runner, table_file
     names = {p.name for p in expl.iterdir()}
     assert {"beeswarm.png", "bar.png", "importance.csv", "test_scored.parquet"} <= names
     assert sum(n.startswith("dependence_") for n in names) == 3
+    # Tracking is on by default: the run is logged and registered as the challenger.
+    flat = " ".join(result.output.split())
+    assert "registered version 1 as challenger" in flat
+    assert (tmp_path / "data" / "mlflow.db").is_file()
 
 
 @pytest.mark.parametrize(
@@ -187,7 +194,9 @@ def test_score_batch_with_a_missing_bundle(runner, table_files, tmp_path):
 @pytest.mark.filterwarnings(SHAP_IMPORT)
 def test_train_and_score_batch_on_the_world(runner, world_dir, tmp_path):
     out = tmp_path / "bundle"
-    result = runner.invoke(app, ["train", "--data", str(world_dir), "--out", str(out)])
+    result = runner.invoke(
+        app, ["train", "--data", str(world_dir), "--out", str(out), "--no-track"]
+    )
     assert result.exit_code == 0, result.output
     assert "baseline vs truth" in " ".join(result.output.split())
     scored = tmp_path / "scored.parquet"
