@@ -118,7 +118,15 @@ def build_features_for(
         ],
         how="vertical_relaxed",
     )
-    src = _sources(applications.lazy(), documents.lazy(), history, pool, pool_docs, True)
+    # Every family reads these; collected once here rather than once per query.
+    targets, pool, pool_docs = (
+        frame.lazy()
+        for frame in pl.collect_all(
+            [applications.lazy().with_columns(submitted_day()), pool, pool_docs],
+            optimizations=_AS_WRITTEN,
+        )
+    )
+    src = Sources(targets, documents.lazy(), history, pool, pool_docs, request_time=True)
     settings = settings or get_settings()
     cat = catalogue()
     # Tiny inputs: the query optimiser costs more than it saves, so each family's small

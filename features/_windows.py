@@ -16,6 +16,8 @@ from datetime import timedelta
 
 import polars as pl
 
+from ._direct import direct_before, direct_window
+
 __all__ = ["cumulative_before", "window_count", "window_count_within", "window_distinct"]
 
 _ROW = "__row"
@@ -56,7 +58,7 @@ def cumulative_before(
         ``targets`` in their original order with the ``sums`` and ``latest`` columns added.
     """
     if direct:
-        return _direct_before(targets, events, by=by, at=at, sums=sums, latest=latest)
+        return direct_before(targets, events, by=by, at=at, sums=sums, latest=latest)
     if len(latest) > 1:
         raise ValueError("cumulative_before takes at most one 'latest' column")
     # Sorted by key, moment (and the latest column, nulls first), the last row of each
@@ -110,55 +112,6 @@ def _fill_in_group(column: str) -> pl.Expr:
     return pl.when(source == pl.col("__group")).then(filled).alias(column)
 
 
-def _direct_before(
-    targets: pl.LazyFrame,
-    events: pl.LazyFrame,
-    *,
-    by: str,
-    at: str,
-    sums: Sequence[str],
-    latest: Sequence[str],
-) -> pl.LazyFrame:
-    indexed = targets.with_row_index(_ROW)
-    when = f"{at}__event"
-    matched = (
-        indexed.select(_ROW, by, at)
-        .join(events.rename({at: when}), on=by, how="inner")
-        .filter(pl.col(when) < pl.col(at))
-        .group_by(_ROW)
-        .agg(
-            [pl.col(c).sum() for c in sums]
-            + [pl.col(c).sort_by(when, c, nulls_last=False).drop_nulls().last() for c in latest]
-        )
-    )
-    return (
-        indexed.join(matched, on=_ROW, how="left", maintain_order="left")
-        .with_columns([pl.col(c).fill_null(0) for c in sums])
-        .drop(_ROW)
-    )
-
-
-def _direct_window(
-    targets: pl.LazyFrame, pool: pl.LazyFrame, *, by: str, at: str, days: int, agg: pl.Expr
-) -> pl.LazyFrame:
-    indexed = targets.with_row_index(_ROW)
-    when = f"{at}__event"
-    matched = (
-        indexed.select(_ROW, by, at)
-        .join(pool.rename({at: when}), on=by, how="inner")
-        .filter((pl.col(when) < pl.col(at)) & (pl.col(when) >= pl.col(at) - timedelta(days=days)))
-        .group_by(_ROW)
-        .agg(agg.alias("__agg"))
-    )
-    joined = indexed.join(matched, on=_ROW, how="left", maintain_order="left").drop(_ROW)
-    return joined.with_columns(
-        pl.when(pl.col(by).is_null())
-        .then(None)
-        .otherwise(pl.col("__agg").fill_null(0))
-        .alias("__agg")
-    )
-
-
 def window_count(
     targets: pl.LazyFrame,
     pool: pl.LazyFrame,
@@ -189,10 +142,7 @@ def window_count(
         ``targets`` in order plus ``name`` (``Int32``; null where the key is null).
     """
     if direct:
-        counted = _direct_window(
-            targets, pool.select(by, at), by=by, at=at, days=days, agg=pl.len()
-        )
-        return counted.with_columns(pl.col("__agg").cast(pl.Int32)).rename({"__agg": name})
+        return direct_window(targets, pool, by=by, at=at, days=days, name=name)
     events = pool.select(by, at).with_columns(pl.lit(1, pl.Int64).alias("__n"))
     # One look-up for both moments: the targets at ``at`` stacked on the targets at the
     # window's start, so the pool is grouped and sorted once.
@@ -263,10 +213,7 @@ def window_distinct(
         ``targets`` in order plus ``name`` (``Int32``; null where the key is null).
     """
     if direct:
-        rows = pool.select(by, value, at).filter(pl.col(value).is_not_null())
-        agg = pl.col(value).n_unique()
-        counted = _direct_window(targets, rows, by=by, at=at, days=days, agg=agg)
-        return counted.with_columns(pl.col("__agg").cast(pl.Int32)).rename({"__agg": name})
+        return direct_window(targets, pool, by=by, at=at, days=days, name=name, value=value)
     window = timedelta(days=days)
     rows = (
         pool.select(by, value, at)
