@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import polars as pl
 
-__all__ = ["direct_before", "direct_window"]
+__all__ = ["direct_before", "direct_counts", "direct_window"]
 
 # Tiny inputs: the optimiser costs more than it saves.
 _AS_WRITTEN = pl.QueryOptFlags.none()
@@ -90,6 +90,31 @@ def direct_window(
     """
     columns = (by, at) if value is None else (by, at, value)
     frame, rows = _collect(targets), _collect(pool.select(columns))
+    counts = _window_counts(frame, rows, by=by, at=at, days=days, value=value)
+    return frame.with_columns(pl.Series(name, counts, dtype=pl.Int32)).lazy()
+
+
+def direct_counts(
+    targets: pl.LazyFrame, pool: pl.LazyFrame, *, keys: dict[str, str], at: str, days: int
+) -> pl.DataFrame:
+    """Several :func:`direct_window` row counts over one collected pool.
+
+    ``keys`` maps each output column to the key it counts on; one ``Int32``
+    column per entry, in the targets' order.
+    """
+    frame = _collect(targets.select(*set(keys.values()), at))
+    rows = _collect(pool.select(*set(keys.values()), at))
+    return pl.DataFrame([
+        pl.Series(name, _window_counts(frame, rows.select(by, at), by=by, at=at, days=days),
+                  dtype=pl.Int32)
+        for name, by in keys.items()
+    ])  # fmt: skip
+
+
+def _window_counts(
+    frame: pl.DataFrame, rows: pl.DataFrame, *, by: str, at: str, days: int,
+    value: str | None = None,
+) -> list[int | None]:  # fmt: skip
     index = _by_key(rows)
     window = timedelta(days=days)
     count: Callable[[list[tuple]], int] = (
@@ -105,4 +130,4 @@ def direct_window(
             r for r in index.get(key, ()) if start <= r[0] < moment
         ]  # fmt: skip
         counts.append(count(seen))
-    return frame.with_columns(pl.Series(name, counts, dtype=pl.Int32)).lazy()
+    return counts

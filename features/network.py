@@ -12,6 +12,7 @@ import polars as pl
 
 from risk.settings import Settings
 
+from ._direct import direct_counts
 from ._registry import feature
 from ._sources import Sources, primary_documents, recent_count
 from ._windows import window_distinct
@@ -154,7 +155,12 @@ def context(src: Sources, settings: Settings) -> pl.LazyFrame:
     """The network family's columns: trailing-window counts over the application pool."""
     days = settings.features.network_window_days
     targets = src.targets.select("application_id", "submitted_at", *_SHARED.values())
-    counts = [recent_count(src, by=key, days=days, name=name) for name, key in _SHARED.items()]
+    if src.request_time:
+        # A few targets: one pass over the collected pool for every key.
+        counted = direct_counts(src.targets, src.pool, keys=_SHARED, at="submitted_at", days=days)
+        counts = [counted.lazy()]
+    else:
+        counts = [recent_count(src, by=k, days=days, name=name) for name, k in _SHARED.items()]
     states = primary_documents(src.pool_documents).select("application_id", "issuing_state")
     agents = src.pool.select("application_id", "agent_id", "submitted_at").join(
         states, on="application_id", how="left"
