@@ -160,7 +160,10 @@ def audit_training_result(result: Any, settings: Settings) -> FairnessEvidence:
     frame = result.test_frame
     if "birth_date" in frame.columns:
         frame = with_age_band(frame, time_col=result.bundle.meta.get("time_column"))
-    declared = list(result.bundle.meta.get("audit_only") or [])
+    meta = result.bundle.meta
+    # A dataset spec names its own audit-only columns; a world bundle's list also carries
+    # the label bookkeeping (investigated, label_known), which are not attributes.
+    declared = list(meta.get("audit_only") or []) if meta.get("source") == "table" else []
     groups = audit_attributes(frame, settings, declared)
     if not groups:
         raise DataContractError(

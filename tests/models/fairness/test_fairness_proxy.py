@@ -104,3 +104,13 @@ def test_feature_encoding_keeps_nulls_missing_and_marks_categoricals():
         [[0, 1, 0, 1], [np.nan, np.nan, 1, 0], [1, np.nan, 0, np.nan], [0, 2, np.nan, 1]]
     )
     np.testing.assert_array_equal(x, expected)
+
+
+@pytest.mark.parametrize("dtype", [pl.Float64, pl.Boolean, pl.String])
+def test_a_feature_missing_on_every_row_is_left_out(proxy_world, dtype):
+    features, protected, _ = proxy_world
+    empty = pl.Series("never_recorded", [None] * features.height, dtype=dtype)
+    result = proxy_test(features.with_columns(empty), protected.select("sex"), seed=3)
+    sex = result.attributes["sex"]
+    assert sex.auc > 0.95
+    assert "never_recorded" not in {f["feature"] for f in sex.top_features}
