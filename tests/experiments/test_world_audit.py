@@ -1,4 +1,4 @@
-"""The fairness evidence of a model trained on the synthetic world (the `risk train --data` path)."""
+"""Fairness evidence of a model trained on the synthetic world (`risk train --data`)."""
 
 from __future__ import annotations
 
