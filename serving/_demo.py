@@ -78,7 +78,7 @@ def _register(settings: Settings, result: Any, world: Path, step: Step) -> tuple
         promote(run.version, by="ayu", settings=settings)
         return str(run.version), f"version {run.version} passed the gate and is champion"
     except PromotionRefusedError as exc:
-        failed = [c.get("name", "?") for c in exc.checks if not c.get("passed", True)]
+        failed = [c["check"] for c in exc.checks if c.get("gated", True) and not c["passed"]]
         promote(
             run.version,
             by="ayu",
