@@ -10,6 +10,8 @@ overstay*, counted for ``t - authorised_until`` days; decisions count once
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 
 from risk.settings import Settings
@@ -215,25 +217,79 @@ def trip_events(trips: pl.LazyFrame) -> pl.LazyFrame:
     return pl.concat([opened, closed])
 
 
+def decision_events(decisions: pl.LazyFrame) -> pl.LazyFrame:
+    """Each decision as a dated event: one decision, a refusal or not, the refusal's date."""
+    refused = pl.col("outcome") == "refused"
+    return decisions.select(
+        "applicant_id",
+        pl.col("decided_at").alias(DAY),
+        pl.lit(1, pl.Int32).alias("decisions"),
+        refused.cast(pl.Int32).alias("refusals"),
+        pl.when(refused).then(pl.col("decided_at")).alias("last_refusal"),
+    )
+
+
+# Request time: a handful of rows, where each polars expression's fixed cost outweighs
+# the work.  These build the same event rows (same nulls, same dtypes) in Python.
+_EPOCH = date(1970, 1, 1)
+_TRIP_SCHEMA = {
+    "applicant_id": pl.String, DAY: pl.Date, **dict.fromkeys(_SUMS, pl.Int32),
+    "last_overstay_exit": pl.Date,
+}  # fmt: skip
+_DECISION_SCHEMA = {
+    "applicant_id": pl.String, DAY: pl.Date, "decisions": pl.Int32, "refusals": pl.Int32,
+    "last_refusal": pl.Date,
+}  # fmt: skip
+
+
+def _trip_events_small(trips: pl.LazyFrame) -> pl.LazyFrame:
+    """:func:`trip_events` for a few trips, row by row."""
+    opened, closed = [], []  # in trip_events' order: every opening, then every closing
+    for who, au, exit_ in _rows(trips, "applicant_id", "authorised_until", "exit_date"):
+        # ``over`` is unknown (None) when either date is missing, as in polars.
+        over = None if exit_ is None or au is None else exit_ > au
+        if exit_ is None or over:
+            au_day = None if au is None else (au - _EPOCH).days
+            opened.append((who, au, 0, 0, 0, 0, 1, au_day, None))
+        if exit_ is not None:
+            known = over is not None
+            closed.append((
+                who, exit_, 1, int(not over) if known else None, int(over) if known else None,
+                (exit_ - au).days if over else 0, -int(over) if known else None,
+                -(au - _EPOCH).days if over else 0, exit_ if over else None,
+            ))  # fmt: skip
+    return pl.DataFrame(opened + closed, schema=_TRIP_SCHEMA, orient="row").lazy()
+
+
+def _decision_events_small(decisions: pl.LazyFrame) -> pl.LazyFrame:
+    """:func:`decision_events` for a few decisions, row by row."""
+    rows = [
+        (who, at, 1, None if outcome is None else int(outcome == "refused"),
+         at if outcome == "refused" else None)
+        for who, at, outcome in _rows(decisions, "applicant_id", "decided_at", "outcome")
+    ]  # fmt: skip
+    return pl.DataFrame(rows, schema=_DECISION_SCHEMA, orient="row").lazy()
+
+
+def _rows(frame: pl.LazyFrame, *columns: str) -> list[tuple]:
+    return frame.select(columns).collect(optimizations=pl.QueryOptFlags.none()).rows()
+
+
 def context(src: Sources, settings: Settings) -> pl.LazyFrame:
     """The history family's columns: cumulative trip and decision records before each day."""
     targets = src.targets.select("application_id", "applicant_id", DAY)
+    request = src.request_time
+    events = (_trip_events_small if request else trip_events)(src.history.travel_history)
     trips = cumulative_before(
         targets,
-        trip_events(src.history.travel_history),
+        events,
         by="applicant_id",
         at=DAY,
         sums=_SUMS,
         latest=["last_overstay_exit"],
         direct=src.request_time,
     )
-    decided = src.history.prior_decisions.select(
-        "applicant_id",
-        pl.col("decided_at").alias(DAY),
-        pl.lit(1, pl.Int32).alias("decisions"),
-        (pl.col("outcome") == "refused").cast(pl.Int32).alias("refusals"),
-        pl.when(pl.col("outcome") == "refused").then(pl.col("decided_at")).alias("last_refusal"),
-    )
+    decided = (_decision_events_small if request else decision_events)(src.history.prior_decisions)
     decisions = cumulative_before(
         targets.select("applicant_id", DAY),
         decided,

@@ -137,3 +137,40 @@ def test_random_world_matches_a_row_by_row_reference():
     world = random_world(200, seed=3)
     got = build_family("travel_history", world).collect()
     assert got.rows() == _reference(world)
+
+
+_DAYS = st.one_of(st.none(), st.dates(date(2019, 1, 1), date(2025, 12, 31)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    trips=st.lists(st.tuples(st.sampled_from(["P1", "P2"]), _DAYS, _DAYS), max_size=8),
+    decided=st.lists(
+        st.tuples(
+            st.sampled_from(["P1", "P2"]), _DAYS, st.sampled_from([None, "refused", "granted"])
+        ),
+        max_size=6,
+    ),
+)
+def test_request_time_event_rows_equal_the_batch_events(trips, decided):
+    # The request-time builders rebuild the events row by row; same rows, nulls and dtypes
+    # (missing dates included, which the contract forbids but callers may still send).
+    from polars.testing import assert_frame_equal
+
+    from features import travel_history as th
+
+    trip_frame = pl.LazyFrame(
+        trips, schema={"applicant_id": pl.String, "authorised_until": pl.Date,
+                       "exit_date": pl.Date}, orient="row",
+    )  # fmt: skip
+    decision_frame = pl.LazyFrame(
+        decided, schema={"applicant_id": pl.String, "decided_at": pl.Date,
+                         "outcome": pl.String}, orient="row",
+    )  # fmt: skip
+    assert_frame_equal(
+        th._trip_events_small(trip_frame).collect(), th.trip_events(trip_frame).collect()
+    )
+    assert_frame_equal(
+        th._decision_events_small(decision_frame).collect(),
+        th.decision_events(decision_frame).collect(),
+    )
