@@ -96,8 +96,16 @@ def _scanner(doc: dict[str, Any]) -> list[Check]:
             None if chip in (None, "not_present") else chip == "passed",
             {"value": chip or "-"},
         ),
-        Check("check_face", None if face is None else face >= FACE_MATCH_MIN, {"value": face}),
-        Check("check_tamper", None if tamper is None else tamper < TAMPER_MAX, {"value": tamper}),
+        Check(
+            "check_face",
+            None if face is None else face >= FACE_MATCH_MIN,
+            {"value": "-" if face is None else face},
+        ),
+        Check(
+            "check_tamper",
+            None if tamper is None else tamper < TAMPER_MAX,
+            {"value": "-" if tamper is None else tamper},
+        ),
     ]
 
 

@@ -192,3 +192,13 @@ def test_validity_fails_when_the_document_expires_during_the_stay():
     assert _results(_document(), app)["check_validity"] is False
     app = {"submitted_at": dt.datetime(2031, 5, 31), "intended_stay_days": 30}
     assert _results(_document(), app)["check_validity"] is True
+
+
+@pytest.mark.parametrize("field", ["face_match_score", "tamper_score"])
+def test_a_missing_scanner_score_reads_as_a_dash_not_none(field):
+    key = {"face_match_score": "check_face", "tamper_score": "check_tamper"}[field]
+    check = next(c for c in document_checks(_document(**{field: None}), {}) if c.key == key)
+    for lang in ("en", "id"):
+        text = translate(check.key, lang, **check.values)
+        assert "None" not in text
+        assert text.endswith("(score -)" if lang == "en" else "(skor -)")
