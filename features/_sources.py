@@ -49,11 +49,15 @@ class Sources:
     request_time: bool = False
 
 
-def primary_documents(documents: pl.LazyFrame) -> pl.LazyFrame:
+def primary_documents(documents: pl.LazyFrame, *, request_time: bool = False) -> pl.LazyFrame:
     """One document per application: its passport if it has one, else its first document.
 
     Ties are broken by ``document_id`` so the choice does not depend on row order.
+    With ``request_time`` (a few documents) the rows are picked in Python, the
+    same choice without a sort's fixed cost; the result is in memory.
     """
+    if request_time:
+        return _primary_small(documents.collect(optimizations=pl.QueryOptFlags.none()))
     rank = pl.when(pl.col("document_type") == "passport").then(0).otherwise(1)
     return (
         documents.with_columns(rank.alias("__rank"))
@@ -61,6 +65,17 @@ def primary_documents(documents: pl.LazyFrame) -> pl.LazyFrame:
         .unique(subset="application_id", keep="first", maintain_order=True)
         .drop("__rank")
     )
+
+
+def _primary_small(docs: pl.DataFrame) -> pl.LazyFrame:
+    # Polars sorts nulls first: (False, None) orders before (True, value).
+    best: dict[object, tuple[tuple, int]] = {}
+    columns = ("application_id", "document_type", "document_id")
+    for i, (app, kind, doc) in enumerate(docs.select(columns).iter_rows()):
+        key = (kind != "passport", doc is not None, doc or "")
+        if app not in best or key < best[app][0]:
+            best[app] = (key, i)
+    return docs[sorted(i for _, i in best.values())].lazy()
 
 
 def recent_count(src: Sources, *, by: str, days: int, name: str) -> pl.LazyFrame:

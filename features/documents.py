@@ -337,6 +337,7 @@ def parse_zones(docs: pl.LazyFrame, *, request_time: bool = False) -> pl.LazyFra
 
 def context(src: Sources, settings: Settings) -> pl.LazyFrame:
     """The document family's columns: the primary document and its parsed zone (``mrz``)."""
-    docs = parse_zones(primary_documents(src.documents), request_time=src.request_time)
+    primary = primary_documents(src.documents, request_time=src.request_time)
+    docs = parse_zones(primary, request_time=src.request_time)
     targets = src.targets.select("application_id", DAY, "intended_stay_days")
     return targets.join(docs, on="application_id", how="left", maintain_order="left")

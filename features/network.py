@@ -161,7 +161,9 @@ def context(src: Sources, settings: Settings) -> pl.LazyFrame:
         counts = [counted.lazy()]
     else:
         counts = [recent_count(src, by=k, days=days, name=name) for name, k in _SHARED.items()]
-    states = primary_documents(src.pool_documents).select("application_id", "issuing_state")
+    states = primary_documents(src.pool_documents, request_time=src.request_time).select(
+        "application_id", "issuing_state"
+    )
     agents = src.pool.select("application_id", "agent_id", "submitted_at").join(
         states, on="application_id", how="left"
     )

@@ -7,6 +7,8 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 from feature_world import app, doc, tables
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from features import build_family
 from risk.mrz import compose_mrva, compose_td1, compose_td2, compose_td3
@@ -133,3 +135,29 @@ def test_validity_counts_from_the_submission_day():
     apps = [app("A1", submitted_at=datetime(2029, 12, 1, 23, 59), intended_stay_days=45)]
     got = _docs(doc("A1"), apps=apps)
     assert got.item(0, "passport_validity_after_stay_days") == -14  # stay ends 2030-01-15
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["A1", "A2", "A3", None]),
+            st.sampled_from(["passport", "visa", "national_id", None]),
+            st.sampled_from(["D1", "D2", "D3", "D4", "D5", "D6", "D7", None]),
+        ),
+        max_size=8,
+        unique_by=lambda row: row[2],
+    )
+)
+def test_request_time_primary_document_is_the_batch_choice(rows):
+    # Passport first, then the smallest document id (nulls first), as the batch sort does.
+    from polars.testing import assert_frame_equal
+
+    from features._sources import primary_documents
+
+    frame = pl.LazyFrame(
+        rows, schema=["application_id", "document_type", "document_id"], orient="row"
+    )
+    small = primary_documents(frame, request_time=True).collect()
+    batch = primary_documents(frame).collect()
+    assert_frame_equal(small, batch, check_row_order=False)
