@@ -66,6 +66,10 @@ class TrainResult:
         Rows, positives and time range per split.
     global_explanation
         Mean |SHAP| ranking and plots on a sample of the test split.
+    test_features
+        The test split's feature columns as the model saw them (before encoding), row for
+        row with ``test_frame``: the fairness proxy test asks how well they predict each
+        audit-only attribute.
     """
 
     bundle: Bundle
@@ -73,6 +77,7 @@ class TrainResult:
     test_frame: pl.DataFrame
     splits: dict[str, dict[str, Any]]
     global_explanation: GlobalExplanation
+    test_features: pl.DataFrame | None = None
 
 
 def fit_prepared(p: Prepared, settings: Settings, progress: Progress | None = None) -> TrainResult:
@@ -111,7 +116,8 @@ def fit_prepared(p: Prepared, settings: Settings, progress: Progress | None = No
     bundle.meta.update({"metrics": metrics, "splits": splits})
     glob = global_explanation(bundle, X[te], seed=settings.model.seed)
     bundle.meta["global_importance"] = glob.ranking()
-    return TrainResult(bundle, metrics, test_frame, splits, glob)
+    test_features = p.frame.filter(pl.Series(te)).select(schema.names)
+    return TrainResult(bundle, metrics, test_frame, splits, glob, test_features)
 
 
 def _bands(m_valid: np.ndarray, calibrator: Calibrator, settings: Settings) -> Bands:

@@ -28,6 +28,10 @@ def test_world_run_audits_the_audit_only_attributes_not_the_label_bookkeeping(wo
     assert evidence.attributes == ["nationality", "sex", "age_band", "marital_status"]
     assert set(evidence.audit.to_dict()["attributes"]) == set(evidence.attributes)
     assert evidence.label_bias is not None
+    # The proxy test runs on the whole test split's features, whatever its size.
+    assert evidence.proxy is not None
+    assert set(evidence.proxy.attributes) == set(evidence.attributes)
+    assert evidence.proxy.rows == result.test_frame.height
     rates = evidence.label_bias.groups["nationality"]
     assert sum(g["n"] for g in rates.values()) == result.test_frame.height
 
