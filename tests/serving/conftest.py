@@ -1,12 +1,14 @@
 """Serving fixtures: a store on SQLite and on PostgreSQL, users of every role, a client.
 
-PostgreSQL tests use one database per xdist worker (``amanah_test_<worker>``), created
+PostgreSQL tests use one database per xdist worker and process
+(``amanah_test_<worker>_<pid>``, so two test runs on one machine never share one), created
 and migrated once, emptied between tests, dropped at the end.  If the server is
 unreachable they fail with a clear message rather than skip.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,7 +31,7 @@ def _worker(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for this worker."""
-    name = f"amanah_test_{_worker(request)}"
+    name = f"amanah_test_{_worker(request)}_{os.getpid()}"
     admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
