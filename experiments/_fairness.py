@@ -19,6 +19,9 @@ from risk.settings import Settings
 
 __all__ = ["AGE_BANDS", "FairnessEvidence", "audit_training_result", "with_age_band"]
 
+#: Columns carried beside the audit-only attributes for the label-bias view.
+LABEL_BOOKKEEPING = frozenset({"investigated", "label_known"})
+
 #: Age bands (lower bound inclusive, upper bound exclusive) used in fairness audits.
 AGE_BANDS: tuple[tuple[int, int, str], ...] = (
     (0, 25, "<25"),
@@ -160,10 +163,9 @@ def audit_training_result(result: Any, settings: Settings) -> FairnessEvidence:
     frame = result.test_frame
     if "birth_date" in frame.columns:
         frame = with_age_band(frame, time_col=result.bundle.meta.get("time_column"))
-    meta = result.bundle.meta
-    # A dataset spec names its own audit-only columns; a world bundle's list also carries
-    # the label bookkeeping (investigated, label_known), which are not attributes.
-    declared = list(meta.get("audit_only") or []) if meta.get("source") == "table" else []
+    # A dataset spec names its own audit-only columns; the list may also carry the label
+    # bookkeeping (investigated, label_known) for the label-bias view: not attributes.
+    declared = [c for c in result.bundle.meta.get("audit_only") or [] if c not in LABEL_BOOKKEEPING]
     groups = audit_attributes(frame, settings, declared)
     if not groups:
         raise DataContractError(
