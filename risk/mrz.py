@@ -16,15 +16,14 @@ for a constant.  Parsing rules are described in :func:`parse_mrz`'s module,
 
 from __future__ import annotations
 
-from datetime import date
-
-import polars as pl
+import inspect
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec, TypeVar
 
 from risk._mrz._check import LAYOUTS, check_digit, check_digit_expr
 from risk._mrz._compose import (
-    IntoExpr,
     compose_td1,
-    compose_td1_expr_impl,
+    compose_td1_expr,
     compose_two_line,
     compose_two_line_expr,
     transliterate,
@@ -56,6 +55,9 @@ __all__ = [
     "transliterate_expr",
 ]
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 _ARGS_DOC = """
 
     Parameters
@@ -78,277 +80,67 @@ _ARGS_DOC = """
 """
 
 
-def _doc(f):
-    f.__doc__ = (f.__doc__ or "") + _ARGS_DOC
-    return f
+def _for_format(
+    impl: Callable[Concatenate[str, P], R], fmt: str, name: str, summary: str, doc: str
+) -> Callable[P, R]:
+    """``impl`` with its leading format argument fixed to ``fmt``, as a public composer.
 
-
-@_doc
-def compose_td3(
-    document_code: str | None,
-    issuing_state: str,
-    surname: str,
-    given_names: str | None,
-    document_number: str,
-    nationality: str,
-    birth_date: date,
-    sex: str | None,
-    expiry_date: date,
-    optional_data: str | None = None,
-) -> tuple[str, str]:
-    """The two 44-character lines of a TD3 (passport) zone."""
-    return compose_two_line(
-        "TD3",
-        document_code,
-        issuing_state,
-        surname,
-        given_names,
-        document_number,
-        nationality,
-        birth_date,
-        sex,
-        expiry_date,
-        optional_data,
-    )
-
-
-@_doc
-def compose_td2(
-    document_code: str | None,
-    issuing_state: str,
-    surname: str,
-    given_names: str | None,
-    document_number: str,
-    nationality: str,
-    birth_date: date,
-    sex: str | None,
-    expiry_date: date,
-    optional_data: str | None = None,
-) -> tuple[str, str]:
-    """The two 36-character lines of a TD2 zone."""
-    return compose_two_line(
-        "TD2",
-        document_code,
-        issuing_state,
-        surname,
-        given_names,
-        document_number,
-        nationality,
-        birth_date,
-        sex,
-        expiry_date,
-        optional_data,
-    )
-
-
-@_doc
-def compose_mrva(
-    document_code: str | None,
-    issuing_state: str,
-    surname: str,
-    given_names: str | None,
-    document_number: str,
-    nationality: str,
-    birth_date: date,
-    sex: str | None,
-    expiry_date: date,
-    optional_data: str | None = None,
-) -> tuple[str, str]:
-    """The two 44-character lines of an MRV-A visa zone (no composite check digit)."""
-    return compose_two_line(
-        "MRVA",
-        document_code,
-        issuing_state,
-        surname,
-        given_names,
-        document_number,
-        nationality,
-        birth_date,
-        sex,
-        expiry_date,
-        optional_data,
-    )
-
-
-@_doc
-def compose_mrvb(
-    document_code: str | None,
-    issuing_state: str,
-    surname: str,
-    given_names: str | None,
-    document_number: str,
-    nationality: str,
-    birth_date: date,
-    sex: str | None,
-    expiry_date: date,
-    optional_data: str | None = None,
-) -> tuple[str, str]:
-    """The two 36-character lines of an MRV-B visa zone (no composite check digit)."""
-    return compose_two_line(
-        "MRVB",
-        document_code,
-        issuing_state,
-        surname,
-        given_names,
-        document_number,
-        nationality,
-        birth_date,
-        sex,
-        expiry_date,
-        optional_data,
-    )
-
-
-def _expr_doc(f):
-    f.__doc__ = (f.__doc__ or "") + _ARGS_DOC.replace(
-        "(``datetime.date`` or polars Date expressions)", "(polars Date expressions)"
-    )
-    return f
-
-
-@_expr_doc
-def compose_td3_expr(
-    document_code: IntoExpr | None,
-    issuing_state: IntoExpr,
-    surname: IntoExpr,
-    given_names: IntoExpr | None,
-    document_number: IntoExpr,
-    nationality: IntoExpr,
-    birth_date: IntoExpr,
-    sex: IntoExpr | None,
-    expiry_date: IntoExpr,
-    optional_data: IntoExpr | None = None,
-) -> pl.Expr:
-    """Vectorised :func:`compose_td3`: a struct expression of ``line1``, ``line2``."""
-    return compose_two_line_expr(
-        "TD3",
-        document_code,
-        issuing_state,
-        surname,
-        given_names,
-        document_number,
-        nationality,
-        birth_date,
-        sex,
-        expiry_date,
-        optional_data,
-    )
-
-
-@_expr_doc
-def compose_td2_expr(
-    document_code: IntoExpr | None,
-    issuing_state: IntoExpr,
-    surname: IntoExpr,
-    given_names: IntoExpr | None,
-    document_number: IntoExpr,
-    nationality: IntoExpr,
-    birth_date: IntoExpr,
-    sex: IntoExpr | None,
-    expiry_date: IntoExpr,
-    optional_data: IntoExpr | None = None,
-) -> pl.Expr:
-    """Vectorised :func:`compose_td2`: a struct expression of ``line1``, ``line2``."""
-    return compose_two_line_expr(
-        "TD2",
-        document_code,
-        issuing_state,
-        surname,
-        given_names,
-        document_number,
-        nationality,
-        birth_date,
-        sex,
-        expiry_date,
-        optional_data,
-    )
-
-
-@_expr_doc
-def compose_mrva_expr(
-    document_code: IntoExpr | None,
-    issuing_state: IntoExpr,
-    surname: IntoExpr,
-    given_names: IntoExpr | None,
-    document_number: IntoExpr,
-    nationality: IntoExpr,
-    birth_date: IntoExpr,
-    sex: IntoExpr | None,
-    expiry_date: IntoExpr,
-    optional_data: IntoExpr | None = None,
-) -> pl.Expr:
-    """Vectorised :func:`compose_mrva`: a struct expression of ``line1``, ``line2``."""
-    return compose_two_line_expr(
-        "MRVA",
-        document_code,
-        issuing_state,
-        surname,
-        given_names,
-        document_number,
-        nationality,
-        birth_date,
-        sex,
-        expiry_date,
-        optional_data,
-    )
-
-
-@_expr_doc
-def compose_mrvb_expr(
-    document_code: IntoExpr | None,
-    issuing_state: IntoExpr,
-    surname: IntoExpr,
-    given_names: IntoExpr | None,
-    document_number: IntoExpr,
-    nationality: IntoExpr,
-    birth_date: IntoExpr,
-    sex: IntoExpr | None,
-    expiry_date: IntoExpr,
-    optional_data: IntoExpr | None = None,
-) -> pl.Expr:
-    """Vectorised :func:`compose_mrvb`: a struct expression of ``line1``, ``line2``."""
-    return compose_two_line_expr(
-        "MRVB",
-        document_code,
-        issuing_state,
-        surname,
-        given_names,
-        document_number,
-        nationality,
-        birth_date,
-        sex,
-        expiry_date,
-        optional_data,
-    )
-
-
-@_expr_doc
-def compose_td1_expr(
-    document_code: IntoExpr | None,
-    issuing_state: IntoExpr,
-    surname: IntoExpr,
-    given_names: IntoExpr | None,
-    document_number: IntoExpr,
-    nationality: IntoExpr,
-    birth_date: IntoExpr,
-    sex: IntoExpr | None,
-    expiry_date: IntoExpr,
-    optional_data: IntoExpr | None = None,
-    optional_data_2: IntoExpr | None = None,
-) -> pl.Expr:
-    """Vectorised :func:`compose_td1`: a struct expression of ``line1``, ``line2``, ``line3``.
-    ``optional_data_2`` is line 2's optional data.
+    The composers of the four two-line formats differ only in the format they pass on,
+    so they are made here once; the signature shown (help, docs) is ``impl``'s without
+    ``fmt``.
     """
-    return compose_td1_expr_impl(
-        document_code,
-        issuing_state,
-        surname,
-        given_names,
-        document_number,
-        nationality,
-        birth_date,
-        sex,
-        expiry_date,
-        optional_data,
-        optional_data_2,
+
+    def composer(*args: P.args, **kwargs: P.kwargs) -> R:
+        return impl(fmt, *args, **kwargs)
+
+    sig = inspect.signature(impl)
+    composer.__signature__ = sig.replace(parameters=list(sig.parameters.values())[1:])
+    composer.__annotations__ = {k: v for k, v in impl.__annotations__.items() if k != "fmt"}
+    composer.__name__ = composer.__qualname__ = name
+    composer.__doc__ = summary + doc
+    return composer
+
+
+_EXPR_ARGS_DOC = _ARGS_DOC.replace(
+    "(``datetime.date`` or polars Date expressions)", "(polars Date expressions)"
+)
+
+compose_td3 = _for_format(
+    compose_two_line,
+    "TD3",
+    "compose_td3",
+    "The two 44-character lines of a TD3 (passport) zone.",
+    _ARGS_DOC,
+)
+compose_td2 = _for_format(
+    compose_two_line,
+    "TD2",
+    "compose_td2",
+    "The two 36-character lines of a TD2 zone.",
+    _ARGS_DOC,
+)
+compose_mrva = _for_format(
+    compose_two_line,
+    "MRVA",
+    "compose_mrva",
+    "The two 44-character lines of an MRV-A visa zone (no composite check digit).",
+    _ARGS_DOC,
+)
+compose_mrvb = _for_format(
+    compose_two_line,
+    "MRVB",
+    "compose_mrvb",
+    "The two 36-character lines of an MRV-B visa zone (no composite check digit).",
+    _ARGS_DOC,
+)
+compose_td3_expr, compose_td2_expr, compose_mrva_expr, compose_mrvb_expr = (
+    _for_format(
+        compose_two_line_expr,
+        fmt,
+        f"compose_{fmt.lower()}_expr",
+        f"Vectorised :func:`compose_{fmt.lower()}`: a struct expression of ``line1``, ``line2``.",
+        _EXPR_ARGS_DOC,
     )
+    for fmt in ("TD3", "TD2", "MRVA", "MRVB")
+)
+compose_td1_expr.__doc__ += _EXPR_ARGS_DOC

@@ -192,10 +192,34 @@ def _core_expr(number, nationality, birth, sex, expiry) -> pl.Expr:
     return pl.concat_str(num, _cd(num), nat, b, _cd(b), _sex_expr(sex), e, _cd(e))
 
 
-def compose_two_line_expr(fmt: str, *args: IntoExpr | None) -> pl.Expr:
+def compose_two_line_expr(
+    fmt: str,
+    document_code: IntoExpr | None,
+    issuing_state: IntoExpr,
+    surname: IntoExpr,
+    given_names: IntoExpr | None,
+    document_number: IntoExpr,
+    nationality: IntoExpr,
+    birth_date: IntoExpr,
+    sex: IntoExpr | None,
+    expiry_date: IntoExpr,
+    optional_data: IntoExpr | None = None,
+) -> pl.Expr:
     """Vectorised :func:`compose_two_line`: a struct of ``line1``, ``line2``."""
-    code, state, surname, given, number, nat, birth, sex, expiry, optional = (
-        _e(a, DEFAULT_DOCUMENT_CODES[fmt] if i == 0 else "") for i, a in enumerate(args)
+    code = _e(document_code, DEFAULT_DOCUMENT_CODES[fmt])
+    state, surname, given, number, nat, birth, sex, expiry, optional = map(
+        _e,
+        (
+            issuing_state,
+            surname,
+            given_names,
+            document_number,
+            nationality,
+            birth_date,
+            sex,
+            expiry_date,
+            optional_data,
+        ),
     )
     lay = LAYOUTS[fmt]
     line1 = pl.concat_str(
@@ -217,10 +241,37 @@ def compose_two_line_expr(fmt: str, *args: IntoExpr | None) -> pl.Expr:
     return pl.struct(line1.alias("line1"), line2.alias("line2"))
 
 
-def compose_td1_expr_impl(*args: IntoExpr | None) -> pl.Expr:
-    """Vectorised :func:`compose_td1`: a struct of ``line1``, ``line2``, ``line3``."""
-    code, state, surname, given, number, nat, birth, sex, expiry, opt1, opt2 = (
-        _e(a, DEFAULT_DOCUMENT_CODES["TD1"] if i == 0 else "") for i, a in enumerate(args)
+def compose_td1_expr(
+    document_code: IntoExpr | None,
+    issuing_state: IntoExpr,
+    surname: IntoExpr,
+    given_names: IntoExpr | None,
+    document_number: IntoExpr,
+    nationality: IntoExpr,
+    birth_date: IntoExpr,
+    sex: IntoExpr | None,
+    expiry_date: IntoExpr,
+    optional_data: IntoExpr | None = None,
+    optional_data_2: IntoExpr | None = None,
+) -> pl.Expr:
+    """Vectorised :func:`compose_td1`: a struct expression of ``line1``, ``line2``, ``line3``.
+    ``optional_data_2`` is line 2's optional data.
+    """
+    code = _e(document_code, DEFAULT_DOCUMENT_CODES["TD1"])
+    state, surname, given, number, nat, birth, sex, expiry, opt1, opt2 = map(
+        _e,
+        (
+            issuing_state,
+            surname,
+            given_names,
+            document_number,
+            nationality,
+            birth_date,
+            sex,
+            expiry_date,
+            optional_data,
+            optional_data_2,
+        ),
     )
     num, opt1 = _clean_expr(number), _clean_expr(opt1)
     head = _fit_expr(num, 9)
