@@ -8,6 +8,9 @@ count, not zero.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import polars as pl
 
 from risk.settings import Settings
@@ -39,103 +42,69 @@ _SHARED = {
 _PURPOSE_SHARED = "Fraud rings reuse the same contact details across many applicants"
 
 
-@feature(
-    group="network",
-    kind="numeric",
-    dtype=pl.Int32,
-    unit="applications",
-    owner=_OWNER,
-    description="Earlier applications in the network window with the same phone number",
-    purpose=_PURPOSE_SHARED,
-    reason_en="{value:.0f} other recent applications share this phone number",
-    reason_id="{value:.0f} permohonan lain baru-baru ini memakai nomor telepon yang sama",
-    missing_en="No phone number declared",
-    missing_id="Nomor telepon tidak dinyatakan",
-    inputs=("phone_hash", "submitted_at"),
-)
+def _network(**fields: Any) -> Callable[[Callable[[], pl.Expr]], Callable[[], pl.Expr]]:
+    """:func:`feature` with what every network count has in common."""
+    return feature(group="network", kind="numeric", dtype=pl.Int32, owner=_OWNER, **fields)
+
+
+def _shared(key: str, detail_en: str, detail_id: str, purpose: str = _PURPOSE_SHARED):
+    """The declaration of a count of earlier applications sharing ``key``."""
+    return _network(
+        unit="applications",
+        description=f"Earlier applications in the network window with the same {detail_en}",
+        purpose=purpose,
+        reason_en="{value:.0f} other recent applications share this " + detail_en,
+        reason_id="{value:.0f} permohonan lain baru-baru ini memakai " + detail_id + " yang sama",
+        missing_en=f"No {detail_en} declared",
+        missing_id=f"{detail_id.capitalize()} tidak dinyatakan",
+        inputs=(key, "submitted_at"),
+    )
+
+
+@_shared("phone_hash", "phone number", "nomor telepon")
 def phone_shared_count() -> pl.Expr:
     return pl.col("phone_shared_count")
 
 
-@feature(
-    group="network",
-    kind="numeric",
-    dtype=pl.Int32,
-    unit="applications",
-    owner=_OWNER,
-    description="Earlier applications in the network window with the same e-mail address",
-    purpose=_PURPOSE_SHARED,
-    reason_en="{value:.0f} other recent applications share this e-mail address",
-    reason_id="{value:.0f} permohonan lain baru-baru ini memakai alamat e-mail yang sama",
-    missing_en="No e-mail address declared",
-    missing_id="Alamat e-mail tidak dinyatakan",
-    inputs=("email_hash", "submitted_at"),
-)
+@_shared("email_hash", "e-mail address", "alamat e-mail")
 def email_shared_count() -> pl.Expr:
     return pl.col("email_shared_count")
 
 
-@feature(
-    group="network",
-    kind="numeric",
-    dtype=pl.Int32,
-    unit="applications",
-    owner=_OWNER,
-    description="Earlier applications in the network window with the same postal address",
-    purpose=_PURPOSE_SHARED,
-    reason_en="{value:.0f} other recent applications share this postal address",
-    reason_id="{value:.0f} permohonan lain baru-baru ini memakai alamat pos yang sama",
-    missing_en="No postal address declared",
-    missing_id="Alamat pos tidak dinyatakan",
-    inputs=("address_hash", "submitted_at"),
-)
+@_shared("address_hash", "postal address", "alamat pos")
 def address_shared_count() -> pl.Expr:
     return pl.col("address_shared_count")
 
 
-@feature(
-    group="network",
-    kind="numeric",
-    dtype=pl.Int32,
-    unit="applications",
-    owner=_OWNER,
-    description="Earlier applications in the network window with the same bank account",
+@_shared(
+    "bank_account_hash",
+    "bank account",
+    "rekening bank",
     purpose="One bank account shown as the means of many applicants is a sign of a"
     " funds-lending scheme",
-    reason_en="{value:.0f} other recent applications share this bank account",
-    reason_id="{value:.0f} permohonan lain baru-baru ini memakai rekening bank yang sama",
-    missing_en="No bank account declared",
-    missing_id="Rekening bank tidak dinyatakan",
-    inputs=("bank_account_hash", "submitted_at"),
 )
 def bank_account_shared_count() -> pl.Expr:
     return pl.col("bank_account_shared_count")
 
 
-@feature(
-    group="network",
-    kind="numeric",
-    dtype=pl.Int32,
+_NO_AGENT = {"missing_en": "Lodged without an agent", "missing_id": "Diajukan tanpa agen"}
+
+
+@_network(
     unit="applications",
-    owner=_OWNER,
     description="Earlier applications lodged by the same agent in the network window",
     purpose="A burst of applications through one agent can be an organised scheme",
     reason_en="The agent lodged {value:.0f} other applications recently",
     reason_id="Agen ini mengajukan {value:.0f} permohonan lain baru-baru ini",
-    missing_en="Lodged without an agent",
-    missing_id="Diajukan tanpa agen",
     inputs=("agent_id", "submitted_at"),
+    **_NO_AGENT,
 )
 def agent_application_count() -> pl.Expr:
     return pl.col("agent_application_count")
 
 
-@feature(
-    group="network",
-    kind="numeric",
-    dtype=pl.Int32,
+@_network(
     unit="states",
-    owner=_OWNER,
     description="Distinct passport issuing states behind the same agent's earlier"
     " applications in the network window. Nationality is audit-only, so this"
     " reads the issuing state printed on each passport, never the"
@@ -143,9 +112,8 @@ def agent_application_count() -> pl.Expr:
     purpose="An agent suddenly serving many countries can be a document-supply network",
     reason_en="The agent's recent applicants hold passports from {value:.0f} issuing states",
     reason_id="Pemohon agen ini baru-baru ini memegang paspor dari {value:.0f} negara penerbit",
-    missing_en="Lodged without an agent",
-    missing_id="Diajukan tanpa agen",
     inputs=("agent_id", "issuing_state", "submitted_at"),
+    **_NO_AGENT,
 )
 def agent_issuing_states() -> pl.Expr:
     return pl.col("agent_issuing_states")
