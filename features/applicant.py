@@ -7,6 +7,8 @@ they stand in for nationality.
 
 from __future__ import annotations
 
+from functools import partial
+
 import polars as pl
 
 from risk.contract import PURPOSES, VISA_TYPES
@@ -29,6 +31,9 @@ __all__ = [
 
 _OWNER = "applicant-analytics"
 
+#: :func:`feature` with what every applicant feature declares alike.
+_declare = partial(feature, group="applicant", owner=_OWNER)
+
 #: Usual length of stay in days per visa type: a fixed, declared policy table (not learnt
 #: from data), so a single application and a batch get the same ratio.
 STAY_NORMS: dict[str, int] = {
@@ -42,11 +47,9 @@ STAY_NORMS: dict[str, int] = {
 }
 
 
-@feature(
-    group="applicant",
+@_declare(
     kind="categorical",
     categories=VISA_TYPES,
-    owner=_OWNER,
     description="Visa or permit applied for",
     purpose="Violation patterns differ between visit, work, study and other visas",
     reason_en="Visa type applied for: {value}",
@@ -57,11 +60,9 @@ def visa_type() -> pl.Expr:
     return pl.col("visa_type")
 
 
-@feature(
-    group="applicant",
+@_declare(
     kind="categorical",
     categories=PURPOSES,
-    owner=_OWNER,
     description="Declared purpose of the stay",
     purpose="Some purposes are more often used to cover unauthorised work",
     reason_en="Declared purpose of stay: {value}",
@@ -72,12 +73,10 @@ def purpose() -> pl.Expr:
     return pl.col("purpose")
 
 
-@feature(
-    group="applicant",
+@_declare(
     kind="numeric",
     dtype=pl.Int32,
     unit="days",
-    owner=_OWNER,
     description="Declared length of stay",
     purpose="Long declared stays carry more room for overstay",
     reason_en="Intended stay of {value:.0f} {unit}",
@@ -88,11 +87,9 @@ def intended_stay_days() -> pl.Expr:
     return pl.col("intended_stay_days")
 
 
-@feature(
-    group="applicant",
+@_declare(
     kind="numeric",
     unit="ratio",
-    owner=_OWNER,
     description="Declared stay divided by the usual stay for the visa type (fixed table)",
     purpose="A stay far longer than usual for the visa type can signal a different intent",
     reason_en="Intended stay is {value:.1f} times the usual stay for this visa type",
@@ -104,12 +101,10 @@ def stay_vs_norm_ratio() -> pl.Expr:
     return pl.col("intended_stay_days") / norm
 
 
-@feature(
-    group="applicant",
+@_declare(
     kind="numeric",
     dtype=pl.Int32,
     unit="months",
-    owner=_OWNER,
     description="Months with the current employer",
     purpose="Stable employment at home is a reason to return on time",
     reason_en="Employment tenure of {value:.0f} {unit}",
@@ -122,10 +117,8 @@ def employment_tenure_months() -> pl.Expr:
     return pl.col("employment_tenure_months")
 
 
-@feature(
-    group="applicant",
+@_declare(
     kind="boolean",
-    owner=_OWNER,
     description="Whether an agent or representative lodged the application",
     purpose="Some agents front organised misrepresentation; see also the network signals",
     reason_en={True: "Lodged through an agent", False: "Lodged without an agent"},
@@ -136,10 +129,8 @@ def has_agent() -> pl.Expr:
     return pl.col("agent_id").is_not_null()
 
 
-@feature(
-    group="applicant",
+@_declare(
     kind="boolean",
-    owner=_OWNER,
     description="Whether a sponsor or employer backs the application",
     purpose="A registered sponsor shares responsibility for the stay",
     reason_en={True: "Backed by a sponsor", False: "No sponsor named"},

@@ -7,6 +7,8 @@ and at request time.
 
 from __future__ import annotations
 
+from functools import partial
+
 import polars as pl
 
 from risk.contract import COMPLIANCE_RECORDS, SPONSOR_TYPES
@@ -25,51 +27,45 @@ __all__ = [
 ]
 
 _OWNER = "sponsor-analytics"
-_NO_SPONSOR_EN = "No sponsor named"
-_NO_SPONSOR_ID = "Tidak ada sponsor"
+_NO_SPONSOR = {"missing_en": "No sponsor named", "missing_id": "Tidak ada sponsor"}
+
+#: :func:`feature` with what every sponsor feature declares alike.
+_declare = partial(feature, group="sponsor", owner=_OWNER)
 
 
-@feature(
-    group="sponsor",
+@_declare(
     kind="categorical",
     categories=SPONSOR_TYPES,
-    owner=_OWNER,
     description="Kind of sponsor (employer, university, family member...)",
     purpose="Obligations and oversight differ between kinds of sponsor",
     reason_en="Sponsor type: {value}",
     reason_id="Jenis sponsor: {value}",
-    missing_en=_NO_SPONSOR_EN,
-    missing_id=_NO_SPONSOR_ID,
+    **_NO_SPONSOR,
     inputs=("sponsor_id", "sponsor_type"),
 )
 def sponsor_type() -> pl.Expr:
     return pl.col("sponsor_type")
 
 
-@feature(
-    group="sponsor",
+@_declare(
     kind="numeric",
     dtype=pl.Int32,
     unit="days",
-    owner=_OWNER,
     description="Days between the sponsor's registration and the application"
     " (negative: registered after it)",
     purpose="Sponsors registered just before inviting are a known pattern of sham sponsors",
     reason_en="Sponsor registered {value:.0f} days before the application",
     reason_id="Sponsor terdaftar {value:.0f} hari sebelum permohonan",
-    missing_en=_NO_SPONSOR_EN,
-    missing_id=_NO_SPONSOR_ID,
+    **_NO_SPONSOR,
     inputs=("sponsor_id", "registered_at", "submitted_at"),
 )
 def sponsor_age_days() -> pl.Expr:
     return (pl.col(DAY) - pl.col("registered_at")).dt.total_days()
 
 
-@feature(
-    group="sponsor",
+@_declare(
     kind="numeric",
     unit="share",
-    owner=_OWNER,
     description="Overstays by the sponsor's earlier visitors per invitation issued"
     " (from the sponsor register)",
     purpose="Sponsors whose visitors overstayed before are more likely to see it again",
@@ -85,35 +81,29 @@ def sponsor_overstay_rate() -> pl.Expr:
     return pl.when(invitations > 0).then(rate).otherwise(None)
 
 
-@feature(
-    group="sponsor",
+@_declare(
     kind="categorical",
     categories=COMPLIANCE_RECORDS,
-    owner=_OWNER,
     description="Sponsor's compliance standing in the register",
     purpose="Sponsors under warning or sanction have breached their duties before",
     reason_en="Sponsor compliance record: {value}",
     reason_id="Catatan kepatuhan sponsor: {value}",
-    missing_en=_NO_SPONSOR_EN,
-    missing_id=_NO_SPONSOR_ID,
+    **_NO_SPONSOR,
     inputs=("sponsor_id", "compliance_record"),
 )
 def sponsor_compliance() -> pl.Expr:
     return pl.col("compliance_record")
 
 
-@feature(
-    group="sponsor",
+@_declare(
     kind="numeric",
     dtype=pl.Int32,
     unit="applications",
-    owner=_OWNER,
     description="Earlier applications naming the same sponsor within the network window",
     purpose="A sudden volume of invitations can mean a sponsor sells invitations",
     reason_en="{value:.0f} other recent applications name the same sponsor",
     reason_id="{value:.0f} permohonan lain baru-baru ini menyebut sponsor yang sama",
-    missing_en=_NO_SPONSOR_EN,
-    missing_id=_NO_SPONSOR_ID,
+    **_NO_SPONSOR,
     inputs=("sponsor_id", "submitted_at"),
 )
 def sponsor_recent_applications() -> pl.Expr:

@@ -11,6 +11,7 @@ overstay*, counted for ``t - authorised_until`` days; decisions count once
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 import polars as pl
 
@@ -37,13 +38,13 @@ _TRIP_INPUTS = ("entry_date", "exit_date", "authorised_until", "submitted_at")
 _DECISION_INPUTS = ("decided_at", "outcome", "submitted_at")
 _SUMS = ["closed", "on_time", "overstays", "overstay_days", "open", "open_since"]
 
+#: :func:`feature` with what every travel history feature declares alike.
+_declare = partial(feature, group="travel_history", kind="numeric", owner=_OWNER)
 
-@feature(
-    group="travel_history",
-    kind="numeric",
+
+@_declare(
     dtype=pl.Int32,
     unit="trips",
-    owner=_OWNER,
     description="Past trips whose outcome was known: exited, or overstaying",
     purpose="A longer travel record gives the other history signals more weight",
     reason_en="{value:.0f} past trips on record",
@@ -54,12 +55,9 @@ def prior_trip_count() -> pl.Expr:
     return pl.col("closed") + pl.col("open")
 
 
-@feature(
-    group="travel_history",
-    kind="numeric",
+@_declare(
     dtype=pl.Int32,
     unit="overstays",
-    owner=_OWNER,
     description="Past trips exited after the authorised date, or still not exited past it",
     purpose="A past overstay is the strongest known predictor of another",
     reason_en="{value:.0f} past overstays",
@@ -70,12 +68,9 @@ def prior_overstay_count() -> pl.Expr:
     return pl.col("overstays") + pl.col("open")
 
 
-@feature(
-    group="travel_history",
-    kind="numeric",
+@_declare(
     dtype=pl.Int32,
     unit="days",
-    owner=_OWNER,
     description="Total days stayed beyond the authorised date on past trips",
     purpose="Long overstays weigh more than a day's delay",
     reason_en="{value:.0f} days of past overstay in total",
@@ -87,12 +82,9 @@ def prior_overstay_days() -> pl.Expr:
     return pl.col("overstay_days") + ongoing
 
 
-@feature(
-    group="travel_history",
-    kind="numeric",
+@_declare(
     dtype=pl.Int32,
     unit="days",
-    owner=_OWNER,
     description="Days since the last overstay ended (0 while one is ongoing)",
     purpose="A recent overstay says more than one long ago",
     reason_en="Last overstay ended {value:.0f} days before the application",
@@ -106,11 +98,8 @@ def days_since_last_overstay() -> pl.Expr:
     return pl.when(pl.col("open") > 0).then(0).otherwise(since)
 
 
-@feature(
-    group="travel_history",
-    kind="numeric",
+@_declare(
     unit="share",
-    owner=_OWNER,
     description="Share of past trips exited by the authorised date",
     purpose="A record of on-time exits lowers the risk of overstay",
     reason_en="{value:.0%} of past trips exited on time",
@@ -124,12 +113,9 @@ def on_time_exit_share() -> pl.Expr:
     return pl.when(known > 0).then(pl.col("on_time") / known).otherwise(None)
 
 
-@feature(
-    group="travel_history",
-    kind="numeric",
+@_declare(
     dtype=pl.Int32,
     unit="decisions",
-    owner=_OWNER,
     description="Earlier applications decided before this one",
     purpose="Gives weight to the refusal record",
     reason_en="{value:.0f} earlier applications decided",
@@ -140,12 +126,9 @@ def prior_decision_count() -> pl.Expr:
     return pl.col("decisions")
 
 
-@feature(
-    group="travel_history",
-    kind="numeric",
+@_declare(
     dtype=pl.Int32,
     unit="refusals",
-    owner=_OWNER,
     description="Earlier applications refused before this one",
     purpose="Earlier refusals can point to unresolved concerns",
     reason_en="{value:.0f} earlier refusals",
@@ -156,12 +139,9 @@ def prior_refusal_count() -> pl.Expr:
     return pl.col("refusals")
 
 
-@feature(
-    group="travel_history",
-    kind="numeric",
+@_declare(
     dtype=pl.Int32,
     unit="days",
-    owner=_OWNER,
     description="Days since the last refusal was decided",
     purpose="Re-applying soon after a refusal can mean the concern was not resolved",
     reason_en="Last refusal {value:.0f} days before the application",
