@@ -9,11 +9,11 @@ from sqlalchemy.orm import Session
 
 from risk.errors import ConflictError, NotFoundError, PermissionDeniedError, RequestValidationError
 from risk.settings import Settings
-from serving.store import Case, Complaint, Feedback, User, raw_table
+from serving.store import Case, Complaint, Feedback, raw_table
 
 from ._audit import append_audit
 from ._auth import Principal
-from ._workflow import get_case
+from ._workflow import get_case, staff_user
 
 __all__ = [
     "COMPLAINT_CATEGORIES",
@@ -115,14 +115,9 @@ def assign_complaint(
     complaint = get_complaint(session, complaint_id, lock=True)
     if complaint.status == "answered":
         raise ConflictError(f"complaint {complaint_id} is already answered")
-    user = session.scalar(sa.select(User).where(User.username == username))
-    if user is None:
-        raise NotFoundError(f"user {username!r} does not exist")
-    if user.role not in ("officer", "supervisor"):
-        raise RequestValidationError(
-            f"user {username!r} is a {user.role}; complaints go to officers or supervisors",
-            detail=[{"loc": ["body", "username"], "msg": "must be an officer or supervisor"}],
-        )
+    user = staff_user(
+        session, username, "user {username!r} is a {role}; complaints go to officers or supervisors"
+    )
     complaint.handler_id, complaint.status = user.user_id, "in_progress"
     append_audit(
         session,

@@ -136,19 +136,38 @@ def release_case(session: Session, principal: Principal, case_id: int) -> Case:
     return case
 
 
-def reassign_case(session: Session, principal: Principal, case_id: int, username: str) -> Case:
-    """Give a case to another officer (supervisors only)."""
-    case = get_case(session, case_id, lock=True)
-    if case.status == "decided":
-        raise ConflictError(f"case {case_id} is already decided")
+def staff_user(session: Session, username: str, refusal: str) -> User:
+    """The officer or supervisor ``username``, to be handed a case or a complaint.
+
+    ``refusal`` is the message for a user of another role, a template over
+    ``username`` and ``role``.
+
+    Raises
+    ------
+    NotFoundError
+        If no user has that name.
+    RequestValidationError
+        If the user is neither an officer nor a supervisor (field ``body.username``).
+    """
     user = session.scalar(sa.select(User).where(User.username == username))
     if user is None:
         raise NotFoundError(f"user {username!r} does not exist")
     if user.role not in ("officer", "supervisor"):
         raise RequestValidationError(
-            f"user {username!r} is a {user.role}, not an officer or supervisor",
+            refusal.format(username=username, role=user.role),
             detail=[{"loc": ["body", "username"], "msg": "must be an officer or supervisor"}],
         )
+    return user
+
+
+def reassign_case(session: Session, principal: Principal, case_id: int, username: str) -> Case:
+    """Give a case to another officer (supervisors only)."""
+    case = get_case(session, case_id, lock=True)
+    if case.status == "decided":
+        raise ConflictError(f"case {case_id} is already decided")
+    user = staff_user(
+        session, username, "user {username!r} is a {role}, not an officer or supervisor"
+    )
     previous = case.assigned_to
     case.status, case.assigned_to, case.claimed_at = "claimed", user.user_id, _now()
     append_audit(
