@@ -133,13 +133,10 @@ def build_features_for(
     settings = settings or get_settings()
     cat = catalogue()
     # Tiny inputs: the query optimiser costs more than it saves, so each family's small
-    # plan runs as written, then the blocks are stacked side by side.
-    frames = [applications.select(ID_COLUMNS)]
-    frames += [
-        _family(group, src, settings, cat).collect(optimizations=_AS_WRITTEN, engine="in-memory")
-        for group in cat.groups
-    ]
-    return pl.concat(frames, how="horizontal")
+    # plan runs as written (all in one call), then the blocks are stacked side by side.
+    plans = [_family(group, src, settings, cat) for group in cat.groups]
+    frames = pl.collect_all(plans, optimizations=_AS_WRITTEN, engine="in-memory")
+    return pl.concat([applications.select(ID_COLUMNS), *frames], how="horizontal")
 
 
 _AS_WRITTEN = pl.QueryOptFlags.none()
