@@ -161,3 +161,20 @@ def test_request_time_primary_document_is_the_batch_choice(rows):
     small = primary_documents(frame, request_time=True).collect()
     batch = primary_documents(frame).collect()
     assert_frame_equal(small, batch, check_row_order=False)
+
+
+# Latin letters with accents and ligatures, combining marks, spaces, hyphens, apostrophes.
+_NAME_CHARS = st.sampled_from(
+    list("abcxyzABCXYZ -'.<")
+    + list("ÄäÖöÜüßẞÆæØøŒœÞþĐđŁłÉéÈçÑñÅåĲĳ")
+    + ["\u0301", "\u0308", "\u0327", "\u0903", "\u20dd", "ﬁ", "Ⅻ", "²"]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(_NAME_CHARS, max_size=12)), min_size=1, max_size=8))
+def test_scalar_name_part_equals_the_vectorised_form(names):
+    from features.documents import _name_part, _scalar_name_part
+
+    expected = pl.select(_name_part(pl.Series("n", names, dtype=pl.String))).to_series()
+    assert [_scalar_name_part(n) for n in names] == expected.to_list()
