@@ -22,8 +22,13 @@ __all__ = ["direct_before", "direct_counts", "direct_window"]
 _AS_WRITTEN = pl.QueryOptFlags.none()
 
 
-def _collect(frame: pl.LazyFrame) -> pl.DataFrame:
-    return frame.collect(optimizations=_AS_WRITTEN, engine="in-memory")
+def _collect(frame: pl.LazyFrame | pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """``frame`` (only ``columns``, if given) in memory; a DataFrame costs no query."""
+    if isinstance(frame, pl.DataFrame):
+        return pl.DataFrame([frame.get_column(c) for c in columns]) if columns else frame
+    return (frame.select(columns) if columns else frame).collect(
+        optimizations=_AS_WRITTEN, engine="in-memory"
+    )
 
 
 def _by_key(rows: pl.DataFrame) -> dict[object, list[tuple]]:
@@ -49,8 +54,8 @@ def _sum_dtype(dtype: pl.DataType) -> pl.DataType:
 
 
 def direct_before(
-    targets: pl.LazyFrame,
-    events: pl.LazyFrame,
+    targets: pl.LazyFrame | pl.DataFrame,
+    events: pl.LazyFrame | pl.DataFrame,
     *,
     by: str,
     at: str,
@@ -58,7 +63,7 @@ def direct_before(
     latest: Sequence[str],
 ) -> pl.LazyFrame:
     """:func:`features._windows.cumulative_before` for a few targets (same values and dtypes)."""
-    frame, rows = _collect(targets), _collect(events.select(by, at, *sums, *latest))
+    frame, rows = _collect(targets), _collect(events, by, at, *sums, *latest)
     index = _by_key(rows)
     out: dict[str, list] = {c: [] for c in (*sums, *latest)}
     for key, moment in _keys_and_moments(frame, by, at):
@@ -89,7 +94,7 @@ def direct_window(
     null where the target's key is null.
     """
     columns = (by, at) if value is None else (by, at, value)
-    frame, rows = _collect(targets), _collect(pool.select(columns))
+    frame, rows = _collect(targets), _collect(pool, *columns)
     counts = _window_counts(frame, rows, by=by, at=at, days=days, value=value)
     return frame.with_columns(pl.Series(name, counts, dtype=pl.Int32)).lazy()
 
@@ -102,10 +107,10 @@ def direct_counts(
     ``keys`` maps each output column to the key it counts on; one ``Int32``
     column per entry, in the targets' order.
     """
-    frame = _collect(targets.select(*set(keys.values()), at))
-    rows = _collect(pool.select(*set(keys.values()), at))
+    frame = _collect(targets, *set(keys.values()), at)
+    rows = _collect(pool, *set(keys.values()), at)
     return pl.DataFrame([
-        pl.Series(name, _window_counts(frame, rows.select(by, at), by=by, at=at, days=days),
+        pl.Series(name, _window_counts(frame, _collect(rows, by, at), by=by, at=at, days=days),
                   dtype=pl.Int32)
         for name, by in keys.items()
     ])  # fmt: skip

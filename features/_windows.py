@@ -25,7 +25,7 @@ _ROW = "__row"
 
 def cumulative_before(
     targets: pl.LazyFrame,
-    events: pl.LazyFrame,
+    events: pl.LazyFrame | pl.DataFrame,
     *,
     by: str,
     at: str,
@@ -41,7 +41,7 @@ def cumulative_before(
         Frame with the key column ``by`` and the moment column ``at``.
     events
         Frame with ``by``, ``at`` (the moment each event became known) and the
-        value columns in ``sums`` and ``latest``.
+        value columns in ``sums`` and ``latest`` (a DataFrame only with ``direct``).
     by, at
         Key and moment column names (same names in both frames).
     sums

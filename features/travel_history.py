@@ -222,8 +222,8 @@ _DECISION_SCHEMA = {
 }  # fmt: skip
 
 
-def _trip_events_small(trips: pl.LazyFrame) -> pl.LazyFrame:
-    """:func:`trip_events` for a few trips, row by row."""
+def _trip_events_small(trips: pl.LazyFrame) -> pl.DataFrame:
+    """:func:`trip_events` for a few trips, row by row (in memory)."""
     opened, closed = [], []  # in trip_events' order: every opening, then every closing
     for who, au, exit_ in _rows(trips, "applicant_id", "authorised_until", "exit_date"):
         # ``over`` is unknown (None) when either date is missing, as in polars.
@@ -238,17 +238,17 @@ def _trip_events_small(trips: pl.LazyFrame) -> pl.LazyFrame:
                 (exit_ - au).days if over else 0, -int(over) if known else None,
                 -(au - _EPOCH).days if over else 0, exit_ if over else None,
             ))  # fmt: skip
-    return pl.DataFrame(opened + closed, schema=_TRIP_SCHEMA, orient="row").lazy()
+    return pl.DataFrame(opened + closed, schema=_TRIP_SCHEMA, orient="row")
 
 
-def _decision_events_small(decisions: pl.LazyFrame) -> pl.LazyFrame:
-    """:func:`decision_events` for a few decisions, row by row."""
+def _decision_events_small(decisions: pl.LazyFrame) -> pl.DataFrame:
+    """:func:`decision_events` for a few decisions, row by row (in memory)."""
     rows = [
         (who, at, 1, None if outcome is None else int(outcome == "refused"),
          at if outcome == "refused" else None)
         for who, at, outcome in _rows(decisions, "applicant_id", "decided_at", "outcome")
     ]  # fmt: skip
-    return pl.DataFrame(rows, schema=_DECISION_SCHEMA, orient="row").lazy()
+    return pl.DataFrame(rows, schema=_DECISION_SCHEMA, orient="row")
 
 
 def _rows(frame: pl.LazyFrame, *columns: str) -> list[tuple]:

@@ -167,10 +167,8 @@ def test_request_time_event_rows_equal_the_batch_events(trips, decided):
         decided, schema={"applicant_id": pl.String, "decided_at": pl.Date,
                          "outcome": pl.String}, orient="row",
     )  # fmt: skip
+    assert_frame_equal(th._trip_events_small(trip_frame), th.trip_events(trip_frame).collect())
     assert_frame_equal(
-        th._trip_events_small(trip_frame).collect(), th.trip_events(trip_frame).collect()
-    )
-    assert_frame_equal(
-        th._decision_events_small(decision_frame).collect(),
+        th._decision_events_small(decision_frame),
         th.decision_events(decision_frame).collect(),
     )
