@@ -96,7 +96,7 @@ def direct_window(
     columns = (by, at) if value is None else (by, at, value)
     frame, rows = _collect(targets), _collect(pool, *columns)
     counts = _window_counts(frame, rows, by=by, at=at, days=days, value=value)
-    return frame.with_columns(pl.Series(name, counts, dtype=pl.Int32)).lazy()
+    return frame.hstack([pl.Series(name, counts, dtype=pl.Int32)]).lazy()
 
 
 def direct_counts(

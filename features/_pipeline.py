@@ -136,7 +136,8 @@ def build_features_for(
     # plan runs as written (all in one call), then the blocks are stacked side by side.
     plans = [_family(group, src, settings, cat) for group in cat.groups]
     frames = pl.collect_all(plans, optimizations=_AS_WRITTEN, engine="in-memory")
-    return pl.concat([applications.select(ID_COLUMNS), *frames], how="horizontal")
+    ids = pl.DataFrame([applications.get_column(c) for c in ID_COLUMNS])
+    return pl.concat([ids, *frames], how="horizontal")
 
 
 _AS_WRITTEN = pl.QueryOptFlags.none()

@@ -197,10 +197,10 @@ def _with_printed_names(docs: pl.LazyFrame, *, request_time: bool) -> pl.LazyFra
             _name_part(pl.col(printed)).alias(zone) for printed, zone in _PRINTED_NAMES.items()
         )
     frame = docs.collect(optimizations=pl.QueryOptFlags.none())
-    return frame.with_columns(
+    return frame.hstack([
         pl.Series(zone, [_scalar_name_part(v) for v in frame.get_column(printed)], dtype=pl.String)
         for printed, zone in _PRINTED_NAMES.items()
-    ).lazy()
+    ]).lazy()  # fmt: skip
 
 
 @_mismatch("name", "nama", "printed_surname")
@@ -356,14 +356,13 @@ def parse_zones(docs: pl.LazyFrame, *, request_time: bool = False) -> pl.LazyFra
         parts = [docs.filter(fmt == name).with_columns(_zone_expr(name)) for name in MRZ_FORMATS]
         unknown = docs.filter(~fmt.is_in(MRZ_FORMATS) | fmt.is_null())
         return pl.concat([*parts, unknown.with_columns(_zone_expr())])
-    frame = docs.collect()
+    frame = docs.collect(optimizations=pl.QueryOptFlags.none())
+    columns = ("mrz_format", "mrz_line1", "mrz_line2", "mrz_line3")
     zones = [
         {k: v for k, v in parse_mrz([l1, l2, l3], format=fmt).as_dict().items() if k != "format"}
-        for fmt, l1, l2, l3 in frame.select(
-            "mrz_format", "mrz_line1", "mrz_line2", "mrz_line3"
-        ).iter_rows()
+        for fmt, l1, l2, l3 in zip(*(frame.get_column(c).to_list() for c in columns), strict=True)
     ]
-    return frame.with_columns(pl.Series("mrz", zones, dtype=_zone_dtype())).lazy()
+    return frame.hstack([pl.Series("mrz", zones, dtype=_zone_dtype())]).lazy()
 
 
 def context(src: Sources, settings: Settings) -> pl.LazyFrame:
