@@ -8,6 +8,7 @@ dataset spec declares (analysts' own tables), stored in ``bundle.json``.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
@@ -75,7 +76,7 @@ class ReasonSource(Protocol):
         ...
 
 
-class _Cached:
+class _Cached(ABC):
     """Memoise sentences: most values repeat (flags, counts, categories), wording is pure."""
 
     _LIMIT = 200_000
@@ -98,8 +99,9 @@ class _Cached:
         self._cache[key] = text
         return text
 
+    @abstractmethod
     def _render(self, feature: str, value: Any, lang: str) -> str:
-        raise NotImplementedError
+        """The uncached sentence (each reason source words it its own way)."""
 
 
 class TemplateReasons(_Cached):

@@ -124,6 +124,18 @@ def _check_digits(series: pl.Series) -> pl.Series:
     return pl.Series(series.name, out, dtype=pl.UInt8)
 
 
+def check_digits_of_bytes(m: np.ndarray) -> np.ndarray:
+    """Check digits of each row of an ASCII byte matrix (one field per row), as ``uint8``.
+
+    The vectorised form behind the synthetic world's zones; rows must hold only
+    ``0-9``, ``A-Z`` and ``<``.
+    """
+    digits, invalid = _fixed_width(_LUT[m], m.shape[1])
+    if invalid.any():
+        raise ValueError(f"row {int(invalid.argmax())} holds a character outside 0-9, A-Z, '<'")
+    return digits
+
+
 def _fixed_width(values: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
     weights = np.resize(np.array(_WEIGHTS, dtype=np.int32), width)
     invalid = (values == _INVALID).any(axis=1)

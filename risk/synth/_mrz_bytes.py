@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from risk._mrz._check import check_digits_of_bytes
+
 from ._common import digits
 
 FILLER = ord("<")
-_VALUE = np.zeros(256, dtype=np.int64)
-_VALUE[48:58] = np.arange(10)
-_VALUE[65:91] = np.arange(10, 36)
-_WEIGHTS = np.array([7, 3, 1])
 
 
 def check_digit(m: np.ndarray) -> np.ndarray:
     """ICAO check digit of each row of a byte matrix, as an ``(n, 1)`` ASCII column."""
-    w = np.resize(_WEIGHTS, m.shape[1])
-    return (48 + (_VALUE[m] @ w) % 10).astype(np.uint8)[:, None]
+    return (48 + check_digits_of_bytes(m)).astype(np.uint8)[:, None]
 
 
 def yymmdd(days: np.ndarray) -> np.ndarray:
