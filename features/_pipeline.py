@@ -1,25 +1,23 @@
 """The feature pipeline: raw tables in, one row of catalogue features per application out.
 
-Batch (training) and request time (serving) run the same family contexts and
-the same feature expressions; only the inputs differ.  Pipelines stay lazy;
-callers collect once, at the edge.
+Batch (training) runs each family's context and feature expressions over whole
+tables; pipelines stay lazy and callers collect once, at the edge.
 
-For a few applications at request time the context steps take a small-input
-form, because each polars query's fixed cost (about 0.1-1 ms) dominates there:
-the shared inputs are collected once, history look-ups and window counts scan the
-collected rows in Python (:mod:`features._direct`), trip and decision events and
-the primary document are built row by row, and zones are parsed with the scalar
-twin of the vectorised MRZ parser (:func:`features.documents.parse_zones`).  The
-feature expressions themselves are the same.  Both forms give identical values;
-``tests/features/test_pipeline.py`` proves batch and request time agree on every
-feature, and the small-input helpers are tested against their batch forms.
+At request time a polars query's fixed cost (about 0.1-1 ms) would dominate, so
+:func:`build_features_for` computes each application with the families' scalar
+twins (:func:`features.feature_row`, from :func:`features.lookups_from_tables`),
+in plain Python.  Both give identical values; ``tests/features/test_pipeline.py``
+and ``tests/features/test_row.py`` prove batch and request time agree on every
+feature.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from types import ModuleType
+from typing import Any
 
 import polars as pl
 
@@ -30,6 +28,7 @@ from risk.settings import Settings, get_settings
 
 from . import applicant, documents, financial, network, sponsor, travel_history
 from ._catalogue import Catalogue, catalogue
+from ._row import feature_row, lookups_from_tables
 from ._sources import Sources, submitted_day
 
 __all__ = [
@@ -102,45 +101,36 @@ def build_features_for(
     Returns
     -------
     pl.DataFrame
-        The same columns and values :func:`build_features` gives these applications.
+        The same columns and values :func:`build_features` gives these applications,
+        computed one application at a time by :func:`features.feature_row`.
     """
     _check_frame(applications, "applications", APPLICATIONS.names)
     _check_frame(documents, "documents", DOCUMENTS.names)
-    new_ids = applications.get_column("application_id")
-    pool = pl.concat(
-        [
-            history.applications.filter(~pl.col("application_id").is_in(new_ids.implode())),
-            applications.lazy().select(APPLICATIONS.names),
-        ],
-        how="vertical_relaxed",
-    )
-    pool_docs = pl.concat(
-        [
-            history.documents.filter(~pl.col("application_id").is_in(new_ids.implode())),
-            documents.lazy().select(DOCUMENTS.names),
-        ],
-        how="vertical_relaxed",
-    )
-    # Every family reads these; collected once here rather than once per query.
-    targets, pool, pool_docs = (
-        frame.lazy()
-        for frame in pl.collect_all(
-            [applications.lazy().with_columns(submitted_day()), pool, pool_docs],
-            optimizations=_AS_WRITTEN,
-        )
-    )
-    src = Sources(targets, documents.lazy(), history, pool, pool_docs, request_time=True)
     settings = settings or get_settings()
+    new_ids = applications.get_column("application_id").implode()
+    # The pool of earlier applications: the history, with the new applications as given.
+    pool, pool_docs = pl.collect_all([
+        pl.concat([history.applications.filter(~pl.col("application_id").is_in(new_ids)),
+                   applications.lazy().select(APPLICATIONS.names)], how="vertical_relaxed"),
+        pl.concat([history.documents.filter(~pl.col("application_id").is_in(new_ids)),
+                   documents.lazy().select(DOCUMENTS.names)], how="vertical_relaxed"),
+    ])  # fmt: skip
+    known = replace(history, applications=pool.lazy(), documents=pool_docs.lazy())
+    docs: dict[Any, list[dict[str, Any]]] = {}
+    for doc in documents.iter_rows(named=True):
+        docs.setdefault(doc["application_id"], []).append(doc)
+    rows = [
+        feature_row(
+            app, docs.get(app["application_id"], ()),
+            lookups_from_tables(app, known, settings=settings), settings=settings,
+        )
+        for app in applications.iter_rows(named=True)
+    ]  # fmt: skip
     cat = catalogue()
-    # Tiny inputs: the query optimiser costs more than it saves, so each family's small
-    # plan runs as written (all in one call), then the blocks are stacked side by side.
-    plans = [_family(group, src, settings, cat) for group in cat.groups]
-    frames = pl.collect_all(plans, optimizations=_AS_WRITTEN, engine="in-memory")
-    ids = pl.DataFrame([applications.get_column(c) for c in ID_COLUMNS])
-    return pl.concat([ids, *frames], how="horizontal")
+    schema = {c: applications.schema[c] for c in ID_COLUMNS} | {s.name: s.dtype for s in cat.specs}
+    return pl.DataFrame({name: [r[name] for r in rows] for name in schema}, schema=schema)
 
 
-_AS_WRITTEN = pl.QueryOptFlags.none()
 _KEYS = ("phone_hash", "email_hash", "address_hash", "bank_account_hash", "agent_id", "sponsor_id")
 
 
@@ -208,7 +198,6 @@ def _sources(
     history: RawTables,
     pool: pl.LazyFrame | None,
     pool_docs: pl.LazyFrame | None,
-    request_time: bool = False,
 ) -> Sources:
     targets = targets.with_columns(submitted_day())
     return Sources(
@@ -217,7 +206,6 @@ def _sources(
         history=history,
         pool=targets if pool is None else pool,
         pool_documents=docs if pool_docs is None else pool_docs,
-        request_time=request_time,
     )
 
 

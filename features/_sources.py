@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -10,7 +12,14 @@ from risk.io import RawTables
 
 from ._windows import window_count, window_count_within
 
-__all__ = ["DAY", "Sources", "primary_documents", "recent_count", "submitted_day"]
+__all__ = [
+    "DAY",
+    "Sources",
+    "primary_document",
+    "primary_documents",
+    "recent_count",
+    "submitted_day",
+]
 
 #: Column holding each target's submission day (``pl.Date``), added by the pipeline.
 DAY = "submitted_day"
@@ -36,9 +45,6 @@ class Sources:
     pool, pool_documents
         Every application known to the service (targets included) and their
         documents, for counts of earlier applications sharing a key.
-    request_time
-        True for a few applications at request time: small inputs, where fixed
-        per-query costs matter more than throughput.
     """
 
     targets: pl.LazyFrame
@@ -46,18 +52,13 @@ class Sources:
     history: RawTables
     pool: pl.LazyFrame
     pool_documents: pl.LazyFrame
-    request_time: bool = False
 
 
-def primary_documents(documents: pl.LazyFrame, *, request_time: bool = False) -> pl.LazyFrame:
+def primary_documents(documents: pl.LazyFrame) -> pl.LazyFrame:
     """One document per application: its passport if it has one, else its first document.
 
     Ties are broken by ``document_id`` so the choice does not depend on row order.
-    With ``request_time`` (a few documents) the rows are picked in Python, the
-    same choice without a sort's fixed cost; the result is in memory.
     """
-    if request_time:
-        return _primary_small(documents.collect(optimizations=pl.QueryOptFlags.none()))
     rank = pl.when(pl.col("document_type") == "passport").then(0).otherwise(1)
     return (
         documents.with_columns(rank.alias("__rank"))
@@ -67,21 +68,26 @@ def primary_documents(documents: pl.LazyFrame, *, request_time: bool = False) ->
     )
 
 
-def _primary_small(docs: pl.DataFrame) -> pl.LazyFrame:
-    # Polars sorts nulls first: (False, None) orders before (True, value).
-    best: dict[object, tuple[tuple, int]] = {}
-    columns = ("application_id", "document_type", "document_id")
-    for i, (app, kind, doc) in enumerate(docs.select(columns).iter_rows()):
-        key = (kind != "passport", doc is not None, doc or "")
-        if app not in best or key < best[app][0]:
-            best[app] = (key, i)
-    return docs[sorted(i for _, i in best.values())].lazy()
+def primary_document(documents: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The scalar twin of :func:`primary_documents` for one application's documents.
+
+    The passport if there is one, else the document with the smallest
+    ``document_id``; a null ``document_id`` sorts first, as in polars' sort.
+    None when there is no document.
+    """
+    best, best_key = None, None
+    for doc in documents:
+        doc_id = doc["document_id"]
+        key = (doc["document_type"] != "passport", doc_id is not None, doc_id or "")
+        if best_key is None or key < best_key:
+            best, best_key = doc, key
+    return best
 
 
 def recent_count(src: Sources, *, by: str, days: int, name: str) -> pl.LazyFrame:
     """Pool applications sharing ``by`` with each target in the ``days`` before it.
 
-    In batch the targets are the pool and a rolling count runs within the frame;
+    When the targets are the pool a rolling count runs within the frame;
     otherwise each target looks the pool up.  One column ``name``, targets' order.
     """
     if src.pool is src.targets:
@@ -90,6 +96,6 @@ def recent_count(src: Sources, *, by: str, days: int, name: str) -> pl.LazyFrame
     else:
         counted = window_count(
             src.targets.select(by, "submitted_at"), src.pool, by=by, at="submitted_at",
-            days=days, name=name, direct=src.request_time,
+            days=days, name=name,
         )  # fmt: skip
     return counted.select(name)

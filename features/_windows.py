@@ -16,8 +16,6 @@ from datetime import timedelta
 
 import polars as pl
 
-from ._direct import direct_before, direct_window
-
 __all__ = ["cumulative_before", "window_count", "window_count_within", "window_distinct"]
 
 _ROW = "__row"
@@ -31,7 +29,6 @@ def cumulative_before(
     at: str,
     sums: Sequence[str] = (),
     latest: Sequence[str] = (),
-    direct: bool = False,
 ) -> pl.LazyFrame:
     """Per target row, sums of event values with the same key strictly before ``at``.
 
@@ -41,7 +38,7 @@ def cumulative_before(
         Frame with the key column ``by`` and the moment column ``at``.
     events
         Frame with ``by``, ``at`` (the moment each event became known) and the
-        value columns in ``sums`` and ``latest`` (a DataFrame only with ``direct``).
+        value columns in ``sums`` and ``latest``.
     by, at
         Key and moment column names (same names in both frames).
     sums
@@ -49,16 +46,12 @@ def cumulative_before(
     latest
         At most one event column, taken from the latest earlier event where it is
         not null (the largest on ties; null if none).
-    direct
-        Join and filter instead of cumulating (for a few targets; see the module).
 
     Returns
     -------
     pl.LazyFrame
         ``targets`` in their original order with the ``sums`` and ``latest`` columns added.
     """
-    if direct:
-        return direct_before(targets, events, by=by, at=at, sums=sums, latest=latest)
     if len(latest) > 1:
         raise ValueError("cumulative_before takes at most one 'latest' column")
     # Sorted by key, moment (and the latest column, nulls first), the last row of each
@@ -120,7 +113,6 @@ def window_count(
     at: str,
     days: int,
     name: str,
-    direct: bool = False,
 ) -> pl.LazyFrame:
     """Count pool rows with the same key in ``[at - days, at)`` (the target itself excluded).
 
@@ -133,16 +125,12 @@ def window_count(
         Length of the trailing window in days.
     name
         Name of the count column added to ``targets``.
-    direct
-        Join and filter instead of cumulating (for a few targets; see the module).
 
     Returns
     -------
     pl.LazyFrame
         ``targets`` in order plus ``name`` (``Int32``; null where the key is null).
     """
-    if direct:
-        return direct_window(targets, pool, by=by, at=at, days=days, name=name)
     events = pool.select(by, at).with_columns(pl.lit(1, pl.Int64).alias("__n"))
     # One look-up for both moments: the targets at ``at`` stacked on the targets at the
     # window's start, so the pool is grouped and sorted once.
@@ -197,7 +185,6 @@ def window_distinct(
     at: str,
     days: int,
     name: str,
-    direct: bool = False,
 ) -> pl.LazyFrame:
     """Count distinct ``value`` among pool rows with the same key in ``[at - days, at)``.
 
@@ -212,8 +199,6 @@ def window_distinct(
     pl.LazyFrame
         ``targets`` in order plus ``name`` (``Int32``; null where the key is null).
     """
-    if direct:
-        return direct_window(targets, pool, by=by, at=at, days=days, name=name, value=value)
     window = timedelta(days=days)
     rows = (
         pool.select(by, value, at)

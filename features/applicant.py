@@ -7,7 +7,9 @@ they stand in for nationality.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -15,7 +17,11 @@ from risk.contract import PURPOSES, VISA_TYPES
 from risk.settings import Settings
 
 from ._registry import feature
+from ._scalar import category, divide
 from ._sources import Sources
+
+if TYPE_CHECKING:
+    from ._row import Lookups
 
 __all__ = [
     "STAY_NORMS",
@@ -25,6 +31,7 @@ __all__ = [
     "has_sponsor",
     "intended_stay_days",
     "purpose",
+    "row",
     "stay_vs_norm_ratio",
     "visa_type",
 ]
@@ -144,3 +151,27 @@ def has_sponsor() -> pl.Expr:
 def context(src: Sources, settings: Settings) -> pl.LazyFrame:
     """The applicant family's columns: the application itself."""
     return src.targets
+
+
+_VISA_TYPES, _PURPOSES = frozenset(VISA_TYPES), frozenset(PURPOSES)
+_NORMS = {visa: float(days) for visa, days in STAY_NORMS.items()}
+
+
+def row(
+    application: Mapping[str, Any],
+    primary_document: Mapping[str, Any] | None,
+    lookups: Lookups,
+    settings: Settings,
+) -> dict[str, Any]:
+    """The applicant family's features for one application (the scalar twin of the batch)."""
+    visa, stay = application["visa_type"], application["intended_stay_days"]
+    return {
+        "visa_type": category("visa_type", visa, _VISA_TYPES),
+        "purpose": category("purpose", application["purpose"], _PURPOSES),
+        "intended_stay_days": stay,
+        # replace_strict(default=None): a null or unlisted visa type has no norm.
+        "stay_vs_norm_ratio": divide(stay, _NORMS.get(visa) if visa is not None else None),
+        "employment_tenure_months": application["employment_tenure_months"],
+        "has_agent": application["agent_id"] is not None,
+        "has_sponsor": application["sponsor_id"] is not None,
+    }

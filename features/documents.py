@@ -10,17 +10,24 @@ of false mismatches.
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from functools import cache
+from collections.abc import Mapping
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from risk.contract import CHIP_RESULTS, DOCUMENT_TYPES, DOCUMENTS, MRZ_FORMATS
+from risk.contract import CHIP_RESULTS, DOCUMENT_TYPES, MRZ_FORMATS
 from risk.mrz import parse_mrz, parse_mrz_expr, transliterate, transliterate_expr
 from risk.settings import Settings
 
 from ._registry import feature
+from ._scalar import and3, category, days_between, not3, or3, to_float
 from ._sources import DAY, Sources, primary_documents
+
+if TYPE_CHECKING:
+    from ._row import Lookups
 
 __all__ = [
     "chip_auth_result",
@@ -43,6 +50,7 @@ __all__ = [
     "parse_zones",
     "passport_age_days",
     "passport_validity_after_stay_days",
+    "row",
     "tamper_score",
 ]
 
@@ -189,18 +197,10 @@ def _scalar_name_part(name: str | None) -> str:
     return transliterate(unmarked).replace("<", " ")
 
 
-def _with_printed_names(docs: pl.LazyFrame, *, request_time: bool) -> pl.LazyFrame:
-    # The vectorised transliteration costs about 1.5 ms per query (pattern set-up), far
-    # more than a few documents' worth of Python at request time.
-    if not request_time:
-        return docs.with_columns(
-            _name_part(pl.col(printed)).alias(zone) for printed, zone in _PRINTED_NAMES.items()
-        )
-    frame = docs.collect(optimizations=pl.QueryOptFlags.none())
-    return frame.hstack([
-        pl.Series(zone, [_scalar_name_part(v) for v in frame.get_column(printed)], dtype=pl.String)
-        for printed, zone in _PRINTED_NAMES.items()
-    ]).lazy()  # fmt: skip
+def _with_printed_names(docs: pl.LazyFrame) -> pl.LazyFrame:
+    return docs.with_columns(
+        _name_part(pl.col(printed)).alias(zone) for printed, zone in _PRINTED_NAMES.items()
+    )
 
 
 @_mismatch("name", "nama", "printed_surname")
@@ -336,39 +336,108 @@ def _zone_expr(fmt: str | None = None) -> pl.Expr:
     return parse_mrz_expr(format_, *lines).alias("mrz")
 
 
-@cache
-def _zone_dtype() -> pl.DataType:
-    return pl.LazyFrame(schema=DOCUMENTS.schema).select(_zone_expr()).collect_schema()["mrz"]
-
-
-def parse_zones(docs: pl.LazyFrame, *, request_time: bool = False) -> pl.LazyFrame:
+def parse_zones(docs: pl.LazyFrame) -> pl.LazyFrame:
     """``docs`` with their parsed machine-readable zone as the struct column ``mrz``.
 
-    In batch the vectorised parser runs once per format over that format's rows
-    (with the format as a constant, polars drops the other formats' branches:
-    about three times faster); rows come back grouped by format.  At request time, for a
-    handful of documents, the scalar twin :func:`risk.mrz.parse_mrz` gives the
-    same struct (the two follow the same rules and are tested against each other)
-    without the vectorised parser's fixed cost of about 0.1 s per query.
+    The vectorised parser runs once per format over that format's rows (with the
+    format as a constant, polars drops the other formats' branches: about three
+    times faster); rows come back grouped by format.  One document's zone is
+    parsed by the scalar twin :func:`risk.mrz.parse_mrz` (see :func:`row`); the
+    two follow the same rules and are tested against each other.
     """
-    if not request_time:
-        fmt = pl.col("mrz_format")
-        parts = [docs.filter(fmt == name).with_columns(_zone_expr(name)) for name in MRZ_FORMATS]
-        unknown = docs.filter(~fmt.is_in(MRZ_FORMATS) | fmt.is_null())
-        return pl.concat([*parts, unknown.with_columns(_zone_expr())])
-    frame = docs.collect(optimizations=pl.QueryOptFlags.none())
-    columns = ("mrz_format", "mrz_line1", "mrz_line2", "mrz_line3")
-    zones = [
-        {k: v for k, v in parse_mrz([l1, l2, l3], format=fmt).as_dict().items() if k != "format"}
-        for fmt, l1, l2, l3 in zip(*(frame.get_column(c).to_list() for c in columns), strict=True)
-    ]
-    return frame.hstack([pl.Series("mrz", zones, dtype=_zone_dtype())]).lazy()
+    fmt = pl.col("mrz_format")
+    parts = [docs.filter(fmt == name).with_columns(_zone_expr(name)) for name in MRZ_FORMATS]
+    unknown = docs.filter(~fmt.is_in(MRZ_FORMATS) | fmt.is_null())
+    return pl.concat([*parts, unknown.with_columns(_zone_expr())])
 
 
 def context(src: Sources, settings: Settings) -> pl.LazyFrame:
     """The document family's columns: the primary document and its parsed zone (``mrz``)."""
-    primary = primary_documents(src.documents, request_time=src.request_time)
-    docs = parse_zones(primary, request_time=src.request_time)
-    docs = _with_printed_names(docs, request_time=src.request_time)
+    docs = _with_printed_names(parse_zones(primary_documents(src.documents)))
     targets = src.targets.select("application_id", DAY, "intended_stay_days")
     return targets.join(docs, on="application_id", how="left", maintain_order="left")
+
+
+_DOCUMENT_TYPES, _MRZ_FORMATS = frozenset(DOCUMENT_TYPES), frozenset(MRZ_FORMATS)
+_CHIP_RESULTS = frozenset(CHIP_RESULTS)
+_NOT_ALNUM = re.compile("[^A-Z0-9]")
+
+
+def row(
+    application: Mapping[str, Any],
+    primary_document: Mapping[str, Any] | None,
+    lookups: Lookups,
+    settings: Settings,
+) -> dict[str, Any]:
+    """The document family's features for one application (the scalar twin of the batch).
+
+    ``primary_document`` is the application's primary document
+    (:func:`features._sources.primary_document`), or None: then every feature is null.
+    """
+    doc = primary_document
+    if doc is None:
+        return dict.fromkeys(_names())
+    zone = parse_mrz(
+        (doc["mrz_line1"], doc["mrz_line2"], doc["mrz_line3"]), format=doc["mrz_format"]
+    )
+    day = application["submitted_at"].date()
+    stay, expiry = application["intended_stay_days"], doc["expiry_date"]
+    return {
+        "document_type": category("document_type", doc["document_type"], _DOCUMENT_TYPES),
+        "mrz_format": category("mrz_format", doc["mrz_format"], _MRZ_FORMATS),
+        "mrz_format_ok": zone.format_ok,
+        "mrz_number_check_ok": zone.number_ok,
+        "mrz_birth_check_ok": zone.birth_ok,
+        "mrz_expiry_check_ok": zone.expiry_ok,
+        "mrz_optional_check_ok": zone.optional_ok,
+        "mrz_composite_check_ok": zone.composite_ok,
+        "mrz_name_mismatch": _name_mismatch(zone, doc),
+        "mrz_number_mismatch": _number_mismatch(zone.document_number, doc),
+        "mrz_birth_date_mismatch": _yymmdd(zone.birth_date) != _yymmdd(doc["printed_birth_date"]),
+        "mrz_expiry_mismatch": _yymmdd(zone.expiry_date) != _yymmdd(expiry),
+        "mrz_sex_mismatch": _ne(zone.sex, doc["printed_sex"]),
+        "passport_validity_after_stay_days": (
+            None if stay is None or expiry is None else expiry.toordinal() - day.toordinal() - stay
+        ),
+        "passport_age_days": days_between(day, doc["issue_date"]),
+        "chip_auth_result": category("chip_auth_result", doc["chip_auth_result"], _CHIP_RESULTS),
+        "face_match_score": to_float(doc["face_match_score"]),
+        "image_quality_score": to_float(doc["image_quality_score"]),
+        "tamper_score": to_float(doc["tamper_score"]),
+    }
+
+
+def _names() -> list[str]:
+    from ._catalogue import catalogue
+
+    return catalogue().groups["documents"]
+
+
+def _ne(a: Any, b: Any) -> bool | None:
+    """``a != b`` with null propagation."""
+    return None if a is None or b is None else a != b
+
+
+def _name_mismatch(zone: Any, doc: Mapping[str, Any]) -> bool | None:
+    """:func:`mrz_name_mismatch` in three-valued logic."""
+    printed_given = _scalar_name_part(doc["printed_given_names"])
+    surname_ok = _ne(zone.surname, _scalar_name_part(doc["printed_surname"]))
+    surname_ok = not3(surname_ok)
+    given = zone.given_names
+    if given is None:
+        given_ok = and3(None, or3(None, printed_given == ""))
+    else:
+        given_ok = printed_given.startswith(given) and (given != "" or printed_given == "")
+    return not3(and3(surname_ok, given_ok))
+
+
+def _number_mismatch(zone_number: str | None, doc: Mapping[str, Any]) -> bool | None:
+    printed = doc["printed_document_number"]
+    if printed is None:
+        return None
+    return _ne(zone_number, _NOT_ALNUM.sub("", printed.upper()))
+
+
+def _yymmdd(day: date | None) -> tuple[int, int, int] | None:
+    """``strftime("%y%m%d")`` as a comparable tuple (null stays null)."""
+    return None if day is None else (day.year % 100, day.month, day.day)

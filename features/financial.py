@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 import polars as pl
 
 from risk.settings import Settings
 
 from ._registry import feature
+from ._scalar import divide, to_float
 from ._sources import Sources
 
-__all__ = ["context", "declared_funds_usd", "funds_per_day_usd"]
+if TYPE_CHECKING:
+    from ._row import Lookups
+
+__all__ = ["context", "declared_funds_usd", "funds_per_day_usd", "row"]
 
 _OWNER = "financial-analytics"
 
@@ -47,3 +54,20 @@ def funds_per_day_usd() -> pl.Expr:
 def context(src: Sources, settings: Settings) -> pl.LazyFrame:
     """The financial family's columns: the application itself."""
     return src.targets
+
+
+def row(
+    application: Mapping[str, Any],
+    primary_document: Mapping[str, Any] | None,
+    lookups: Lookups,
+    settings: Settings,
+) -> dict[str, Any]:
+    """The financial family's features for one application (the scalar twin of the batch).
+
+    A zero-day stay divides as polars does: ``inf`` (or ``NaN`` for no funds), not an error.
+    """
+    funds = to_float(application["declared_funds_usd"])
+    return {
+        "declared_funds_usd": funds,
+        "funds_per_day_usd": divide(funds, application["intended_stay_days"]),
+    }

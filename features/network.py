@@ -8,17 +8,19 @@ count, not zero.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from risk.settings import Settings
 
-from ._direct import direct_counts
 from ._registry import feature
 from ._sources import Sources, primary_documents, recent_count
 from ._windows import window_distinct
+
+if TYPE_CHECKING:
+    from ._row import Lookups
 
 __all__ = [
     "address_shared_count",
@@ -28,6 +30,7 @@ __all__ = [
     "context",
     "email_shared_count",
     "phone_shared_count",
+    "row",
 ]
 
 _OWNER = "network-analytics"
@@ -123,15 +126,8 @@ def context(src: Sources, settings: Settings) -> pl.LazyFrame:
     """The network family's columns: trailing-window counts over the application pool."""
     days = settings.features.network_window_days
     targets = src.targets.select("application_id", "submitted_at", *_SHARED.values())
-    if src.request_time:
-        # A few targets: one pass over the collected pool for every key.
-        counted = direct_counts(src.targets, src.pool, keys=_SHARED, at="submitted_at", days=days)
-        counts = [counted.lazy()]
-    else:
-        counts = [recent_count(src, by=k, days=days, name=name) for name, k in _SHARED.items()]
-    states = primary_documents(src.pool_documents, request_time=src.request_time).select(
-        "application_id", "issuing_state"
-    )
+    counts = [recent_count(src, by=k, days=days, name=name) for name, k in _SHARED.items()]
+    states = primary_documents(src.pool_documents).select("application_id", "issuing_state")
     agents = src.pool.select("application_id", "agent_id", "submitted_at").join(
         states, on="application_id", how="left"
     )
@@ -143,6 +139,22 @@ def context(src: Sources, settings: Settings) -> pl.LazyFrame:
         at="submitted_at",
         days=days,
         name="agent_issuing_states",
-        direct=src.request_time,
     ).select("agent_issuing_states")
     return pl.concat([targets.select("application_id"), *counts, distinct], how="horizontal")
+
+
+def row(
+    application: Mapping[str, Any],
+    primary_document: Mapping[str, Any] | None,
+    lookups: Lookups,
+    settings: Settings,
+) -> dict[str, Any]:
+    """The network family's features for one application: the window counts of ``lookups``.
+
+    See :func:`features.lookups_from_tables` for the exact counting rules.
+    """
+    counts = lookups.counts
+    return {name: counts[name] for name in _ROW_NAMES}
+
+
+_ROW_NAMES = (*_SHARED, "agent_issuing_states")

@@ -7,7 +7,9 @@ and at request time.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -15,10 +17,15 @@ from risk.contract import COMPLIANCE_RECORDS, SPONSOR_TYPES
 from risk.settings import Settings
 
 from ._registry import feature
+from ._scalar import category, days_between
 from ._sources import DAY, Sources, recent_count
+
+if TYPE_CHECKING:
+    from ._row import Lookups
 
 __all__ = [
     "context",
+    "row",
     "sponsor_age_days",
     "sponsor_compliance",
     "sponsor_overstay_rate",
@@ -127,3 +134,45 @@ def context(src: Sources, settings: Settings) -> pl.LazyFrame:
         name="sponsor_applications",
     )  # fmt: skip
     return pl.concat([joined, counted], how="horizontal")
+
+
+_SPONSOR_TYPES, _COMPLIANCE = frozenset(SPONSOR_TYPES), frozenset(COMPLIANCE_RECORDS)
+
+
+def row(
+    application: Mapping[str, Any],
+    primary_document: Mapping[str, Any] | None,
+    lookups: Lookups,
+    settings: Settings,
+) -> dict[str, Any]:
+    """The sponsor family's features for one application (the scalar twin of the batch).
+
+    Reads the register row ``lookups.sponsor`` (used only when its ``sponsor_id``
+    is the application's, as the batch join would) and the count
+    ``lookups.counts["sponsor_applications"]``.
+    """
+    sponsor_id = application["sponsor_id"]
+    register = lookups.sponsor
+    if sponsor_id is None or register is None or register["sponsor_id"] != sponsor_id:
+        register = _NO_REGISTER_ROW
+    invitations, overstays = register["invitations_issued"], register["past_sponsored_overstays"]
+    rate = None
+    if invitations is not None and overstays is not None and invitations > 0:
+        rate = overstays / invitations
+    return {
+        "sponsor_type": category("sponsor_type", register["sponsor_type"], _SPONSOR_TYPES),
+        "sponsor_age_days": days_between(
+            application["submitted_at"].date(), register["registered_at"]
+        ),
+        "sponsor_overstay_rate": rate,
+        "sponsor_compliance": category(
+            "sponsor_compliance", register["compliance_record"], _COMPLIANCE
+        ),
+        "sponsor_recent_applications": lookups.counts["sponsor_applications"],
+    }
+
+
+_NO_REGISTER_ROW: dict[str, Any] = dict.fromkeys((
+    "sponsor_type", "registered_at", "invitations_issued", "past_sponsored_overstays",
+    "compliance_record",
+))  # fmt: skip

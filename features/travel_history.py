@@ -10,16 +10,22 @@ overstay*, counted for ``t - authorised_until`` days; decisions count once
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from risk.settings import Settings
 
 from ._registry import feature
+from ._scalar import days_between, epoch_days
 from ._sources import DAY, Sources
 from ._windows import cumulative_before
+
+if TYPE_CHECKING:
+    from ._row import Lookups
 
 __all__ = [
     "context",
@@ -31,6 +37,7 @@ __all__ = [
     "prior_overstay_days",
     "prior_refusal_count",
     "prior_trip_count",
+    "row",
 ]
 
 _OWNER = "history-analytics"
@@ -209,76 +216,104 @@ def decision_events(decisions: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-# Request time: a handful of rows, where each polars expression's fixed cost outweighs
-# the work.  These build the same event rows (same nulls, same dtypes) in Python.
-_EPOCH = date(1970, 1, 1)
-_TRIP_SCHEMA = {
-    "applicant_id": pl.String, DAY: pl.Date, **dict.fromkeys(_SUMS, pl.Int32),
-    "last_overstay_exit": pl.Date,
-}  # fmt: skip
-_DECISION_SCHEMA = {
-    "applicant_id": pl.String, DAY: pl.Date, "decisions": pl.Int32, "refusals": pl.Int32,
-    "last_refusal": pl.Date,
-}  # fmt: skip
-
-
-def _trip_events_small(trips: pl.LazyFrame) -> pl.DataFrame:
-    """:func:`trip_events` for a few trips, row by row (in memory)."""
-    opened, closed = [], []  # in trip_events' order: every opening, then every closing
-    for who, au, exit_ in _rows(trips, "applicant_id", "authorised_until", "exit_date"):
-        # ``over`` is unknown (None) when either date is missing, as in polars.
-        over = None if exit_ is None or au is None else exit_ > au
-        if exit_ is None or over:
-            au_day = None if au is None else (au - _EPOCH).days
-            opened.append((who, au, 0, 0, 0, 0, 1, au_day, None))
-        if exit_ is not None:
-            known = over is not None
-            closed.append((
-                who, exit_, 1, int(not over) if known else None, int(over) if known else None,
-                (exit_ - au).days if over else 0, -int(over) if known else None,
-                -(au - _EPOCH).days if over else 0, exit_ if over else None,
-            ))  # fmt: skip
-    return pl.DataFrame(opened + closed, schema=_TRIP_SCHEMA, orient="row")
-
-
-def _decision_events_small(decisions: pl.LazyFrame) -> pl.DataFrame:
-    """:func:`decision_events` for a few decisions, row by row (in memory)."""
-    rows = [
-        (who, at, 1, None if outcome is None else int(outcome == "refused"),
-         at if outcome == "refused" else None)
-        for who, at, outcome in _rows(decisions, "applicant_id", "decided_at", "outcome")
-    ]  # fmt: skip
-    return pl.DataFrame(rows, schema=_DECISION_SCHEMA, orient="row")
-
-
-def _rows(frame: pl.LazyFrame, *columns: str) -> list[tuple]:
-    return frame.select(columns).collect(optimizations=pl.QueryOptFlags.none()).rows()
-
-
 def context(src: Sources, settings: Settings) -> pl.LazyFrame:
     """The history family's columns: cumulative trip and decision records before each day."""
     targets = src.targets.select("application_id", "applicant_id", DAY)
-    request = src.request_time
-    events = (_trip_events_small if request else trip_events)(src.history.travel_history)
     trips = cumulative_before(
         targets,
-        events,
+        trip_events(src.history.travel_history),
         by="applicant_id",
         at=DAY,
         sums=_SUMS,
         latest=["last_overstay_exit"],
-        direct=src.request_time,
     )
-    decided = (_decision_events_small if request else decision_events)(src.history.prior_decisions)
     decisions = cumulative_before(
         targets.select("applicant_id", DAY),
-        decided,
+        decision_events(src.history.prior_decisions),
         by="applicant_id",
         at=DAY,
         sums=["decisions", "refusals"],
         latest=["last_refusal"],
-        direct=src.request_time,
     )
     return pl.concat(
         [trips, decisions.select("decisions", "refusals", "last_refusal")], how="horizontal"
     )
+
+
+def row(
+    application: Mapping[str, Any],
+    primary_document: Mapping[str, Any] | None,
+    lookups: Lookups,
+    settings: Settings,
+) -> dict[str, Any]:
+    """The history family's features for one application (the scalar twin of the batch).
+
+    Reads ``lookups.trips`` and ``lookups.decisions``; rows of another applicant
+    are ignored, and a null applicant matches nothing (as in the batch join).
+    """
+    day = application["submitted_at"].date()
+    who = application["applicant_id"]
+    record = _trip_record(lookups.trips, who, day)
+    closed, on_time, overstays, overstay_days, open_, open_since, last_exit = record
+    known = closed + open_
+    decisions, refusals, last_refusal = _decision_record(lookups.decisions, who, day)
+    return {
+        "prior_trip_count": known,
+        "prior_overstay_count": overstays + open_,
+        "prior_overstay_days": overstay_days + (open_ * epoch_days(day) - open_since),
+        "days_since_last_overstay": 0 if open_ > 0 else days_between(day, last_exit),
+        "on_time_exit_share": on_time / known if known > 0 else None,
+        "prior_decision_count": decisions,
+        "prior_refusal_count": refusals,
+        "days_since_last_refusal": days_between(day, last_refusal),
+    }
+
+
+def _trip_record(trips, who: str | None, day: date) -> tuple:
+    """The sums of :func:`trip_events` dated strictly before ``day``, and the last overstay exit.
+
+    Null values are left out of the sums (as cumulated in batch, where the contract
+    keeps ``authorised_until`` non-null).
+    """
+    closed = on_time = overstays = overstay_days = open_ = open_since = 0
+    last_exit: date | None = None
+    if who is None:
+        return closed, on_time, overstays, overstay_days, open_, open_since, last_exit
+    for trip in trips:
+        if trip["applicant_id"] != who:
+            continue
+        au, exit_ = trip["authorised_until"], trip["exit_date"]
+        over = None if exit_ is None or au is None else exit_ > au
+        if (exit_ is None or over) and au is not None and au < day:  # the opening event
+            open_ += 1
+            open_since += epoch_days(au)
+        if exit_ is not None and exit_ < day:  # the closing event
+            closed += 1
+            if over is not None:
+                on_time += not over
+                overstays += over
+                open_ -= over
+            if over:
+                overstay_days += days_between(exit_, au)
+                open_since -= epoch_days(au)
+                if last_exit is None or exit_ > last_exit:
+                    last_exit = exit_
+    return closed, on_time, overstays, overstay_days, open_, open_since, last_exit
+
+
+def _decision_record(decisions, who: str | None, day: date) -> tuple:
+    """Decisions and refusals decided strictly before ``day``, and the last refusal's date."""
+    count = refusals = 0
+    last: date | None = None
+    if who is None:
+        return count, refusals, last
+    for decision in decisions:
+        at = decision["decided_at"]
+        if decision["applicant_id"] != who or at is None or not at < day:
+            continue
+        count += 1
+        if decision["outcome"] == "refused":
+            refusals += 1
+            if last is None or at > last:
+                last = at
+    return count, refusals, last

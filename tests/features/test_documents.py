@@ -149,18 +149,20 @@ def test_validity_counts_from_the_submission_day():
         unique_by=lambda row: row[2],
     )
 )
-def test_request_time_primary_document_is_the_batch_choice(rows):
+def test_scalar_primary_document_is_the_batch_choice(rows):
     # Passport first, then the smallest document id (nulls first), as the batch sort does.
-    from polars.testing import assert_frame_equal
-
-    from features._sources import primary_documents
+    from features._sources import primary_document, primary_documents
 
     frame = pl.LazyFrame(
         rows, schema=["application_id", "document_type", "document_id"], orient="row"
     )
-    small = primary_documents(frame, request_time=True).collect()
     batch = primary_documents(frame).collect()
-    assert_frame_equal(small, batch, check_row_order=False)
+    docs = frame.collect().rows(named=True)
+    for application_id in {d["application_id"] for d in docs}:
+        chosen = primary_document(d for d in docs if d["application_id"] == application_id)
+        expected = batch.filter(pl.col("application_id").eq_missing(application_id))
+        assert chosen == expected.row(0, named=True), application_id
+    assert primary_document([]) is None
 
 
 # Latin letters with accents and ligatures, combining marks, spaces, hyphens, apostrophes.

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from features import build_family
+from risk.contract import DECISION_OUTCOMES
 
 _COLUMNS = [
     "prior_trip_count", "prior_overstay_count", "prior_overstay_days",
@@ -139,36 +140,33 @@ def test_random_world_matches_a_row_by_row_reference():
     assert got.rows() == _reference(world)
 
 
-_DAYS = st.one_of(st.none(), st.dates(date(2019, 1, 1), date(2025, 12, 31)))
+_DAYS = st.dates(date(2019, 1, 1), date(2025, 12, 31))
 
 
 @settings(max_examples=40, deadline=None)
 @given(
-    trips=st.lists(st.tuples(st.sampled_from(["P1", "P2"]), _DAYS, _DAYS), max_size=8),
+    trips=st.lists(
+        st.tuples(st.sampled_from(["P1", "P2"]), _DAYS, st.one_of(st.none(), _DAYS)), max_size=8
+    ),
     decided=st.lists(
-        st.tuples(
-            st.sampled_from(["P1", "P2"]), _DAYS, st.sampled_from([None, "refused", "granted"])
-        ),
+        st.tuples(st.sampled_from(["P1", "P2"]), _DAYS, st.sampled_from(DECISION_OUTCOMES)),
         max_size=6,
     ),
+    submitted=st.datetimes(datetime(2019, 1, 1), datetime(2026, 1, 1)),
 )
-def test_request_time_event_rows_equal_the_batch_events(trips, decided):
-    # The request-time builders rebuild the events row by row; same rows, nulls and dtypes
-    # (missing dates included, which the contract forbids but callers may still send).
-    from polars.testing import assert_frame_equal
-
+def test_scalar_row_equals_the_batch_family(trips, decided, submitted):
+    # The request-time twin reads the raw rows; same values as the cumulative look-ups,
+    # events on the submission day itself and ongoing overstays included.
+    from features import Lookups
     from features import travel_history as th
+    from risk.settings import get_settings
 
-    trip_frame = pl.LazyFrame(
-        trips, schema={"applicant_id": pl.String, "authorised_until": pl.Date,
-                       "exit_date": pl.Date}, orient="row",
-    )  # fmt: skip
-    decision_frame = pl.LazyFrame(
-        decided, schema={"applicant_id": pl.String, "decided_at": pl.Date,
-                         "outcome": pl.String}, orient="row",
-    )  # fmt: skip
-    assert_frame_equal(th._trip_events_small(trip_frame), th.trip_events(trip_frame).collect())
-    assert_frame_equal(
-        th._decision_events_small(decision_frame),
-        th.decision_events(decision_frame).collect(),
-    )
+    trip_rows = [trip(f"T{i}", who, au - timedelta(days=3), au, exit_)
+                 for i, (who, au, exit_) in enumerate(trips)]  # fmt: skip
+    decision_rows = [decision(f"X{i}", who, at, outcome)
+                     for i, (who, at, outcome) in enumerate(decided)]  # fmt: skip
+    application = app("A1", applicant_id="P1", submitted_at=submitted)
+    world = tables([application], trips=trip_rows, decisions=decision_rows)
+    expected = build_family("travel_history", world).collect().row(0, named=True)
+    lookups = Lookups(trips=trip_rows, decisions=decision_rows, sponsor=None, counts={})
+    assert th.row(application, None, lookups, get_settings()) == expected
