@@ -2,16 +2,20 @@
 
 Prints figures; asserts nothing.  Targets: features for 1M applications with their
 history in at most 30 s on two cores (peak memory printed); request-time features for
-one application with a median of at most 10 ms (p99 printed).
+one application (``features.feature_row``, look-ups given) with a median of at most
+0.3 ms (p99 printed).
 
 Usage::
 
     python benchmarks/bench_features.py --data /tmp/world-1m          # an existing world
     python benchmarks/bench_features.py --applications 1000000        # synthesise one first
 
-The request-time figure is measured on histories already narrowed to the
-application (what serving fetches from its store); narrowing a full in-memory
-world with ``features.history_for`` is timed separately.
+The request-time figures are measured on histories already narrowed to the
+application (what serving fetches from its store): ``build_features_for`` (a
+frame in, a frame out), ``lookups_from_tables`` + ``feature_row``, and
+``feature_row`` alone with its look-ups precomputed (what serving runs once its
+store has answered).  Narrowing a full in-memory world with
+``features.history_for`` is timed separately.
 """
 
 from __future__ import annotations
@@ -99,30 +103,66 @@ def bench_batch(tables) -> pl.DataFrame:
 
 
 def bench_single(tables, n: int, seed: int) -> None:
-    from features import build_features_for, history_for
+    from features import build_features_for, feature_row, history_for, lookups_from_tables
 
     apps = tables.applications.collect()
     docs = tables.documents.collect()
     sample = apps.sample(n, seed=seed)
     print(f"\n== request time: {n} single applications ==")
-    narrow, compute, compute_cpu = [], [], []
+    timings: dict[str, list[float]] = {
+        "build_features_for": [], "lookups_from_tables + feature_row": [],
+        "feature_row (look-ups given)": [], "history_for (narrowing)": [],
+    }  # fmt: skip
+    compute_cpu = []
     for i in range(n):
         one = sample.slice(i, 1)
         its_docs = docs.filter(pl.col("application_id") == one.item(0, "application_id"))
+        application, doc_rows = one.row(0, named=True), its_docs.rows(named=True)
         start = time.perf_counter()
         history = history_for(one, tables)
         mid, cpu = time.perf_counter(), time.process_time()
         build_features_for(one, its_docs, history)
         end = time.perf_counter()
         compute_cpu.append(time.process_time() - cpu)
-        narrow.append(mid - start)
-        compute.append(end - mid)
-    for label, times in (("build_features_for", compute), ("history_for (narrowing)", narrow)):
+        lookups = lookups_from_tables(application, history)
+        feature_row(application, doc_rows, lookups)
+        looked = time.perf_counter()
+        feature_row(application, doc_rows, lookups)
+        done = time.perf_counter()
+        timings["history_for (narrowing)"].append(mid - start)
+        timings["build_features_for"].append(end - mid)
+        timings["lookups_from_tables + feature_row"].append(looked - end)
+        timings["feature_row (look-ups given)"].append(done - looked)
+    for label, times in timings.items():
         ms = sorted(t * 1000 for t in times[1:])  # the first call warms caches
         p99 = ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))]
-        print(f"  {label:<24} median {statistics.median(ms):7.2f} ms   p99 {p99:7.2f} ms")
+        print(f"  {label:<34} median {statistics.median(ms):8.3f} ms   p99 {p99:8.3f} ms")
     cpu_ms = statistics.median(t * 1000 for t in compute_cpu[1:])
     print(f"  build_features_for CPU median {cpu_ms:.2f} ms")
+    _bench_row_repeated(sample, docs, tables)
+
+
+def _bench_row_repeated(sample: pl.DataFrame, docs: pl.DataFrame, tables, rounds: int = 50) -> None:
+    """feature_row alone, each application computed ``rounds`` times (less timer noise)."""
+    from features import feature_row, history_for, lookups_from_tables
+
+    cases = []
+    for i in range(min(sample.height, 100)):
+        one = sample.slice(i, 1)
+        application = one.row(0, named=True)
+        its_docs = docs.filter(pl.col("application_id") == application["application_id"])
+        lookups = lookups_from_tables(application, history_for(one, tables))
+        cases.append((application, its_docs.rows(named=True), lookups))
+    per_call = []
+    for application, doc_rows, lookups in cases:
+        start = time.perf_counter()
+        for _ in range(rounds):
+            feature_row(application, doc_rows, lookups)
+        per_call.append((time.perf_counter() - start) / rounds * 1000)
+    print(
+        f"  feature_row, {rounds} repeats per application: median"
+        f" {statistics.median(per_call):.3f} ms, max {max(per_call):.3f} ms over {len(cases)}"
+    )
 
 
 def main() -> None:
