@@ -419,15 +419,13 @@ def _ne(a: Any, b: Any) -> bool | None:
 
 
 def _name_mismatch(zone: Any, doc: Mapping[str, Any]) -> bool | None:
-    """:func:`mrz_name_mismatch` in three-valued logic."""
+    """:func:`mrz_name_mismatch` in three-valued logic (a null zone field stays unknown)."""
+    surname, given = zone.surname, zone.given_names
     printed_given = _scalar_name_part(doc["printed_given_names"])
-    surname_ok = _ne(zone.surname, _scalar_name_part(doc["printed_surname"]))
-    surname_ok = not3(surname_ok)
-    given = zone.given_names
-    if given is None:
-        given_ok = and3(None, or3(None, printed_given == ""))
-    else:
-        given_ok = printed_given.startswith(given) and (given != "" or printed_given == "")
+    surname_ok = None if surname is None else surname == _scalar_name_part(doc["printed_surname"])
+    starts = None if given is None else printed_given.startswith(given)
+    named = None if given is None else given != ""
+    given_ok = and3(starts, or3(named, printed_given == ""))
     return not3(and3(surname_ok, given_ok))
 
 
