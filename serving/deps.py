@@ -1,8 +1,13 @@
-"""FastAPI dependencies as typed aliases: the store, the model, settings, the caller."""
+"""FastAPI dependencies as typed aliases: the store, the model, settings, the caller.
+
+The ones that never block are ``async``: FastAPI runs a plain ``def`` dependency
+in its thread pool, a hand-off that costs more than these functions themselves.
+Only the token look-up (a database read) runs there.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -24,17 +29,17 @@ __all__ = [
 ]
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     """The app's store."""
     return request.app.state.store
 
 
-def get_holder(request: Request) -> ModelHolder:
+async def get_holder(request: Request) -> ModelHolder:
     """The app's model holder."""
     return request.app.state.model_holder
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     return request.app.state.settings
 
@@ -56,10 +61,10 @@ def get_principal(
 CurrentUser = Annotated[Principal, Depends(get_principal)]
 
 
-def allow(permission: str) -> Callable[[Principal], Principal]:
+def allow(permission: str) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets the caller through only if their role holds ``permission``."""
 
-    def _check(principal: CurrentUser) -> Principal:
+    async def _check(principal: CurrentUser) -> Principal:
         return require(principal, permission)
 
     _check.permission = permission  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ from serving.schemas import (
     ScorePublic,
     ScoreRequest,
 )
-from serving.services import ModelHolder, Principal, compute_features, score_application
+from serving.services import ModelHolder, Principal, score_application
 from serving.store import Score, Store
 
 from ._present import score_public, stored_score_public
@@ -41,17 +41,12 @@ def _score_all(
     inputs = [
         (i.application.model_dump(), [d.model_dump() for d in i.documents], i.lang) for i in items
     ]
-    # Features read the history in a read session, so writers wait only for the inserts.
-    with store.reading() as reader:
-        rows = [compute_features(reader, app, docs, settings) for app, docs, _ in inputs]
     with store.transaction() as session:  # all items commit together, or none
         return [
             score_public(
-                score_application(
-                    session, bundle, settings, user, app, docs, lang=lang, rng=rng, features=row
-                )
+                score_application(session, bundle, settings, user, app, docs, lang=lang, rng=rng)
             )
-            for (app, docs, lang), row in zip(inputs, rows, strict=True)
+            for app, docs, lang in inputs
         ]
 
 

@@ -21,7 +21,7 @@ from ._complaints import (
     open_complaint,
     respond_complaint,
 )
-from ._history import load_history, save_raw_rows
+from ._history import load_lookups, save_raw_rows
 from ._kpis import compute_kpis
 from ._loading import load_raw_tables
 from ._model import ModelHolder
@@ -72,7 +72,7 @@ __all__ = [
     "list_complaints",
     "list_decisions",
     "list_queue",
-    "load_history",
+    "load_lookups",
     "load_raw_tables",
     "open_complaint",
     "read_runtime",

@@ -45,6 +45,17 @@ def _content(row: AuditEntry) -> dict[str, Any]:
     }
 
 
+_HEAD, _LOG = AuditHead.__table__, AuditEntry.__table__
+_READ_HEAD = sa.select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.head_id == 1).with_for_update()
+_ENTRY_COLUMNS = tuple(c.name for c in _LOG.columns)
+_INSERT_ENTRY = _LOG.insert()
+_MOVE_HEAD = (
+    _HEAD.update()
+    .where(_HEAD.c.head_id == 1)
+    .values(seq=sa.bindparam("new_seq"), hash=sa.bindparam("new_hash"))
+)
+
+
 def append_audit(
     session: Session,
     *,
@@ -69,26 +80,27 @@ def append_audit(
     details
         JSON-serialisable facts (ids and values, never audit-only attributes).
     """
-    head = session.execute(
-        sa.select(AuditHead).where(AuditHead.head_id == 1).with_for_update()
-    ).scalar_one()
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # the change being recorded reaches the database first
+    connection = session.connection()
+    seq, prev_hash = connection.execute(_READ_HEAD).one()
     # Round-trip through JSON so the hash is computed on what the database returns.
     stored_details = json.loads(_canonical(details or {}))
     row = AuditEntry(
-        seq=head.seq + 1,
+        seq=seq + 1,
         at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
         actor=actor,
         action=action,
         entity_type=entity_type,
         entity_id=str(entity_id),
         details=stored_details,
-        prev_hash=head.hash,
+        prev_hash=prev_hash,
         hash="",
     )
-    row.hash = entry_hash(head.hash, _content(row))
-    session.add(row)
-    head.seq, head.hash = row.seq, row.hash
-    session.flush()
+    row.hash = entry_hash(prev_hash, _content(row))
+    # Plain statements: the row is written as built, without the ORM's unit of work.
+    connection.execute(_INSERT_ENTRY, {c: getattr(row, c) for c in _ENTRY_COLUMNS})
+    connection.execute(_MOVE_HEAD, {"new_seq": row.seq, "new_hash": row.hash})
     return row
 
 

@@ -1,86 +1,120 @@
-"""Raw rows in the store: saving a submitted application, reading an applicant's history.
+"""Raw rows in the store: saving a submitted application, looking up what was known before it.
 
-Request-time features need what was known when the application arrived: the
-applicant's earlier applications, trips and decisions, the sponsor, and other
-applications sharing contact details, agent or sponsor within the network window.
-They are read from the store's contract tables into a :class:`risk.io.RawTables`.
+Request-time features need what the service knew when an application arrived:
+the applicant's trips and decisions, the sponsor's register row, and counts of
+the other applications that share a contact detail, agent or sponsor within the
+network window.  :func:`load_lookups` reads them with four indexed queries; the
+counts are computed by the database, so a busy agent costs no more than a quiet one.
+The rules are those of :func:`features.lookups_from_tables` (the in-memory form),
+and ``tests/serving/test_store.py`` checks the two agree on both backends.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from risk.contract import TABLES
 from risk.settings import Settings
 from serving.store import raw_table
 
-__all__ = ["frame", "load_history", "save_raw_rows"]
+if TYPE_CHECKING:
+    from features import Lookups
 
-_LINKS = ("phone_hash", "email_hash", "address_hash", "bank_account_hash", "agent_id", "sponsor_id")
+__all__ = ["load_lookups", "save_raw_rows"]
 
-
-def frame(table: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
-    """Rows of contract table ``table`` as a polars frame with the contract's schema."""
-    schema = TABLES[table].schema
-    return pl.DataFrame([{k: r[k] for k in schema} for r in rows], schema=schema, orient="row")
+#: Window count name -> the application column it counts on (``agent_issuing_states`` aside).
+_SHARED = {
+    "phone_shared_count": "phone_hash",
+    "email_shared_count": "email_hash",
+    "address_shared_count": "address_hash",
+    "bank_account_shared_count": "bank_account_hash",
+    "agent_application_count": "agent_id",
+    "sponsor_applications": "sponsor_id",
+}
 
 
 def save_raw_rows(session: Session, table: str, rows: list[dict[str, Any]]) -> None:
     """Insert contract rows into the store (used for intake and to load reference data)."""
     if rows:
-        session.execute(sa.insert(raw_table(table)), rows)
+        session.connection().execute(raw_table(table).insert(), rows)
 
 
-def _select(session: Session, table: str, where: Any) -> list[dict[str, Any]]:
+def _window(apps: sa.Table, key: str) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        apps.c[key] == sa.bindparam(key, type_=apps.c[key].type),
+        apps.c.submitted_at >= sa.bindparam("since", type_=sa.DateTime()),
+        apps.c.submitted_at < sa.bindparam("at", type_=sa.DateTime()),
+    )
+
+
+def _counts_statement() -> sa.Select:
+    """One row: every window count, each a scalar subquery on a (key, submitted_at) index."""
+    apps, docs = raw_table("applications"), raw_table("documents")
+    counts = [
+        sa.select(sa.func.count()).select_from(apps).where(_window(apps, key)).scalar_subquery()
+        for key in _SHARED.values()
+    ]
+    # The primary document (passport first, then the lowest document_id) of each application.
+    passport_last = sa.case((docs.c.document_type == "passport", 0), else_=1)
+    primary_state = (
+        sa.select(docs.c.issuing_state)
+        .where(docs.c.application_id == apps.c.application_id)
+        .order_by(passport_last, docs.c.document_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    states = (
+        sa.select(primary_state.label("state")).where(_window(apps, "agent_id")).subquery("states")
+    )
+    distinct = sa.select(sa.func.count(sa.distinct(states.c.state))).scalar_subquery()
+    return sa.select(
+        *(c.label(name) for c, name in zip(counts, _SHARED, strict=True)),
+        distinct.label("agent_issuing_states"),
+    )
+
+
+def _rows_statement(table: str, key: str) -> sa.Select:
     t = raw_table(table)
-    return [dict(r) for r in session.execute(sa.select(t).where(where)).mappings()]
+    return sa.select(t).where(t.c[key] == sa.bindparam("key", type_=t.c[key].type))
 
 
-def _linked_applications(
-    session: Session, application: dict[str, Any], settings: Settings
-) -> list[dict[str, Any]]:
-    t = raw_table("applications")
+_COUNTS = _counts_statement()
+_TRIPS = _rows_statement("travel_history", "applicant_id")
+_DECISIONS = _rows_statement("prior_decisions", "applicant_id")
+_SPONSOR = _rows_statement("sponsors", "sponsor_id")
+
+
+def load_lookups(session: Session, application: dict[str, Any], settings: Settings) -> Lookups:
+    """What the store knew before ``application`` arrived, narrowed to it.
+
+    Counts cover the applications submitted in ``[at - network window, at)``
+    sharing the key; a missing key gives a missing count.  Applications stored
+    later with an earlier ``submitted_at`` count too, as they would in batch.
+    """
+    from features import Lookups
+
     at: dt.datetime = application["submitted_at"]
-    history_from = at - dt.timedelta(days=settings.features.history_window_days)
-    network_from = at - dt.timedelta(days=settings.features.network_window_days)
-    links = [t.c[k] == application[k] for k in _LINKS if application.get(k) is not None]
-    own = sa.and_(t.c.applicant_id == application["applicant_id"], t.c.submitted_at >= history_from)
-    shared = sa.and_(sa.or_(*links), t.c.submitted_at >= network_from) if links else sa.false()
-    where = sa.and_(
-        t.c.submitted_at < at,
-        t.c.application_id != application["application_id"],
-        sa.or_(own, shared),
+    params: dict[str, Any] = {key: application.get(key) for key in _SHARED.values()}
+    params |= {"at": at, "since": at - dt.timedelta(days=settings.features.network_window_days)}
+    row = session.execute(_COUNTS, params).one()._mapping
+    counts = {
+        name: None if application.get(key) is None else int(row[name])
+        for name, key in _SHARED.items()
+    }
+    counts["agent_issuing_states"] = (
+        None if application.get("agent_id") is None else int(row["agent_issuing_states"])
     )
-    return _select(session, "applications", where)
-
-
-def load_history(session: Session, application: dict[str, Any], settings: Settings) -> Any:
-    """The applicant's history known before ``application`` arrived, as ``RawTables``."""
-    from risk.io import RawTables
-
-    apps = _linked_applications(session, application, settings)
-    ids = [a["application_id"] for a in apps]
-    docs = _select(session, "documents", raw_table("documents").c.application_id.in_(ids))
-    outcomes = _select(session, "outcomes", raw_table("outcomes").c.application_id.in_(ids))
     applicant = application["applicant_id"]
-    trips = _select(
-        session, "travel_history", raw_table("travel_history").c.applicant_id == applicant
-    )
-    prior = _select(
-        session, "prior_decisions", raw_table("prior_decisions").c.applicant_id == applicant
-    )
-    sponsor_ids = {a["sponsor_id"] for a in [*apps, application] if a.get("sponsor_id")}
-    sponsors = _select(session, "sponsors", raw_table("sponsors").c.sponsor_id.in_(sponsor_ids))
-    return RawTables(
-        applications=frame("applications", apps).lazy(),
-        documents=frame("documents", docs).lazy(),
-        travel_history=frame("travel_history", trips).lazy(),
-        prior_decisions=frame("prior_decisions", prior).lazy(),
-        sponsors=frame("sponsors", sponsors).lazy(),
-        outcomes=frame("outcomes", outcomes).lazy(),
+    sponsor = None
+    if application.get("sponsor_id") is not None:
+        found = session.execute(_SPONSOR, {"key": application["sponsor_id"]}).mappings().first()
+        sponsor = None if found is None else dict(found)
+    return Lookups(
+        trips=[dict(r) for r in session.execute(_TRIPS, {"key": applicant}).mappings()],
+        decisions=[dict(r) for r in session.execute(_DECISIONS, {"key": applicant}).mappings()],
+        sponsor=sponsor,
+        counts=counts,
     )

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from risk.errors import RequestValidationError
@@ -43,9 +44,13 @@ class RuntimeSettings:
 _KEYS = ("kill_switch", "blind_sample_rate", "threshold")
 
 
+_TABLE = ServiceSetting.__table__
+_READ = sa.select(_TABLE.c.key, _TABLE.c.value)
+
+
 def read_runtime(session: Session, settings: Settings) -> RuntimeSettings:
     """The current runtime settings (stored values over configured defaults)."""
-    stored = {row.key: row.value for row in session.query(ServiceSetting).all()}
+    stored = dict(session.connection().execute(_READ).all())
     return RuntimeSettings(
         kill_switch=bool(stored.get("kill_switch", False)),
         blind_sample_rate=float(stored.get("blind_sample_rate", settings.review.blind_sample_rate)),

@@ -41,21 +41,21 @@ _NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-#: Columns of raw tables that the history look-up filters on.
-_INDEXED = {
+#: Indexes of raw tables: the history look-up filters on each key, counts within a time window.
+_INDEXED: dict[str, tuple[tuple[str, ...], ...]] = {
     "applications": (
-        "applicant_id",
-        "submitted_at",
-        "sponsor_id",
-        "agent_id",
-        "phone_hash",
-        "email_hash",
-        "address_hash",
-        "bank_account_hash",
+        ("applicant_id",),
+        ("submitted_at",),
+        ("sponsor_id", "submitted_at"),
+        ("agent_id", "submitted_at"),
+        ("phone_hash", "submitted_at"),
+        ("email_hash", "submitted_at"),
+        ("address_hash", "submitted_at"),
+        ("bank_account_hash", "submitted_at"),
     ),
-    "documents": ("application_id",),
-    "travel_history": ("applicant_id",),
-    "prior_decisions": ("applicant_id",),
+    "documents": (("application_id",),),
+    "travel_history": (("applicant_id",),),
+    "prior_decisions": (("applicant_id",),),
 }
 
 
@@ -88,7 +88,7 @@ def _declare_raw(table: Table) -> sa.Table:
         )
         for c in table.columns
     ]
-    indexes = [sa.Index(None, name) for name in _INDEXED.get(table.name, ())]
+    indexes = [sa.Index(None, *columns) for columns in _INDEXED.get(table.name, ())]
     return sa.Table(table.name, Base.metadata, *columns, *indexes)
 
 
