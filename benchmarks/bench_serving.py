@@ -243,10 +243,21 @@ def _mlflow(root: Path, bundle, rows, n: int) -> dict | None:
         return None
     import mlflow.lightgbm
 
+    import pandas as pd
+    from mlflow.models import infer_signature
+
     model_dir = root / "mlflow_model"
-    mlflow.lightgbm.save_model(bundle.booster, str(model_dir))
     names = list(bundle.schema.names)
     x = np.vstack([bundle.schema.encode_row(r) for r in rows])
+    # Saved as the registry logs it (experiments._model.log_lightgbm): with a signature
+    # and an input example, so the server checks requests against the model's schema.
+    example = pd.DataFrame(x[:5], columns=names)
+    mlflow.lightgbm.save_model(
+        bundle.booster,
+        str(model_dir),
+        signature=infer_signature(example, bundle.booster.predict(x[:5], num_threads=1)),
+        input_example=example,
+    )
     # NaN (missing) stays a float: None would make pandas columns of dtype object.
     bodies = [
         json.dumps({"dataframe_split": {"columns": names, "data": [row.tolist()]}}).encode()
@@ -272,7 +283,8 @@ def _mlflow(root: Path, bundle, rows, n: int) -> dict | None:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ},
+        # mlflow starts ``uvicorn`` by name: the venv's bin must be on PATH.
+        env={**os.environ, "PATH": f"{Path(exe).parent}{os.pathsep}{os.environ.get('PATH', '')}"},
     )
     try:
         _wait(f"http://127.0.0.1:{port}/ping")

@@ -134,6 +134,9 @@ class ServingSettings(BaseModel):
     bundle_path: Path | None = None
     session_secret: str | None = None
     top_reasons: int = Field(5, ge=1, le=20)
+    #: Seconds an API token, once checked, is trusted without a database read; a token
+    #: revoked from another process (``risk tokens revoke``) stops working within this.
+    auth_cache_seconds: float = Field(2.0, ge=0, le=60)
 
 
 class Settings(BaseSettings):

@@ -12,7 +12,7 @@ from risk.settings import Settings, get_settings
 from serving import web
 from serving._errors import install_error_handlers
 from serving.routers import ROUTERS
-from serving.services import ModelHolder, append_audit
+from serving.services import ModelHolder, TokenCache, append_audit
 from serving.store import Store
 
 __all__ = ["create_app"]
@@ -69,6 +69,7 @@ def create_app(
     )
     app.state.settings, app.state.store, app.state.model_holder = settings, store, holder
     app.state.rng = random.Random(seed)
+    app.state.token_cache = TokenCache(settings.serving.auth_cache_seconds)
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

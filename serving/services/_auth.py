@@ -10,6 +10,9 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -30,6 +33,7 @@ __all__ = [
     "PERMISSIONS",
     "ROLES",
     "Principal",
+    "TokenCache",
     "authenticate",
     "check_password",
     "create_token",
@@ -156,23 +160,78 @@ def revoke_token(session: Session, token_id: int, *, actor: str = "system") -> N
     )
 
 
-def authenticate(session: Session, authorization: str | None) -> Principal:
+_USERS, _TOKENS = User.__table__, ApiToken.__table__
+#: The active user holding an unrevoked token (built once: it runs on every request).
+_BEARER = (
+    sa.select(_USERS.c.user_id, _USERS.c.username, _USERS.c.role)
+    .join_from(_USERS, _TOKENS, _TOKENS.c.user_id == _USERS.c.user_id)
+    .where(
+        _TOKENS.c.token_hash == sa.bindparam("token_hash"),
+        _TOKENS.c.revoked_at.is_(None),
+        _USERS.c.active.is_(True),
+    )
+)
+
+
+def authenticate(session: Session | sa.Connection, authorization: str | None) -> Principal:
     """The principal behind an ``Authorization: Bearer <token>`` header."""
     if not authorization or not authorization.startswith("Bearer "):
         raise AuthenticationError("send an API token as 'Authorization: Bearer <token>'")
     token = authorization.removeprefix("Bearer ").strip()
-    row = session.execute(
-        sa.select(User)
-        .join(ApiToken, ApiToken.user_id == User.user_id)
-        .where(
-            ApiToken.token_hash == _token_hash(token),
-            ApiToken.revoked_at.is_(None),
-            User.active.is_(True),
-        )
-    ).scalar_one_or_none()
+    connection = session.connection() if isinstance(session, Session) else session
+    row = connection.execute(_BEARER, {"token_hash": _token_hash(token)}).one_or_none()
     if row is None:
         raise AuthenticationError("the API token is unknown or revoked")
     return Principal(row.user_id, row.username, row.role)
+
+
+class TokenCache:
+    """Principals of recently checked tokens, kept for ``seconds`` (keyed by the token's hash).
+
+    Every request names its caller, and the look-up would otherwise be a database
+    read per request.  A token revoked (or a user deactivated) elsewhere, e.g. with
+    ``risk tokens revoke``, stops working in this process within ``seconds``;
+    ``seconds=0`` checks the database every time.  Unknown tokens are never cached.
+    """
+
+    def __init__(
+        self,
+        seconds: float,
+        *,
+        max_entries: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.seconds = seconds
+        self._max = max_entries
+        self._clock = clock
+        self._entries: dict[str, tuple[Principal, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, authorization: str | None) -> Principal | None:
+        """The cached principal behind ``authorization``, if checked less than ``seconds`` ago."""
+        if self.seconds <= 0 or not authorization:
+            return None
+        entry = self._entries.get(_token_hash(authorization))
+        if entry is None or entry[1] <= self._clock():
+            return None
+        return entry[0]
+
+    def put(self, authorization: str, principal: Principal) -> None:
+        """Remember a principal the database just confirmed."""
+        if self.seconds <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= self._max:
+                self._entries.clear()
+            self._entries[_token_hash(authorization)] = (
+                principal,
+                self._clock() + self.seconds,
+            )
+
+    def clear(self) -> None:
+        """Forget every cached principal."""
+        with self._lock:
+            self._entries.clear()
 
 
 def require(principal: Principal, permission: str) -> Principal:

@@ -64,14 +64,18 @@ def input_fingerprint(application: dict[str, Any], documents: list[dict[str, Any
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+_APPS, _DOCS = raw_table("applications"), raw_table("documents")
+_STORED_APPLICATION = sa.select(_APPS).where(_APPS.c.application_id == sa.bindparam("id"))
+_STORED_DOCUMENTS = sa.select(_DOCS).where(_DOCS.c.application_id == sa.bindparam("id"))
+
+
 def _stored_inputs(session: Session, application_id: str) -> tuple[dict, list[dict]] | None:
-    apps, docs = raw_table("applications"), raw_table("documents")
-    row = session.execute(sa.select(apps).where(apps.c.application_id == application_id))
-    app = row.mappings().one_or_none()
+    connection = session.connection()
+    app = connection.execute(_STORED_APPLICATION, {"id": application_id}).mappings().one_or_none()
     if app is None:
         return None
-    documents = session.execute(sa.select(docs).where(docs.c.application_id == application_id))
-    return dict(app), [dict(d) for d in documents.mappings()]
+    documents = connection.execute(_STORED_DOCUMENTS, {"id": application_id}).mappings()
+    return dict(app), [dict(d) for d in documents]
 
 
 def _known_ids_statement() -> sa.CompoundSelect:

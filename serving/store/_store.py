@@ -73,6 +73,12 @@ class Store:
             finally:
                 session.rollback()
 
+    @contextmanager
+    def connection(self) -> Iterator[sa.Connection]:
+        """A bare connection for a quick read (rolled back on exit), without an ORM session."""
+        with self._read_engine.connect() as connection:
+            yield connection
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()

@@ -161,10 +161,11 @@ def shared_app(tmp_path_factory):
 def _point(shared_app, store: Store, settings: Settings, holder=None):
     import random
 
-    from serving.services import ModelHolder
+    from serving.services import ModelHolder, TokenCache
 
     app, client = shared_app
     app.state.store, app.state.settings = store, settings
+    app.state.token_cache = TokenCache(settings.serving.auth_cache_seconds)
     app.state.model_holder = holder or ModelHolder(settings)
     app.state.rng = random.Random(7)
     return app, client

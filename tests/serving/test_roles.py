@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from serving_helpers import ROLES, auth
 
 from risk.errors import ConflictError, RequestValidationError
-from serving.services import create_token, create_user, revoke_token
+from serving.services import TokenCache, create_token, create_user, revoke_token
 
 CASEWORK = {"officer", "supervisor"}
 AGGREGATES = {"supervisor", "analyst", "auditor", "admin"}
@@ -83,7 +83,8 @@ def test_health_needs_no_token(client):
     assert client.get("/v1/health").json() == {"status": "ok", "model_loaded": False}
 
 
-def test_token_is_stored_hashed_and_revocable(store, client, tokens):
+def test_token_is_stored_hashed_and_revocable(app, store, client, tokens):
+    app.state.token_cache = TokenCache(0)  # no cache: every request reads the database
     token = tokens["officer"]
     with store.engine.connect() as conn:
         stored = conn.execute(sa.text("SELECT token_id, token_hash FROM api_tokens")).all()
@@ -95,6 +96,36 @@ def test_token_is_stored_hashed_and_revocable(store, client, tokens):
     with store.transaction() as session:
         revoke_token(session, token_id)
     assert client.get("/v1/me", headers=auth(token)).status_code == 401
+
+
+def test_a_revoked_token_stops_working_within_the_cache_lifetime(app, store, client, tokens):
+    """Revoked from another process: trusted until the cached check expires, then 401."""
+    now = [1000.0]
+    app.state.token_cache = TokenCache(2.0, clock=lambda: now[0])
+    token = tokens["officer"]
+    assert client.get("/v1/me", headers=auth(token)).status_code == 200  # checked and cached
+    with store.transaction() as session:
+        revoke_token(session, _token_id(store, token))
+    now[0] += 1.9
+    assert client.get("/v1/me", headers=auth(token)).status_code == 200
+    now[0] += 0.2
+    assert client.get("/v1/me", headers=auth(token)).status_code == 401
+    assert client.get("/v1/me", headers=auth(token)).status_code == 401  # failures not cached
+
+
+def test_unknown_tokens_are_never_cached(app, client, tokens):
+    app.state.token_cache = cache = TokenCache(60.0)
+    assert client.get("/v1/me", headers=auth("amk_nosuchtoken")).status_code == 401
+    assert cache.get("Bearer amk_nosuchtoken") is None
+    assert client.get("/v1/me", headers=auth(tokens["analyst"])).status_code == 200
+    assert cache.get(f"Bearer {tokens['analyst']}").username == "analyst"
+
+
+def _token_id(store, token: str) -> int:
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    with store.engine.connect() as conn:
+        query = sa.text("SELECT token_id FROM api_tokens WHERE token_hash = :h")
+        return conn.execute(query, {"h": digest}).scalar_one()
 
 
 def test_unknown_role_and_duplicate_user_are_refused(store, tokens):
