@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+from fastapi import Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from risk.contract import audit_only_columns
@@ -20,7 +22,14 @@ from serving.schemas import (
 from serving.services import ScoreOutcome, list_decisions, usernames
 from serving.store import Case, Complaint, Decision, Score, raw_table
 
-__all__ = ["case_public", "case_summary", "complaint_public", "decision_public", "score_public"]
+__all__ = [
+    "case_public",
+    "case_summary",
+    "complaint_public",
+    "decision_public",
+    "json_answer",
+    "score_public",
+]
 
 #: Document fields that restate the holder's identity and audit-only attributes
 #: (nationality, sex, birth date are encoded in the MRZ and printed page).
@@ -35,6 +44,17 @@ _DOCUMENT_HIDDEN = frozenset(
         "issuing_state",
     }
 )
+
+
+def json_answer(model: BaseModel) -> Response:
+    """``model`` as a JSON response, serialised once by pydantic.
+
+    A route that declares ``response_model`` and returns a model has FastAPI
+    validate the model again (in the thread pool, for a plain ``def`` route);
+    returning a ready response skips both, and the OpenAPI schema still comes
+    from ``response_model``.  Use it where the answer is already a validated model.
+    """
+    return Response(content=model.model_dump_json(), media_type="application/json")
 
 
 def _now() -> dt.datetime:

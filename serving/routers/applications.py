@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from risk.errors import NotFoundError
 from risk.settings import Settings
@@ -20,7 +20,7 @@ from serving.schemas import (
 from serving.services import ModelHolder, Principal, score_application
 from serving.store import Score, Store
 
-from ._present import score_public, stored_score_public
+from ._present import json_answer, score_public, stored_score_public
 
 router = APIRouter(tags=["scoring"], responses=ERROR_RESPONSES)
 
@@ -58,9 +58,9 @@ def score(
     holder: HolderDep,
     settings: SettingsDep,
     user: Scorer,
-) -> ScorePublic:
+) -> Response:
     """Score one application with its documents; ``review`` opens a case."""
-    return _score_all(request, store, holder, settings, user, [body])[0]
+    return json_answer(_score_all(request, store, holder, settings, user, [body])[0])
 
 
 @router.post("/v1/applications/score-batch", response_model=ScoreBatchPublic)
@@ -71,10 +71,10 @@ def score_batch(
     holder: HolderDep,
     settings: SettingsDep,
     user: Scorer,
-) -> ScoreBatchPublic:
+) -> Response:
     """Score several applications in order; they are stored together or not at all."""
     data = _score_all(request, store, holder, settings, user, body.items)
-    return ScoreBatchPublic(data=data, count=len(data))
+    return json_answer(ScoreBatchPublic(data=data, count=len(data)))
 
 
 @router.get("/v1/scores/{score_id}", response_model=ScorePublic)
