@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from risk.errors import NotFoundError
 from risk.settings import Settings
-from serving.deps import HolderDep, SettingsDep, StoreDep, allow
+from serving.deps import HolderDep, SettingsDep, StoreDep, allow, run_write
 from serving.schemas import (
     ERROR_RESPONSES,
     ScoreBatchPublic,
@@ -35,13 +35,15 @@ def _score_all(
     settings: Settings,
     user: Principal,
     items: list[ScoreRequest],
+    *,
+    wait: bool = True,
 ) -> list[ScorePublic]:
     bundle = holder.bundle  # 503 before touching the store when no model is loaded
     rng: random.Random = request.app.state.rng
     inputs = [
         (i.application.model_dump(), [d.model_dump() for d in i.documents], i.lang) for i in items
     ]
-    with store.transaction() as session:  # all items commit together, or none
+    with store.transaction(wait=wait) as session:  # all items commit together, or none
         return [
             score_public(
                 score_application(session, bundle, settings, user, app, docs, lang=lang, rng=rng)
@@ -51,7 +53,7 @@ def _score_all(
 
 
 @router.post("/v1/applications/score", response_model=ScorePublic)
-def score(
+async def score(
     body: ScoreRequest,
     request: Request,
     store: StoreDep,
@@ -60,7 +62,12 @@ def score(
     user: Scorer,
 ) -> Response:
     """Score one application with its documents; ``review`` opens a case."""
-    return json_answer(_score_all(request, store, holder, settings, user, [body])[0])
+    return await run_write(
+        store,
+        lambda wait: json_answer(
+            _score_all(request, store, holder, settings, user, [body], wait=wait)[0]
+        ),
+    )
 
 
 @router.post("/v1/applications/score-batch", response_model=ScoreBatchPublic)
@@ -73,6 +80,7 @@ def score_batch(
     user: Scorer,
 ) -> Response:
     """Score several applications in order; they are stored together or not at all."""
+    # A plain ``def``: a batch can take long enough to matter to the event loop.
     data = _score_all(request, store, holder, settings, user, body.items)
     return json_answer(ScoreBatchPublic(data=data, count=len(data)))
 

@@ -1,6 +1,6 @@
 """The store: SQLAlchemy tables, the :class:`Store` and its Alembic migrations."""
 
-from ._store import Store, upgrade
+from ._store import Store, StoreBusy, upgrade
 from ._tables import (
     ApiToken,
     AuditEntry,
@@ -28,6 +28,7 @@ __all__ = [
     "Score",
     "ServiceSetting",
     "Store",
+    "StoreBusy",
     "User",
     "raw_table",
     "upgrade",

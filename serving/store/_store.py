@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +14,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from risk.errors import ConfigError
 
-__all__ = ["Store", "upgrade"]
+__all__ = ["Store", "StoreBusy", "upgrade"]
+
+#: How long a SQLite writer waits for another process's write lock.
+_BUSY_SECONDS = 30
+#: Set while a transaction that must not wait is beginning (see ``Store.transaction``).
+_NOWAIT: contextvars.ContextVar[bool] = contextvars.ContextVar("amanah_store_nowait", default=False)
+
+
+class StoreBusy(Exception):
+    """A transaction asked not to wait found another writer holding the store."""
+
 
 _MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -58,11 +69,38 @@ class Store:
         """Bring the schema to the latest migration."""
         upgrade(self.engine)
 
+    @property
+    def embedded(self) -> bool:
+        """True for SQLite: its calls run in this process and never wait on a network."""
+        return _is_sqlite(self.url)
+
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A session whose work commits on exit, or rolls back entirely on error."""
-        with self._writer, self._sessions.begin() as session:
-            yield session
+    def transaction(self, *, wait: bool = True) -> Iterator[Session]:
+        """A session whose work commits on exit, or rolls back entirely on error.
+
+        With ``wait=False`` (SQLite only) the write transaction begins at once or
+        not at all: if another writer, in this process or another, holds the store,
+        :class:`StoreBusy` is raised before anything is done, so the caller can
+        retry where waiting is harmless (a worker thread).
+        """
+        if wait or not self.embedded:
+            with self._writer, self._sessions.begin() as session:
+                yield session
+            return
+        if not self._writer.acquire(blocking=False):
+            raise StoreBusy("another writer in this process holds the store")
+        try:
+            with self._sessions.begin() as session:
+                token = _NOWAIT.set(True)
+                try:
+                    session.connection()  # BEGIN IMMEDIATE now, without waiting
+                except sa.exc.OperationalError as exc:
+                    raise StoreBusy(f"the store is locked by another process: {exc}") from exc
+                finally:
+                    _NOWAIT.reset(token)
+                yield session
+        finally:
+            self._writer.release()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -95,7 +133,9 @@ def _engine(url: str, *, immediate: bool = True) -> sa.Engine:
     path = url.split("///", 1)[-1]
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = sa.create_engine(
+        url, connect_args={"timeout": _BUSY_SECONDS, "check_same_thread": False}
+    )
 
     @sa.event.listens_for(engine, "connect")
     def _connect(dbapi_conn, _record):  # pragma: no cover - driver hook
@@ -108,7 +148,15 @@ def _engine(url: str, *, immediate: bool = True) -> sa.Engine:
 
     @sa.event.listens_for(engine, "begin")
     def _begin(conn):  # pragma: no cover - driver hook
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if not (immediate and _NOWAIT.get()):
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            return
+        driver = conn.connection.driver_connection
+        driver.execute("PRAGMA busy_timeout=0")  # fail at once if another writer holds it
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        finally:
+            driver.execute(f"PRAGMA busy_timeout={_BUSY_SECONDS * 1000}")
 
     return engine
 

@@ -261,3 +261,31 @@ def test_logged_score_is_readable_and_unknown_ids_are_404(scoring_client, tokens
     missing = scoring_client.get("/v1/scores/nope", headers=auth(tokens["officer"]))
     assert missing.status_code == 404
     assert missing.json() == {"error": "not_found", "detail": "score 'nope' does not exist"}
+
+
+def test_a_score_waits_in_a_thread_while_another_process_writes(
+    scoring_client, tokens, world, store
+):
+    """The inline path finds the store locked, the thread pool waits; the loop stays free."""
+    import sqlite3
+    import threading
+
+    if not store.embedded:
+        pytest.skip("the inline path exists for the embedded SQLite store only")
+    other = sqlite3.connect(store.url.split("///", 1)[1], isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    answers = []
+    scoring = threading.Thread(
+        target=lambda: answers.append(
+            _score(scoring_client, tokens["officer"], world["payloads"][1])
+        )
+    )
+    scoring.start()
+    scoring.join(0.5)
+    assert scoring.is_alive()  # waiting for the other writer ...
+    assert scoring_client.get("/v1/health").status_code == 200  # ... without blocking the loop
+    other.rollback()
+    other.close()
+    scoring.join(30)
+    assert answers and answers[0].status_code == 200, answers
+    assert _count(store, "scores") == 1

@@ -6,6 +6,7 @@ import math
 
 import polars as pl
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from serving_helpers import auth
@@ -118,3 +119,62 @@ def test_model_reload_without_restart_is_audited(client, tokens, world, app, sto
     broken = client.post("/v1/model/reload", headers=auth(tokens["admin"])).json()
     assert broken["loaded"] is True  # a failed reload keeps the model in service
     assert broken["version"] == body["version"] and broken["error"]
+
+
+def _sqlite_path(store) -> str:
+    return store.url.split("///", 1)[1]
+
+
+def test_a_no_wait_transaction_refuses_at_once_when_another_process_writes(tmp_path):
+    """StoreBusy before anything is done; a waiting transaction then gets its turn."""
+    import sqlite3
+    import threading
+    import time
+
+    from serving.store import StoreBusy
+
+    store = Store(f"sqlite:///{tmp_path / 'amanah.db'}")
+    store.upgrade()
+    other = sqlite3.connect(_sqlite_path(store), isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    started = time.perf_counter()
+    with (
+        pytest.raises(StoreBusy, match="locked by another process"),
+        store.transaction(wait=False) as session,
+    ):
+        session.execute(sa.text("SELECT 1"))  # never reached
+    assert time.perf_counter() - started < 1.0  # no 30-second busy wait
+    threading.Timer(0.3, other.rollback).start()
+    with store.transaction() as session:  # waits for the lock, with the timeout restored
+        session.execute(sa.text("SELECT 1"))
+    with store.transaction(wait=False) as session:  # free again: begins at once
+        session.execute(sa.text("SELECT 1"))
+    other.close()
+    store.dispose()
+
+
+def test_a_no_wait_transaction_refuses_when_this_process_writes(tmp_path):
+    import threading
+
+    from serving.store import StoreBusy
+
+    store = Store(f"sqlite:///{tmp_path / 'amanah.db'}")
+    store.upgrade()
+    inside, release = threading.Event(), threading.Event()
+
+    def writer():
+        with store.transaction() as session:
+            session.execute(sa.text("SELECT 1"))
+            inside.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    inside.wait(10)
+    with pytest.raises(StoreBusy, match="in this process"), store.transaction(wait=False):
+        pass
+    release.set()
+    thread.join()
+    with store.transaction(wait=False) as session:
+        session.execute(sa.text("SELECT 1"))
+    store.dispose()
