@@ -20,9 +20,17 @@ from ._pipeline import (
     history_for,
 )
 from ._registry import GROUPS, KINDS, FeatureSpec, Registry, feature
-from ._row import WINDOW_COUNTS, Lookups, check_row_twins, feature_row, lookups_from_tables
+from ._row import (
+    COUNTED_ON,
+    WINDOW_COUNTS,
+    Lookups,
+    check_row_twins,
+    feature_row,
+    lookups_from_tables,
+)
 
 __all__ = [
+    "COUNTED_ON",
     "FAMILIES",
     "GROUPS",
     "ID_COLUMNS",

@@ -31,7 +31,14 @@ from risk.settings import Settings, get_settings
 from ._catalogue import catalogue
 from ._sources import primary_document
 
-__all__ = ["WINDOW_COUNTS", "Lookups", "check_row_twins", "feature_row", "lookups_from_tables"]
+__all__ = [
+    "COUNTED_ON",
+    "WINDOW_COUNTS",
+    "Lookups",
+    "check_row_twins",
+    "feature_row",
+    "lookups_from_tables",
+]
 
 #: Window counts the store supplies (names are the context columns the families use).
 WINDOW_COUNTS = (
@@ -43,8 +50,9 @@ WINDOW_COUNTS = (
     "agent_issuing_states",
     "sponsor_applications",
 )
-#: Row-count window: count name -> the application column it counts on.
-_COUNTED_ON = {
+#: Row-count windows: count name -> the application column it counts on (the store's
+#: SQL look-ups count the same columns).
+COUNTED_ON = {
     "phone_shared_count": "phone_hash",
     "email_shared_count": "email_hash",
     "address_shared_count": "address_hash",
@@ -119,8 +127,8 @@ def lookups_from_tables(
     settings = settings or get_settings()
     at: datetime = application["submitted_at"]
     since = at - timedelta(days=settings.features.network_window_days)
-    keys = {name: application[column] for name, column in _COUNTED_ON.items()}
-    present = {_COUNTED_ON[n]: v for n, v in keys.items() if v is not None}
+    keys = {name: application[column] for name, column in COUNTED_ON.items()}
+    present = {COUNTED_ON[n]: v for n, v in keys.items() if v is not None}
     window = tables.applications.filter(pl.col("submitted_at").is_between(since, at, closed="left"))
     shared = (
         pl.any_horizontal(pl.col(k) == v for k, v in present.items()) if present else pl.lit(False)
@@ -139,7 +147,7 @@ def lookups_from_tables(
     ])  # fmt: skip
     near, docs, trips, decisions, register = frames
     counts: dict[str, int | None] = {
-        name: None if value is None else near.get_column(_COUNTED_ON[name]).eq(value).sum()
+        name: None if value is None else near.get_column(COUNTED_ON[name]).eq(value).sum()
         for name, value in keys.items()
     }
     counts["agent_issuing_states"] = None if agent is None else _distinct_states(docs)

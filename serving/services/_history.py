@@ -12,28 +12,16 @@ and ``tests/serving/test_store.py`` checks the two agree on both backends.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from features import COUNTED_ON, Lookups
 from risk.settings import Settings
 from serving.store import raw_table
 
-if TYPE_CHECKING:
-    from features import Lookups
-
 __all__ = ["load_lookups", "save_raw_rows"]
-
-#: Window count name -> the application column it counts on (``agent_issuing_states`` aside).
-_SHARED = {
-    "phone_shared_count": "phone_hash",
-    "email_shared_count": "email_hash",
-    "address_shared_count": "address_hash",
-    "bank_account_shared_count": "bank_account_hash",
-    "agent_application_count": "agent_id",
-    "sponsor_applications": "sponsor_id",
-}
 
 
 def save_raw_rows(session: Session, table: str, rows: list[dict[str, Any]]) -> None:
@@ -55,7 +43,7 @@ def _counts_statement() -> sa.Select:
     apps, docs = raw_table("applications"), raw_table("documents")
     counts = [
         sa.select(sa.func.count()).select_from(apps).where(_window(apps, key)).scalar_subquery()
-        for key in _SHARED.values()
+        for key in COUNTED_ON.values()
     ]
     # The primary document (passport first, then the lowest document_id) of each application.
     passport_last = sa.case((docs.c.document_type == "passport", 0), else_=1)
@@ -71,7 +59,7 @@ def _counts_statement() -> sa.Select:
     )
     distinct = sa.select(sa.func.count(sa.distinct(states.c.state))).scalar_subquery()
     return sa.select(
-        *(c.label(name) for c, name in zip(counts, _SHARED, strict=True)),
+        *(c.label(name) for c, name in zip(counts, COUNTED_ON, strict=True)),
         distinct.label("agent_issuing_states"),
     )
 
@@ -94,15 +82,13 @@ def load_lookups(session: Session, application: dict[str, Any], settings: Settin
     sharing the key; a missing key gives a missing count.  Applications stored
     later with an earlier ``submitted_at`` count too, as they would in batch.
     """
-    from features import Lookups
-
     at: dt.datetime = application["submitted_at"]
-    params: dict[str, Any] = {key: application.get(key) for key in _SHARED.values()}
+    params: dict[str, Any] = {key: application.get(key) for key in COUNTED_ON.values()}
     params |= {"at": at, "since": at - dt.timedelta(days=settings.features.network_window_days)}
     row = session.execute(_COUNTS, params).one()._mapping
     counts = {
         name: None if application.get(key) is None else int(row[name])
-        for name, key in _SHARED.items()
+        for name, key in COUNTED_ON.items()
     }
     counts["agent_issuing_states"] = (
         None if application.get("agent_id") is None else int(row["agent_issuing_states"])
