@@ -263,6 +263,7 @@ def test_logged_score_is_readable_and_unknown_ids_are_404(scoring_client, tokens
     assert missing.json() == {"error": "not_found", "detail": "score 'nope' does not exist"}
 
 
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)  # the inline path is SQLite's
 def test_a_score_waits_in_a_thread_while_another_process_writes(
     scoring_client, tokens, world, store
 ):
@@ -270,8 +271,7 @@ def test_a_score_waits_in_a_thread_while_another_process_writes(
     import sqlite3
     import threading
 
-    if not store.embedded:
-        pytest.skip("the inline path exists for the embedded SQLite store only")
+    assert store.embedded
     other = sqlite3.connect(store.url.split("///", 1)[1], isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     answers = []
