@@ -137,6 +137,9 @@ class ServingSettings(BaseModel):
     #: Seconds an API token, once checked, is trusted without a database read; a token
     #: revoked from another process (``risk tokens revoke``) stops working within this.
     auth_cache_seconds: float = Field(2.0, ge=0, le=60)
+    #: The service's SQLite store checkpoints its WAL on a background thread this often
+    #: (0: inside whichever commit crosses SQLite's threshold, a 5-10 ms pause).
+    sqlite_checkpoint_seconds: float = Field(1.0, ge=0, le=300)
 
 
 class Settings(BaseSettings):

@@ -42,7 +42,9 @@ def create_app(
         Seed of the blind random sample (default: unseeded).
     """
     settings = settings or get_settings()
-    store = store or Store(settings.database_url)
+    store = store or Store(
+        settings.database_url, checkpoint_seconds=settings.serving.sqlite_checkpoint_seconds
+    )
     holder = model_holder or ModelHolder(settings)
 
     @asynccontextmanager

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from risk.errors import ConfigError
 
+from ._checkpoint import SAFETY_NET_PAGES, Checkpointer
+
 __all__ = ["Store", "StoreBusy", "upgrade"]
 
 #: How long a SQLite writer waits for another process's write lock.
@@ -36,6 +38,9 @@ class Store:
     ----------
     url
         A SQLAlchemy URL (``sqlite:///path`` or ``postgresql+psycopg://...``).
+    checkpoint_seconds
+        SQLite file stores: checkpoint the WAL on a background thread this often
+        instead of inside commits (0: SQLite's own automatic checkpoints).
 
     Notes
     -----
@@ -45,20 +50,32 @@ class Store:
     queue without polling SQLite's busy handler (whose sleeps grow to 100 ms).
     The journal is WAL with ``synchronous=NORMAL``: a commit survives a crash of
     the process, and a power cut can lose the last commits but never corrupts
-    the file.  On PostgreSQL the audit chain's head row is locked.
+    the file.  With ``checkpoint_seconds`` (the service's store) a
+    :class:`~serving.store._checkpoint.Checkpointer` thread checkpoints the WAL
+    instead of the commits.  On PostgreSQL the audit chain's head row is locked.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, checkpoint_seconds: float = 0.0) -> None:
         self.url = url
+        self._checkpointer: Checkpointer | None = None
+        # SQLite: a background thread checkpoints the WAL instead of the commits.
+        background = _is_sqlite(url) and checkpoint_seconds > 0 and _file(url) is not None
         try:
-            self.engine = _engine(url)
+            self.engine = _engine(url, background_checkpoint=background)
             # SQLite readers need no write lock (WAL): a second engine begins deferred.
-            self._read_engine = _engine(url, immediate=False) if _is_sqlite(url) else self.engine
+            self._read_engine = (
+                _engine(url, immediate=False, background_checkpoint=background)
+                if _is_sqlite(url)
+                else self.engine
+            )
         except (sa.exc.ArgumentError, ImportError) as exc:
             raise ConfigError(f"database URL {url!r} is not usable: {exc}") from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = threading.RLock() if _is_sqlite(url) else contextlib.nullcontext()
         self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
+        if background:
+            self._checkpointer = Checkpointer(str(_file(url)), checkpoint_seconds)
+            self._checkpointer.start()
 
     @property
     def dialect(self) -> str:
@@ -117,8 +134,15 @@ class Store:
         with self._read_engine.connect() as connection:
             yield connection
 
+    @property
+    def checkpointer(self) -> Checkpointer | None:
+        """The background WAL checkpointer (SQLite with ``checkpoint_seconds``), if any."""
+        return self._checkpointer
+
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Stop the checkpointer and close every pooled connection."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self.engine.dispose()
         self._read_engine.dispose()
 
@@ -127,12 +151,17 @@ def _is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def _engine(url: str, *, immediate: bool = True) -> sa.Engine:
+def _file(url: str) -> Path | None:
+    path = url.split("///", 1)[-1]
+    return Path(path) if path and path != ":memory:" else None
+
+
+def _engine(url: str, *, immediate: bool = True, background_checkpoint: bool = False) -> sa.Engine:
     if not _is_sqlite(url):
         return sa.create_engine(url, pool_pre_ping=True)
-    path = url.split("///", 1)[-1]
-    if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    path = _file(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(
         url, connect_args={"timeout": _BUSY_SECONDS, "check_same_thread": False}
     )
@@ -144,6 +173,8 @@ def _engine(url: str, *, immediate: bool = True) -> sa.Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
+        if background_checkpoint:
+            cur.execute(f"PRAGMA wal_autocheckpoint={SAFETY_NET_PAGES}")
         cur.close()
 
     @sa.event.listens_for(engine, "begin")

@@ -181,3 +181,40 @@ def test_a_no_wait_transaction_refuses_when_this_process_writes(tmp_path):
     with store.transaction(wait=False) as session:
         session.execute(sa.text("SELECT 1"))
     store.dispose()
+
+
+def test_the_service_store_checkpoints_its_wal_in_the_background(tmp_path):
+    """Commits no longer checkpoint (threshold raised); the thread does, completely."""
+    import time
+
+    from serving.store._checkpoint import SAFETY_NET_PAGES
+
+    store = Store(f"sqlite:///{tmp_path / 'amanah.db'}", checkpoint_seconds=0.05)
+    store.upgrade()
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == SAFETY_NET_PAGES
+    for i in range(20):
+        with store.transaction() as session:
+            session.execute(
+                sa.text(
+                    "INSERT INTO service_settings VALUES (:k, '1', '2026-01-01 00:00:00', NULL)"
+                ),
+                {"k": f"k{i}"},
+            )
+    checkpointer = store.checkpointer
+    seen = checkpointer.runs
+    deadline = time.monotonic() + 30
+    while checkpointer.runs < seen + 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    busy, frames, copied = checkpointer.last
+    assert (busy, copied) == (0, frames) and frames > 0  # every committed frame copied back
+    store.dispose()
+    assert not checkpointer.is_alive()
+
+
+def test_other_stores_keep_sqlite_automatic_checkpoints(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'amanah.db'}")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+    assert store.checkpointer is None
+    store.dispose()
