@@ -14,7 +14,8 @@ an in-process breakdown of (a).  The issue's target (ours at most half of mlflow
 latency, at least twice its throughput at 8 clients) is printed against both peers.
 Nothing is asserted; the figures are printed.
 
-Usage: ``python benchmarks/bench_serving.py [--applications 10000] [--requests 400]``
+Usage: ``python benchmarks/bench_serving.py [--applications 10000] [--requests 400]
+[--postgres postgresql+psycopg://postgres@127.0.0.1:5432]``
 (about 3-6 minutes on 2 cores).
 """
 
@@ -134,12 +135,12 @@ def _payloads(world: Path, cutoff: dt.datetime, limit: int) -> list[dict]:
     ]
 
 
-def _prepare_store(root: Path, world: Path, cutoff: dt.datetime) -> tuple[str, str]:
+def _prepare_store(url: str, world: Path, cutoff: dt.datetime) -> str:
+    """Load the history before ``cutoff`` into the store at ``url``; a token for the load."""
     from risk.io import load_tables
     from serving.services import create_token, create_user, load_raw_tables
     from serving.store import Store
 
-    url = f"sqlite:///{root / 'amanah.db'}"
     store = Store(url)
     store.upgrade()
     with store.transaction() as session:
@@ -147,7 +148,48 @@ def _prepare_store(root: Path, world: Path, cutoff: dt.datetime) -> tuple[str, s
         create_user(session, "bench", "officer")
         token = create_token(session, "bench")
     store.dispose()
-    return url, token
+    return token
+
+
+class _Databases:
+    """Where (a) keeps its store: a SQLite file, or scratch PostgreSQL databases.
+
+    ``loaded`` receives the history; the in-process breakdown writes to it, and the
+    service runs on ``serving``, a copy of it as loaded (a file copy, or a
+    PostgreSQL ``CREATE DATABASE ... TEMPLATE``).  PostgreSQL databases are dropped
+    at the end.
+    """
+
+    def __init__(self, root: Path, postgres: str | None) -> None:
+        self.root, self.server = root, postgres.rstrip("/") if postgres else None
+        tag = f"amanah_bench_{os.getpid()}"
+        if self.server is None:
+            self.loaded = f"sqlite:///{root / 'amanah-loaded.db'}"
+            self.serving = f"sqlite:///{root / 'amanah.db'}"
+        else:
+            self._names = (f"{tag}_loaded", tag)
+            self._admin("CREATE DATABASE {}", self._names[0])
+            self.loaded, self.serving = (f"{self.server}/{n}" for n in self._names)
+
+    def copy(self) -> None:
+        """Make ``serving`` a copy of ``loaded`` as it was loaded."""
+        if self.server is None:
+            shutil.copy(self.root / "amanah-loaded.db", self.root / "amanah.db")
+        else:
+            self._admin("CREATE DATABASE {} TEMPLATE " + self._names[0], self._names[1])
+
+    def drop(self) -> None:
+        if self.server is not None:
+            for name in self._names:
+                self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
+
+    def _admin(self, sql: str, name: str) -> None:
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(f"{self.server}/postgres", isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.exec_driver_sql(sql.format(name))
+        engine.dispose()
 
 
 def _ours(root: Path, url: str, bundle: Path, token: str, payloads: list[dict], n: int) -> dict:
@@ -329,22 +371,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--applications", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument(
+        "--postgres",
+        metavar="SERVER_URL",
+        help="run (a) on PostgreSQL, e.g. postgresql+psycopg://postgres@127.0.0.1:5432"
+        " (scratch databases are created and dropped); default: the embedded SQLite store",
+    )
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="amanah-bench-"))
+    databases = _Databases(root, args.postgres)
     try:
         world, bundle_dir, cutoff = _world(root, args.applications)
         # Enough new applications for every phase to send ones not seen before.
         payloads = _payloads(world, cutoff, 2 * args.requests + 30)
-        url, token = _prepare_store(root, world, cutoff)
-        pristine = root / "amanah-pristine.db"
-        shutil.copy(root / "amanah.db", pristine)
-        bundle, rows, breakdown = _feature_rows(root, url, bundle_dir, payloads)
-        for suffix in ("-wal", "-shm"):
-            (root / f"amanah.db{suffix}").unlink(missing_ok=True)
-        shutil.copy(pristine, root / "amanah.db")  # the service starts from the loaded store
+        token = _prepare_store(databases.loaded, world, cutoff)
+        databases.copy()  # the service starts from the store as loaded
+        bundle, rows, breakdown = _feature_rows(root, databases.loaded, bundle_dir, payloads)
         floor = _floor(bundle, rows)
-        print("measuring (a) our full score ...", flush=True)
-        ours = _ours(root, url, bundle_dir, token, payloads, args.requests)
+        print(f"measuring (a) our full score on {databases.serving.split(':')[0]} ...", flush=True)
+        ours = _ours(root, databases.serving, bundle_dir, token, payloads, args.requests)
         print("measuring (b) mlflow models serve, as the registry logs the model ...", flush=True)
         signed = _mlflow(root, bundle, rows, args.requests, signature=True)
         print("measuring (b') mlflow models serve, bare booster (no signature) ...", flush=True)
@@ -374,6 +419,7 @@ def main() -> None:
                     f" throughput ratio at 8 clients {tput:.2f} (target >= 2)"
                 )
     finally:
+        databases.drop()
         shutil.rmtree(root, ignore_errors=True)
 
 
