@@ -33,7 +33,8 @@ def create_app(
     settings
         Defaults to :func:`risk.settings.get_settings`.
     store
-        The store to use (default: one on ``settings.database_url``); migrated at start-up.
+        The store to use (default: one on ``settings.database_url``, checkpointing its WAL in
+        the background and closed when the app shuts down); migrated at start-up.
     model_holder
         The model holder (default: a new one loading from the configured source).
     load_model
@@ -42,6 +43,7 @@ def create_app(
         Seed of the blind random sample (default: unseeded).
     """
     settings = settings or get_settings()
+    owns_store = store is None
     store = store or Store(
         settings.database_url, checkpoint_seconds=settings.serving.sqlite_checkpoint_seconds
     )
@@ -62,6 +64,8 @@ def create_app(
                     details={"source": holder.source, "error": holder.last_error},
                 )
         yield
+        if owns_store:  # stop its checkpointer and close its connections
+            store.dispose()
 
     app = FastAPI(
         title="Amanah",

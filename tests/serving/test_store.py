@@ -218,3 +218,20 @@ def test_other_stores_keep_sqlite_automatic_checkpoints(tmp_path):
         assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
     assert store.checkpointer is None
     store.dispose()
+
+
+def test_the_app_runs_its_own_store_with_a_checkpointer_and_closes_it(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from risk.settings import Settings
+    from serving import create_app
+
+    settings = Settings(data_dir=tmp_path)
+    settings.serving.model_source = "none"
+    app = create_app(settings)
+    checkpointer = app.state.store.checkpointer
+    assert checkpointer is not None and checkpointer.seconds == 1.0
+    with TestClient(app) as client:
+        assert client.get("/v1/health").status_code == 200
+        assert checkpointer.is_alive()
+    assert not checkpointer.is_alive()  # stopped at shutdown
