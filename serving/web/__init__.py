@@ -17,8 +17,13 @@ Screens
     contribution (raised and lowered); the application beside its documents with every
     check (MRZ check digits, MRZ vs page, validity, chip, face, tamper); the applicant's
     timeline; decisions and complaints; the decision form (outcome, violation types,
-    mandatory reason; claim, release, amend).  Blind samples show no score or reasons
-    until decided.
+    mandatory reason; claim, release, amend); a form to record a complaint on the case
+    and, once decided, the applicant's satisfaction rating (1-5).  Blind samples show no
+    score or reasons until decided.
+``/complaints``, ``/complaints/{id}`` (officers, supervisors)
+    The complaints desk: category, linked application and case, handler, opened date,
+    deadline and service-level state, filters by status and "mine", most urgent first;
+    one complaint with its written response form and, for supervisors, the handler.
 ``/supervisor`` (supervisors)
     Team queues, service-level breaches, reassignment, the kill switch (confirmation and
     a recorded reason).
@@ -47,7 +52,15 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from . import _auth_pages, _officer, _oversight, _supervisor, _transparency
+from . import (
+    _auth_pages,
+    _case_forms,
+    _complaints,
+    _officer,
+    _oversight,
+    _supervisor,
+    _transparency,
+)
 from ._checks import Check, document_checks
 from ._i18n import (
     LANGS,
@@ -77,7 +90,15 @@ __all__ = [
 ]
 
 router = APIRouter(include_in_schema=False)
-for _module in (_auth_pages, _officer, _supervisor, _oversight, _transparency):
+for _module in (
+    _auth_pages,
+    _officer,
+    _case_forms,
+    _complaints,
+    _supervisor,
+    _oversight,
+    _transparency,
+):
     router.include_router(_module.router)
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from risk.settings import Settings
-from serving.store import Case, Complaint, Score, raw_table
+from serving.store import Case, Complaint, Feedback, Score, raw_table
 
 from ._checks import Check, document_checks
 
@@ -45,6 +45,7 @@ class CaseView:
     lowered: list[ReasonBar]
     events: list[tuple[dt.date, str, dict[str, Any]]]
     complaints: list[Complaint]
+    feedback: list[Feedback]
     sla: str
 
 
@@ -128,6 +129,21 @@ def timeline(session: Session, application: dict[str, Any]) -> list[tuple[dt.dat
     return sorted(events, key=_key)
 
 
+def _complaints_and_feedback(session: Session, case: Case) -> tuple[list, list]:
+    """The application's complaints (oldest first) and the case's satisfaction ratings."""
+    complaints = session.scalars(
+        sa.select(Complaint)
+        .where(Complaint.application_id == case.application_id)
+        .order_by(Complaint.opened_at, Complaint.complaint_id)
+    )
+    feedback = session.scalars(
+        sa.select(Feedback)
+        .where(Feedback.case_id == case.case_id)
+        .order_by(Feedback.created_at, Feedback.feedback_id)
+    )
+    return list(complaints), list(feedback)
+
+
 def build_case_view(
     session: Session, case: Case, public: Any, lang: str, settings: Settings
 ) -> CaseView:
@@ -145,13 +161,7 @@ def build_case_view(
     ]
     raised, lowered = (score.reasons["raised"], score.reasons["lowered"]) if reveal else ([], [])
     scale = max((abs(r["contribution"]) for r in [*raised, *lowered]), default=0.0)
-    complaints = list(
-        session.scalars(
-            sa.select(Complaint)
-            .where(Complaint.application_id == case.application_id)
-            .order_by(Complaint.opened_at)
-        )
-    )
+    complaints, feedback = _complaints_and_feedback(session, case)
     return CaseView(
         case=public,
         score=score if reveal else None,
@@ -161,6 +171,7 @@ def build_case_view(
         lowered=localized_reasons(lowered, lang, scale),
         events=timeline(session, raw_app),
         complaints=complaints,
+        feedback=feedback,
         sla=sla_state(case.created_at, case.decided_at, settings.review.case_sla_days),
     )
 

@@ -11,6 +11,7 @@ from risk.contract import VIOLATION_TYPES
 from risk.errors import ConflictError, NotFoundError, PermissionDeniedError, RequestValidationError
 from serving.routers._present import case_public, case_summary
 from serving.services import (
+    COMPLAINT_CATEGORIES,
     DECISION_OUTCOMES,
     QueueFilter,
     claim_case,
@@ -27,7 +28,7 @@ from ._case_view import build_case_view, sla_state
 from ._render import PageUser, render, requires
 from ._session import PageError, WebUser, check_csrf
 
-__all__ = ["router"]
+__all__ = ["case_screen", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -94,7 +95,8 @@ def queue_page(
     )
 
 
-def _case_page(request: Request, user: WebUser, case_id: int, **extra) -> HTMLResponse:
+def case_screen(request: Request, user: WebUser, case_id: int, **extra) -> HTMLResponse:
+    """The case screen (its view audited), with ``extra`` for the template (form errors)."""
     settings = request.app.state.settings
     with request.app.state.store.transaction() as session:
         try:
@@ -113,6 +115,7 @@ def _case_page(request: Request, user: WebUser, case_id: int, **extra) -> HTMLRe
         mine=mine,
         outcomes=DECISION_OUTCOMES,
         violation_types=VIOLATION_TYPES,
+        categories=COMPLAINT_CATEGORIES,
         status_code=extra.pop("status_code", 200),
         **extra,
     )
@@ -122,7 +125,15 @@ def _case_page(request: Request, user: WebUser, case_id: int, **extra) -> HTMLRe
 def case_page(request: Request, user: PageUser, case_id: int) -> HTMLResponse:
     """The case screen (the view is audited)."""
     requires(user, "cases.read")
-    return _case_page(request, user, case_id, saved=request.query_params.get("saved") == "1")
+    query = request.query_params
+    return case_screen(
+        request,
+        user,
+        case_id,
+        saved=query.get("saved") == "1",
+        complaint_saved=query.get("complaint", "") if query.get("complaint", "").isdigit() else "",
+        rated=query.get("rated") == "1",
+    )
 
 
 @router.post("/cases/{case_id}/decide", response_class=HTMLResponse)
@@ -154,7 +165,7 @@ def decide(
             )
     except RequestValidationError as exc:
         problems = [p["msg"] for p in (exc.detail or [])] or [exc.message]
-        return _case_page(
+        return case_screen(
             request,
             user,
             case_id,
@@ -163,7 +174,7 @@ def decide(
             status_code=422,
         )
     except (ConflictError, PermissionDeniedError) as exc:
-        return _case_page(request, user, case_id, conflict=exc.message, status_code=409)
+        return case_screen(request, user, case_id, conflict=exc.message, status_code=409)
     except NotFoundError as exc:
         raise PageError(404, "error_not_found", what=f"case {case_id}") from exc
     return RedirectResponse(f"/cases/{case_id}?saved=1", status_code=303)
@@ -193,7 +204,7 @@ def _workflow(request: Request, user: WebUser, case_id: int, csrf: str, step) ->
         with request.app.state.store.transaction() as session:
             step(session, user.principal, case_id)
     except (ConflictError, PermissionDeniedError) as exc:
-        return _case_page(request, user, case_id, conflict=exc.message, status_code=409)
+        return case_screen(request, user, case_id, conflict=exc.message, status_code=409)
     except NotFoundError as exc:
         raise PageError(404, "error_not_found", what=f"case {case_id}") from exc
     return RedirectResponse(f"/cases/{case_id}", status_code=303)

@@ -27,7 +27,7 @@ from ._case_view import sla_state
 from ._render import PageUser, render, requires
 from ._session import PageError, WebUser, check_csrf
 
-__all__ = ["router"]
+__all__ = ["router", "staff_usernames"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,16 +36,23 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def staff_usernames(session: Any) -> list[str]:
+    """Active officers and supervisors, by name: who may be handed a case or a complaint."""
+    return list(
+        session.scalars(
+            sa.select(User.username)
+            .where(User.role.in_(("officer", "supervisor")), User.active.is_(True))
+            .order_by(User.username)
+        )
+    )
+
+
 def _team(session: Any, cases: list[Case], sla_days: int) -> dict[str, Any]:
     names = usernames(session, {c.assigned_to for c in cases})
     load = Counter(names.get(c.assigned_to, "") for c in cases)
     breaches = [c for c in cases if sla_state(c.created_at, None, sla_days) == "sla_breached"]
     late = Counter(names.get(c.assigned_to, "") for c in breaches)
-    officers = session.scalars(
-        sa.select(User.username)
-        .where(User.role.in_(("officer", "supervisor")), User.active.is_(True))
-        .order_by(User.username)
-    ).all()
+    officers = staff_usernames(session)
     team = [{"name": n, "cases": load.get(n, 0), "breached": late.get(n, 0)} for n in officers]
     return {
         "team": team,

@@ -58,6 +58,14 @@ def test_every_message_has_both_languages_with_the_same_placeholders():
         assert _fields(entry["en"]) == _fields(entry["id"]), key
 
 
+@pytest.mark.parametrize("prefix", ["nav_complaints", "cp_", "cat_", "cstatus_", "fb_"])
+def test_the_complaint_strings_are_translated_not_copied(prefix):
+    keys = [k for k in MESSAGES if k.startswith(prefix)]
+    assert keys
+    copied = [k for k in keys if MESSAGES[k]["en"] == MESSAGES[k]["id"]]
+    assert copied == []
+
+
 def test_every_literal_key_in_the_templates_exists():
     used = set()
     for path in TEMPLATES.glob("*.html"):
@@ -69,8 +77,9 @@ def test_every_literal_key_in_the_templates_exists():
 def test_every_key_built_from_data_exists():
     from risk.contract import DECISION_OUTCOMES as PRIOR_OUTCOMES
     from risk.contract import TABLES, VIOLATION_TYPES
-    from serving.services import DECISION_OUTCOMES, ROLES
+    from serving.services import COMPLAINT_CATEGORIES, DECISION_OUTCOMES, ROLES
     from serving.web._aggregates import AUDIT_GROUPS
+    from serving.web._complaints import STATUSES as COMPLAINT_STATUSES
 
     shown_fields = [c.name for t in ("applications", "documents") for c in TABLES[t].columns]
     families = {
@@ -82,6 +91,10 @@ def test_every_key_built_from_data_exists():
         "role_": ROLES,
         "attr_": AUDIT_GROUPS,
         "sla_": ("ok", "due_soon", "breached"),
+        "cat_": COMPLAINT_CATEGORIES,
+        "cstatus_": COMPLAINT_STATUSES,
+        "fb_rating_": ("1", "2", "3", "4", "5"),
+        "cp_done_": ("answered", "assigned"),
         "pd_": PRIOR_OUTCOMES,
         "f_": [f for f in shown_fields if f not in _NOT_SHOWN],
     }

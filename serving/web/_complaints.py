@@ -1,0 +1,208 @@
+"""The complaints desk: the list with service levels, one complaint, its answer and handler."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from risk.errors import ConflictError, NotFoundError, PermissionDeniedError, RequestValidationError
+from serving.routers._present import complaint_public
+from serving.schemas import ComplaintPublic
+from serving.services import (
+    append_audit,
+    assign_complaint,
+    get_complaint,
+    list_complaints,
+    respond_complaint,
+    usernames,
+)
+
+from ._render import PageUser, render, requires
+from ._session import PageError, WebUser, check_csrf
+from ._supervisor import staff_usernames
+
+__all__ = ["DESK_LIMIT", "MAX_TEXT", "STATUSES", "complaint_sla", "router"]
+
+router = APIRouter(include_in_schema=False)
+
+#: Complaints the desk reads at most (the service orders them by deadline first).
+DESK_LIMIT = 500
+#: The longest description or response accepted (as the API's schemas).
+MAX_TEXT = 5000
+STATUSES = ("open", "in_progress", "answered")
+#: What the page shows for each service error on an action (English text is the service's).
+_REFUSALS = {
+    ConflictError: "cp_err_answered",
+    PermissionDeniedError: "cp_err_not_handler",
+    NotFoundError: "cp_err_no_user",
+    RequestValidationError: "cp_err_not_staff",
+}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)  # ComplaintPublic's times are aware (UTC)
+
+
+def complaint_sla(c: ComplaintPublic, now: dt.datetime) -> tuple[str, str]:
+    """(css class, message key) of a complaint's service level at ``now``.
+
+    Unanswered: overdue past its deadline, due soon in the last fifth of the time it was
+    given, else on time.  Answered: whether the answer came in time.
+    """
+    if c.answered_at is not None:
+        in_time = c.answered_at <= c.due_at
+        return ("sla_ok", "cp_sla_met") if in_time else ("sla_breached", "cp_sla_missed")
+    if now > c.due_at:
+        return "sla_breached", "sla_breached"
+    if c.due_at - now < 0.2 * (c.due_at - c.opened_at):
+        return "sla_due_soon", "sla_due_soon"
+    return "sla_ok", "sla_ok"
+
+
+def _urgency(c: ComplaintPublic) -> tuple:
+    """Unanswered first by nearest deadline, then answered ones, latest answer first."""
+    if c.answered_at is None:
+        return (0, c.due_at.timestamp(), c.complaint_id)
+    return (1, -c.answered_at.timestamp(), -c.complaint_id)
+
+
+def desk_rows(request: Request, user: WebUser, status: str, mine: bool) -> list[dict[str, Any]]:
+    """The desk's complaints with their handler's name and service level, most urgent first."""
+    with request.app.state.store.transaction() as session:
+        rows, _ = list_complaints(session, status=status or None, limit=DESK_LIMIT)
+        if mine:
+            rows = [c for c in rows if c.handler_id == user.principal.user_id]
+        names = usernames(session, {c.handler_id for c in rows})
+        shown = [complaint_public(c, names) for c in rows]
+    now = _now()
+    return [{"c": c, "sla": complaint_sla(c, now)} for c in sorted(shown, key=_urgency)]
+
+
+@router.get("/complaints", response_class=HTMLResponse)
+def desk_page(request: Request, user: PageUser, status: str = "", handler: str = ""):
+    """Open and answered complaints with their deadlines; filters by status and "mine"."""
+    requires(user, "complaints.read")
+    status = status if status in STATUSES else ""
+    mine = handler == "me"
+    rows = desk_rows(request, user, status, mine)
+    return render(
+        request,
+        "web/complaints.html",
+        user,
+        rows=rows,
+        statuses=STATUSES,
+        filters={"status": status, "handler": "me" if mine else ""},
+        overdue=sum(r["sla"][1] == "sla_breached" for r in rows),
+    )
+
+
+def _complaint_page(
+    request: Request, user: WebUser, complaint_id: int, *, status_code: int = 200, **extra
+) -> HTMLResponse:
+    with request.app.state.store.transaction() as session:
+        try:
+            complaint = get_complaint(session, complaint_id)
+        except NotFoundError as exc:
+            raise PageError(404, "error_not_found", what=f"complaint {complaint_id}") from exc
+        public = complaint_public(complaint, usernames(session, {complaint.handler_id}))
+        # a complaint is personal: who read it is recorded, as for a case
+        append_audit(
+            session,
+            actor=user.principal.username,
+            action="complaint.view",
+            entity_type="complaint",
+            entity_id=str(complaint_id),
+        )
+        staff = staff_usernames(session) if user.may("complaints.assign") else []
+    may_answer = public.status != "answered" and (
+        public.handler == user.principal.username or user.principal.role == "supervisor"
+    )
+    return render(
+        request,
+        "web/complaint.html",
+        user,
+        status_code=status_code,
+        c=public,
+        sla=complaint_sla(public, _now()),
+        staff=staff,
+        may_answer=may_answer,
+        **extra,
+    )
+
+
+@router.get("/complaints/{complaint_id}", response_class=HTMLResponse)
+def complaint_page(request: Request, user: PageUser, complaint_id: int) -> HTMLResponse:
+    """One complaint with its answer, or the forms to answer it and give it a handler."""
+    requires(user, "complaints.read")
+    done = request.query_params.get("done", "")
+    done = done if done in ("answered", "assigned") else ""
+    return _complaint_page(request, user, complaint_id, done=done)
+
+
+def _refused(request: Request, user: WebUser, complaint_id: int, exc: Exception, **form):
+    """The complaint page again, with the service's refusal in the page's language.
+
+    A complaint that does not exist answers 404 (the page itself refuses to render it).
+    """
+    key = next(k for kind, k in _REFUSALS.items() if isinstance(exc, kind))
+    values = {"id": complaint_id, "username": form.pop("username", "")}
+    return _complaint_page(
+        request,
+        user,
+        complaint_id,
+        status_code=exc.status_code,
+        problem=(key, values),
+        form=form,
+    )
+
+
+@router.post("/complaints/{complaint_id}/respond", response_class=HTMLResponse)
+def respond(
+    request: Request,
+    user: PageUser,
+    complaint_id: int,
+    csrf: Annotated[str, Form()] = "",
+    response: Annotated[str, Form()] = "",
+):
+    """Answer the complaint (its handler or a supervisor); a written answer is required."""
+    requires(user, "complaints.handle")
+    check_csrf(user, csrf)
+    text = response.strip()
+    if not text or len(text) > MAX_TEXT:
+        problem = ("cp_err_too_long", {"max": MAX_TEXT}) if text else ("cp_err_response", {})
+        return _complaint_page(
+            request,
+            user,
+            complaint_id,
+            status_code=422,
+            problem=problem,
+            form={"response": response},
+        )
+    try:
+        with request.app.state.store.transaction() as session:
+            respond_complaint(session, user.principal, complaint_id, text)
+    except (ConflictError, PermissionDeniedError, NotFoundError) as exc:
+        return _refused(request, user, complaint_id, exc, response=response)
+    return RedirectResponse(f"/complaints/{complaint_id}?done=answered", status_code=303)
+
+
+@router.post("/complaints/{complaint_id}/assign", response_class=HTMLResponse)
+def assign(
+    request: Request,
+    user: PageUser,
+    complaint_id: int,
+    csrf: Annotated[str, Form()] = "",
+    username: Annotated[str, Form()] = "",
+):
+    """Give the complaint a handler (supervisors)."""
+    requires(user, "complaints.assign")
+    check_csrf(user, csrf)
+    try:
+        with request.app.state.store.transaction() as session:
+            assign_complaint(session, user.principal, complaint_id, username)
+    except (ConflictError, NotFoundError, RequestValidationError) as exc:
+        return _refused(request, user, complaint_id, exc, username=username)
+    return RedirectResponse(f"/complaints/{complaint_id}?done=assigned", status_code=303)
