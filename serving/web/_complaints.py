@@ -69,16 +69,35 @@ def _urgency(c: ComplaintPublic) -> tuple:
     return (1, -c.answered_at.timestamp(), -c.complaint_id)
 
 
-def desk_rows(request: Request, user: WebUser, status: str, mine: bool) -> list[dict[str, Any]]:
-    """The desk's complaints with their handler's name and service level, most urgent first."""
+def _fetch(session: Any, status: str) -> tuple[list[Any], int]:
+    """Up to :data:`DESK_LIMIT` complaints of ``status`` and how many there are.
+
+    The service orders by deadline, earliest first: unanswered complaints are read from
+    the start (the most urgent), answered ones from the end (the most recent).
+    """
+    if status != "answered":
+        return list_complaints(session, status=status, limit=DESK_LIMIT)
+    _, total = list_complaints(session, status=status, limit=1)
+    rows, _ = list_complaints(
+        session, status=status, limit=DESK_LIMIT, offset=max(0, total - DESK_LIMIT)
+    )
+    return rows, total
+
+
+def desk_rows(request: Request, user: WebUser, status: str, mine: bool) -> tuple[list, int]:
+    """The desk's complaints (handler's name, service level), most urgent first; the total."""
+    rows, total = [], 0
     with request.app.state.store.transaction() as session:
-        rows, _ = list_complaints(session, status=status or None, limit=DESK_LIMIT)
+        for each in (status,) if status else STATUSES:
+            found, count = _fetch(session, each)
+            rows, total = rows + found, total + count
         if mine:
             rows = [c for c in rows if c.handler_id == user.principal.user_id]
+            total = len(rows)
         names = usernames(session, {c.handler_id for c in rows})
         shown = [complaint_public(c, names) for c in rows]
     now = _now()
-    return [{"c": c, "sla": complaint_sla(c, now)} for c in sorted(shown, key=_urgency)]
+    return [{"c": c, "sla": complaint_sla(c, now)} for c in sorted(shown, key=_urgency)], total
 
 
 @router.get("/complaints", response_class=HTMLResponse)
@@ -87,12 +106,13 @@ def desk_page(request: Request, user: PageUser, status: str = "", handler: str =
     requires(user, "complaints.read")
     status = status if status in STATUSES else ""
     mine = handler == "me"
-    rows = desk_rows(request, user, status, mine)
+    rows, total = desk_rows(request, user, status, mine)
     return render(
         request,
         "web/complaints.html",
         user,
         rows=rows,
+        total=total,
         statuses=STATUSES,
         filters={"status": status, "handler": "me" if mine else ""},
         overdue=sum(r["sla"][1] == "sla_breached" for r in rows),

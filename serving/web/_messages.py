@@ -221,6 +221,11 @@ _PAIRS: dict[str, tuple[str, str]] = {
         " yang sudah dijawab menyusul.",
     ),
     "cp_count": ("{n} complaints", "{n} pengaduan"),
+    "cp_desk_truncated": (
+        "Showing {shown} of {n}: the most urgent unanswered and the latest answered.",
+        "Menampilkan {shown} dari {n}: yang belum dijawab paling mendesak dan yang terakhir"
+        " dijawab.",
+    ),
     "cp_overdue_count": (
         "{n} complaints are past their deadline.",
         "{n} pengaduan telah melewati tenggatnya.",
@@ -250,7 +255,6 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Hanya penanggung jawab pengaduan atau penyelia yang boleh menjawabnya; mintalah"
         " penyelia menugaskannya kepada Anda.",
     ),
-    "cp_assign_title": ("Handler", "Penanggung jawab"),
     "cp_assign_to": ("Give the complaint to", "Serahkan pengaduan kepada"),
     "cp_assign": ("Assign", "Tugaskan"),
     "cp_done_answered": ("The response was recorded.", "Jawaban telah dicatat."),
@@ -269,22 +273,13 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Choose the complaint's category from the list.",
         "Pilih kategori pengaduan dari daftar.",
     ),
-    "cp_err_description": (
-        "A complaint needs a description.",
-        "Pengaduan harus disertai uraian.",
-    ),
-    "cp_err_response": (
-        "A written response is required.",
-        "Jawaban tertulis wajib diisi.",
-    ),
+    "cp_err_description": ("A complaint needs a description.", "Pengaduan harus disertai uraian."),
+    "cp_err_response": ("A written response is required.", "Jawaban tertulis wajib diisi."),
     "cp_err_too_long": (
         "The text is too long: at most {max} characters.",
         "Teks terlalu panjang: paling banyak {max} karakter.",
     ),
-    "cp_err_answered": (
-        "Complaint {id} is already answered.",
-        "Pengaduan {id} sudah dijawab.",
-    ),
+    "cp_err_answered": ("Complaint {id} is already answered.", "Pengaduan {id} sudah dijawab."),
     "cp_err_not_handler": (
         "Complaint {id} is handled by someone else; only its handler or a supervisor may"
         " answer it.",

@@ -76,3 +76,27 @@ def screenshots_dir() -> Path:
     path = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def decided_case(web_world) -> int:
+    """A flagged case with a decision (claimed and decided by officer2 through the service)."""
+    from complaint_helpers import principal
+
+    from serving.services import claim_case, decide_case
+    from serving.store import Case
+
+    case_id = web_world.case_ids[9]
+    who = principal(web_world, "officer2")
+    with web_world.store.transaction() as session:
+        if session.get(Case, case_id).status != "decided":
+            claim_case(session, who, case_id)
+            decide_case(
+                session,
+                who,
+                case_id,
+                outcome="no_violation",
+                violation_types=[],
+                reason="Employer letter verified.",
+            )
+    return case_id

@@ -220,3 +220,36 @@ def test_supervisor_page_and_transparency_download(
     csv_text = Path(info.value.path()).read_text(encoding="utf-8")
     assert csv_text.startswith("bagian,ukuran,kelompok,nilai")
     assert [v for v in web_world.personal if str(v) in csv_text] == []
+
+
+def test_officer_records_a_complaint_and_finds_it_on_the_desk(
+    new_page, live_url, web_world, screenshots_dir
+):
+    case_id = web_world.case_ids[3]
+    description = "Applicant says the interview letter never arrived."
+    page = new_page()
+    _sign_in(page, live_url, "officer")
+    page.goto(f"{live_url}/cases/{case_id}")
+    page.get_by_label("Category").select_option(label="Delay")
+    page.get_by_label("Description (required)").fill(description)
+    page.get_by_role("button", name="Record the complaint").click()
+    page.wait_for_url(f"**/cases/{case_id}?complaint=*")
+    saved = page.locator("#complaint-saved")
+    assert saved.is_visible()
+    complaint_id = int(page.url.split("complaint=")[1].split("#")[0])
+    assert saved.inner_text().startswith(f"Complaint {complaint_id} was recorded.")
+    _accessible(page)
+    page.locator("#complaints").screenshot(path=screenshots_dir / "case-complaints.png")
+    page.locator("#nav-complaints").click()
+    page.wait_for_url("**/complaints")
+    row = page.locator(f'tr[data-complaint="{complaint_id}"]')
+    assert row.count() == 1
+    cells = row.locator("td").all_inner_texts()
+    assert cells[0] == "Delay" and cells[2] == f"Case {case_id}"
+    assert cells[3] == "Unassigned" and cells[-2:] == ["On time", "Open"]
+    _accessible(page)
+    page.screenshot(path=screenshots_dir / "complaints-desk.png", full_page=True)
+    row.locator("a.complaint-link").click()
+    page.wait_for_url(f"**/complaints/{complaint_id}")
+    assert page.locator("#cp-description").inner_text() == description
+    page.screenshot(path=screenshots_dir / "complaint.png", full_page=True)
