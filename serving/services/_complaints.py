@@ -28,6 +28,14 @@ __all__ = [
 COMPLAINT_CATEGORIES = ("decision", "delay", "conduct", "data_accuracy", "discrimination", "other")
 
 
+def _require_text(text: str, field: str, message: str) -> None:
+    if not text or not text.strip():
+        raise RequestValidationError(
+            f"{message}; {field} is empty",
+            detail=[{"loc": ["body", field], "msg": "must not be empty"}],
+        )
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -43,6 +51,12 @@ def open_complaint(
     case_id: int | None = None,
 ) -> Complaint:
     """Record a complaint linked to an application or a case, due within the service level."""
+    if category not in COMPLAINT_CATEGORIES:
+        raise RequestValidationError(
+            f"complaint category {category!r} is not one of {', '.join(COMPLAINT_CATEGORIES)}",
+            detail=[{"loc": ["body", "category"], "msg": f"one of {list(COMPLAINT_CATEGORIES)}"}],
+        )
+    _require_text(description, "description", "a complaint needs a description")
     if application_id is None and case_id is None:
         raise RequestValidationError(
             "a complaint must name an application_id or a case_id",
@@ -134,6 +148,7 @@ def respond_complaint(
     session: Session, principal: Principal, complaint_id: int, response: str
 ) -> Complaint:
     """Answer a complaint (its handler, or a supervisor)."""
+    _require_text(response, "response", "a complaint's answer needs a written response")
     complaint = get_complaint(session, complaint_id, lock=True)
     if complaint.status == "answered":
         raise ConflictError(f"complaint {complaint_id} is already answered")

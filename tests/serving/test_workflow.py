@@ -349,3 +349,34 @@ def test_no_answer_carries_audit_only_attributes(scoring_client, tokens, cases, 
         assert response.status_code < 400, response.text
         assert not AUDIT_ONLY_KEYS & _keys(response.json()), response.request.url
         assert not any(b in response.text for b in birth_dates), response.request.url
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"category": "weather", "description": "x"}, "complaint category 'weather' is not one of"),
+        ({"category": "delay", "description": "   "}, "a complaint needs a description"),
+    ],
+)
+def test_the_complaint_service_refuses_bad_input_from_any_caller(store, settings, fields, message):
+    """The API's schemas check these too; screens and scripts call the service directly."""
+    from risk.errors import RequestValidationError
+    from serving.services import Principal, open_complaint
+
+    with store.transaction() as session, pytest.raises(RequestValidationError, match=message):
+        open_complaint(
+            session, Principal(1, "officer", "officer"), settings, application_id="A1", **fields
+        )
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM complaints")).scalar_one() == 0
+
+
+def test_an_empty_answer_to_a_complaint_is_refused(store):
+    from risk.errors import RequestValidationError
+    from serving.services import Principal, respond_complaint
+
+    with (
+        store.transaction() as session,
+        pytest.raises(RequestValidationError, match="needs a written response; response is empty"),
+    ):
+        respond_complaint(session, Principal(1, "supervisor", "supervisor"), 1, " \n")
