@@ -109,12 +109,19 @@ def get_complaint(session: Session, complaint_id: int, *, lock: bool = False) ->
 
 
 def list_complaints(
-    session: Session, *, status: str | None = None, limit: int = 50, offset: int = 0
+    session: Session,
+    *,
+    status: str | None = None,
+    handler_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
 ) -> tuple[list[Complaint], int]:
-    """Complaints, most urgent deadline first."""
+    """Complaints (of ``status``, handled by ``handler_id``), most urgent deadline first."""
     query = sa.select(Complaint)
     if status:
         query = query.where(Complaint.status == status)
+    if handler_id is not None:
+        query = query.where(Complaint.handler_id == handler_id)
     count = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     rows = session.scalars(
         query.order_by(Complaint.due_at, Complaint.complaint_id).limit(limit).offset(offset)

@@ -69,17 +69,21 @@ def _urgency(c: ComplaintPublic) -> tuple:
     return (1, -c.answered_at.timestamp(), -c.complaint_id)
 
 
-def _fetch(session: Any, status: str) -> tuple[list[Any], int]:
-    """Up to :data:`DESK_LIMIT` complaints of ``status`` and how many there are.
+def _fetch(session: Any, status: str, handler_id: int | None) -> tuple[list[Any], int]:
+    """Up to :data:`DESK_LIMIT` complaints of ``status`` (and handler) and how many there are.
 
     The service orders by deadline, earliest first: unanswered complaints are read from
     the start (the most urgent), answered ones from the end (the most recent).
     """
     if status != "answered":
-        return list_complaints(session, status=status, limit=DESK_LIMIT)
-    _, total = list_complaints(session, status=status, limit=1)
+        return list_complaints(session, status=status, handler_id=handler_id, limit=DESK_LIMIT)
+    _, total = list_complaints(session, status=status, handler_id=handler_id, limit=1)
     rows, _ = list_complaints(
-        session, status=status, limit=DESK_LIMIT, offset=max(0, total - DESK_LIMIT)
+        session,
+        status=status,
+        handler_id=handler_id,
+        limit=DESK_LIMIT,
+        offset=max(0, total - DESK_LIMIT),
     )
     return rows, total
 
@@ -87,13 +91,11 @@ def _fetch(session: Any, status: str) -> tuple[list[Any], int]:
 def desk_rows(request: Request, user: WebUser, status: str, mine: bool) -> tuple[list, int]:
     """The desk's complaints (handler's name, service level), most urgent first; the total."""
     rows, total = [], 0
+    handler_id = user.principal.user_id if mine else None
     with request.app.state.store.transaction() as session:
         for each in (status,) if status else STATUSES:
-            found, count = _fetch(session, each)
+            found, count = _fetch(session, each, handler_id)
             rows, total = rows + found, total + count
-        if mine:
-            rows = [c for c in rows if c.handler_id == user.principal.user_id]
-            total = len(rows)
         names = usernames(session, {c.handler_id for c in rows})
         shown = [complaint_public(c, names) for c in rows]
     now = _now()

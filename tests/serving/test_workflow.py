@@ -380,3 +380,33 @@ def test_an_empty_answer_to_a_complaint_is_refused(store):
         pytest.raises(RequestValidationError, match="needs a written response; response is empty"),
     ):
         respond_complaint(session, Principal(1, "supervisor", "supervisor"), 1, " \n")
+
+
+def test_complaints_list_by_handler(store, settings, world):
+    from serving.services import (
+        Principal,
+        assign_complaint,
+        create_user,
+        list_complaints,
+        open_complaint,
+        save_raw_rows,
+    )
+
+    payload = world["payloads"][0]
+    with store.transaction() as session:
+        save_raw_rows(session, "applications", [payload["application"]])
+        boss = create_user(session, "boss", "supervisor")
+        ana = create_user(session, "ana", "officer")
+        supervisor = Principal(boss.user_id, "boss", "supervisor")
+        ids = [
+            open_complaint(
+                session, supervisor, settings, category="delay", description=f"late {i}",
+                application_id=payload["application"]["application_id"],
+            ).complaint_id
+            for i in range(3)
+        ]  # fmt: skip
+        assign_complaint(session, supervisor, ids[1], "ana")
+        mine, count = list_complaints(session, handler_id=ana.user_id)
+        assert ([c.complaint_id for c in mine], count) == ([ids[1]], 1)
+        everyone, count = list_complaints(session, status="open")
+        assert ([c.complaint_id for c in everyone], count) == ([ids[0], ids[2]], 2)
