@@ -1,4 +1,4 @@
-"""Complaints: open, list, read, assign a handler, respond."""
+"""Complaints: open, list, read, take or assign a handler, respond."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from serving.services import (
     list_complaints,
     open_complaint,
     respond_complaint,
+    take_complaint,
     usernames,
 )
 
@@ -86,6 +87,13 @@ def assign(
     """Give a complaint a handler (supervisors)."""
     with store.transaction() as session:
         return _public(session, assign_complaint(session, user, complaint_id, body.username))
+
+
+@router.post("/{complaint_id}/take", response_model=ComplaintPublic)
+def take(complaint_id: int, store: StoreDep, user: Handler) -> ComplaintPublic:
+    """Become the handler of an unassigned complaint (officers and supervisors)."""
+    with store.transaction() as session:
+        return _public(session, take_complaint(session, user, complaint_id))
 
 
 @router.post("/{complaint_id}/respond", response_model=ComplaintPublic)

@@ -21,6 +21,7 @@ from ._complaints import (
     list_complaints,
     open_complaint,
     respond_complaint,
+    take_complaint,
 )
 from ._history import load_lookups, save_raw_rows
 from ._kpis import compute_kpis
@@ -87,6 +88,7 @@ __all__ = [
     "save_raw_rows",
     "score_application",
     "set_runtime",
+    "take_complaint",
     "usernames",
     "verify_chain",
     "view_case",

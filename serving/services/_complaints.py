@@ -23,6 +23,7 @@ __all__ = [
     "list_complaints",
     "open_complaint",
     "respond_complaint",
+    "take_complaint",
 ]
 
 COMPLAINT_CATEGORIES = ("decision", "delay", "conduct", "data_accuracy", "discrimination", "other")
@@ -147,6 +148,34 @@ def assign_complaint(
         entity_type="complaint",
         entity_id=str(complaint_id),
         details={"handler_id": user.user_id},
+    )
+    return complaint
+
+
+def take_complaint(session: Session, principal: Principal, complaint_id: int) -> Complaint:
+    """The caller (an officer or supervisor) becomes the handler of an unassigned complaint.
+
+    Taking one's own complaint again changes nothing; one handled by someone else
+    is refused (a supervisor reassigns it with :func:`assign_complaint`).
+    """
+    complaint = get_complaint(session, complaint_id, lock=True)
+    if complaint.status == "answered":
+        raise ConflictError(f"complaint {complaint_id} is already answered")
+    if complaint.handler_id == principal.user_id:
+        return complaint
+    if complaint.handler_id is not None:
+        raise ConflictError(
+            f"complaint {complaint_id} is already handled by someone else;"
+            " a supervisor can reassign it"
+        )
+    complaint.handler_id, complaint.status = principal.user_id, "in_progress"
+    append_audit(
+        session,
+        actor=principal.username,
+        action="complaint.take",
+        entity_type="complaint",
+        entity_id=str(complaint_id),
+        details={"handler_id": principal.user_id},
     )
     return complaint
 

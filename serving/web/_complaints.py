@@ -17,6 +17,7 @@ from serving.services import (
     get_complaint,
     list_complaints,
     respond_complaint,
+    take_complaint,
     usernames,
 )
 
@@ -142,6 +143,9 @@ def _complaint_page(
     may_answer = public.status != "answered" and (
         public.handler == user.principal.username or user.principal.role == "supervisor"
     )
+    may_take = (
+        public.status != "answered" and public.handler is None and user.may("complaints.handle")
+    )
     return render(
         request,
         "web/complaint.html",
@@ -151,6 +155,7 @@ def _complaint_page(
         sla=complaint_sla(public, _now()),
         staff=staff,
         may_answer=may_answer,
+        may_take=may_take,
         **extra,
     )
 
@@ -160,7 +165,7 @@ def complaint_page(request: Request, user: PageUser, complaint_id: int) -> HTMLR
     """One complaint with its answer, or the forms to answer it and give it a handler."""
     requires(user, "complaints.read")
     done = request.query_params.get("done", "")
-    done = done if done in ("answered", "assigned") else ""
+    done = done if done in ("answered", "assigned", "taken") else ""
     return _complaint_page(request, user, complaint_id, done=done)
 
 
@@ -209,6 +214,27 @@ def respond(
     except (ConflictError, PermissionDeniedError, NotFoundError) as exc:
         return _refused(request, user, complaint_id, exc, response=response)
     return RedirectResponse(f"/complaints/{complaint_id}?done=answered", status_code=303)
+
+
+@router.post("/complaints/{complaint_id}/take", response_class=HTMLResponse)
+def take(request: Request, user: PageUser, complaint_id: int, csrf: Annotated[str, Form()] = ""):
+    """Become the handler of an unassigned complaint."""
+    requires(user, "complaints.handle")
+    check_csrf(user, csrf)
+    try:
+        with request.app.state.store.transaction() as session:
+            take_complaint(session, user.principal, complaint_id)
+    except ConflictError as exc:  # answered, or someone else's: say which
+        with request.app.state.store.transaction() as session:
+            answered = get_complaint(session, complaint_id).status == "answered"
+        key = "cp_err_answered" if answered else "cp_err_taken"
+        return _complaint_page(
+            request, user, complaint_id, status_code=exc.status_code,
+            problem=(key, {"id": complaint_id}),
+        )  # fmt: skip
+    except NotFoundError as exc:
+        raise PageError(404, "error_not_found", what=f"complaint {complaint_id}") from exc
+    return RedirectResponse(f"/complaints/{complaint_id}?done=taken", status_code=303)
 
 
 @router.post("/complaints/{complaint_id}/assign", response_class=HTMLResponse)

@@ -250,10 +250,14 @@ _PAIRS: dict[str, tuple[str, str]] = {
     ),
     "cp_send_response": ("Record the response", "Catat jawaban"),
     "cp_only_handler": (
-        "Only the complaint's handler or a supervisor may answer it; ask a supervisor to"
-        " assign it to you.",
-        "Hanya penanggung jawab pengaduan atau penyelia yang boleh menjawabnya; mintalah"
-        " penyelia menugaskannya kepada Anda.",
+        "Only the complaint's handler or a supervisor may answer it.",
+        "Hanya penanggung jawab pengaduan atau penyelia yang boleh menjawabnya.",
+    ),
+    "cp_take": ("Take this complaint", "Ambil pengaduan ini"),
+    "cp_done_taken": ("You now handle this complaint.", "Anda kini menangani pengaduan ini."),
+    "cp_err_taken": (
+        "Complaint {id} is already handled by someone else; a supervisor can reassign it.",
+        "Pengaduan {id} sudah ditangani orang lain; penyelia dapat menugaskannya ulang.",
     ),
     "cp_assign_to": ("Give the complaint to", "Serahkan pengaduan kepada"),
     "cp_assign": ("Assign", "Tugaskan"),

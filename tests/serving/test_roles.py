@@ -38,6 +38,7 @@ MATRIX = [
     ("GET", "/v1/complaints", CASEWORK),
     ("GET", "/v1/complaints/{complaint_id}", CASEWORK),
     ("POST", "/v1/complaints/{complaint_id}/assign", {"supervisor"}),
+    ("POST", "/v1/complaints/{complaint_id}/take", CASEWORK),
     ("POST", "/v1/complaints/{complaint_id}/respond", CASEWORK),
     ("GET", "/v1/audit-log", {"auditor", "admin"}),
     ("GET", "/v1/audit-log/verify", {"auditor", "admin"}),

@@ -248,6 +248,35 @@ def test_complaints_have_deadlines_handlers_and_answers(scoring_client, tokens, 
     assert [c["complaint_id"] for c in listed["data"]] == [cid]
 
 
+def test_an_officer_takes_an_unassigned_complaint(scoring_client, tokens, cases):
+    created = _post(
+        scoring_client,
+        tokens["officer"],
+        "/v1/complaints",
+        {"category": "conduct", "description": "Rude on the phone.", "case_id": cases[1]},
+    ).json()
+    cid = created["complaint_id"]
+    assert created["handler"] is None
+    taken = _post(scoring_client, tokens["officer"], f"/v1/complaints/{cid}/take")
+    assert taken.status_code == 200
+    assert (taken.json()["handler"], taken.json()["status"]) == ("officer", "in_progress")
+    again = _post(scoring_client, tokens["officer"], f"/v1/complaints/{cid}/take")
+    assert again.json()["handler"] == "officer"  # taking one's own again changes nothing
+    other = _post(scoring_client, tokens["officer2"], f"/v1/complaints/{cid}/take")
+    assert other.status_code == 409
+    assert other.json() == {
+        "error": "conflict",
+        "detail": f"complaint {cid} is already handled by someone else;"
+        " a supervisor can reassign it",
+    }
+    analyst = _post(scoring_client, tokens["analyst"], f"/v1/complaints/{cid}/take")
+    assert analyst.status_code == 403
+    log = scoring_client.get(
+        "/v1/audit-log?action=complaint.take", headers=auth(tokens["auditor"])
+    ).json()
+    assert [(e["actor"], e["entity_id"]) for e in log["data"]] == [("officer", str(cid))]
+
+
 def test_kpis_count_the_scenario_exactly(scoring_client, tokens, cases, store):
     _post(scoring_client, tokens["officer"], f"/v1/cases/{cases[0]}/claim")
     _decide(

@@ -79,7 +79,8 @@ def test_a_supervisor_assigns_and_the_handler_answers(client_factory, web_world)
     officer, supervisor = client_factory("officer"), client_factory("supervisor")
     page = officer.get(f"/complaints/{complaint_id}").text
     assert 'id="respond-form"' not in page and 'id="assign-form"' not in page
-    assert "ask a supervisor to assign it to you" in page
+    assert "Only the complaint&#39;s handler or a supervisor may answer it." in page
+    assert 'id="take"' in page  # unassigned: the officer could take it (see the next test)
     r = officer.post(
         f"/complaints/{complaint_id}/respond", data={"csrf": csrf_of(page), "response": "Found it."}
     )
@@ -153,6 +154,35 @@ def test_a_supervisor_assigns_and_the_handler_answers(client_factory, web_world)
             "We found your file and apologise.",
             officer_id,
         )
+
+
+def test_an_officer_takes_an_unassigned_complaint_and_answers_it(client_factory, web_world):
+    complaint_id = open_complaint(web_world, web_world.case_ids[4], "Nobody called me back.")
+    officer, officer2 = client_factory("officer"), client_factory("officer2")
+    page = officer.get(f"/complaints/{complaint_id}").text
+    r = officer.post(f"/complaints/{complaint_id}/take", data={"csrf": csrf_of(page)})
+    assert r.status_code == 303
+    assert r.headers["location"] == f"/complaints/{complaint_id}?done=taken"
+    done = officer.get(r.headers["location"]).text
+    assert "You now handle this complaint." in done
+    assert 'id="respond-form"' in done and 'id="take"' not in done
+    officer_id = principal(web_world, "officer").user_id
+    [entry] = audit(web_world, "complaint.take", str(complaint_id))
+    assert (entry.actor, entry.details) == ("officer", {"handler_id": officer_id})
+
+    other = officer2.get(f"/complaints/{complaint_id}").text
+    assert 'id="take"' not in other and 'id="respond-form"' not in other
+    r = officer2.post(f"/complaints/{complaint_id}/take", data={"csrf": csrf_of(other)})
+    assert r.status_code == 409
+    assert (
+        f'id="problem">Complaint {complaint_id} is already handled by someone else;'
+        " a supervisor can reassign it.</p>" in r.text
+    )
+    forged = officer2.post(f"/complaints/{complaint_id}/take", data={"csrf": "forged"})
+    assert forged.status_code == 403
+    with web_world.store.transaction() as session:
+        assert session.get(Complaint, complaint_id).handler_id == officer_id
+    assert len(audit(web_world, "complaint.take", str(complaint_id))) == 1
 
 
 @pytest.mark.parametrize(
