@@ -273,7 +273,12 @@ def test_the_desk_puts_the_most_urgent_first_and_filters(client_factory, web_wor
 
 
 def test_answered_ones_follow_every_unanswered_complaint(client_factory, web_world):
+    from serving.services import respond_complaint
+
     open_complaint(web_world, web_world.case_ids[3], "Still waiting.")
+    answered = open_complaint(web_world, web_world.case_ids[3], "Wrong date on the letter.")
+    with web_world.store.transaction() as session:  # this test's own answered complaint
+        respond_complaint(session, principal(web_world, "supervisor"), answered, "Corrected.")
     desk = client_factory("supervisor").get("/complaints").text
     statuses = re.findall(r"<td>(Open|Being handled|Answered)</td>\s*</tr>", desk)
     assert "Answered" in statuses and "Open" in statuses
