@@ -134,22 +134,11 @@ def assign_complaint(
     session: Session, principal: Principal, complaint_id: int, username: str
 ) -> Complaint:
     """Give a complaint a handler (supervisors)."""
-    complaint = get_complaint(session, complaint_id, lock=True)
-    if complaint.status == "answered":
-        raise ConflictError(f"complaint {complaint_id} is already answered")
+    complaint = _unanswered(session, complaint_id)
     user = staff_user(
         session, username, "user {username!r} is a {role}; complaints go to officers or supervisors"
     )
-    complaint.handler_id, complaint.status = user.user_id, "in_progress"
-    append_audit(
-        session,
-        actor=principal.username,
-        action="complaint.assign",
-        entity_type="complaint",
-        entity_id=str(complaint_id),
-        details={"handler_id": user.user_id},
-    )
-    return complaint
+    return _hand_over(session, principal, complaint, user.user_id, "complaint.assign")
 
 
 def take_complaint(session: Session, principal: Principal, complaint_id: int) -> Complaint:
@@ -158,9 +147,7 @@ def take_complaint(session: Session, principal: Principal, complaint_id: int) ->
     Taking one's own complaint again changes nothing; one handled by someone else
     is refused (a supervisor reassigns it with :func:`assign_complaint`).
     """
-    complaint = get_complaint(session, complaint_id, lock=True)
-    if complaint.status == "answered":
-        raise ConflictError(f"complaint {complaint_id} is already answered")
+    complaint = _unanswered(session, complaint_id)
     if complaint.handler_id == principal.user_id:
         return complaint
     if complaint.handler_id is not None:
@@ -168,14 +155,28 @@ def take_complaint(session: Session, principal: Principal, complaint_id: int) ->
             f"complaint {complaint_id} is already handled by someone else;"
             " a supervisor can reassign it"
         )
-    complaint.handler_id, complaint.status = principal.user_id, "in_progress"
+    return _hand_over(session, principal, complaint, principal.user_id, "complaint.take")
+
+
+def _unanswered(session: Session, complaint_id: int) -> Complaint:
+    """The complaint, locked, or :class:`ConflictError` if it is already answered."""
+    complaint = get_complaint(session, complaint_id, lock=True)
+    if complaint.status == "answered":
+        raise ConflictError(f"complaint {complaint_id} is already answered")
+    return complaint
+
+
+def _hand_over(
+    session: Session, principal: Principal, complaint: Complaint, handler_id: int, action: str
+) -> Complaint:
+    complaint.handler_id, complaint.status = handler_id, "in_progress"
     append_audit(
         session,
         actor=principal.username,
-        action="complaint.take",
+        action=action,
         entity_type="complaint",
-        entity_id=str(complaint_id),
-        details={"handler_id": principal.user_id},
+        entity_id=str(complaint.complaint_id),
+        details={"handler_id": handler_id},
     )
     return complaint
 
@@ -185,9 +186,7 @@ def respond_complaint(
 ) -> Complaint:
     """Answer a complaint (its handler, or a supervisor)."""
     _require_text(response, "response", "a complaint's answer needs a written response")
-    complaint = get_complaint(session, complaint_id, lock=True)
-    if complaint.status == "answered":
-        raise ConflictError(f"complaint {complaint_id} is already answered")
+    complaint = _unanswered(session, complaint_id)
     if complaint.handler_id != principal.user_id and principal.role != "supervisor":
         raise PermissionDeniedError(f"complaint {complaint_id} is handled by someone else")
     complaint.response, complaint.status, complaint.answered_at = (
