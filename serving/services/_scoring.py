@@ -178,7 +178,6 @@ def score_application(
     *,
     lang: str = "en",
     rng: random.Random | None = None,
-    features: dict[str, Any] | None = None,
 ) -> ScoreOutcome:
     """Score one application, log the score, open a case if it goes to review, audit it.
 
@@ -194,14 +193,10 @@ def score_application(
         Language of the reasons (``"en"`` or ``"id"``).
     rng
         Source of the blind random sample.
-    features
-        The feature row if already computed (:func:`compute_features` in a read
-        session, so the write transaction stays short); computed here otherwise.
     """
     fingerprint = input_fingerprint(application, documents)
     _save_inputs(session, application, documents, fingerprint)
-    if features is None:
-        features = compute_features(session, application, documents, settings)
+    features = compute_features(session, application, documents, settings)
     case_score = bundle.score_one(features, lang=lang, top=settings.serving.top_reasons)
     runtime = read_runtime(session, settings)
     if runtime.threshold is None:  # the model's own flag (decided on the raw margin)
