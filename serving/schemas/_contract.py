@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from risk.contract import APPLICATIONS, DOCUMENTS, Column, Table
 
@@ -45,8 +45,27 @@ def _bound(value: Any, column: Column) -> Any:
     return value
 
 
+def _naive_utc(value: Any) -> Any:
+    """A datetime with a UTC offset as the naive UTC instant the contract stores.
+
+    Batch features, the store and the input fingerprint all work on naive UTC;
+    ``...T05:00:00+07:00`` and ``...T22:00:00Z`` (the day before) are the same
+    application.  Anything else passes through for the type check to judge.
+    """
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
+
+
 def _field(column: Column) -> tuple[Any, Any]:
     kind = _python_type(column)
+    if isinstance(column.dtype, pl.Datetime):
+        kind = Annotated[kind, BeforeValidator(_naive_utc)]
     constraints: dict[str, Any] = {"description": column.description}
     if column.pattern and not column.allowed:
         constraints["pattern"] = column.pattern

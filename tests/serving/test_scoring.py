@@ -163,6 +163,41 @@ def test_rescoring_is_allowed_but_changing_an_application_is_not(scoring_client,
     assert "already received with different contents" in response.json()["detail"]
 
 
+def test_a_utc_offset_names_the_same_instant(scoring_client, tokens, world, store):
+    """+07:00 late in the evening UTC is the next local day: features use the UTC instant."""
+    import datetime as dt
+
+    payload = as_json(world["payloads"][5])
+    instant = dt.datetime.fromisoformat(payload["application"]["submitted_at"])
+    jakarta = dt.timezone(dt.timedelta(hours=7))
+    # 20:30 UTC is 03:30 the next day in Jakarta: a different calendar day, the same instant.
+    evening = instant.replace(hour=20, minute=30)
+    local = {**payload["application"], "submitted_at": evening.replace(tzinfo=dt.UTC)
+             .astimezone(jakarta).isoformat()}  # fmt: skip
+    utc = {**payload["application"], "submitted_at": evening.isoformat() + "Z"}
+    naive = {**payload["application"], "submitted_at": evening.isoformat()}
+    answers = [
+        scoring_client.post(
+            "/v1/applications/score",
+            headers=auth(tokens["officer"]),
+            json={**payload, "application": application},
+        )
+        for application in (local, utc, naive)
+    ]
+    assert [a.status_code for a in answers] == [200, 200, 200]  # one application, re-scored
+    with store.transaction() as session:
+        rows = [session.get(Score, a.json()["score_id"]) for a in answers]
+        assert len({r.input_fingerprint for r in rows}) == 1
+        assert rows[0].features == rows[1].features == rows[2].features
+        assert rows[0].features["submitted_at"] == evening.isoformat()
+    with store.engine.connect() as conn:
+        stored = conn.execute(
+            sa.text("SELECT submitted_at FROM applications WHERE application_id = :a"),
+            {"a": payload["application"]["application_id"]},
+        ).scalar_one()
+    assert str(stored).startswith(evening.strftime("%Y-%m-%d %H:%M:%S"))
+
+
 @pytest.mark.parametrize(
     ("change", "loc", "words"),
     [
