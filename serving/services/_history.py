@@ -38,8 +38,12 @@ def _window(apps: sa.Table, key: str) -> sa.ColumnElement[bool]:
     )
 
 
-def _counts_statement() -> sa.Select:
-    """One row: every window count, each a scalar subquery on a (key, submitted_at) index."""
+def _counts_statement(collation: str | None = None) -> sa.Select:
+    """One row: every window count, each a scalar subquery on a (key, submitted_at) index.
+
+    ``collation`` orders document ids by code point where the database's default
+    collation would not (PostgreSQL: ``"C"``), as the batch features do.
+    """
     apps, docs = raw_table("applications"), raw_table("documents")
     counts = [
         sa.select(sa.func.count()).select_from(apps).where(_window(apps, key)).scalar_subquery()
@@ -50,7 +54,10 @@ def _counts_statement() -> sa.Select:
     primary_state = (
         sa.select(docs.c.issuing_state)
         .where(docs.c.application_id == apps.c.application_id)
-        .order_by(passport_last, docs.c.document_id)
+        .order_by(
+            passport_last,
+            docs.c.document_id if collation is None else docs.c.document_id.collate(collation),
+        )
         .limit(1)
         .scalar_subquery()
     )
@@ -69,7 +76,9 @@ def _rows_statement(table: str, key: str) -> sa.Select:
     return sa.select(t).where(t.c[key] == sa.bindparam("key", type_=t.c[key].type))
 
 
-_COUNTS = _counts_statement()
+#: The counts statement per dialect (code-point order of document ids everywhere).
+_COUNTS = {"postgresql": _counts_statement("C")}
+_COUNTS_DEFAULT = _counts_statement()  # SQLite compares text by code point (BINARY)
 _TRIPS = _rows_statement("travel_history", "applicant_id")
 _DECISIONS = _rows_statement("prior_decisions", "applicant_id")
 _SPONSOR = _rows_statement("sponsors", "sponsor_id")
@@ -85,7 +94,8 @@ def load_lookups(session: Session, application: dict[str, Any], settings: Settin
     at: dt.datetime = application["submitted_at"]
     params: dict[str, Any] = {key: application.get(key) for key in COUNTED_ON.values()}
     params |= {"at": at, "since": at - dt.timedelta(days=settings.features.network_window_days)}
-    row = session.execute(_COUNTS, params).one()._mapping
+    counts_statement = _COUNTS.get(session.get_bind().dialect.name, _COUNTS_DEFAULT)
+    row = session.execute(counts_statement, params).one()._mapping
     counts = {
         name: None if application.get(key) is None else int(row[name])
         for name, key in COUNTED_ON.items()

@@ -235,3 +235,56 @@ def test_the_app_runs_its_own_store_with_a_checkpointer_and_closes_it(tmp_path):
         assert client.get("/v1/health").status_code == 200
         assert checkpointer.is_alive()
     assert not checkpointer.is_alive()  # stopped at shutdown
+
+
+@pytest.mark.parametrize("store", ["postgres"], indirect=True)  # a PostgreSQL collation
+def test_primary_documents_are_chosen_by_code_point_whatever_the_collation(store, settings, world):
+    """Under a language collation 'a-1' sorts before 'Z-1'; the features use code points.
+
+    The document ids get an ICU English collation, as a database created with an
+    English locale would give them.  By code point (batch, ``lookups_from_tables``)
+    the first application's primary document is 'Z-1' (IDN), so the agent's two
+    earlier applications share one issuing state; by the collation it would be
+    'a-1' (MYS), two states.
+    """
+    import datetime as dt
+
+    from features import lookups_from_tables
+    from risk.contract import TABLES
+    from risk.io import RawTables
+    from serving.services import load_lookups, save_raw_rows
+
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            'ALTER TABLE documents ALTER COLUMN document_id TYPE varchar(200) COLLATE "en-x-icu"'
+        )
+    base, doc = world["payloads"][0]["application"], world["payloads"][0]["documents"][0]
+    at = dt.datetime(2024, 1, 10, 12, 0)
+    first, second = (
+        {**base, "application_id": name, "agent_id": "AG-X", "sponsor_id": None,
+         "submitted_at": at - dt.timedelta(days=days)}
+        for name, days in (("FIRST", 3), ("SECOND", 2))
+    )  # fmt: skip
+    new = {**first, "application_id": "NEW", "submitted_at": at}
+    docs = [
+        {**doc, "application_id": "FIRST", "document_id": "Z-1",
+         "document_type": "national_id", "issuing_state": "IDN"},
+        {**doc, "application_id": "FIRST", "document_id": "a-1",
+         "document_type": "visa", "issuing_state": "MYS"},
+        {**doc, "application_id": "SECOND", "document_id": "P-9",
+         "document_type": "passport", "issuing_state": "IDN"},
+    ]  # fmt: skip
+    with store.transaction() as session:
+        save_raw_rows(session, "applications", [first, second])
+        save_raw_rows(session, "documents", docs)
+    with store.reading() as session:
+        got = load_lookups(session, new, settings)
+
+    def frame(name, rows):
+        return pl.DataFrame(rows, schema=TABLES[name].schema).lazy()
+
+    rows = {"applications": [first, second], "documents": docs}
+    tables = RawTables(**{name: frame(name, rows.get(name, [])) for name in TABLES})
+    want = lookups_from_tables(new, tables, settings=settings)
+    assert got.counts["agent_issuing_states"] == want.counts["agent_issuing_states"] == 1
+    assert dict(got.counts) == dict(want.counts)
