@@ -51,21 +51,23 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store.upgrade()
-        if load_model and not holder.loaded:
-            holder.load_configured()
-            with store.transaction() as session:
-                append_audit(
-                    session,
-                    actor="system",
-                    action="model.load",
-                    entity_type="model",
-                    entity_id=holder.version or "none",
-                    details={"source": holder.source, "error": holder.last_error},
-                )
-        yield
-        if owns_store:  # stop its checkpointer and close its connections
-            store.dispose()
+        try:
+            store.upgrade()
+            if load_model and not holder.loaded:
+                holder.load_configured()
+                with store.transaction() as session:
+                    append_audit(
+                        session,
+                        actor="system",
+                        action="model.load",
+                        entity_type="model",
+                        entity_id=holder.version or "none",
+                        details={"source": holder.source, "error": holder.last_error},
+                    )
+            yield
+        finally:
+            if owns_store:  # stop its checkpointer and close its connections
+                store.dispose()
 
     app = FastAPI(
         title="Amanah",

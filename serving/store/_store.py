@@ -152,8 +152,11 @@ def _is_sqlite(url: str) -> bool:
 
 
 def _file(url: str) -> Path | None:
-    path = url.split("///", 1)[-1]
-    return Path(path) if path and path != ":memory:" else None
+    """The database file of a SQLite URL; None for an in-memory or URI-style database."""
+    database = sa.engine.make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
 
 
 def _engine(url: str, *, immediate: bool = True, background_checkpoint: bool = False) -> sa.Engine:

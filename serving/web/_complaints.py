@@ -93,7 +93,7 @@ def desk_rows(request: Request, user: WebUser, status: str, mine: bool) -> tuple
     """The desk's complaints (handler's name, service level), most urgent first; the total."""
     rows, total = [], 0
     handler_id = user.principal.user_id if mine else None
-    with request.app.state.store.transaction() as session:
+    with request.app.state.store.reading() as session:  # reads only: no write lock
         for each in (status,) if status else STATUSES:
             found, count = _fetch(session, each, handler_id)
             rows, total = rows + found, total + count
@@ -225,7 +225,7 @@ def take(request: Request, user: PageUser, complaint_id: int, csrf: Annotated[st
         with request.app.state.store.transaction() as session:
             take_complaint(session, user.principal, complaint_id)
     except ConflictError as exc:  # answered, or someone else's: say which
-        with request.app.state.store.transaction() as session:
+        with request.app.state.store.reading() as session:
             answered = get_complaint(session, complaint_id).status == "answered"
         key = "cp_err_answered" if answered else "cp_err_taken"
         return _complaint_page(

@@ -288,3 +288,18 @@ def test_primary_documents_are_chosen_by_code_point_whatever_the_collation(store
     want = lookups_from_tables(new, tables, settings=settings)
     assert got.counts["agent_issuing_states"] == want.counts["agent_issuing_states"] == 1
     assert dict(got.counts) == dict(want.counts)
+
+
+def test_the_checkpointer_finds_the_database_file_in_any_sqlite_url(tmp_path):
+    path = tmp_path / "amanah.db"
+    store = Store(f"sqlite:///{path}?timeout=5", checkpoint_seconds=5)
+    store.upgrade()
+    assert store.checkpointer.path == str(path)
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("amanah.db-")) == [
+        "amanah.db"
+    ]  # no stray file named after the query string
+    store.dispose()
+    for url in ("sqlite://", "sqlite:///:memory:"):
+        memory = Store(url, checkpoint_seconds=5)
+        assert memory.checkpointer is None
+        memory.dispose()
