@@ -25,7 +25,12 @@ _NOWAIT: contextvars.ContextVar[bool] = contextvars.ContextVar("amanah_store_now
 
 
 class StoreBusy(Exception):
-    """A transaction asked not to wait found another writer holding the store."""
+    """A transaction asked not to wait found another writer holding the store.
+
+    Control flow, not an error: only ``Store.transaction(wait=False)`` raises it,
+    before doing anything, and its caller (``serving.deps.run_write``) retries
+    with a waiting transaction, so it never reaches an HTTP answer.
+    """
 
 
 _MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
