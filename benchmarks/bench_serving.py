@@ -200,15 +200,9 @@ def _ours(root: Path, url: str, bundle: Path, token: str, payloads: list[dict], 
         "RISK_SERVING__DATABASE_URL": url,
         "RISK_REVIEW__BLIND_SAMPLE_RATE": "0",
     }
+    risk = str(Path(sys.executable).parent / "risk")
     proc = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "risk"),
-            "serve",
-            "--port",
-            str(port),
-            "--bundle",
-            str(bundle),
-        ],
+        [risk, "serve", "--port", str(port), "--bundle", str(bundle)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -326,22 +320,9 @@ def _mlflow(root: Path, bundle, rows, n: int, *, signature: bool) -> dict | None
     ]
     port = _free_port()
     exe = str(Path(sys.executable).parent / "mlflow")
+    command = [exe, "models", "serve", "-m", str(model_dir), "-p", str(port), "-h", "127.0.0.1"]
     proc = subprocess.Popen(
-        [
-            exe,
-            "models",
-            "serve",
-            "-m",
-            str(model_dir),
-            "-p",
-            str(port),
-            "-h",
-            "127.0.0.1",
-            "--env-manager",
-            "local",
-            "-w",
-            "1",
-        ],
+        [*command, "--env-manager", "local", "-w", "1"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         # mlflow starts ``uvicorn`` by name: the venv's bin must be on PATH.
