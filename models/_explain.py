@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,20 +140,18 @@ def _explanation(
     top: int,
     lang: str,
 ) -> Explanation:
-    raised: list[Reason] = []
-    for j in reversed(order):
-        if len(raised) == top or contrib[j] <= 0:
-            break
-        raised.append(
-            Reason(names[j], values[j], contrib[j], source.render(names[j], values[j], lang))
-        )
-    lowered: list[Reason] = []
-    for j in order:
-        if len(lowered) == top or contrib[j] >= 0:
-            break
-        lowered.append(
-            Reason(names[j], values[j], contrib[j], source.render(names[j], values[j], lang))
-        )
+    def reasons(indices: Iterable[int], sign: int) -> list[Reason]:
+        """Up to ``top`` reasons, walking ``indices`` while contributions have ``sign``."""
+        out: list[Reason] = []
+        for j in indices:
+            if len(out) == top or contrib[j] * sign <= 0:
+                break
+            out.append(
+                Reason(names[j], values[j], contrib[j], source.render(names[j], values[j], lang))
+            )
+        return out
+
+    raised, lowered = reasons(reversed(order), 1), reasons(order, -1)
     return Explanation(
         base_value=contrib[-1],
         margin=margin,

@@ -39,6 +39,14 @@ def fixed(value: str, n: int) -> np.ndarray:
     return np.tile(np.frombuffer(value.encode(), dtype=np.uint8), (n, 1))
 
 
+def _check_digits(number, birth, expiry, number_cd, birth_cd, expiry_cd):
+    """The number, birth and expiry check digits, each computed unless given."""
+    return tuple(
+        check_digit(field) if given is None else given
+        for field, given in ((number, number_cd), (birth, birth_cd), (expiry, expiry_cd))
+    )
+
+
 def td3(
     code,
     issuer,
@@ -55,11 +63,8 @@ def td3(
     expiry_cd=None,
 ):
     """TD3 (passport) lines 1 and 2; ``*_cd`` override a check digit (naive edits)."""
-    len(number)
     l1 = np.hstack([code, issuer, name[:, :39]])
-    ncd = check_digit(number) if number_cd is None else number_cd
-    bcd = check_digit(birth) if birth_cd is None else birth_cd
-    ecd = check_digit(expiry) if expiry_cd is None else expiry_cd
+    ncd, bcd, ecd = _check_digits(number, birth, expiry, number_cd, birth_cd, expiry_cd)
     opt = optional[:, :14]
     ocd = np.where(np.all(opt == FILLER, axis=1, keepdims=True), FILLER, check_digit(opt))
     body = np.hstack([number, ncd, nat, birth, bcd, sex, expiry, ecd, opt, ocd])
@@ -83,9 +88,7 @@ def td1(
 ):
     """TD1 (identity card) lines 1, 2 and 3."""
     n = len(number)
-    ncd = check_digit(number) if number_cd is None else number_cd
-    bcd = check_digit(birth) if birth_cd is None else birth_cd
-    ecd = check_digit(expiry) if expiry_cd is None else expiry_cd
+    ncd, bcd, ecd = _check_digits(number, birth, expiry, number_cd, birth_cd, expiry_cd)
     l1 = np.hstack([code, issuer, number, ncd, np.full((n, 15), FILLER, np.uint8)])
     head = np.hstack([birth, bcd, sex, expiry, ecd, nat, np.full((n, 11), FILLER, np.uint8)])
     composite = check_digit(np.hstack([l1[:, 5:30], head[:, 0:7], head[:, 8:15], head[:, 18:29]]))
@@ -108,9 +111,7 @@ def td2(
 ):
     """TD2 (identity card) lines 1 and 2."""
     n = len(number)
-    ncd = check_digit(number) if number_cd is None else number_cd
-    bcd = check_digit(birth) if birth_cd is None else birth_cd
-    ecd = check_digit(expiry) if expiry_cd is None else expiry_cd
+    ncd, bcd, ecd = _check_digits(number, birth, expiry, number_cd, birth_cd, expiry_cd)
     l1 = np.hstack([code, issuer, name[:, :31]])
     body = np.hstack(
         [number, ncd, nat, birth, bcd, sex, expiry, ecd, np.full((n, 7), FILLER, np.uint8)]

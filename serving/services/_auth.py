@@ -173,12 +173,11 @@ _BEARER = (
 )
 
 
-def authenticate(session: Session | sa.Connection, authorization: str | None) -> Principal:
+def authenticate(connection: sa.Connection, authorization: str | None) -> Principal:
     """The principal behind an ``Authorization: Bearer <token>`` header."""
     if not authorization or not authorization.startswith("Bearer "):
         raise AuthenticationError("send an API token as 'Authorization: Bearer <token>'")
     token = authorization.removeprefix("Bearer ").strip()
-    connection = session.connection() if isinstance(session, Session) else session
     row = connection.execute(_BEARER, {"token_hash": _token_hash(token)}).one_or_none()
     if row is None:
         raise AuthenticationError("the API token is unknown or revoked")

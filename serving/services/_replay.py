@@ -6,14 +6,13 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from risk.errors import ConflictError, NotFoundError
 from risk.settings import Settings
-from serving.store import Score, raw_table
+from serving.store import Score
 
-from ._scoring import _jsonable, compute_features, input_fingerprint
+from ._scoring import _jsonable, _stored_inputs, compute_features, input_fingerprint
 
 __all__ = ["ReplayReport", "replay_score"]
 
@@ -62,13 +61,6 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def _inputs(session: Session, application_id: str) -> tuple[dict, list[dict]]:
-    apps, docs = raw_table("applications"), raw_table("documents")
-    app = session.execute(sa.select(apps).where(apps.c.application_id == application_id))
-    documents = session.execute(sa.select(docs).where(docs.c.application_id == application_id))
-    return dict(app.mappings().one()), [dict(d) for d in documents.mappings()]
-
-
 def replay_score(session: Session, score_id: str, bundle: Any, settings: Settings) -> ReplayReport:
     """Recompute score ``score_id`` from the store with ``bundle`` and compare.
 
@@ -87,7 +79,7 @@ def replay_score(session: Session, score_id: str, bundle: Any, settings: Setting
             f"score {score_id} was made by model {score.model_version}, but the loaded model is"
             f" {bundle.version}; replay it with that model's bundle (--bundle)"
         )
-    application, documents = _inputs(session, score.application_id)
+    application, documents = _stored_inputs(session, score.application_id)
     features = compute_features(session, application, documents, settings)
     recomputed = {k: _jsonable(v) for k, v in features.items()}
     mismatches = [

@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from features import feature_row
 from risk.errors import ConflictError
 from risk.settings import Settings
 from serving.store import Case, Score, raw_table
@@ -69,28 +70,22 @@ _STORED_APPLICATION = sa.select(_APPS).where(_APPS.c.application_id == sa.bindpa
 _STORED_DOCUMENTS = sa.select(_DOCS).where(_DOCS.c.application_id == sa.bindparam("id"))
 
 
-def _stored_inputs(session: Session, application_id: str) -> tuple[dict, list[dict]] | None:
+def _stored_inputs(session: Session, application_id: str) -> tuple[dict, list[dict]]:
     connection = session.connection()
-    app = connection.execute(_STORED_APPLICATION, {"id": application_id}).mappings().one_or_none()
-    if app is None:
-        return None
+    app = connection.execute(_STORED_APPLICATION, {"id": application_id}).mappings().one()
     documents = connection.execute(_STORED_DOCUMENTS, {"id": application_id}).mappings()
     return dict(app), [dict(d) for d in documents]
 
 
-def _known_ids_statement() -> sa.CompoundSelect:
-    apps, docs = raw_table("applications"), raw_table("documents")
-    return sa.union_all(
-        sa.select(sa.literal("application"), apps.c.application_id).where(
-            apps.c.application_id == sa.bindparam("application_id")
-        ),
-        sa.select(sa.literal("document"), docs.c.document_id).where(
-            docs.c.document_id.in_(sa.bindparam("document_ids", expanding=True))
-        ),
-    )
-
-
-_KNOWN_IDS = _known_ids_statement()
+#: Which of an application's ids the store already holds: ``("application" | "document", id)``.
+_KNOWN_IDS = sa.union_all(
+    sa.select(sa.literal("application"), _APPS.c.application_id).where(
+        _APPS.c.application_id == sa.bindparam("application_id")
+    ),
+    sa.select(sa.literal("document"), _DOCS.c.document_id).where(
+        _DOCS.c.document_id.in_(sa.bindparam("document_ids", expanding=True))
+    ),
+)
 
 
 def _save_inputs(
@@ -118,8 +113,7 @@ def _save_inputs(
         save_raw_rows(session, "applications", [application])
         save_raw_rows(session, "documents", documents)
         return
-    stored = _stored_inputs(session, application_id)
-    if stored is None or input_fingerprint(*stored) != fingerprint:
+    if input_fingerprint(*_stored_inputs(session, application_id)) != fingerprint:
         raise ConflictError(
             f"application {application_id!r} was already received with"
             " different contents; an application cannot be changed once received"
@@ -137,8 +131,6 @@ def compute_features(
     :func:`features.feature_row` gives the values the training pipeline gives (tested
     feature by feature against it over whole synthetic worlds).
     """
-    from features import feature_row
-
     lookups = load_lookups(session, application, settings)
     return feature_row(application, documents, lookups, settings=settings)
 

@@ -39,6 +39,10 @@ def _line(name: str, x: list[str], y: list[Any], color: str) -> dict[str, Any]:
     }
 
 
+def _bar(name: str, x: list[str], y: list[Any], color: str) -> dict[str, Any]:
+    return {"type": "bar", "name": name, "x": x, "y": y, "marker": {"color": color}}
+
+
 def kpi_charts(rows: list[MonthRow], lang: str) -> dict[str, dict]:
     """Figures of the monthly KPIs: volumes, rates, processing time, complaints, satisfaction."""
     x = [r.month for r in rows]
@@ -47,27 +51,9 @@ def kpi_charts(rows: list[MonthRow], lang: str) -> dict[str, dict]:
         return translate(key, lang)
 
     bars = [
-        {
-            "type": "bar",
-            "name": t("kpi_scored"),
-            "x": x,
-            "y": [r.scored for r in rows],
-            "marker": {"color": "#0b4f6c"},
-        },
-        {
-            "type": "bar",
-            "name": t("kpi_flagged"),
-            "x": x,
-            "y": [r.flagged for r in rows],
-            "marker": {"color": "#8a4b00"},
-        },
-        {
-            "type": "bar",
-            "name": t("kpi_decided"),
-            "x": x,
-            "y": [r.decided for r in rows],
-            "marker": {"color": "#1d6b3a"},
-        },
+        _bar(t("kpi_scored"), x, [r.scored for r in rows], "#0b4f6c"),
+        _bar(t("kpi_flagged"), x, [r.flagged for r in rows], "#8a4b00"),
+        _bar(t("kpi_decided"), x, [r.decided for r in rows], "#1d6b3a"),
     ]
     return {
         "volumes": _figure(t("chart_volumes"), bars),
@@ -88,20 +74,8 @@ def kpi_charts(rows: list[MonthRow], lang: str) -> dict[str, dict]:
         "complaints": _figure(
             t("chart_complaints"),
             [
-                {
-                    "type": "bar",
-                    "name": t("kpi_complaints"),
-                    "x": x,
-                    "y": [r.complaints for r in rows],
-                    "marker": {"color": "#4a5560"},
-                },
-                {
-                    "type": "bar",
-                    "name": t("kpi_within_sla"),
-                    "x": x,
-                    "y": [r.complaints_within_sla for r in rows],
-                    "marker": {"color": "#1d6b3a"},
-                },
+                _bar(t("kpi_complaints"), x, [r.complaints for r in rows], "#4a5560"),
+                _bar(t("kpi_within_sla"), x, [r.complaints_within_sla for r in rows], "#1d6b3a"),
             ],
         ),
         "satisfaction": _figure(
