@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -64,8 +66,20 @@ def test_report_holds_every_section(report_html, trained):
         report_html.index('id="label-bias"') : report_html.index('id="explanations"')
     ]
     assert "investigation_rate" in bias and "<table>" in bias
+
+
+def test_proxy_section_shows_each_attribute_auc_from_the_run(report_html, logged, tmp_path):
+    settings, info = logged
+    local = client_for(settings).download_artifacts(info.run_id, "fairness", str(tmp_path))
+    logged_proxy = json.loads((Path(local) / "proxy.json").read_text(encoding="utf-8"))
     proxy = report_html[report_html.index('id="proxy"') : report_html.index('id="label-bias"')]
-    assert "top_features" in proxy or "auc" in proxy
+    attributes = logged_proxy["attributes"]
+    assert sorted(attributes) == ["age_band", "marital_status", "nationality", "sex"]
+    for name, result in attributes.items():
+        cell = proxy[proxy.index(f"<th>{name}</th>") :]
+        assert cell.index("<th>auc</th><td>{:.4f}</td>".format(result["auc"])) < cell.index(
+            "</table>"
+        )
 
 
 def test_fairness_is_a_traffic_light_table_with_ratio_charts(report_html):

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from risk.cli import app
 from risk.contract import DOCUMENT_TYPES, PURPOSES, TABLES, TRUTH
+from risk.errors import DataContractError
 from risk.io import write_table
 from risk.validation import Problem, ValidationReport, validate_dir, validate_frame
 
@@ -285,8 +286,33 @@ def test_cli_missing_directory_lists_missing_files(tmp_path: Path) -> None:
     assert rules == [f"missing file: neither {n}.parquet nor {n}.csv" for n in TABLES]
 
 
-def test_report_type() -> None:
-    assert ValidationReport().ok
+def test_report_is_ok_only_without_problems_and_counts_every_one() -> None:
+    empty = ValidationReport()
+    assert (empty.ok, empty.total, empty.count_rows()) == (True, 0, [])
+    empty.raise_if_invalid()  # a clean report raises nothing
+    first = Problem("documents", "d.csv", 4, "D4", "document_type", "ticket", "not a category")
+    report = ValidationReport(
+        problems=[first],
+        counts={("documents", "document_type", "not a category"): 3,
+                ("applications", None, "duplicate key"): 2},
+        files={"documents": "d.csv"},
+        rows={"documents": 9},
+    )  # fmt: skip
+    assert (report.ok, report.total) == (False, 5)
+    assert report.count_rows() == [
+        {"table": "applications", "column": None, "rule": "duplicate key", "count": 2},
+        {"table": "documents", "column": "document_type", "rule": "not a category", "count": 3},
+    ]
+    body = json.loads(report.to_json())
+    assert (body["ok"], body["total"], body["rows"]) == (False, 5, {"documents": 9})
+    assert body["problems"] == [first.as_dict()]
+    message = (
+        "the data breaks the contract: 5 problem(s), first: d.csv, row 4 (key D4),"
+        " column 'document_type': 'ticket': not a category"
+    )
+    with pytest.raises(DataContractError) as caught:
+        report.raise_if_invalid()
+    assert str(caught.value) == message
 
 
 def test_truth_is_validated_when_present(world, tmp_path: Path, suffix: str) -> None:

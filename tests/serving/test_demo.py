@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
 from pathlib import Path
 
+import polars as pl
 import pytest
+import sqlalchemy as sa
 
 from risk.settings import Settings
 from serving._demo import DEMO_USERS, run_demo
+from serving.store import Score as ScoreRow
+from serving.store import Store
 
 
 @pytest.fixture(scope="module")
@@ -26,10 +32,22 @@ def test_demo_registers_a_champion_and_scores_the_latest_month(demo):
     from experiments import champion_bundle_dir
 
     assert result.registry_version == "1"
-    assert "champion" in result.promotion or "waiver" in result.promotion
+    # The synthetic world's built-in disparities fail the fairness gate: the demo waives it.
+    assert result.promotion == (
+        "version 1 failed ['fairness']; promoted under a recorded waiver approved by budi"
+        " (second person)"
+    )
     champion = champion_bundle_dir(settings)
     assert champion is not None and (Path(champion) / "model.txt").is_file()
-    assert result.scored > 0 and 0 <= result.review <= result.scored
+    apps = pl.read_parquet(result.world_dir / "applications.parquet")
+    since = apps.get_column("submitted_at").max() - dt.timedelta(days=30)
+    latest_month = apps.filter(pl.col("submitted_at") >= since).height
+    store = Store(settings.database_url)
+    with store.reading() as session:
+        outcomes = Counter(session.scalars(sa.select(ScoreRow.outcome)))
+    store.dispose()
+    assert (result.scored, latest_month) == (167, 167)
+    assert (result.review, outcomes["review"], outcomes.total()) == (6, 6, 167)
     assert any(s.startswith("scoring the latest month") for s in steps)
 
 
