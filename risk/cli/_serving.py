@@ -41,7 +41,7 @@ def serve(
         Path | None, typer.Option(help="Serve this model bundle instead of the champion.")
     ] = None,
 ) -> None:
-    """Start the scoring service (one worker process; see FACTS.md on TCP_NODELAY)."""
+    """Start the scoring service (one worker process; run more processes to scale)."""
     from risk.settings import get_settings
 
     settings = get_settings()
@@ -57,10 +57,11 @@ def _serve(settings: Any, host: str, port: int) -> None:
 
     service = create_app(settings)
     # Everything imported so far lives as long as the process: frozen, the collector
-    # never walks it again (a full collection over it paused requests for tens of ms).
+    # never walks it again (a full collection over it pauses requests).
     gc.freeze()
     console.print(f"Amanah on http://{host}:{port}  (API docs: /docs; Ctrl-C stops it)")
-    # One worker process: --workers adds ~44 ms per request here (no TCP_NODELAY, FACTS.md).
+    # One worker process: uvicorn's worker processes do not set TCP_NODELAY on their
+    # sockets, which delays every small answer (uvicorn issue #3149).
     uvicorn.run(service, host=host, port=port, workers=1, log_level="warning")
 
 
