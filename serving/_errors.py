@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from risk.errors import AmanahError
+from serving.services import rule_text
 
 __all__ = ["install_error_handlers"]
 
@@ -36,8 +37,23 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
-async def _amanah(_request: Request, exc: AmanahError) -> JSONResponse:
-    return JSONResponse(exc.to_body(), status_code=exc.status_code)
+def _prefers_indonesian(request: Request) -> bool:
+    """Whether ``Accept-Language`` asks for Bahasa Indonesia before English."""
+    for part in request.headers.get("accept-language", "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("id"):
+            return True
+        if tag.startswith("en"):
+            return False
+    return False
+
+
+async def _amanah(request: Request, exc: AmanahError) -> JSONResponse:
+    body = exc.to_body()
+    if getattr(exc, "rule", None) and _prefers_indonesian(request):
+        # a refusal names its rule in the caller's language (English unless asked)
+        body["detail"] = rule_text(exc, "id")
+    return JSONResponse(body, status_code=exc.status_code)
 
 
 async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -159,4 +159,6 @@ def complaint_public(c: Complaint, names: dict[int, str]) -> ComplaintPublic:
         due_at=c.due_at,
         answered_at=c.answered_at,
         within_sla=None if c.answered_at is None else c.answered_at <= c.due_at,
+        override_reason=c.override_reason,
+        override_by=names.get(c.override_by) if c.override_by else None,
     )

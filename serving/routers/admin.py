@@ -22,8 +22,10 @@ from serving.services import (
     Principal,
     append_audit,
     compute_kpis,
+    kill_switch_on,
     read_runtime,
     set_runtime,
+    switch_kill,
 )
 
 router = APIRouter(tags=["service"], responses=ERROR_RESPONSES)
@@ -38,6 +40,16 @@ def model_public(holder: ModelHolder) -> ModelPublic:
         source=holder.source or None,
         threshold=None if bundle is None else float(bundle.threshold),
         error=holder.last_error,
+    )
+
+
+def _runtime_public(session, settings) -> RuntimeSettingsPublic:
+    on = kill_switch_on(session)
+    return RuntimeSettingsPublic(
+        **vars(read_runtime(session, settings)),
+        kill_switch_by=on and on.actor,
+        kill_switch_at=on and on.at,
+        kill_switch_reason=on and on.reason,
     )
 
 
@@ -91,7 +103,7 @@ def runtime_settings(
 ) -> RuntimeSettingsPublic:
     """The kill switch, threshold override and blind-sample rate in force."""
     with store.transaction() as session:
-        return RuntimeSettingsPublic(**vars(read_runtime(session, settings)))
+        return _runtime_public(session, settings)
 
 
 @router.put("/v1/settings/kill-switch", response_model=RuntimeSettingsPublic)
@@ -101,10 +113,10 @@ def kill_switch(
     settings: SettingsDep,
     user: Annotated[Principal, Depends(allow("settings.kill_switch"))],
 ) -> RuntimeSettingsPublic:
-    """Send every application to manual review (or stop doing so)."""
+    """Send every application to manual review (or stop doing so), with a written reason."""
     with store.transaction() as session:
-        set_runtime(session, user, "kill_switch", body.enabled)
-        return RuntimeSettingsPublic(**vars(read_runtime(session, settings)))
+        switch_kill(session, user, body.enabled, body.reason)
+        return _runtime_public(session, settings)
 
 
 @router.put("/v1/settings/review", response_model=RuntimeSettingsPublic)
@@ -122,7 +134,7 @@ def review_settings(
             )
         if body.blind_sample_rate is not None:
             set_runtime(session, user, "blind_sample_rate", body.blind_sample_rate)
-        return RuntimeSettingsPublic(**vars(read_runtime(session, settings)))
+        return _runtime_public(session, settings)
 
 
 @router.get("/v1/kpis", response_model=KpisPublic)

@@ -18,12 +18,12 @@ from serving.schemas import (
 from serving.services import (
     Principal,
     assign_complaint,
-    get_complaint,
     list_complaints,
     open_complaint,
     respond_complaint,
     take_complaint,
     usernames,
+    view_complaint,
 )
 
 from ._present import complaint_public
@@ -37,7 +37,9 @@ Assigner = Annotated[Principal, Depends(allow("complaints.assign"))]
 
 
 def _public(session, complaint) -> ComplaintPublic:
-    return complaint_public(complaint, usernames(session, {complaint.handler_id}))
+    return complaint_public(
+        complaint, usernames(session, {complaint.handler_id, complaint.override_by})
+    )
 
 
 @router.post("", response_model=ComplaintPublic, status_code=201)
@@ -69,7 +71,7 @@ def index(
     """Complaints, nearest deadline first."""
     with store.transaction() as session:
         rows, count = list_complaints(session, status=status, limit=limit, offset=offset)
-        names = usernames(session, {c.handler_id for c in rows})
+        names = usernames(session, {u for c in rows for u in (c.handler_id, c.override_by)})
         return ComplaintPage(data=[complaint_public(c, names) for c in rows], count=count)
 
 
@@ -77,21 +79,28 @@ def index(
 def read(complaint_id: int, store: StoreDep, user: Reader) -> ComplaintPublic:
     """One complaint."""
     with store.transaction() as session:
-        return _public(session, get_complaint(session, complaint_id))
+        return _public(session, view_complaint(session, user, complaint_id))
 
 
 @router.post("/{complaint_id}/assign", response_model=ComplaintPublic)
 def assign(
     complaint_id: int, body: ComplaintAssignRequest, store: StoreDep, user: Assigner
 ) -> ComplaintPublic:
-    """Give a complaint a handler (supervisors)."""
+    """Give a complaint a handler (supervisors).
+
+    The officer who decided or amended the case is refused (403) unless
+    ``override_reason`` records why they should handle it anyway.
+    """
     with store.transaction() as session:
-        return _public(session, assign_complaint(session, user, complaint_id, body.username))
+        complaint = assign_complaint(
+            session, user, complaint_id, body.username, body.override_reason
+        )
+        return _public(session, complaint)
 
 
 @router.post("/{complaint_id}/take", response_model=ComplaintPublic)
 def take(complaint_id: int, store: StoreDep, user: Handler) -> ComplaintPublic:
-    """Become the handler of an unassigned complaint (officers and supervisors)."""
+    """Become the handler of an unassigned complaint (not about a case one decided)."""
     with store.transaction() as session:
         return _public(session, take_complaint(session, user, complaint_id))
 

@@ -218,9 +218,10 @@ class ComplaintRequest(_Strict):
 
 
 class ComplaintAssignRequest(_Strict):
-    """The complaint's handler."""
+    """The complaint's handler; ``override_reason`` lets the case's decider handle it."""
 
     username: str = Field(min_length=1, max_length=80)
+    override_reason: str = Field("", max_length=2000)
 
 
 class ComplaintResponseRequest(_Strict):
@@ -244,6 +245,8 @@ class ComplaintPublic(BaseModel):
     due_at: Timestamp
     answered_at: Timestamp | None
     within_sla: bool | None
+    override_reason: str | None = None
+    override_by: str | None = None
 
 
 class ComplaintPage(BaseModel):
@@ -303,9 +306,10 @@ class KpisPublic(BaseModel):
 
 
 class KillSwitchRequest(_Strict):
-    """Turn manual review of everything on or off."""
+    """Turn manual review of everything on or off, saying why."""
 
     enabled: bool
+    reason: str = Field(min_length=1, max_length=500)
 
 
 class ReviewSettingsRequest(_Strict):
@@ -317,11 +321,14 @@ class ReviewSettingsRequest(_Strict):
 
 
 class RuntimeSettingsPublic(BaseModel):
-    """The settings scoring uses now."""
+    """The settings scoring uses now; while the kill switch is on, who, when and why."""
 
     kill_switch: bool
     blind_sample_rate: float
     threshold: float | None
+    kill_switch_by: str | None = None
+    kill_switch_at: Timestamp | None = None
+    kill_switch_reason: str | None = None
 
 
 class ModelPublic(BaseModel):

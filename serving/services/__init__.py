@@ -17,18 +17,29 @@ from ._complaints import (
     COMPLAINT_CATEGORIES,
     add_feedback,
     assign_complaint,
+    complaint_deciders,
     get_complaint,
     list_complaints,
     open_complaint,
     respond_complaint,
     take_complaint,
+    view_complaint,
 )
 from ._history import load_lookups, save_raw_rows
 from ._kpis import compute_kpis
 from ._loading import load_raw_tables
 from ._model import ModelHolder
 from ._replay import ReplayReport, replay_score
-from ._runtime import RuntimeSettings, read_runtime, set_runtime
+from ._rules import RULES, refuse, rule_text
+from ._runtime import (
+    KillSwitchEvent,
+    RuntimeSettings,
+    kill_switch_history,
+    kill_switch_on,
+    read_runtime,
+    set_runtime,
+    switch_kill,
+)
 from ._scoring import ScoreOutcome, compute_features, input_fingerprint, score_application
 from ._workflow import (
     DECISION_OUTCOMES,
@@ -49,7 +60,9 @@ __all__ = [
     "DECISION_OUTCOMES",
     "PERMISSIONS",
     "ROLES",
+    "RULES",
     "ChainReport",
+    "KillSwitchEvent",
     "ModelHolder",
     "Principal",
     "QueueFilter",
@@ -63,6 +76,7 @@ __all__ = [
     "authenticate",
     "check_password",
     "claim_case",
+    "complaint_deciders",
     "compute_features",
     "compute_kpis",
     "create_token",
@@ -72,6 +86,8 @@ __all__ = [
     "get_case",
     "get_complaint",
     "input_fingerprint",
+    "kill_switch_history",
+    "kill_switch_on",
     "list_complaints",
     "list_decisions",
     "list_queue",
@@ -80,16 +96,20 @@ __all__ = [
     "open_complaint",
     "read_runtime",
     "reassign_case",
+    "refuse",
     "release_case",
     "replay_score",
     "require",
     "respond_complaint",
     "revoke_token",
+    "rule_text",
     "save_raw_rows",
     "score_application",
     "set_runtime",
+    "switch_kill",
     "take_complaint",
     "usernames",
     "verify_chain",
     "view_case",
+    "view_complaint",
 ]

@@ -9,21 +9,24 @@ from sqlalchemy.orm import Session
 
 from risk.errors import ConflictError, NotFoundError, PermissionDeniedError, RequestValidationError
 from risk.settings import Settings
-from serving.store import Case, Complaint, Feedback, raw_table
+from serving.store import Case, Complaint, Decision, Feedback, raw_table
 
 from ._audit import append_audit
-from ._auth import Principal
+from ._auth import Principal, require
+from ._rules import refuse
 from ._workflow import get_case, staff_user
 
 __all__ = [
     "COMPLAINT_CATEGORIES",
     "add_feedback",
     "assign_complaint",
+    "complaint_deciders",
     "get_complaint",
     "list_complaints",
     "open_complaint",
     "respond_complaint",
     "take_complaint",
+    "view_complaint",
 ]
 
 COMPLAINT_CATEGORIES = ("decision", "delay", "conduct", "data_accuracy", "discrimination", "other")
@@ -52,6 +55,7 @@ def open_complaint(
     case_id: int | None = None,
 ) -> Complaint:
     """Record a complaint linked to an application or a case, due within the service level."""
+    require(principal, "complaints.create")
     if category not in COMPLAINT_CATEGORIES:
         raise RequestValidationError(
             f"complaint category {category!r} is not one of {', '.join(COMPLAINT_CATEGORIES)}",
@@ -109,6 +113,12 @@ def get_complaint(session: Session, complaint_id: int, *, lock: bool = False) ->
     return complaint
 
 
+def view_complaint(session: Session, principal: Principal, complaint_id: int) -> Complaint:
+    """Open a complaint for reading (officers and supervisors)."""
+    require(principal, "complaints.read")
+    return get_complaint(session, complaint_id)
+
+
 def list_complaints(
     session: Session,
     *,
@@ -130,31 +140,82 @@ def list_complaints(
     return list(rows), int(count or 0)
 
 
+def complaint_deciders(session: Session, complaint: Complaint) -> dict[int, int]:
+    """Who decided or amended the case(s) the complaint is about: user id -> case id.
+
+    A complaint names a case, or only an application: then every case of that
+    application counts.
+    """
+    cases = (
+        [complaint.case_id]
+        if complaint.case_id is not None
+        else sa.select(Case.case_id).where(Case.application_id == complaint.application_id)
+    )
+    rows = session.execute(
+        sa.select(Decision.officer_id, Decision.case_id)
+        .where(Decision.case_id.in_(cases))
+        .order_by(Decision.decision_id)
+    )
+    return {officer: case for officer, case in rows}
+
+
+def _check_independent(session: Session, complaint: Complaint, user_id: int, name: str) -> None:
+    """Refuse (403) a handler who decided the complaint's case, unless a supervisor overrode."""
+    deciders = complaint_deciders(session, complaint)
+    overridden = complaint.override_reason and complaint.handler_id == user_id
+    if user_id in deciders and not overridden:
+        raise refuse(
+            PermissionDeniedError,
+            "complaint_independent",
+            complaint=complaint.complaint_id,
+            case=deciders[user_id],
+            username=name,
+        )
+
+
 def assign_complaint(
-    session: Session, principal: Principal, complaint_id: int, username: str
+    session: Session,
+    principal: Principal,
+    complaint_id: int,
+    username: str,
+    override_reason: str = "",
 ) -> Complaint:
-    """Give a complaint a handler (supervisors)."""
+    """Give a complaint a handler (supervisors).
+
+    The officer who decided or amended the complaint's case is refused unless
+    ``override_reason`` says why they should handle it anyway; the reason and the
+    supervisor who gave it are recorded on the complaint and in the audit log.
+    """
+    require(principal, "complaints.assign")
     complaint = _unanswered(session, complaint_id)
     user = staff_user(
         session, username, "user {username!r} is a {role}; complaints go to officers or supervisors"
     )
-    return _hand_over(session, principal, complaint, user.user_id, "complaint.assign")
+    reason = override_reason.strip()
+    complaint.override_reason, complaint.override_by = None, None
+    if reason and user.user_id in complaint_deciders(session, complaint):
+        complaint.override_reason, complaint.override_by = reason, principal.user_id
+    complaint.handler_id = user.user_id  # a refusal below rolls this back
+    _check_independent(session, complaint, user.user_id, user.username)
+    return _hand_over(
+        session, principal, complaint, user.user_id, "complaint.assign", override=reason or None
+    )
 
 
 def take_complaint(session: Session, principal: Principal, complaint_id: int) -> Complaint:
     """The caller (an officer or supervisor) becomes the handler of an unassigned complaint.
 
     Taking one's own complaint again changes nothing; one handled by someone else
-    is refused (a supervisor reassigns it with :func:`assign_complaint`).
+    is refused (a supervisor reassigns it with :func:`assign_complaint`), and so is
+    a complaint about a case the caller decided or amended.
     """
+    require(principal, "complaints.handle")
     complaint = _unanswered(session, complaint_id)
     if complaint.handler_id == principal.user_id:
         return complaint
     if complaint.handler_id is not None:
-        raise ConflictError(
-            f"complaint {complaint_id} is already handled by someone else;"
-            " a supervisor can reassign it"
-        )
+        raise refuse(ConflictError, "complaint_taken", complaint=complaint_id)
+    _check_independent(session, complaint, principal.user_id, principal.username)
     return _hand_over(session, principal, complaint, principal.user_id, "complaint.take")
 
 
@@ -162,21 +223,29 @@ def _unanswered(session: Session, complaint_id: int) -> Complaint:
     """The complaint, locked, or :class:`ConflictError` if it is already answered."""
     complaint = get_complaint(session, complaint_id, lock=True)
     if complaint.status == "answered":
-        raise ConflictError(f"complaint {complaint_id} is already answered")
+        raise refuse(ConflictError, "complaint_answered", complaint=complaint_id)
     return complaint
 
 
 def _hand_over(
-    session: Session, principal: Principal, complaint: Complaint, handler_id: int, action: str
+    session: Session,
+    principal: Principal,
+    complaint: Complaint,
+    handler_id: int,
+    action: str,
+    override: str | None = None,
 ) -> Complaint:
     complaint.handler_id, complaint.status = handler_id, "in_progress"
+    details: dict = {"handler_id": handler_id}
+    if complaint.override_reason:
+        details["override_reason"] = override
     append_audit(
         session,
         actor=principal.username,
         action=action,
         entity_type="complaint",
         entity_id=str(complaint.complaint_id),
-        details={"handler_id": handler_id},
+        details=details,
     )
     return complaint
 
@@ -184,11 +253,17 @@ def _hand_over(
 def respond_complaint(
     session: Session, principal: Principal, complaint_id: int, response: str
 ) -> Complaint:
-    """Answer a complaint (its handler, or a supervisor)."""
+    """Answer a complaint (its handler, or a supervisor), never as the case's decider.
+
+    Whoever decided or amended the complaint's case may answer only when a
+    supervisor assigned it to them with a recorded override.
+    """
+    require(principal, "complaints.handle")
     _require_text(response, "response", "a complaint's answer needs a written response")
     complaint = _unanswered(session, complaint_id)
     if complaint.handler_id != principal.user_id and principal.role != "supervisor":
-        raise PermissionDeniedError(f"complaint {complaint_id} is handled by someone else")
+        raise refuse(PermissionDeniedError, "complaint_handler_only", complaint=complaint_id)
+    _check_independent(session, complaint, principal.user_id, principal.username)
     complaint.response, complaint.status, complaint.answered_at = (
         response.strip(),
         "answered",
@@ -210,18 +285,28 @@ def respond_complaint(
 def add_feedback(
     session: Session, principal: Principal, case_id: int, rating: int, comment: str = ""
 ) -> Feedback:
-    """Record a 1-5 satisfaction rating for a decided case."""
+    """Record the 1-5 satisfaction rating of a decided case: once per case.
+
+    The store's unique constraint backs the check, so two requests at once cannot
+    both record a rating.
+    """
+    require(principal, "feedback.create")
     case: Case = get_case(session, case_id)
     if case.status != "decided":
-        raise ConflictError(f"case {case_id} has no decision yet; feedback comes after one")
+        raise refuse(ConflictError, "rating_after_decision", case=case_id)
     if not 1 <= rating <= 5:
         raise RequestValidationError(
             f"rating {rating} is not between 1 and 5",
             detail=[{"loc": ["body", "rating"], "msg": "must be 1 to 5"}],
         )
+    if session.scalar(sa.select(Feedback.feedback_id).where(Feedback.case_id == case_id)):
+        raise refuse(ConflictError, "rating_once", case=case_id)
     feedback = Feedback(case_id=case_id, rating=rating, comment=comment.strip())
     session.add(feedback)
-    session.flush()
+    try:
+        session.flush()
+    except sa.exc.IntegrityError as exc:  # a rating recorded at the same moment
+        raise refuse(ConflictError, "rating_once", case=case_id) from exc
     append_audit(
         session,
         actor=principal.username,

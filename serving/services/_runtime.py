@@ -1,6 +1,8 @@
 """Runtime settings changed through the service: kill switch, threshold, blind-sample rate.
 
 Defaults come from :class:`risk.settings.Settings`; changes are stored and audited.
+The kill switch needs a written reason; who switched it, when and why is read back
+from the audit log, which is where it is kept tamper-evident.
 """
 
 from __future__ import annotations
@@ -14,12 +16,23 @@ from sqlalchemy.orm import Session
 
 from risk.errors import RequestValidationError
 from risk.settings import Settings
-from serving.store import ServiceSetting
+from serving.store import AuditEntry, ServiceSetting
 
 from ._audit import append_audit
-from ._auth import Principal
+from ._auth import Principal, require
 
-__all__ = ["RuntimeSettings", "read_runtime", "set_runtime"]
+__all__ = [
+    "KillSwitchEvent",
+    "RuntimeSettings",
+    "kill_switch_history",
+    "kill_switch_on",
+    "read_runtime",
+    "set_runtime",
+    "switch_kill",
+]
+
+#: The longest reason a kill-switch change may give.
+MAX_KILL_REASON = 500
 
 
 @dataclass(frozen=True)
@@ -71,8 +84,10 @@ def _validate(key: str, value: Any) -> Any:
     )
 
 
-def set_runtime(session: Session, principal: Principal, key: str, value: Any) -> None:
-    """Store one runtime setting and audit the change (old and new value)."""
+def set_runtime(
+    session: Session, principal: Principal, key: str, value: Any, *, reason: str | None = None
+) -> None:
+    """Store one runtime setting and audit the change (old and new value, and ``reason``)."""
     if key not in _KEYS:
         raise RequestValidationError(f"unknown setting {key!r}; known: {', '.join(_KEYS)}")
     value = _validate(key, value)
@@ -91,5 +106,63 @@ def set_runtime(session: Session, principal: Principal, key: str, value: Any) ->
         action="setting.change",
         entity_type="setting",
         entity_id=key,
-        details={"old": old, "new": value},
+        details={"old": old, "new": value, **({"reason": reason} if reason else {})},
     )
+
+
+@dataclass(frozen=True)
+class KillSwitchEvent:
+    """One change of the kill switch: on or off, by whom, when and why."""
+
+    enabled: bool
+    actor: str
+    at: dt.datetime
+    reason: str | None
+
+
+def switch_kill(session: Session, principal: Principal, enabled: bool, reason: str) -> None:
+    """Turn manual review of everything on or off, with a written reason (audited).
+
+    Raises
+    ------
+    RequestValidationError
+        If ``reason`` is empty or longer than :data:`MAX_KILL_REASON` (field ``body.reason``).
+    """
+    require(principal, "settings.kill_switch")
+    text = (reason or "").strip()
+    if not text or len(text) > MAX_KILL_REASON:
+        raise RequestValidationError(
+            f"switching the kill switch needs a written reason (1 to {MAX_KILL_REASON} characters)",
+            detail=[{"loc": ["body", "reason"], "msg": f"1 to {MAX_KILL_REASON} characters"}],
+        )
+    set_runtime(session, principal, "kill_switch", enabled, reason=text)
+
+
+_SWITCHES = (
+    sa.select(AuditEntry)
+    .where(
+        AuditEntry.action == "setting.change",
+        AuditEntry.entity_type == "setting",
+        AuditEntry.entity_id == "kill_switch",
+    )
+    .order_by(AuditEntry.seq.desc())
+)
+
+
+def kill_switch_history(session: Session, limit: int = 50) -> list[KillSwitchEvent]:
+    """The kill switch's changes, newest first."""
+    return [
+        KillSwitchEvent(
+            enabled=bool(e.details.get("new")),
+            actor=e.actor,
+            at=e.at,
+            reason=e.details.get("reason"),
+        )
+        for e in session.scalars(_SWITCHES.limit(limit))
+    ]
+
+
+def kill_switch_on(session: Session) -> KillSwitchEvent | None:
+    """The change that turned the kill switch on, while it is on; else ``None``."""
+    latest = kill_switch_history(session, limit=1)
+    return latest[0] if latest and latest[0].enabled else None

@@ -18,7 +18,8 @@ from risk.errors import ConflictError, NotFoundError, PermissionDeniedError, Req
 from serving.store import Case, Decision, User
 
 from ._audit import append_audit
-from ._auth import Principal
+from ._auth import Principal, require
+from ._rules import refuse
 
 __all__ = [
     "DECISION_OUTCOMES",
@@ -87,7 +88,8 @@ def get_case(session: Session, case_id: int, *, lock: bool = False) -> Case:
 
 
 def view_case(session: Session, principal: Principal, case_id: int) -> Case:
-    """Open a case for reading; the view is audited."""
+    """Open a case for reading (officers and supervisors); the view is audited."""
+    require(principal, "cases.read")
     case = get_case(session, case_id)
     append_audit(
         session,
@@ -102,11 +104,12 @@ def view_case(session: Session, principal: Principal, case_id: int) -> Case:
 
 def claim_case(session: Session, principal: Principal, case_id: int) -> Case:
     """Take an open case; a case claimed by someone else is a conflict."""
+    require(principal, "cases.work")
     case = get_case(session, case_id, lock=True)
     if case.status == "decided":
-        raise ConflictError(f"case {case_id} is already decided")
+        raise refuse(ConflictError, "case_decided", case=case_id)
     if case.status == "claimed" and case.assigned_to != principal.user_id:
-        raise ConflictError(f"case {case_id} is claimed by someone else")
+        raise refuse(ConflictError, "case_claimed_by_other", case=case_id)
     case.status, case.assigned_to, case.claimed_at = "claimed", principal.user_id, _now()
     append_audit(
         session,
@@ -120,11 +123,12 @@ def claim_case(session: Session, principal: Principal, case_id: int) -> Case:
 
 def release_case(session: Session, principal: Principal, case_id: int) -> Case:
     """Give a claimed case back to the queue (its holder or a supervisor)."""
+    require(principal, "cases.work")
     case = get_case(session, case_id, lock=True)
     if case.status != "claimed":
-        raise ConflictError(f"case {case_id} is not claimed (status {case.status!r})")
-    if case.assigned_to != principal.user_id and principal.role != "supervisor":
-        raise PermissionDeniedError(f"case {case_id} is claimed by someone else")
+        raise refuse(ConflictError, "case_not_claimed", case=case_id, status=case.status)
+    if not _holds_or_supervises(principal, case):
+        raise refuse(PermissionDeniedError, "case_release_holder", case=case_id)
     case.status, case.assigned_to, case.claimed_at = "open", None, None
     append_audit(
         session,
@@ -162,9 +166,10 @@ def staff_user(session: Session, username: str, refusal: str) -> User:
 
 def reassign_case(session: Session, principal: Principal, case_id: int, username: str) -> Case:
     """Give a case to another officer (supervisors only)."""
+    require(principal, "cases.reassign")
     case = get_case(session, case_id, lock=True)
     if case.status == "decided":
-        raise ConflictError(f"case {case_id} is already decided")
+        raise refuse(ConflictError, "case_decided", case=case_id)
     user = staff_user(
         session, username, "user {username!r} is a {role}, not an officer or supervisor"
     )
@@ -220,19 +225,40 @@ def decide_case(
     reason: str,
     amends: int | None = None,
 ) -> Decision:
-    """Record a finding on a case, or amend an earlier one with a new linked decision."""
+    """Record a finding on a case, or amend an earlier one with a new linked decision.
+
+    Only the officer who holds the claim, or a supervisor, may record or amend a
+    decision (always with a written reason); an amendment leaves the case decided.
+
+    Raises
+    ------
+    PermissionDeniedError
+        If the caller is neither the claim holder nor a supervisor (403).
+    ConflictError
+        If the case is unclaimed, already decided without ``amends``, or ``amends``
+        is not its current decision (409).
+    """
+    require(principal, "cases.work")
     _check_decision(outcome, violation_types, reason)
     case = get_case(session, case_id, lock=True)
     latest = _latest_decision(session, case_id)
-    if amends is None and latest is not None:
-        raise ConflictError(
-            f"case {case_id} is already decided (decision {latest.decision_id}); amend it by"
-            " sending 'amends' with that decision's id"
+    allowed = _holds_or_supervises(principal, case)
+    if amends is not None:
+        if not allowed:
+            raise refuse(PermissionDeniedError, "case_amend_holder", case=case_id)
+        if latest is None or latest.decision_id != amends:
+            raise refuse(ConflictError, "case_amend_current", amends=amends, case=case_id)
+    elif latest is not None:
+        raise refuse(
+            ConflictError, "case_already_decided_amend", case=case_id, decision=latest.decision_id
         )
-    if amends is not None and (latest is None or latest.decision_id != amends):
-        raise ConflictError(f"decision {amends} is not the current decision of case {case_id}")
-    if case.status != "decided" and case.assigned_to != principal.user_id:
-        raise ConflictError(f"claim case {case_id} before deciding it")
+    elif not allowed:
+        kind, rule = (
+            (PermissionDeniedError, "case_decide_holder")
+            if case.status == "claimed"
+            else (ConflictError, "case_claim_first")
+        )
+        raise refuse(kind, rule, case=case_id)
     decision = Decision(
         case_id=case_id,
         outcome=outcome,
@@ -256,9 +282,15 @@ def decide_case(
             "outcome": outcome,
             "violation_types": sorted(violation_types),
             "amends": amends,
+            "role": principal.role,
         },
     )
     return decision
+
+
+def _holds_or_supervises(principal: Principal, case: Case) -> bool:
+    """Whether the caller holds the case's claim or is a supervisor."""
+    return case.assigned_to == principal.user_id or principal.role == "supervisor"
 
 
 def _latest_decision(session: Session, case_id: int) -> Decision | None:

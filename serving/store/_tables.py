@@ -204,14 +204,18 @@ class Complaint(Base):
     opened_at: Mapped[dt.datetime] = mapped_column(default=_now)
     due_at: Mapped[dt.datetime]
     answered_at: Mapped[dt.datetime | None]
+    # A supervisor's recorded reason for letting the officer who decided the case
+    # handle its complaint anyway (and who gave it); empty otherwise.
+    override_reason: Mapped[str | None] = mapped_column(sa.Text)
+    override_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.user_id"))
 
 
 class Feedback(Base):
-    """A satisfaction rating (1-5) given after a decision."""
+    """A satisfaction rating (1-5) given after a decision: one per case."""
 
     __tablename__ = "feedback"
     feedback_id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.case_id"), index=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.case_id"), unique=True)
     rating: Mapped[int]
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)

@@ -152,7 +152,9 @@ def decide(
     check_csrf(user, csrf)
     try:
         with request.app.state.store.transaction() as session:
-            if amends is None and user.principal.user_id != _holder(session, case_id):
+            # an open case is claimed on the way; a claimed one is decided by its
+            # holder or a supervisor (the service refuses anyone else, naming the rule)
+            if amends is None and _status(session, case_id) == "open":
                 claim_case(session, user.principal, case_id)
             decide_case(
                 session,
@@ -180,9 +182,8 @@ def decide(
     return RedirectResponse(f"/cases/{case_id}?saved=1", status_code=303)
 
 
-def _holder(session, case_id: int) -> int | None:
-    case = get_case(session, case_id)
-    return case.assigned_to if case.status == "claimed" else None
+def _status(session, case_id: int) -> str:
+    return get_case(session, case_id).status
 
 
 @router.post("/cases/{case_id}/claim")

@@ -71,7 +71,9 @@ def test_reasons_follow_the_requested_language(scoring_client, tokens, world):
 
 def test_kill_switch_sends_everything_to_review(scoring_client, tokens, world):
     r = scoring_client.put(
-        "/v1/settings/kill-switch", headers=auth(tokens["supervisor"]), json={"enabled": True}
+        "/v1/settings/kill-switch",
+        headers=auth(tokens["supervisor"]),
+        json={"enabled": True, "reason": "Drift alarm"},
     )
     assert r.json()["kill_switch"] is True
     bodies = [_score(scoring_client, tokens["officer"], p).json() for p in world["payloads"][:4]]
@@ -134,7 +136,9 @@ def test_failure_mid_request_leaves_nothing(scoring_client, tokens, world, store
         raise RuntimeError("disk full")
 
     scoring_client.put(
-        "/v1/settings/kill-switch", headers=auth(tokens["supervisor"]), json={"enabled": True}
+        "/v1/settings/kill-switch",
+        headers=auth(tokens["supervisor"]),
+        json={"enabled": True, "reason": "Drift alarm"},
     )
     before = _count(store, "audit_log")
     monkeypatch.setattr(scoring, "append_audit", broken)

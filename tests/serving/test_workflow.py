@@ -31,7 +31,9 @@ AUDIT_ONLY_KEYS = {
 def cases(scoring_client, tokens, world):
     """Four cases opened under the kill switch; returns their ids in scoring order."""
     scoring_client.put(
-        "/v1/settings/kill-switch", headers=auth(tokens["supervisor"]), json={"enabled": True}
+        "/v1/settings/kill-switch",
+        headers=auth(tokens["supervisor"]),
+        json={"enabled": True, "reason": "Drift alarm"},
     )
     ids = []
     for payload in world["payloads"][:4]:
