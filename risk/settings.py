@@ -21,6 +21,7 @@ __all__ = [
     "MLflowSettings",
     "ModelSettings",
     "ReviewSettings",
+    "SecuritySettings",
     "ServingSettings",
     "Settings",
     "SplitSettings",
@@ -142,6 +143,26 @@ class ServingSettings(BaseModel):
     sqlite_checkpoint_seconds: float = Field(1.0, ge=0, le=300)
 
 
+class SecuritySettings(BaseModel):
+    """Sessions of the case screens, passwords, sign-in limits and the API docs page."""
+
+    #: A session unused this long ends (the next page asks to sign in again).
+    session_idle_minutes: int = Field(30, ge=1, le=24 * 60)
+    #: A session ends this long after sign-in, however busy.
+    session_absolute_hours: float = Field(12, gt=0, le=7 * 24)
+    #: Mark cookies ``Secure`` (set it when a TLS proxy serves the pages; a request that
+    #: arrives over https gets ``Secure`` cookies either way).
+    secure_cookies: bool = False
+    password_min_length: int = Field(12, ge=8, le=128)
+    #: Failed sign-ins for one account within the window before it is locked.
+    account_max_failures: int = Field(5, ge=1, le=1000)
+    #: Failed sign-ins from one client address within the window before it is refused.
+    address_max_failures: int = Field(20, ge=1, le=100_000)
+    sign_in_window_minutes: int = Field(15, ge=1, le=7 * 24 * 60)
+    #: Serve the interactive API docs (``/docs``, assets from the installed package).
+    docs_enabled: bool = True
+
+
 class Settings(BaseSettings):
     """All of Amanah's settings.
 
@@ -163,6 +184,7 @@ class Settings(BaseSettings):
     fairness: FairnessSettings = Field(default_factory=FairnessSettings)
     mlflow: MLflowSettings = Field(default_factory=MLflowSettings)
     serving: ServingSettings = Field(default_factory=ServingSettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
 
     @property
     def database_url(self) -> str:

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from risk.errors import AmanahError
+from serving._security import HEADERS, scrub_json
 from serving.services import rule_text
 
 __all__ = ["install_error_handlers"]
@@ -53,7 +54,8 @@ async def _amanah(request: Request, exc: AmanahError) -> JSONResponse:
     if getattr(exc, "rule", None) and _prefers_indonesian(request):
         # a refusal names its rule in the caller's language (English unless asked)
         body["detail"] = rule_text(exc, "id")
-    return JSONResponse(body, status_code=exc.status_code)
+    # Messages are written for the CLI too and may name a store URI or a server path.
+    return JSONResponse(scrub_json(body), status_code=exc.status_code)
 
 
 async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -76,6 +78,7 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(
         {"error": "internal_error", "detail": "an internal error occurred; it has been logged"},
         status_code=500,
+        headers=HEADERS,  # this answer is sent outside the security-headers middleware
     )
 
 

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from risk.settings import Settings, get_settings
 from serving import web
 from serving._errors import install_error_handlers
+from serving._security import SecurityHeaders, install_docs
 from serving.routers import ROUTERS
 from serving.services import ModelHolder, TokenCache, append_audit
 from serving.store import Store
@@ -74,6 +75,8 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
         summary="Explainable risk triage: flags for human review, never refuses.",
+        docs_url=None,  # served by install_docs from local files, or not at all
+        redoc_url=None,
     )
     app.state.settings, app.state.store, app.state.model_holder = settings, store, holder
     app.state.rng = random.Random(seed)
@@ -82,4 +85,7 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     web.install(app)  # the case screens and oversight pages, /static
+    if settings.security.docs_enabled:
+        install_docs(app)
+    app.add_middleware(SecurityHeaders)
     return app

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from serving._security import scrub
 from serving.deps import CurrentUser, HolderDep, SettingsDep, StoreDep, allow
 from serving.schemas import (
     ERROR_RESPONSES,
@@ -37,9 +38,10 @@ def model_public(holder: ModelHolder) -> ModelPublic:
     return ModelPublic(
         loaded=holder.loaded,
         version=holder.version,
-        source=holder.source or None,
+        # The kind of source, never the server's path to it.
+        source=holder.settings.serving.model_source if holder.loaded else None,
         threshold=None if bundle is None else float(bundle.threshold),
-        error=holder.last_error,
+        error=None if holder.last_error is None else scrub(holder.last_error),
     )
 
 

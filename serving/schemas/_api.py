@@ -336,6 +336,7 @@ class ModelPublic(BaseModel):
 
     loaded: bool
     version: str | None
+    #: Where the model came from: "registry" or "bundle" (never a server path).
     source: str | None
     threshold: float | None
     error: str | None

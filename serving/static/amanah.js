@@ -22,7 +22,9 @@
       var src = document.getElementById(div.getAttribute("data-figure"));
       if (!src) return;
       var fig = JSON.parse(src.textContent);
-      window.Plotly.newPlot(div, fig.data, fig.layout, {displaylogo: false, responsive: true});
+      window.Plotly.newPlot(div, fig.data, fig.layout, {displaylogo: false, responsive: true,
+        // no mode bar: it styles itself with inline CSS, which the page's CSP refuses
+        displayModeBar: false});
     });
   }
   // Dangerous actions ask for confirmation (the server also requires the confirm box).

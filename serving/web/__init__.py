@@ -60,6 +60,7 @@ from . import (
     _oversight,
     _supervisor,
     _transparency,
+    _vendor,
 )
 from ._checks import Check, document_checks
 from ._i18n import (
@@ -97,6 +98,7 @@ for _module in (
     _complaints,
     _supervisor,
     _oversight,
+    _vendor,
     _transparency,
 ):
     router.include_router(_module.router)

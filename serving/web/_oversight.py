@@ -16,6 +16,7 @@ import plotly
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
+from serving._security import scrub
 from serving.services import compute_kpis
 
 from ._aggregates import AUDIT_GROUPS, fairness_by_group, monthly
@@ -88,7 +89,7 @@ def model_registry(settings: Any) -> dict[str, Any]:
         versions, history = list_versions(settings), promotion_history(settings)
     except Exception as exc:  # an optional panel: a broken registry must not break the portal
         log.warning("model registry unavailable: %s", exc)
-        return {"available": False, "why": str(exc)}
+        return {"available": False, "why": scrub(str(exc))}
     champion = next((v for v in versions if "champion" in v.get("aliases", [])), None)
     return {"available": True, "versions": versions, "history": history, "champion": champion}
 

@@ -37,7 +37,17 @@ TEMPLATES_DIR = _ROOT / "templates"
 STATIC_DIR = _ROOT / "static"
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-templates.env.globals.update(LANGS=LANGS, PERMISSIONS=PERMISSIONS)
+
+
+def _maplibre_style_id() -> str:
+    from ._vendor import maplibre_style_id  # reads plotly.min.js once, on first use
+
+    return maplibre_style_id()
+
+
+templates.env.globals.update(
+    LANGS=LANGS, PERMISSIONS=PERMISSIONS, PLOTLY_MAPLIBRE_ID=_maplibre_style_id
+)
 
 
 def page_user(request: Request) -> WebUser:

@@ -253,3 +253,29 @@ def test_officer_records_a_complaint_and_finds_it_on_the_desk(
     page.wait_for_url(f"**/complaints/{complaint_id}")
     assert page.locator("#cp-description").inner_text() == description
     page.screenshot(path=screenshots_dir / "complaint.png", full_page=True)
+
+
+def test_no_screen_breaks_the_content_security_policy(new_page, live_url, web_world):
+    """Every screen, the charts and the API docs work under the strict CSP."""
+    page = new_page()
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda m: violations.append(f"{page.url}: {m.text}") if "Content Sec" in m.text else 0,
+    )
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation',"
+        " e => console.error('Content Security violation: ' + e.violatedDirective))"
+    )
+    _sign_in(page, live_url, "supervisor")
+    page.goto(f"{live_url}/cases/{web_world.case_ids[1]}")
+    bar = page.locator("#reasons .bar").first.bounding_box()
+    wrap = page.locator("#reasons .bar-wrap").first.bounding_box()
+    assert 0 < bar["width"] <= wrap["width"]
+    for path in ("/queue", "/supervisor", "/transparency", "/oversight/fairness", "/oversight"):
+        page.goto(f"{live_url}{path}")
+        page.wait_for_load_state("load")
+    page.wait_for_selector("div.chart .main-svg", state="attached")  # plotly drew a chart
+    page.goto(f"{live_url}/docs")
+    page.wait_for_selector("#swagger-ui .opblock", state="attached")
+    assert violations == [], "\n".join(violations)
