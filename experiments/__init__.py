@@ -10,10 +10,13 @@ The only package that imports mlflow.  Public API:
   second-person waiver; every attempt is recorded; :func:`promotion_history`.
 - :func:`champion_bundle_dir(settings) <champion_bundle_dir>`: the champion's bundle folder.
 - :func:`build_report(version, out_dir, *, settings) <build_report>`: the oversight report.
+- :func:`log_monitoring_run(report, folder, *, settings) <log_monitoring_run>`: a
+  monitoring run of a model version (``risk monitor``).
 """
 
 from experiments._card import ModelCard
 from experiments._fairness import AGE_BANDS, FairnessEvidence, audit_training_result, with_age_band
+from experiments._monitoring import MONITORING_EXPERIMENT_SUFFIX, log_monitoring_run
 from experiments._promotion import GATE_METRICS, promote, promotion_history
 from experiments._registry import (
     CHALLENGER,
@@ -30,6 +33,7 @@ __all__ = [
     "CHALLENGER",
     "CHAMPION",
     "GATE_METRICS",
+    "MONITORING_EXPERIMENT_SUFFIX",
     "REPORT_FILE",
     "FairnessEvidence",
     "ModelCard",
@@ -39,6 +43,7 @@ __all__ = [
     "champion_bundle_dir",
     "client_for",
     "list_versions",
+    "log_monitoring_run",
     "log_training_run",
     "promote",
     "promotion_history",

@@ -30,10 +30,12 @@ from models._schema import FeatureSchema
 from models._threshold import Bands
 from risk.errors import FeatureError
 
-__all__ = ["BUNDLE_FORMAT", "Bundle", "Scores"]
+__all__ = ["BUNDLE_FORMAT", "REFERENCE_FILE", "Bundle", "Scores"]
 
 #: Version of the bundle layout; bumped when ``bundle.json`` changes incompatibly.
 BUNDLE_FORMAT = 1
+#: The reference profile of the model version, beside ``bundle.json``.
+REFERENCE_FILE = "reference.json"
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,8 @@ class Bundle:
         self.catalogue_hash = catalogue_hash
         self.meta = dict(meta or {})
         self.catalogue = catalogue
+        #: The reference profile (``reference.json``) as plain JSON, when the bundle has one.
+        self.reference: dict[str, Any] | None = None
         self.num_threads = int(self.meta.get("num_threads", 2))
         self._reasons: ReasonSource = (
             CatalogueReasons(catalogue) if catalogue is not None else TemplateReasons(self.texts)
@@ -220,11 +224,16 @@ class Bundle:
         }
 
     def save(self, directory: str | Path) -> Path:
-        """Write ``model.txt`` and ``bundle.json`` into ``directory`` (created if needed)."""
+        """Write ``model.txt``, ``bundle.json`` and, if made, ``reference.json`` into ``directory``.
+
+        ``reference.json`` is the monitoring baseline (see :mod:`models.monitoring`).
+        """
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         (out / "model.txt").write_text(self.model_text)
         (out / "bundle.json").write_text(json.dumps(self.manifest(), indent=2, default=_json))
+        if self.reference is not None:
+            (out / REFERENCE_FILE).write_text(json.dumps(self.reference, indent=1))
         return out
 
 

@@ -20,6 +20,7 @@ from models._reasons import FeatureText
 from models._schema import FeatureKind, FeatureSchema
 from models._split import SPLITS, assign_splits
 from models._threshold import Bands, capacity_threshold
+from models.monitoring._profile import build_profile
 from risk.settings import Settings
 
 __all__ = ["Prepared", "TrainResult", "fit_prepared"]
@@ -117,7 +118,20 @@ def fit_prepared(p: Prepared, settings: Settings, progress: Progress | None = No
     glob = global_explanation(bundle, X[te], seed=settings.model.seed)
     bundle.meta["global_importance"] = glob.ranking()
     test_features = p.frame.filter(pl.Series(te)).select(schema.names)
+    note("profiling", 1.0)
+    bundle.reference = _reference(bundle, test_features, y[te], splits, settings)
     return TrainResult(bundle, metrics, test_frame, splits, glob, test_features)
+
+
+def _reference(
+    bundle: Bundle, test: pl.DataFrame, y: np.ndarray, splits: dict, settings: Settings
+) -> dict[str, Any] | None:
+    """The monitoring baseline: the held-out test split, the latest data the model saw."""
+    if test.height == 0:
+        return None
+    period = (splits["test"].get("time_min"), splits["test"].get("time_max"))
+    profile = build_profile(bundle, test, settings.monitor, labels=y, period=period)
+    return profile.to_dict()
 
 
 def _bands(m_valid: np.ndarray, calibrator: Calibrator, settings: Settings) -> Bands:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from models._bundle import BUNDLE_FORMAT, Bundle
+from models._bundle import BUNDLE_FORMAT, REFERENCE_FILE, Bundle
 from models._calibration import Calibrator
 from models._reasons import FeatureText
 from models._schema import FeatureSchema
@@ -75,7 +75,24 @@ def load_bundle(directory: str | Path, *, catalogue: Any = None) -> Bundle:
             f"bundle {folder} fingerprint {manifest['fingerprint']} does not match its content"
             f" ({bundle.fingerprint}): model.txt or bundle.json was edited"
         )
+    bundle.reference = _read_reference(folder)
     return bundle
+
+
+def _read_reference(folder: Path) -> dict[str, Any] | None:
+    """The monitoring baseline, if the bundle has one (older bundles do not)."""
+    path = folder / REFERENCE_FILE
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise BundleLoadError(
+            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from exc
+    if not isinstance(data, dict):
+        raise BundleLoadError(f"{path} must hold a JSON object, got {type(data).__name__}")
+    return data
 
 
 _CORE = frozenset(

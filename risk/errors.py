@@ -21,6 +21,7 @@ __all__ = [
     "FeatureError",
     "FeatureRegistryError",
     "ModelUnavailableError",
+    "MonitorError",
     "NotFoundError",
     "PermissionDeniedError",
     "PromotionRefusedError",
@@ -114,6 +115,13 @@ class ModelUnavailableError(AmanahError):
 
     status_code = 503
     code = "model_unavailable"
+
+
+class MonitorError(AmanahError):
+    """Monitoring cannot run on what it was given (no reference profile, an empty period)."""
+
+    status_code = 422
+    code = "monitor_error"
 
 
 class PromotionRefusedError(AmanahError):

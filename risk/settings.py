@@ -20,6 +20,7 @@ __all__ = [
     "FeatureSettings",
     "MLflowSettings",
     "ModelSettings",
+    "MonitorSettings",
     "ReviewSettings",
     "SecuritySettings",
     "ServingSettings",
@@ -125,6 +126,45 @@ class MLflowSettings(BaseModel):
     )
 
 
+class MonitorSettings(BaseModel):
+    """Watching a model in production: drift tests, chunks, the schedule, alert rules.
+
+    The defaults follow Evidently's rules: above ``small_reference_rows`` reference rows,
+    normalised Wasserstein distance (numeric) and Jensen-Shannon distance (categorical,
+    base 2) drift at ``distance_threshold``; at or below, KS (numeric with more than
+    ``categorical_max_values`` values) and chi-square (otherwise) drift at ``p_value``.
+    The dataset drifts when at least ``dataset_drift_share`` of the features drift.
+    """
+
+    method: Literal["auto", "psi"] = Field(
+        "auto", description="auto: Evidently's rules; psi: PSI >= psi_threshold"
+    )
+    small_reference_rows: int = Field(1000, ge=1)
+    distance_threshold: float = Field(0.1, gt=0)
+    p_value: float = Field(0.05, gt=0, lt=1)
+    psi_threshold: float = Field(0.1, gt=0)
+    psi_bins: int = Field(10, ge=2, le=100, description="reference quantile bins of PSI")
+    psi_epsilon: float = Field(
+        1e-4, gt=0, lt=0.01, description="share used for a bin empty on one side (PSI)"
+    )
+    categorical_max_values: int = Field(5, ge=1)
+    dataset_drift_share: float = Field(0.5, gt=0, le=1)
+    min_rows: int = Field(100, ge=1, description="chunks with fewer rows are not tested")
+    reference_rows: int = Field(
+        5000, ge=100, description="reference rows kept in the profile for KS and Wasserstein"
+    )
+    attribution_rows: int = Field(
+        2000, ge=50, description="rows per chunk explained with SHAP for the attribution"
+    )
+    seed: int = 7
+    #: Seconds between scheduled runs inside the service (0: never; on demand only).
+    schedule_seconds: float = Field(0.0, ge=0)
+    #: Days of scores the scheduled run looks back over, chunked by ``by``.
+    lookback_days: int = Field(90, ge=1)
+    by: Literal["week", "month"] = "month"
+    policy_path: Path | None = Field(None, description="alert rules (TOML); default rules if unset")
+
+
 class ServingSettings(BaseModel):
     """The FastAPI service."""
 
@@ -183,6 +223,7 @@ class Settings(BaseSettings):
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     fairness: FairnessSettings = Field(default_factory=FairnessSettings)
     mlflow: MLflowSettings = Field(default_factory=MLflowSettings)
+    monitor: MonitorSettings = Field(default_factory=MonitorSettings)
     serving: ServingSettings = Field(default_factory=ServingSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
 

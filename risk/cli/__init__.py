@@ -18,6 +18,7 @@ from . import (
     _experiments,  # noqa: F401  (promote, report)
     _features,  # noqa: F401  (features)
     _models,  # noqa: F401  (train, score-batch)
+    _monitor,  # noqa: F401  (monitor)
     _serving,  # noqa: F401  (serve, demo, users, tokens, replay, audit-log)
     _synth,  # noqa: F401  (synth)
 )

@@ -29,6 +29,7 @@ from ._history import load_lookups, save_raw_rows
 from ._kpis import compute_kpis
 from ._loading import load_raw_tables
 from ._model import ModelHolder
+from ._monitoring import monitor_store, scored_frame
 from ._replay import ReplayReport, replay_score
 from ._rules import RULES, refuse, rule_text
 from ._runtime import (
@@ -93,6 +94,7 @@ __all__ = [
     "list_queue",
     "load_lookups",
     "load_raw_tables",
+    "monitor_store",
     "open_complaint",
     "read_runtime",
     "reassign_case",
@@ -105,6 +107,7 @@ __all__ = [
     "rule_text",
     "save_raw_rows",
     "score_application",
+    "scored_frame",
     "set_runtime",
     "switch_kill",
     "take_complaint",

@@ -95,7 +95,7 @@ def test_champion_bundle_is_downloaded_once(settings, lenient, trained, evidence
     promote("1", by="bob", settings=lenient)
     folder = champion_bundle_dir(settings)
     assert folder is not None and folder.is_relative_to(settings.data_dir.resolve())
-    assert {p.name for p in folder.iterdir()} == {"bundle.json", "model.txt"}
+    assert {p.name for p in folder.iterdir()} == {"bundle.json", "model.txt", "reference.json"}
     assert load_bundle(folder).fingerprint == trained.bundle.fingerprint
     stamp = (folder / "bundle.json").stat().st_mtime_ns
     assert champion_bundle_dir(settings) == folder

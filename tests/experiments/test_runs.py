@@ -41,6 +41,7 @@ def test_run_holds_exactly_the_listed_artifacts(logged, trained):
     expected = {
         "bundle/bundle.json",
         "bundle/model.txt",
+        "bundle/reference.json",
         "catalogue/features.json",
         "catalogue/features.md",
         "explanations/bar.png",

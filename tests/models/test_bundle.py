@@ -21,7 +21,11 @@ def bundle_copy(saved_bundle: Path, tmp_path: Path) -> Path:
 
 
 def test_bundle_holds_only_model_text_and_json(saved_bundle):
-    assert sorted(p.name for p in saved_bundle.iterdir()) == ["bundle.json", "model.txt"]
+    assert sorted(p.name for p in saved_bundle.iterdir()) == [
+        "bundle.json",
+        "model.txt",
+        "reference.json",
+    ]
     for path in saved_bundle.iterdir():
         assert not path.read_bytes().startswith(b"\x80"), f"{path} looks like a pickle"
     assert (saved_bundle / "model.txt").read_text().startswith("tree\nversion=v4")

@@ -45,7 +45,7 @@ def test_train_on_a_spec_table_writes_bundle_and_explanations(
         ],
     )
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["bundle.json", "model.txt"]
+    assert sorted(p.name for p in out.iterdir()) == ["bundle.json", "model.txt", "reference.json"]
     manifest = json.loads((out / "bundle.json").read_text())
     assert manifest["source"] == "table" and manifest["model_settings"]["max_rounds"] == 60
     assert f"Model {manifest['version']} written to" in result.output

@@ -1,0 +1,54 @@
+"""Watching a model in production: drift, score-shift attribution, label-free estimates.
+
+Pure statistics (no HTTP, no mlflow).  A model version carries a reference profile
+(``reference.json`` beside ``bundle.json``); :func:`monitor` compares current rows with it
+chunk by chunk.
+
+Public API
+----------
+build_profile(bundle, frame, settings, *, labels=None, period=(None, None)) -> ReferenceProfile
+    Profile reference rows (done at training, on the held-out test split).
+reference_profile(bundle) -> ReferenceProfile
+    The profile saved with a bundle (``MonitorError`` naming the version if it has none).
+monitor(bundle, current, *, settings, time, by, label, weight, groups, fairness, policy)
+    -> MonitorReport (``to_dict()`` is the ``monitor.json`` shape, ``alerts``).
+AlertPolicy.from_toml(path), DEFAULT_RULES
+    Alert rules; ``suspend = true`` rules ask the service to switch to manual review.
+write_html(report, path) -> Path
+    A self-contained ``monitor.html``.
+psi, js_distance, wasserstein_norm, ks_p_value, chi2_p_value
+    The statistics, for analysts' own checks.
+"""
+
+from ._alerts import DEFAULT_RULES, AlertPolicy, AlertRule
+from ._estimate import estimate
+from ._html import write_html
+from ._monitor import MonitorReport, monitor
+from ._profile import (
+    PROFILE_FILE,
+    FeatureProfile,
+    ReferenceProfile,
+    build_profile,
+    reference_profile,
+)
+from ._stats import chi2_p_value, js_distance, ks_p_value, psi, wasserstein_norm
+
+__all__ = [
+    "DEFAULT_RULES",
+    "PROFILE_FILE",
+    "AlertPolicy",
+    "AlertRule",
+    "FeatureProfile",
+    "MonitorReport",
+    "ReferenceProfile",
+    "build_profile",
+    "chi2_p_value",
+    "estimate",
+    "js_distance",
+    "ks_p_value",
+    "monitor",
+    "psi",
+    "reference_profile",
+    "wasserstein_norm",
+    "write_html",
+]

@@ -1,0 +1,162 @@
+"""``risk monitor``: drift, score-shift attribution, label-free estimates and alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from risk.errors import ConfigError
+
+from ._app import app, console
+
+
+@app.command("monitor")
+def monitor_command(
+    out: Annotated[Path, typer.Option(help="Folder to write monitor.json and monitor.html to.")],
+    model: Annotated[
+        Path | None,
+        typer.Option(help="Model bundle folder (default with --from: the service's model)."),
+    ] = None,
+    reference: Annotated[
+        Path | None,
+        typer.Option(help="Reference feature table (default: the bundle's reference profile)."),
+    ] = None,
+    current: Annotated[
+        Path | None, typer.Option(help="Current feature table (.csv or .parquet).")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day of the period in the store.")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last day of the period in the store (included).")
+    ] = None,
+    by: Annotated[str | None, typer.Option(help="Chunk by 'week' or 'month'.")] = None,
+    time: Annotated[str | None, typer.Option(help="Time column of --current (for --by).")] = None,
+    label: Annotated[
+        str | None, typer.Option(help="Label column of --current (realised figures).")
+    ] = None,
+    groups: Annotated[
+        str | None, typer.Option(help="Audit attribute columns of --current, comma-separated.")
+    ] = None,
+    policy: Annotated[
+        Path | None, typer.Option(help="Alert rules (TOML); default: the settings' or built-in.")
+    ] = None,
+    track: Annotated[
+        bool, typer.Option(help="Log the report to MLflow as a monitoring run.")
+    ] = True,
+) -> None:
+    """Watch a model: per chunk, feature drift, what moved the scores, estimated
+    performance, live fairness and alerts.
+
+    Either over scored applications in the store (--from DAY --to DAY [--by month]) or
+    over two feature tables (--current FILE --model BUNDLE [--reference FILE]).
+    """
+    from models.monitoring import write_html
+    from risk.settings import get_settings
+
+    settings = get_settings()
+    by = by or ("month" if start else None)
+    rules = _policy(policy, settings)
+    if current is not None:
+        if start or end:
+            raise ConfigError("give either --current FILE or --from/--to, not both")
+        report = _tables(model, reference, current, time, by, label, groups, rules, settings)
+    elif start and end:
+        report = _store(model, _day(start, "--from"), _day(end, "--to"), by, rules, settings)
+    else:
+        raise ConfigError("give --current FILE --model BUNDLE, or --from DAY --to DAY")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "monitor.json").write_text(report.to_json())
+    write_html(report, out / "monitor.html")
+    _summary(report, out)
+    if track:
+        from experiments import log_monitoring_run
+
+        run_id = log_monitoring_run(report, out, settings=settings)
+        console.print(f"logged to MLflow as monitoring run {run_id}")
+
+
+def _policy(path: Path | None, settings: Any) -> Any:
+    from models.monitoring import AlertPolicy
+
+    path = path or settings.monitor.policy_path
+    return AlertPolicy.from_toml(path) if path else AlertPolicy()
+
+
+def _day(text: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"{option} must be a day like 2025-01-31, got {text!r}") from None
+
+
+def _tables(model, reference, current, time, by, label, groups, rules, settings) -> Any:
+    import copy
+
+    from models import load_bundle
+    from models.fairness import read_scores
+    from models.monitoring import build_profile, monitor
+
+    if model is None:
+        raise ConfigError("--current needs --model BUNDLE")
+    bundle = load_bundle(model)
+    if reference is not None:
+        ref = read_scores(reference)
+        bundle = copy.copy(bundle)
+        bundle.reference = build_profile(bundle, ref, settings.monitor).to_dict()
+    cols = [g.strip() for g in groups.split(",") if g.strip()] if groups else []
+    return monitor(
+        bundle,
+        read_scores(current),
+        settings=settings.monitor,
+        time=time,
+        by=by,
+        label=label,
+        groups=cols,
+        fairness=settings.fairness,
+        policy=rules,
+    )
+
+
+def _store(model, start: dt.date, end: dt.date, by, rules, settings) -> Any:
+    from models import load_bundle
+    from serving.services import monitor_store
+    from serving.store import Store
+
+    bundle = load_bundle(model) if model is not None else _service_bundle(settings)
+    store = Store(settings.database_url)
+    try:
+        with store.transaction() as session:
+            return monitor_store(session, bundle, settings, start, end, by=by, policy=rules)
+    finally:
+        store.dispose()
+
+
+def _service_bundle(settings: Any) -> Any:
+    from serving.services import ModelHolder
+
+    holder = ModelHolder(settings)
+    bundle = holder.load_configured()
+    if bundle is None:
+        raise ConfigError(f"no model to monitor ({holder.last_error}): give --model BUNDLE")
+    return bundle
+
+
+def _summary(report: Any, out: Path) -> None:
+    tested = [c for c in report.chunks if c.get("status") == "tested"]
+    console.print(f"model {report.model}: {len(report.chunks)} chunk(s), {len(tested)} tested")
+    for c in report.chunks:
+        when = c["start"][:10] if c.get("start") else "all rows"
+        if c.get("status") != "tested":
+            console.print(f"  {when}: {c['n']} rows, not tested ({c['why']})")
+            continue
+        drifted = [n for n, f in c["features"].items() if f["drifted"]]
+        names = f": {', '.join(drifted[:6])}" if drifted else ""
+        console.print(
+            f"  {when}: {c['n']} rows, {len(drifted)} drifted feature(s){names};"
+            f" score PSI {c['score']['psi']:.3f}; {len(c['alerts'])} alert(s)"
+        )
+    console.print(f"wrote {out / 'monitor.json'} and {out / 'monitor.html'}")
