@@ -33,6 +33,7 @@ from ._monitoring import monitor_store, scored_frame
 from ._replay import ReplayReport, replay_score
 from ._rules import RULES, refuse, rule_text
 from ._runtime import (
+    MAX_KILL_REASON,
     KillSwitchEvent,
     RuntimeSettings,
     kill_switch_history,
@@ -59,6 +60,7 @@ from ._workflow import (
 __all__ = [
     "COMPLAINT_CATEGORIES",
     "DECISION_OUTCOMES",
+    "MAX_KILL_REASON",
     "PERMISSIONS",
     "ROLES",
     "RULES",

@@ -22,6 +22,7 @@ from ._audit import append_audit
 from ._auth import Principal, require
 
 __all__ = [
+    "MAX_KILL_REASON",
     "KillSwitchEvent",
     "RuntimeSettings",
     "kill_switch_history",

@@ -110,8 +110,10 @@ def record_feedback(
             add_feedback(session, user.principal, case_id, value, comment)
     except RequestValidationError:  # the service's own range check (1 to 5)
         return again(422, "fb_err_rating")
-    except ConflictError:  # no decision yet
-        return again(409, "fb_err_undecided")
+    except ConflictError as exc:  # no decision yet, or the case is already rated
+        return again(
+            409, "fb_already" if getattr(exc, "rule", None) == "rating_once" else "fb_err_undecided"
+        )
     except NotFoundError as exc:
         raise PageError(404, "error_not_found", what=f"case {case_id}") from exc
     return RedirectResponse(f"/cases/{case_id}?rated=1#feedback", 303)

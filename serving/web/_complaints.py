@@ -14,9 +14,11 @@ from serving.schemas import ComplaintPublic
 from serving.services import (
     append_audit,
     assign_complaint,
+    complaint_deciders,
     get_complaint,
     list_complaints,
     respond_complaint,
+    rule_text,
     take_complaint,
     usernames,
 )
@@ -40,6 +42,14 @@ _REFUSALS = {
     PermissionDeniedError: "cp_err_not_handler",
     NotFoundError: "cp_err_no_user",
     RequestValidationError: "cp_err_not_staff",
+}
+
+
+#: Refusals the page words in its own sentences; any other rule is said as the service says it.
+_RULE_KEYS = {
+    "complaint_answered": "cp_err_answered",
+    "complaint_taken": "cp_err_taken",
+    "complaint_handler_only": "cp_err_not_handler",
 }
 
 
@@ -130,7 +140,9 @@ def _complaint_page(
             complaint = get_complaint(session, complaint_id)
         except NotFoundError as exc:
             raise PageError(404, "error_not_found", what=f"complaint {complaint_id}") from exc
-        public = complaint_public(complaint, usernames(session, {complaint.handler_id}))
+        deciders = complaint_deciders(session, complaint)
+        names = usernames(session, {complaint.handler_id, complaint.override_by, *deciders})
+        public = complaint_public(complaint, names)
         # a complaint is personal: who read it is recorded, as for a case
         append_audit(
             session,
@@ -140,11 +152,21 @@ def _complaint_page(
             entity_id=str(complaint_id),
         )
         staff = staff_usernames(session) if user.may("complaints.assign") else []
-    may_answer = public.status != "answered" and (
-        public.handler == user.principal.username or user.principal.role == "supervisor"
+    me = user.principal
+    # the case's decider handles it only under a supervisor's recorded override
+    independent = me.user_id not in deciders or (
+        public.override_reason is not None and public.handler == me.username
+    )
+    may_answer = (
+        independent
+        and public.status != "answered"
+        and (public.handler == me.username or me.role == "supervisor")
     )
     may_take = (
-        public.status != "answered" and public.handler is None and user.may("complaints.handle")
+        independent
+        and public.status != "answered"
+        and public.handler is None
+        and user.may("complaints.handle")
     )
     return render(
         request,
@@ -156,6 +178,7 @@ def _complaint_page(
         staff=staff,
         may_answer=may_answer,
         may_take=may_take,
+        deciders=sorted(names[d] for d in deciders),
         **extra,
     )
 
@@ -174,8 +197,16 @@ def _refused(request: Request, user: WebUser, complaint_id: int, exc: Exception,
 
     A complaint that does not exist answers 404 (the page itself refuses to render it).
     """
-    key = next(k for kind, k in _REFUSALS.items() if isinstance(exc, kind))
-    values = {"id": complaint_id, "username": form.pop("username", "")}
+    rule = getattr(exc, "rule", None)
+    if rule is not None and rule not in _RULE_KEYS:
+        key, values = "refused", {"msg": rule_text(exc, user.lang)}
+        form.pop("username", None)
+    elif rule is not None:
+        key, values = _RULE_KEYS[rule], {"id": complaint_id}
+        form.pop("username", None)
+    else:
+        key = next(k for kind, k in _REFUSALS.items() if isinstance(exc, kind))
+        values = {"id": complaint_id, "username": form.pop("username", "")}
     return _complaint_page(
         request,
         user,
@@ -224,6 +255,8 @@ def take(request: Request, user: PageUser, complaint_id: int, csrf: Annotated[st
     try:
         with request.app.state.store.transaction() as session:
             take_complaint(session, user.principal, complaint_id)
+    except PermissionDeniedError as exc:  # the caller decided the complaint's case
+        return _refused(request, user, complaint_id, exc)
     except ConflictError as exc:  # answered, or someone else's: say which
         with request.app.state.store.reading() as session:
             answered = get_complaint(session, complaint_id).status == "answered"
@@ -244,13 +277,18 @@ def assign(
     complaint_id: int,
     csrf: Annotated[str, Form()] = "",
     username: Annotated[str, Form()] = "",
+    override_reason: Annotated[str, Form()] = "",
 ):
-    """Give the complaint a handler (supervisors)."""
+    """Give the complaint a handler (supervisors); the case's decider needs a reason."""
     requires(user, "complaints.assign")
     check_csrf(user, csrf)
     try:
         with request.app.state.store.transaction() as session:
-            assign_complaint(session, user.principal, complaint_id, username)
-    except (ConflictError, NotFoundError, RequestValidationError) as exc:
-        return _refused(request, user, complaint_id, exc, username=username)
+            assign_complaint(
+                session, user.principal, complaint_id, username, override_reason[:MAX_TEXT]
+            )
+    except (ConflictError, NotFoundError, PermissionDeniedError, RequestValidationError) as exc:
+        return _refused(
+            request, user, complaint_id, exc, username=username, override_reason=override_reason
+        )
     return RedirectResponse(f"/complaints/{complaint_id}?done=assigned", status_code=303)

@@ -8,7 +8,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from risk.contract import VIOLATION_TYPES
-from risk.errors import ConflictError, NotFoundError, PermissionDeniedError, RequestValidationError
+from risk.errors import (
+    AmanahError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    RequestValidationError,
+)
 from serving.routers._present import case_public, case_summary
 from serving.services import (
     COMPLAINT_CATEGORIES,
@@ -19,6 +25,7 @@ from serving.services import (
     get_case,
     list_queue,
     release_case,
+    rule_text,
     usernames,
     view_case,
 )
@@ -176,10 +183,16 @@ def decide(
             status_code=422,
         )
     except (ConflictError, PermissionDeniedError) as exc:
-        return case_screen(request, user, case_id, conflict=exc.message, status_code=409)
+        return _refused(request, user, case_id, exc)
     except NotFoundError as exc:
         raise PageError(404, "error_not_found", what=f"case {case_id}") from exc
     return RedirectResponse(f"/cases/{case_id}?saved=1", status_code=303)
+
+
+def _refused(request: Request, user: WebUser, case_id: int, exc: AmanahError) -> HTMLResponse:
+    """The case screen again, saying the rule that refused the step in the user's language."""
+    text = rule_text(exc, user.lang)
+    return case_screen(request, user, case_id, conflict=text, status_code=exc.status_code)
 
 
 def _status(session, case_id: int) -> str:
@@ -205,7 +218,7 @@ def _workflow(request: Request, user: WebUser, case_id: int, csrf: str, step) ->
         with request.app.state.store.transaction() as session:
             step(session, user.principal, case_id)
     except (ConflictError, PermissionDeniedError) as exc:
-        return case_screen(request, user, case_id, conflict=exc.message, status_code=409)
+        return _refused(request, user, case_id, exc)
     except NotFoundError as exc:
         raise PageError(404, "error_not_found", what=f"case {case_id}") from exc
     return RedirectResponse(f"/cases/{case_id}", status_code=303)

@@ -6,11 +6,12 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from serving.services import PERMISSIONS
+from serving.services import PERMISSIONS, KillSwitchEvent, kill_switch_on
 
 from ._i18n import (
     LANGS,
@@ -91,6 +92,17 @@ def _helpers(lang: str) -> dict[str, Any]:
     }
 
 
+def _kill_banner(request: Request, user: WebUser | None) -> KillSwitchEvent | None:
+    """Who switched manual review on, when and why: shown on every casework page while on."""
+    if user is None or not user.may("cases.read"):
+        return None
+    try:
+        with request.app.state.store.reading() as session:
+            return kill_switch_on(session)
+    except sa.exc.SQLAlchemyError:  # the page (or its error page) still answers
+        return None
+
+
 def render(
     request: Request,
     template: str,
@@ -101,5 +113,5 @@ def render(
 ) -> HTMLResponse:
     """Render ``template`` in the user's language with the translation and format helpers."""
     lang = user.lang if user is not None else request_lang(request)
-    ctx = {"user": user, **_helpers(lang), **context}
+    ctx = {"user": user, "kill_banner": _kill_banner(request, user), **_helpers(lang), **context}
     return templates.TemplateResponse(request, template, ctx, status_code=status_code)

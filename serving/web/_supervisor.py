@@ -12,13 +12,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from risk.errors import ConflictError, NotFoundError, RequestValidationError
 from serving.services import (
+    MAX_KILL_REASON,
     QueueFilter,
-    append_audit,
     compute_kpis,
+    kill_switch_history,
     list_queue,
     read_runtime,
     reassign_case,
-    set_runtime,
+    switch_kill,
     usernames,
 )
 from serving.store import Case, User
@@ -81,6 +82,7 @@ def _context(request: Request, user: WebUser) -> dict[str, Any]:
         ctx.update(
             count=count,
             runtime=read_runtime(session, settings),
+            kill_history=kill_switch_history(session),
             kpis=compute_kpis(session),
             sla_days=sla_days,
         )
@@ -143,6 +145,8 @@ def kill_switch(
         problems.append("kill_confirm_required")
     if not reason.strip():
         problems.append("kill_reason_required")
+    elif len(reason.strip()) > MAX_KILL_REASON:
+        problems.append("kill_reason_too_long")
     if enabled not in ("on", "off"):
         raise PageError(422, "kill_bad_value")
     if problems:
@@ -155,13 +159,5 @@ def kill_switch(
             status_code=422,
         )
     with request.app.state.store.transaction() as session:
-        set_runtime(session, user.principal, "kill_switch", enabled == "on")
-        append_audit(
-            session,
-            actor=user.principal.username,
-            action="setting.reason",
-            entity_type="setting",
-            entity_id="kill_switch",
-            details={"enabled": enabled == "on", "reason": reason.strip()},
-        )
+        switch_kill(session, user.principal, enabled == "on", reason)
     return RedirectResponse(f"/supervisor?done=kill_{enabled}", status_code=303)

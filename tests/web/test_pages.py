@@ -252,13 +252,32 @@ def test_supervisor_reassigns_and_kill_switch_needs_confirmation_and_reason(
     )
     assert r.status_code == 303
     assert "ON: every application goes to manual review" in c.get("/supervisor").text
-    reasons = [e.details for e in _audit(web_world, "setting.reason")]
-    assert {"enabled": True, "reason": "Drift alarm"} in reasons
+    changes = [e for e in _audit(web_world, "setting.change") if e.entity_id == "kill_switch"]
+    assert changes[-1].details == {"old": None, "new": True, "reason": "Drift alarm"}
+    at = changes[-1].at
+    when = f"{at.day} {at:%b %Y %H:%M}"
+    banner = (
+        f"Manual review of everything is ON since {when}, switched on by supervisor: Drift"
+        " alarm. Every application comes to an officer without the model&#39;s routing."
+    )
+    officer = client_factory("officer")
+    for page in ("/queue", f"/cases/{case_id}", "/complaints"):
+        assert banner in officer.get(page).text, page  # every officer page
+    assert banner in c.get("/supervisor").text
+    assert 'id="kill-banner"' not in client_factory("auditor").get("/oversight").text
     r = c.post(
         "/supervisor/kill-switch",
         data={"csrf": csrf, "enabled": "off", "confirm": "yes", "reason": "Alarm cleared"},
     )
-    assert "OFF: the model routes applications." in c.get("/supervisor").text
+    page = c.get("/supervisor").text
+    assert "OFF: the model routes applications." in page
+    assert 'id="kill-banner"' not in officer.get("/queue").text
+    history = re.search(r'<ol class="history" id="kill-history"[^>]*>(.*?)</ol>', page, re.S)
+    lines = re.findall(r"<li>(.*?)</li>", history.group(1))
+    assert [re.sub(r"^[^:]+:\d\d: ", "", line) for line in lines] == [
+        "switched off by supervisor: Alarm cleared",
+        "switched on by supervisor: Drift alarm",
+    ]
 
 
 def test_plotly_is_served_locally(client_factory):
