@@ -9,7 +9,8 @@ from typing import Any
 
 from risk.errors import FeatureRegistryError
 
-from ._registry import GROUPS, REGISTRY, FeatureSpec, canonical_hash
+from ._families import FAMILIES
+from ._registry import FeatureSpec, canonical_hash
 
 __all__ = ["Catalogue", "catalogue"]
 
@@ -33,12 +34,10 @@ class Catalogue:
 
     @cached_property
     def groups(self) -> dict[str, list[str]]:
-        """Feature names per group, groups in :data:`GROUPS` order (empty groups omitted)."""
+        """Feature names per group, groups in order of first appearance (family order)."""
         out: dict[str, list[str]] = {}
-        for group in GROUPS:
-            names = [s.name for s in self.specs if s.group == group]
-            if names:
-                out[group] = names
+        for spec in self.specs:
+            out.setdefault(spec.group, []).append(spec.name)
         return out
 
     @property
@@ -115,20 +114,8 @@ def _md(text: str) -> str:
 
 @cache
 def catalogue() -> Catalogue:
-    """The project's feature catalogue (importing the family modules registers them).
+    """The project's feature catalogue: every family's features, in family order.
 
-    Built once per process: the family modules register at import, and nothing
-    registers on the project's registry afterwards.
+    Built once per process (the families declare their features at import).
     """
-    from . import (  # noqa: F401  (registration happens on import)
-        applicant,
-        documents,
-        financial,
-        network,
-        sponsor,
-        travel_history,
-    )
-
-    order = {g: i for i, g in enumerate(GROUPS)}
-    specs = sorted(REGISTRY.specs, key=lambda s: order[s.group])  # stable within a group
-    return Catalogue(tuple(specs))
+    return Catalogue(tuple(spec for family in FAMILIES.values() for spec in family.specs))

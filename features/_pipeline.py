@@ -1,22 +1,21 @@
 """The feature pipeline: raw tables in, one row of catalogue features per application out.
 
-Batch (training) runs each family's context and feature expressions over whole
-tables; pipelines stay lazy and callers collect once, at the edge.
+Batch (training) computes each fact's batch form once over whole tables, then
+each family's derivations as polars expressions over them; pipelines stay lazy
+and callers collect once, at the edge.
 
-At request time a polars query's fixed cost (about 0.1-1 ms) would dominate, so
-:func:`build_features_for` computes each application with the families' scalar
-twins (:func:`features.feature_row`, from :func:`features.lookups_from_tables`),
-in plain Python.  Both give identical values; ``tests/features/test_pipeline.py``
-and ``tests/features/test_row.py`` prove batch and request time agree on every
-feature.
+At request time a polars query's fixed cost would dominate, so
+:func:`build_features_for` computes each application with the facts' request
+forms and the same derivations in plain Python (:func:`features.feature_row`,
+from :func:`features.lookups_from_tables`).  Both give identical values;
+``tests/features/test_pipeline.py`` and ``tests/features/test_row.py`` prove
+batch and request time agree on every feature.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
-from types import ModuleType
 from typing import Any
 
 import polars as pl
@@ -26,13 +25,14 @@ from risk.errors import FeatureError
 from risk.io import RawTables
 from risk.settings import Settings, get_settings
 
-from . import applicant, documents, financial, network, sponsor, travel_history
 from ._catalogue import Catalogue, catalogue
-from ._row import feature_row, lookups_from_tables
+from ._fact import Fact
+from ._families import FAMILIES
+from ._lookups import lookups_from_tables
+from ._row import feature_row
 from ._sources import Sources, submitted_day
 
 __all__ = [
-    "FAMILIES",
     "ID_COLUMNS",
     "build_family",
     "build_features",
@@ -42,15 +42,6 @@ __all__ = [
 
 #: Columns that lead every feature table, before the catalogue features.
 ID_COLUMNS = ("application_id", "applicant_id", "submitted_at")
-#: Family modules by group name, in catalogue order.
-FAMILIES: dict[str, ModuleType] = {
-    "applicant": applicant,
-    "travel_history": travel_history,
-    "documents": documents,
-    "sponsor": sponsor,
-    "financial": financial,
-    "network": network,
-}
 
 
 def build_features(tables: RawTables, *, settings: Settings | None = None) -> pl.LazyFrame:
@@ -70,7 +61,7 @@ def build_features(tables: RawTables, *, settings: Settings | None = None) -> pl
         applicant_id, submitted_at``, then every catalogue feature in catalogue
         order with its declared dtype.
     """
-    src = _sources(tables.applications, tables.documents, tables, None, None)
+    src = _sources(tables)
     return _assemble(src, settings or get_settings(), catalogue())
 
 
@@ -188,36 +179,37 @@ def build_family(
     """
     if group not in FAMILIES:
         raise FeatureError(f"unknown feature family {group!r} (expected one of {list(FAMILIES)})")
-    src = _sources(tables.applications, tables.documents, tables, None, None)
-    return _family(group, src, settings or get_settings(), catalogue())
+    src = _sources(tables)
+    return _family(group, src, settings or get_settings(), catalogue(), {})
 
 
-def _sources(
-    targets: pl.LazyFrame,
-    docs: pl.LazyFrame,
-    history: RawTables,
-    pool: pl.LazyFrame | None,
-    pool_docs: pl.LazyFrame | None,
-) -> Sources:
-    targets = targets.with_columns(submitted_day())
-    return Sources(
-        targets=targets,
-        documents=docs,
-        history=history,
-        pool=targets if pool is None else pool,
-        pool_documents=docs if pool_docs is None else pool_docs,
-    )
+def _sources(tables: RawTables) -> Sources:
+    targets = tables.applications.with_columns(submitted_day())
+    return Sources(targets=targets, documents=tables.documents, history=tables)
 
 
-def _family(group: str, src: Sources, settings: Settings, cat: Catalogue) -> pl.LazyFrame:
-    context: Callable[[Sources, Settings], pl.LazyFrame] = FAMILIES[group].context
+def _fact_frame(
+    fact: Fact, src: Sources, settings: Settings, done: dict[str, pl.LazyFrame]
+) -> pl.LazyFrame:
+    """The fact's batch form, computed once per build (families share facts)."""
+    if fact.name not in done:
+        done[fact.name] = fact.batch(src, settings)
+    return done[fact.name]
+
+
+def _family(
+    group: str, src: Sources, settings: Settings, cat: Catalogue, done: dict[str, pl.LazyFrame]
+) -> pl.LazyFrame:
+    family = FAMILIES[group]
+    facts = [_fact_frame(f, src, settings, done) for f in family.facts]
     specs = [cat.get(name) for name in cat.groups.get(group, [])]
-    return context(src, settings).select([s.expr for s in specs])
+    return pl.concat(facts, how="horizontal").select([s.expr for s in specs])
 
 
 def _assemble(src: Sources, settings: Settings, cat: Catalogue) -> pl.LazyFrame:
+    done: dict[str, pl.LazyFrame] = {}
     frames = [src.targets.select(ID_COLUMNS)]
-    frames += [_family(group, src, settings, cat) for group in cat.groups]
+    frames += [_family(group, src, settings, cat, done) for group in cat.groups]
     return pl.concat(frames, how="horizontal")
 
 

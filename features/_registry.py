@@ -1,30 +1,33 @@
-"""The feature registry: every feature is declared once, with its metadata.
+"""Feature declarations: :class:`FeatureSpec` and the rules every declaration obeys.
 
-A feature is a function returning a polars expression, decorated with
-:func:`feature`.  The registry names the expression after the function,
-refuses duplicates, empty texts and any use of an audit-only column, and
-keeps the declarations in order; :class:`Catalogue` lists them for models,
-serving and oversight.
+A feature is declared on its :class:`features.Family` (``@FAMILY.feature(...)``);
+the rules here refuse empty texts, unknown kinds, missing inputs and malformed
+reason templates, and :func:`canonical_hash` fingerprints a list of declarations.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import polars as pl
 
-from risk.contract import audit_only_columns
 from risk.errors import FeatureRegistryError
-from risk.settings import get_settings
 
-__all__ = ["GROUPS", "KINDS", "FeatureSpec", "Registry", "feature"]
+from ._derive import Derivation, Scalar
 
-#: Signal families, in catalogue order.
-GROUPS = ("applicant", "travel_history", "documents", "sponsor", "financial", "network")
+__all__ = [
+    "KINDS",
+    "FeatureSpec",
+    "bool_template",
+    "canonical_hash",
+    "check_texts",
+    "default_dtype",
+]
+
 #: Kinds of feature a model can consume.
 KINDS = ("numeric", "boolean", "categorical")
 
@@ -50,7 +53,7 @@ class FeatureSpec:
     name
         Feature (column) name; the decorated function's name.
     group, kind
-        Signal family (one of :data:`GROUPS`) and kind (one of :data:`KINDS`).
+        Signal family (a :class:`features.Family` name) and kind (one of :data:`KINDS`).
     dtype
         Polars type of the column (``pl.Enum`` for categoricals with closed categories).
     unit
@@ -68,8 +71,13 @@ class FeatureSpec:
         Closed set of values of a categorical feature, if the contract has one.
     missing_en, missing_id
         Sentences shown when the value is missing.
+    derivation
+        The formula over fact columns (:mod:`features._derive`).
     expr
-        The polars expression, aliased to ``name`` and cast to ``dtype``.
+        Its batch form: a polars expression aliased to ``name`` and cast to ``dtype``.
+    compute
+        Its request-time form: one row of facts (a mapping) to the value, cast as
+        polars casts to ``dtype``.
     """
 
     name: str
@@ -86,7 +94,9 @@ class FeatureSpec:
     categories: tuple[str, ...] | None = None
     missing_en: str = ""
     missing_id: str = ""
+    derivation: Derivation | None = field(default=None, compare=False, repr=False)
     expr: pl.Expr = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+    compute: Scalar = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
 
     def reason(self, value: Any, lang: Literal["en", "id"] = "en") -> str:
         """Render the reason sentence for one case's ``value``.
@@ -137,137 +147,7 @@ def _template_record(template: Template) -> Any:
     return template
 
 
-class Registry:
-    """An ordered set of feature declarations that enforces the registry's rules.
-
-    Parameters
-    ----------
-    audit_only
-        Column names no feature may read; default: the contract's audit-only
-        columns plus ``Settings.audit.audit_only_columns``.
-    """
-
-    def __init__(self, audit_only: frozenset[str] | None = None) -> None:
-        self._audit_only = audit_only
-        self._specs: dict[str, FeatureSpec] = {}
-
-    @property
-    def specs(self) -> tuple[FeatureSpec, ...]:
-        """Declarations in registration order."""
-        return tuple(self._specs.values())
-
-    def audit_only(self) -> frozenset[str]:
-        """The audit-only columns this registry refuses."""
-        if self._audit_only is not None:
-            return self._audit_only
-        return audit_only_columns(get_settings().audit.audit_only_columns)
-
-    def feature(
-        self,
-        *,
-        group: str,
-        kind: str,
-        description: str,
-        purpose: str,
-        reason_en: Template,
-        reason_id: Template,
-        owner: str,
-        inputs: tuple[str, ...],
-        unit: str = "",
-        dtype: Any = None,
-        categories: tuple[str, ...] | None = None,
-        reason_en_false: str | None = None,
-        reason_id_false: str | None = None,
-        missing_en: str = "",
-        missing_id: str = "",
-    ) -> Callable[[Callable[[], pl.Expr]], Callable[[], pl.Expr]]:
-        """Decorator declaring the feature computed by the decorated function.
-
-        The function takes no argument and returns a polars expression over the
-        pipeline's context columns; its name becomes the feature's name.  See
-        :class:`FeatureSpec` for the parameters; ``reason_*_false`` give the
-        sentence for a false boolean when ``reason_*`` is a plain string.
-
-        Raises
-        ------
-        FeatureRegistryError
-            If the declaration breaks a rule (duplicate, empty text, unknown
-            group or kind, audit-only column).
-        """
-
-        def register(fn: Callable[[], pl.Expr]) -> Callable[[], pl.Expr]:
-            name = fn.__name__
-            en = _bool_template(name, "reason_en", reason_en, reason_en_false, kind)
-            id_ = _bool_template(name, "reason_id", reason_id, reason_id_false, kind)
-            spec = FeatureSpec(
-                name=name,
-                group=group,
-                kind=kind,
-                dtype=_dtype(kind, dtype, categories),
-                unit=unit,
-                description=description,
-                purpose=purpose,
-                reason_en=en,
-                reason_id=id_,
-                owner=owner,
-                inputs=tuple(inputs),
-                categories=tuple(categories) if categories is not None else None,
-                missing_en=missing_en,
-                missing_id=missing_id,
-            )
-            expr = fn()
-            self._check(spec, expr)
-            self._specs[name] = _with_expr(spec, expr.alias(name).cast(spec.dtype))
-            return fn
-
-        return register
-
-    def _check(self, spec: FeatureSpec, expr: Any) -> None:
-        name = spec.name
-        if name in self._specs:
-            raise FeatureRegistryError(f"feature {name!r} is declared twice")
-        if spec.group not in GROUPS:
-            raise FeatureRegistryError(
-                f"feature {name!r}: unknown group {spec.group!r} (expected one of {GROUPS})"
-            )
-        if spec.kind not in KINDS:
-            raise FeatureRegistryError(
-                f"feature {name!r}: unknown kind {spec.kind!r} (expected one of {KINDS})"
-            )
-        for label in ("description", "purpose", "owner"):
-            if not str(getattr(spec, label)).strip():
-                raise FeatureRegistryError(f"feature {name!r}: empty {label}")
-        for label in ("reason_en", "reason_id"):
-            template = getattr(spec, label)
-            texts = template.values() if isinstance(template, Mapping) else [template]
-            if not all(str(t).strip() for t in texts):
-                raise FeatureRegistryError(f"feature {name!r}: empty {label}")
-        if not spec.inputs:
-            raise FeatureRegistryError(f"feature {name!r}: no inputs declared")
-        if not isinstance(expr, pl.Expr):
-            raise FeatureRegistryError(
-                f"feature {name!r}: the function must return a polars expression,"
-                f" got {type(expr).__name__}"
-            )
-        self._check_audit_only(name, spec.inputs, expr)
-
-    def _check_audit_only(self, name: str, inputs: tuple[str, ...], expr: pl.Expr) -> None:
-        forbidden = self.audit_only()
-        for column in inputs:
-            if column in forbidden:
-                raise FeatureRegistryError(
-                    f"feature {name!r} declares audit-only column {column!r} as an input;"
-                    " audit-only columns can never become features"
-                )
-        for column in expr.meta.root_names():
-            if column in forbidden:
-                raise FeatureRegistryError(
-                    f"feature {name!r} reads audit-only column {column!r};"
-                    " audit-only columns can never become features"
-                )
-
-
-def _bool_template(
+def bool_template(
     name: str, label: str, template: Template, false: str | None, kind: str
 ) -> Template:
     if kind != "boolean" or isinstance(template, Mapping):
@@ -284,7 +164,7 @@ def _bool_template(
     return {True: template, False: false}
 
 
-def _dtype(kind: str, dtype: Any, categories: tuple[str, ...] | None) -> Any:
+def default_dtype(kind: str, dtype: Any, categories: tuple[str, ...] | None) -> Any:
     if dtype is not None:
         return dtype
     if kind == "categorical" and categories is not None:
@@ -292,9 +172,29 @@ def _dtype(kind: str, dtype: Any, categories: tuple[str, ...] | None) -> Any:
     return _DEFAULT_DTYPES.get(kind, pl.Float64)
 
 
-def _with_expr(spec: FeatureSpec, expr: pl.Expr) -> FeatureSpec:
-    object.__setattr__(spec, "expr", expr)
-    return spec
+def check_texts(spec: FeatureSpec) -> None:
+    """Refuse an unknown kind, empty texts and a feature without declared inputs.
+
+    Raises
+    ------
+    FeatureRegistryError
+        Naming the feature and the rule it breaks.
+    """
+    name = spec.name
+    if spec.kind not in KINDS:
+        raise FeatureRegistryError(
+            f"feature {name!r}: unknown kind {spec.kind!r} (expected one of {KINDS})"
+        )
+    for label in ("description", "purpose", "owner"):
+        if not str(getattr(spec, label)).strip():
+            raise FeatureRegistryError(f"feature {name!r}: empty {label}")
+    for label in ("reason_en", "reason_id"):
+        template = getattr(spec, label)
+        texts = template.values() if isinstance(template, Mapping) else [template]
+        if not all(str(t).strip() for t in texts):
+            raise FeatureRegistryError(f"feature {name!r}: empty {label}")
+    if not spec.inputs:
+        raise FeatureRegistryError(f"feature {name!r}: no inputs declared")
 
 
 def canonical_hash(specs: tuple[FeatureSpec, ...]) -> str:
@@ -311,9 +211,3 @@ def canonical_hash(specs: tuple[FeatureSpec, ...]) -> str:
     ]
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-#: The project's registry; the family modules register on it at import.
-REGISTRY = Registry()
-#: Decorator declaring a feature on the project's registry.
-feature = REGISTRY.feature

@@ -10,7 +10,7 @@ import polars as pl
 
 from risk.io import RawTables
 
-from ._windows import window_count, window_count_within
+from ._windows import window_count_within
 
 __all__ = [
     "DAY",
@@ -41,17 +41,13 @@ class Sources:
     documents
         Documents of the targets.
     history
-        The raw tables: travel history, prior decisions, sponsors.
-    pool, pool_documents
-        Every application known to the service (targets included) and their
-        documents, for counts of earlier applications sharing a key.
+        The raw tables: travel history, prior decisions, sponsors.  Window counts
+        count among the targets themselves (every application known).
     """
 
     targets: pl.LazyFrame
     documents: pl.LazyFrame
     history: RawTables
-    pool: pl.LazyFrame
-    pool_documents: pl.LazyFrame
 
 
 def primary_documents(documents: pl.LazyFrame) -> pl.LazyFrame:
@@ -85,17 +81,10 @@ def primary_document(documents: Iterable[Mapping[str, Any]]) -> Mapping[str, Any
 
 
 def recent_count(src: Sources, *, by: str, days: int, name: str) -> pl.LazyFrame:
-    """Pool applications sharing ``by`` with each target in the ``days`` before it.
+    """Targets sharing ``by`` with each target in the ``days`` before it.
 
-    When the targets are the pool a rolling count runs within the frame;
-    otherwise each target looks the pool up.  One column ``name``, targets' order.
+    One column ``name`` (``Int32``; null where the key is null), targets' order.
     """
-    if src.pool is src.targets:
-        frame = src.targets.select(by, "submitted_at")
-        counted = window_count_within(frame, by=by, at="submitted_at", days=days, name=name)
-    else:
-        counted = window_count(
-            src.targets.select(by, "submitted_at"), src.pool, by=by, at="submitted_at",
-            days=days, name=name,
-        )  # fmt: skip
+    frame = src.targets.select(by, "submitted_at")
+    counted = window_count_within(frame, by=by, at="submitted_at", days=days, name=name)
     return counted.select(name)

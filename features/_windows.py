@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import polars as pl
 
-__all__ = ["cumulative_before", "window_count", "window_count_within", "window_distinct"]
+__all__ = ["cumulative_before", "window_count_within", "window_distinct"]
 
 _ROW = "__row"
 
@@ -105,63 +105,13 @@ def _fill_in_group(column: str) -> pl.Expr:
     return pl.when(source == pl.col("__group")).then(filled).alias(column)
 
 
-def window_count(
-    targets: pl.LazyFrame,
-    pool: pl.LazyFrame,
-    *,
-    by: str,
-    at: str,
-    days: int,
-    name: str,
-) -> pl.LazyFrame:
-    """Count pool rows with the same key in ``[at - days, at)`` (the target itself excluded).
-
-    Parameters
-    ----------
-    targets, pool
-        Frames with the key ``by`` and the moment ``at``; the pool holds the
-        rows to count (for example all applications known to the service).
-    days
-        Length of the trailing window in days.
-    name
-        Name of the count column added to ``targets``.
-
-    Returns
-    -------
-    pl.LazyFrame
-        ``targets`` in order plus ``name`` (``Int32``; null where the key is null).
-    """
-    events = pool.select(by, at).with_columns(pl.lit(1, pl.Int64).alias("__n"))
-    # One look-up for both moments: the targets at ``at`` stacked on the targets at the
-    # window's start, so the pool is grouped and sorted once.
-    moments = pl.concat([
-        targets.select(by, at, pl.lit(False).alias("__start")),
-        targets.select(by, pl.col(at) - timedelta(days=days), pl.lit(True).alias("__start")),
-    ])  # fmt: skip
-    looked = cumulative_before(moments, events, by=by, at=at, sums=["__n"])
-    before = looked.filter(~pl.col("__start")).select("__n")
-    before_start = looked.filter(pl.col("__start")).select(pl.col("__n").alias("__n_start"))
-    return (
-        pl.concat([targets, before, before_start], how="horizontal")
-        .with_columns(
-            pl.when(pl.col(by).is_null())
-            .then(None)
-            .otherwise(pl.col("__n") - pl.col("__n_start"))
-            .cast(pl.Int32)
-            .alias(name)
-        )
-        .drop("__n", "__n_start")
-    )
-
-
 def window_count_within(
     frame: pl.LazyFrame, *, by: str, at: str, days: int, name: str
 ) -> pl.LazyFrame:
     """Per row, count the other rows of ``frame`` with the same key in ``[at - days, at)``.
 
-    The batch case of :func:`window_count`, where the targets are the pool: a
-    rolling sum by time within each key (polars' rolling kernel; about twice as
-    fast as the look-ups), with the same values.
+    A rolling sum by time within each key (polars' rolling kernel), the row's own
+    moment excluded.
 
     Returns
     -------

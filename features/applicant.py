@@ -7,39 +7,28 @@ they stand in for nationality.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from functools import partial
-from typing import TYPE_CHECKING, Any
-
 import polars as pl
 
 from risk.contract import PURPOSES, VISA_TYPES
-from risk.settings import Settings
 
-from ._registry import feature
-from ._scalar import category, divide
-from ._sources import Sources
-
-if TYPE_CHECKING:
-    from ._row import Lookups
+from ._derive import Derivation, col
+from ._family import Family
 
 __all__ = [
+    "FAMILY",
     "STAY_NORMS",
-    "context",
     "employment_tenure_months",
     "has_agent",
     "has_sponsor",
     "intended_stay_days",
     "purpose",
-    "row",
     "stay_vs_norm_ratio",
     "visa_type",
 ]
 
-_OWNER = "applicant-analytics"
-
-#: :func:`feature` with what every applicant feature declares alike.
-_declare = partial(feature, group="applicant", owner=_OWNER)
+#: The applicant family: what the application itself declares.
+FAMILY = Family("applicant", owner="applicant-analytics")
+_declare = FAMILY.feature
 
 #: Usual length of stay in days per visa type: a fixed, declared policy table (not learnt
 #: from data), so a single application and a batch get the same ratio.
@@ -63,8 +52,8 @@ STAY_NORMS: dict[str, int] = {
     reason_id="Jenis visa yang dimohon: {value}",
     inputs=("visa_type",),
 )
-def visa_type() -> pl.Expr:
-    return pl.col("visa_type")
+def visa_type() -> Derivation:
+    return col("visa_type")
 
 
 @_declare(
@@ -76,8 +65,8 @@ def visa_type() -> pl.Expr:
     reason_id="Tujuan tinggal yang dinyatakan: {value}",
     inputs=("purpose",),
 )
-def purpose() -> pl.Expr:
-    return pl.col("purpose")
+def purpose() -> Derivation:
+    return col("purpose")
 
 
 @_declare(
@@ -90,8 +79,8 @@ def purpose() -> pl.Expr:
     reason_id="Rencana tinggal {value:.0f} hari",
     inputs=("intended_stay_days",),
 )
-def intended_stay_days() -> pl.Expr:
-    return pl.col("intended_stay_days")
+def intended_stay_days() -> Derivation:
+    return col("intended_stay_days")
 
 
 @_declare(
@@ -103,9 +92,9 @@ def intended_stay_days() -> pl.Expr:
     reason_id="Rencana tinggal {value:.1f} kali lama tinggal biasa untuk jenis visa ini",
     inputs=("intended_stay_days", "visa_type"),
 )
-def stay_vs_norm_ratio() -> pl.Expr:
-    norm = pl.col("visa_type").replace_strict(STAY_NORMS, default=None, return_dtype=pl.Float64)
-    return pl.col("intended_stay_days") / norm
+def stay_vs_norm_ratio() -> Derivation:
+    norm = col("visa_type").lookup({visa: float(days) for visa, days in STAY_NORMS.items()})
+    return col("intended_stay_days") / norm
 
 
 @_declare(
@@ -120,8 +109,8 @@ def stay_vs_norm_ratio() -> pl.Expr:
     missing_id="Masa kerja tidak dinyatakan",
     inputs=("employment_tenure_months",),
 )
-def employment_tenure_months() -> pl.Expr:
-    return pl.col("employment_tenure_months")
+def employment_tenure_months() -> Derivation:
+    return col("employment_tenure_months")
 
 
 @_declare(
@@ -132,8 +121,8 @@ def employment_tenure_months() -> pl.Expr:
     reason_id={True: "Diajukan melalui agen", False: "Diajukan tanpa agen"},
     inputs=("agent_id",),
 )
-def has_agent() -> pl.Expr:
-    return pl.col("agent_id").is_not_null()
+def has_agent() -> Derivation:
+    return col("agent_id").is_not_null()
 
 
 @_declare(
@@ -144,34 +133,5 @@ def has_agent() -> pl.Expr:
     reason_id={True: "Didukung oleh sponsor", False: "Tidak ada sponsor"},
     inputs=("sponsor_id",),
 )
-def has_sponsor() -> pl.Expr:
-    return pl.col("sponsor_id").is_not_null()
-
-
-def context(src: Sources, settings: Settings) -> pl.LazyFrame:
-    """The applicant family's columns: the application itself."""
-    return src.targets
-
-
-_VISA_TYPES, _PURPOSES = frozenset(VISA_TYPES), frozenset(PURPOSES)
-_NORMS = {visa: float(days) for visa, days in STAY_NORMS.items()}
-
-
-def row(
-    application: Mapping[str, Any],
-    primary_document: Mapping[str, Any] | None,
-    lookups: Lookups,
-    settings: Settings,
-) -> dict[str, Any]:
-    """The applicant family's features for one application (the scalar twin of the batch)."""
-    visa, stay = application["visa_type"], application["intended_stay_days"]
-    return {
-        "visa_type": category("visa_type", visa, _VISA_TYPES),
-        "purpose": category("purpose", application["purpose"], _PURPOSES),
-        "intended_stay_days": stay,
-        # replace_strict(default=None): a null or unlisted visa type has no norm.
-        "stay_vs_norm_ratio": divide(stay, _NORMS.get(visa) if visa is not None else None),
-        "employment_tenure_months": application["employment_tenure_months"],
-        "has_agent": application["agent_id"] is not None,
-        "has_sponsor": application["sponsor_id"] is not None,
-    }
+def has_sponsor() -> Derivation:
+    return col("sponsor_id").is_not_null()

@@ -8,46 +8,31 @@ count, not zero.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import polars as pl
 
-from risk.settings import Settings
-
-from ._registry import feature
-from ._sources import Sources, primary_documents, recent_count
-from ._windows import window_distinct
-
-if TYPE_CHECKING:
-    from ._row import Lookups
+from ._derive import Derivation, col
+from ._family import Declare, Family
 
 __all__ = [
+    "FAMILY",
     "address_shared_count",
     "agent_application_count",
     "agent_issuing_states",
     "bank_account_shared_count",
-    "context",
     "email_shared_count",
     "phone_shared_count",
-    "row",
 ]
 
-_OWNER = "network-analytics"
-#: Count column name -> the key it counts on.
-_SHARED = {
-    "phone_shared_count": "phone_hash",
-    "email_shared_count": "email_hash",
-    "address_shared_count": "address_hash",
-    "bank_account_shared_count": "bank_account_hash",
-    "agent_application_count": "agent_id",
-}
+#: The network family: trailing-window counts of applications sharing a key.
+FAMILY = Family("network", owner="network-analytics")
 _PURPOSE_SHARED = "Fraud rings reuse the same contact details across many applicants"
 
 
-def _network(**fields: Any) -> Callable[[Callable[[], pl.Expr]], Callable[[], pl.Expr]]:
-    """:func:`feature` with what every network count has in common."""
-    return feature(group="network", kind="numeric", dtype=pl.Int32, owner=_OWNER, **fields)
+def _network(**fields: Any) -> Declare:
+    """``FAMILY.feature`` with what every network count has in common."""
+    return FAMILY.feature(kind="numeric", dtype=pl.Int32, **fields)
 
 
 def _shared(key: str, detail_en: str, detail_id: str, purpose: str = _PURPOSE_SHARED):
@@ -65,18 +50,18 @@ def _shared(key: str, detail_en: str, detail_id: str, purpose: str = _PURPOSE_SH
 
 
 @_shared("phone_hash", "phone number", "nomor telepon")
-def phone_shared_count() -> pl.Expr:
-    return pl.col("phone_shared_count")
+def phone_shared_count() -> Derivation:
+    return col("phone_shared_count")
 
 
 @_shared("email_hash", "e-mail address", "alamat e-mail")
-def email_shared_count() -> pl.Expr:
-    return pl.col("email_shared_count")
+def email_shared_count() -> Derivation:
+    return col("email_shared_count")
 
 
 @_shared("address_hash", "postal address", "alamat pos")
-def address_shared_count() -> pl.Expr:
-    return pl.col("address_shared_count")
+def address_shared_count() -> Derivation:
+    return col("address_shared_count")
 
 
 @_shared(
@@ -86,8 +71,8 @@ def address_shared_count() -> pl.Expr:
     purpose="One bank account shown as the means of many applicants is a sign of a"
     " funds-lending scheme",
 )
-def bank_account_shared_count() -> pl.Expr:
-    return pl.col("bank_account_shared_count")
+def bank_account_shared_count() -> Derivation:
+    return col("bank_account_shared_count")
 
 
 _NO_AGENT = {"missing_en": "Lodged without an agent", "missing_id": "Diajukan tanpa agen"}
@@ -102,8 +87,8 @@ _NO_AGENT = {"missing_en": "Lodged without an agent", "missing_id": "Diajukan ta
     inputs=("agent_id", "submitted_at"),
     **_NO_AGENT,
 )
-def agent_application_count() -> pl.Expr:
-    return pl.col("agent_application_count")
+def agent_application_count() -> Derivation:
+    return col("agent_application_count")
 
 
 @_network(
@@ -118,43 +103,5 @@ def agent_application_count() -> pl.Expr:
     inputs=("agent_id", "issuing_state", "submitted_at"),
     **_NO_AGENT,
 )
-def agent_issuing_states() -> pl.Expr:
-    return pl.col("agent_issuing_states")
-
-
-def context(src: Sources, settings: Settings) -> pl.LazyFrame:
-    """The network family's columns: trailing-window counts over the application pool."""
-    days = settings.features.network_window_days
-    targets = src.targets.select("application_id", "submitted_at", *_SHARED.values())
-    counts = [recent_count(src, by=k, days=days, name=name) for name, k in _SHARED.items()]
-    states = primary_documents(src.pool_documents).select("application_id", "issuing_state")
-    agents = src.pool.select("application_id", "agent_id", "submitted_at").join(
-        states, on="application_id", how="left"
-    )
-    distinct = window_distinct(
-        targets.select("agent_id", "submitted_at"),
-        agents,
-        by="agent_id",
-        value="issuing_state",
-        at="submitted_at",
-        days=days,
-        name="agent_issuing_states",
-    ).select("agent_issuing_states")
-    return pl.concat([targets.select("application_id"), *counts, distinct], how="horizontal")
-
-
-def row(
-    application: Mapping[str, Any],
-    primary_document: Mapping[str, Any] | None,
-    lookups: Lookups,
-    settings: Settings,
-) -> dict[str, Any]:
-    """The network family's features for one application: the window counts of ``lookups``.
-
-    See :func:`features.lookups_from_tables` for the exact counting rules.
-    """
-    counts = lookups.counts
-    return {name: counts[name] for name in _ROW_NAMES}
-
-
-_ROW_NAMES = (*_SHARED, "agent_issuing_states")
+def agent_issuing_states() -> Derivation:
+    return col("agent_issuing_states")

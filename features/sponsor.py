@@ -7,25 +7,16 @@ and at request time.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from functools import partial
-from typing import TYPE_CHECKING, Any
-
 import polars as pl
 
 from risk.contract import COMPLIANCE_RECORDS, SPONSOR_TYPES
-from risk.settings import Settings
 
-from ._registry import feature
-from ._scalar import category, days_between
-from ._sources import DAY, Sources, recent_count
-
-if TYPE_CHECKING:
-    from ._row import Lookups
+from ._derive import Derivation, col, days_between, lit, when
+from ._family import Family
+from ._sources import DAY
 
 __all__ = [
-    "context",
-    "row",
+    "FAMILY",
     "sponsor_age_days",
     "sponsor_compliance",
     "sponsor_overstay_rate",
@@ -33,11 +24,10 @@ __all__ = [
     "sponsor_type",
 ]
 
-_OWNER = "sponsor-analytics"
+#: The sponsor family: the register row and the sponsor's recent volume.
+FAMILY = Family("sponsor", owner="sponsor-analytics")
+_declare = FAMILY.feature
 _NO_SPONSOR = {"missing_en": "No sponsor named", "missing_id": "Tidak ada sponsor"}
-
-#: :func:`feature` with what every sponsor feature declares alike.
-_declare = partial(feature, group="sponsor", owner=_OWNER)
 
 
 @_declare(
@@ -50,8 +40,8 @@ _declare = partial(feature, group="sponsor", owner=_OWNER)
     **_NO_SPONSOR,
     inputs=("sponsor_id", "sponsor_type"),
 )
-def sponsor_type() -> pl.Expr:
-    return pl.col("sponsor_type")
+def sponsor_type() -> Derivation:
+    return col("sponsor_type")
 
 
 @_declare(
@@ -66,8 +56,8 @@ def sponsor_type() -> pl.Expr:
     **_NO_SPONSOR,
     inputs=("sponsor_id", "registered_at", "submitted_at"),
 )
-def sponsor_age_days() -> pl.Expr:
-    return (pl.col(DAY) - pl.col("registered_at")).dt.total_days()
+def sponsor_age_days() -> Derivation:
+    return days_between(col(DAY), col("registered_at"))
 
 
 @_declare(
@@ -82,10 +72,10 @@ def sponsor_age_days() -> pl.Expr:
     missing_id="Tidak ada sponsor, atau sponsor tanpa catatan undangan",
     inputs=("sponsor_id", "past_sponsored_overstays", "invitations_issued"),
 )
-def sponsor_overstay_rate() -> pl.Expr:
-    invitations = pl.col("invitations_issued")
-    rate = pl.col("past_sponsored_overstays") / invitations
-    return pl.when(invitations > 0).then(rate).otherwise(None)
+def sponsor_overstay_rate() -> Derivation:
+    invitations = col("invitations_issued")
+    rate = col("past_sponsored_overstays") / invitations
+    return when(invitations > 0).then(rate).otherwise(lit(None))
 
 
 @_declare(
@@ -98,8 +88,8 @@ def sponsor_overstay_rate() -> pl.Expr:
     **_NO_SPONSOR,
     inputs=("sponsor_id", "compliance_record"),
 )
-def sponsor_compliance() -> pl.Expr:
-    return pl.col("compliance_record")
+def sponsor_compliance() -> Derivation:
+    return col("compliance_record")
 
 
 @_declare(
@@ -113,66 +103,5 @@ def sponsor_compliance() -> pl.Expr:
     **_NO_SPONSOR,
     inputs=("sponsor_id", "submitted_at"),
 )
-def sponsor_recent_applications() -> pl.Expr:
-    return pl.col("sponsor_applications")
-
-
-def context(src: Sources, settings: Settings) -> pl.LazyFrame:
-    """The sponsor family's columns: the register row and the sponsor's recent volume."""
-    register = src.history.sponsors.select(
-        "sponsor_id",
-        "sponsor_type",
-        "registered_at",
-        "invitations_issued",
-        "past_sponsored_overstays",
-        "compliance_record",
-    )
-    targets = src.targets.select("application_id", "sponsor_id", "submitted_at", DAY)
-    joined = targets.join(register, on="sponsor_id", how="left", maintain_order="left")
-    counted = recent_count(
-        src, by="sponsor_id", days=settings.features.network_window_days,
-        name="sponsor_applications",
-    )  # fmt: skip
-    return pl.concat([joined, counted], how="horizontal")
-
-
-_SPONSOR_TYPES, _COMPLIANCE = frozenset(SPONSOR_TYPES), frozenset(COMPLIANCE_RECORDS)
-
-
-def row(
-    application: Mapping[str, Any],
-    primary_document: Mapping[str, Any] | None,
-    lookups: Lookups,
-    settings: Settings,
-) -> dict[str, Any]:
-    """The sponsor family's features for one application (the scalar twin of the batch).
-
-    Reads the register row ``lookups.sponsor`` (used only when its ``sponsor_id``
-    is the application's, as the batch join would) and the count
-    ``lookups.counts["sponsor_applications"]``.
-    """
-    sponsor_id = application["sponsor_id"]
-    register = lookups.sponsor
-    if sponsor_id is None or register is None or register["sponsor_id"] != sponsor_id:
-        register = _NO_REGISTER_ROW
-    invitations, overstays = register["invitations_issued"], register["past_sponsored_overstays"]
-    rate = None
-    if invitations is not None and overstays is not None and invitations > 0:
-        rate = overstays / invitations
-    return {
-        "sponsor_type": category("sponsor_type", register["sponsor_type"], _SPONSOR_TYPES),
-        "sponsor_age_days": days_between(
-            application["submitted_at"].date(), register["registered_at"]
-        ),
-        "sponsor_overstay_rate": rate,
-        "sponsor_compliance": category(
-            "sponsor_compliance", register["compliance_record"], _COMPLIANCE
-        ),
-        "sponsor_recent_applications": lookups.counts["sponsor_applications"],
-    }
-
-
-_NO_REGISTER_ROW: dict[str, Any] = dict.fromkeys((
-    "sponsor_type", "registered_at", "invitations_issued", "past_sponsored_overstays",
-    "compliance_record",
-))  # fmt: skip
+def sponsor_recent_applications() -> Derivation:
+    return col("sponsor_applications")

@@ -176,7 +176,7 @@ _NAME_CHARS = st.sampled_from(
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.text(_NAME_CHARS, max_size=12)), min_size=1, max_size=8))
 def test_scalar_name_part_equals_the_vectorised_form(names):
-    from features.documents import _name_part, _scalar_name_part
+    from features._facts_document import _name_expr, _name_scalar
 
-    expected = pl.select(_name_part(pl.Series("n", names, dtype=pl.String))).to_series()
-    assert [_scalar_name_part(n) for n in names] == expected.to_list()
+    expected = pl.select(_name_expr(pl.Series("n", names, dtype=pl.String))).to_series()
+    assert [_name_scalar(n) for n in names] == expected.to_list()

@@ -1,4 +1,4 @@
-"""The registry's rules, the catalogue's listings and the reason sentences."""
+"""The family's declaration rules, the catalogue's listings and the reason sentences."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from datetime import date
 import polars as pl
 import pytest
 
-from features import Catalogue, FeatureSpec, Registry, catalogue
+from features import Catalogue, Derivation, Family, FeatureSpec, catalogue, col, days_between
+from features._facts import fact_of
 from features._registry import canonical_hash
 from risk.contract import audit_only_columns
 from risk.errors import FeatureRegistryError
 
 _BASE = dict(
-    group="documents", kind="numeric", unit="days", owner="document-analytics",
+    kind="numeric", unit="days", owner="document-analytics",
     description="Days between passport issue and application",
     purpose="A passport issued just before applying can hide an earlier travel record",
     reason_en="Passport issued {value:.0f} days before the application",
@@ -25,63 +26,72 @@ _BASE = dict(
 )  # fmt: skip
 
 
-def _declare(registry: Registry, expr: pl.Expr | None = None, name: str = "age", **over):
-    def fn() -> pl.Expr:
-        return expr if expr is not None else pl.col("issue_date").dt.day()
+def _declare(family: Family, derivation: Derivation | None = None, name: str = "age", **over):
+    def fn() -> Derivation:
+        if derivation is not None:
+            return derivation
+        return days_between(col("submitted_day"), col("issue_date"))
 
     fn.__name__ = name
-    return registry.feature(**{**_BASE, **over})(fn)
+    return family.feature(**{**_BASE, **over})(fn)
 
 
-def test_alias_is_the_function_name_and_dtype_is_applied():
-    registry = Registry(audit_only=frozenset())
-    _declare(registry, name="passport_age_days", dtype=pl.Int32)
-    (spec,) = registry.specs
-    assert spec.name == "passport_age_days"
+def _family(audit_only: frozenset[str] | None = frozenset()) -> Family:
+    return Family("documents", owner="document-analytics", audit_only=audit_only)
+
+
+def test_alias_is_the_function_name_and_both_forms_apply_the_dtype():
+    family = _family()
+    _declare(family, name="passport_age_days", dtype=pl.Int32)
+    (spec,) = family.specs
+    assert (spec.name, spec.group) == ("passport_age_days", "documents")
     assert spec.expr.meta.output_name() == "passport_age_days"
-    out = pl.DataFrame({"issue_date": [date(2020, 1, 5)]}).select(spec.expr)
+    facts = {"submitted_day": [date(2020, 1, 10)], "issue_date": [date(2020, 1, 5)]}
+    out = pl.DataFrame(facts).select(spec.expr)
     assert out.schema == pl.Schema({"passport_age_days": pl.Int32})
     assert out.item() == 5
+    assert spec.compute({"submitted_day": date(2020, 1, 10), "issue_date": date(2020, 1, 5)}) == 5
+    assert [f.name for f in family.facts] == ["document", "application"]
 
 
 def test_duplicate_is_refused():
-    registry = Registry(audit_only=frozenset())
-    _declare(registry)
+    family = _family()
+    _declare(family)
     with pytest.raises(FeatureRegistryError, match="feature 'age' is declared twice"):
-        _declare(registry)
+        _declare(family)
 
 
 @pytest.mark.parametrize("field", ["description", "purpose", "owner", "reason_en", "reason_id"])
 def test_empty_texts_are_refused(field):
     with pytest.raises(FeatureRegistryError, match=f"feature 'age': empty {field}"):
-        _declare(Registry(audit_only=frozenset()), **{field: "   "})
+        _declare(_family(), **{field: "   "})
 
 
 def test_empty_inputs_are_refused():
     with pytest.raises(FeatureRegistryError, match="feature 'age': no inputs declared"):
-        _declare(Registry(audit_only=frozenset()), inputs=())
+        _declare(_family(), inputs=())
 
 
-@pytest.mark.parametrize(
-    ("over", "message"),
-    [
-        ({"group": "biometrics"}, "unknown group 'biometrics'"),
-        ({"kind": "text"}, "unknown kind 'text'"),
-    ],
-)
-def test_unknown_group_or_kind_is_refused(over, message):
-    with pytest.raises(FeatureRegistryError, match=message):
-        _declare(Registry(audit_only=frozenset()), **over)
+def test_unknown_kind_is_refused():
+    with pytest.raises(FeatureRegistryError, match="unknown kind 'text'"):
+        _declare(_family(), kind="text")
 
 
-def test_non_expression_is_refused():
-    registry = Registry(audit_only=frozenset())
+def test_a_column_no_fact_provides_is_refused():
+    with pytest.raises(
+        FeatureRegistryError, match="feature 'age' reads column 'issue_day', which no fact provides"
+    ):
+        _declare(_family(), days_between(col("submitted_day"), col("issue_day")))
+
+
+def test_non_derivation_is_refused():
+    family = _family()
 
     def broken():
-        return "issue_date"
+        return pl.col("issue_date")
 
-    with pytest.raises(FeatureRegistryError, match="must return a polars expression, got str"):
-        registry.feature(**_BASE)(broken)
+    with pytest.raises(FeatureRegistryError, match=r"must return a derivation .* got Expr"):
+        family.feature(**_BASE)(broken)
 
 
 @pytest.mark.parametrize("column", sorted(audit_only_columns()))
@@ -89,31 +99,44 @@ def test_declared_audit_only_input_is_refused(column):
     with pytest.raises(
         FeatureRegistryError, match=f"feature 'age' declares audit-only column '{column}'"
     ):
-        _declare(Registry(), inputs=("submitted_at", column))
+        _declare(_family(None), inputs=("submitted_at", column))
 
 
 @pytest.mark.parametrize("column", sorted(audit_only_columns()))
-def test_expression_reading_audit_only_column_is_refused(column):
-    sneaky = (pl.col("submitted_at").dt.year() - pl.col(column).dt.year()).alias("x")
+def test_derivation_reading_audit_only_column_is_refused(column):
+    sneaky = days_between(col("submitted_day"), col(column))
     message = f"feature 'age' reads audit-only column '{column}'"
     with pytest.raises(FeatureRegistryError, match=message):
-        _declare(Registry(), expr=sneaky)
+        _declare(_family(None), sneaky)
 
 
 def test_configured_audit_only_column_is_refused(monkeypatch):
     monkeypatch.setenv("RISK_AUDIT__AUDIT_ONLY_COLUMNS", '["occupation"]')
     with pytest.raises(FeatureRegistryError, match="reads audit-only column 'occupation'"):
-        _declare(Registry(), expr=pl.col("occupation").str.len_chars())
+        _declare(_family(None), col("occupation").is_null(), kind="boolean",
+                 reason_en_false="no", reason_id_false="tidak")  # fmt: skip
+
+
+def test_audit_only_column_read_through_a_fact_join_is_refused(monkeypatch):
+    # The agent's issuing states come from a join with the documents: a fact reads
+    # issuing_state for the derivation, which names only the count.
+    monkeypatch.setenv("RISK_AUDIT__AUDIT_ONLY_COLUMNS", '["issuing_state"]')
+    message = (
+        "feature 'age' reads audit-only column 'issuing_state' through fact 'network_window'"
+        " \\('agent_issuing_states'\\)"
+    )
+    with pytest.raises(FeatureRegistryError, match=message):
+        _declare(_family(None), col("agent_issuing_states"), inputs=("agent_id",))
 
 
 def test_boolean_needs_both_sentences():
-    registry = Registry(audit_only=frozenset())
+    family = _family()
     with pytest.raises(FeatureRegistryError, match="a boolean needs a sentence for false"):
-        _declare(registry, kind="boolean", unit="")
-    _declare(registry, kind="boolean", reason_en_false="Not issued recently",
+        _declare(family, kind="boolean", unit="")
+    _declare(family, kind="boolean", reason_en_false="Not issued recently",
              reason_id_false="Tidak baru diterbitkan", reason_en="Issued recently",
              reason_id="Baru diterbitkan")  # fmt: skip
-    (spec,) = registry.specs
+    (spec,) = family.specs
     assert spec.reason(True) == "Issued recently"
     assert spec.reason(False) == "Not issued recently"
     assert spec.reason(False, "id") == "Tidak baru diterbitkan"
@@ -121,19 +144,29 @@ def test_boolean_needs_both_sentences():
 
 def test_boolean_mapping_needs_true_and_false():
     with pytest.raises(FeatureRegistryError, match="needs exactly the keys True and False"):
-        _declare(Registry(audit_only=frozenset()), kind="boolean", reason_en={True: "yes"})
+        _declare(_family(), kind="boolean", reason_en={True: "yes"})
 
 
-def test_project_catalogue_reads_no_audit_only_column():
+def test_project_catalogue_reads_no_audit_only_column_directly_or_through_facts():
     forbidden = audit_only_columns()
     for spec in catalogue().specs:
         assert not set(spec.inputs) & forbidden, spec.name
         assert not set(spec.expr.meta.root_names()) & forbidden, spec.name
+        for column in spec.derivation.columns():
+            assert not set(fact_of(column).reads[column]) & forbidden, (spec.name, column)
+
+
+def test_every_feature_has_a_batch_and_a_request_form_of_one_derivation():
+    for spec in catalogue().specs:
+        assert set(spec.expr.meta.root_names()) == spec.derivation.columns(), spec.name
+        assert callable(spec.compute), spec.name
+    funds_per_day = catalogue().get("funds_per_day_usd").compute
+    assert funds_per_day({"declared_funds_usd": 900, "intended_stay_days": 30}) == 30.0
 
 
 def test_project_catalogue_shape():
     cat = catalogue()
-    assert len(cat.names) == len(set(cat.names)) == len(cat) >= 40
+    assert len(cat.names) == len(set(cat.names)) == len(cat) == 47
     assert list(cat.groups) == [
         "applicant", "travel_history", "documents", "sponsor", "financial", "network"
     ]  # fmt: skip

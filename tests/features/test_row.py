@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 
 import polars as pl
@@ -14,18 +13,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from features import (
-    FAMILIES,
     ID_COLUMNS,
     WINDOW_COUNTS,
     Lookups,
     build_features,
     catalogue,
-    check_row_twins,
     feature_row,
     lookups_from_tables,
 )
 from risk.contract import DECISION_OUTCOMES, VISA_TYPES
-from risk.errors import FeatureError, FeatureRegistryError
+from risk.errors import FeatureError
 from risk.mrz import compose_mrva, compose_td1
 from risk.settings import get_settings
 
@@ -264,40 +261,6 @@ def test_lookups_window_includes_its_first_instant_and_excludes_the_moment():
     }  # fmt: skip
     assert lookups.sponsor == sponsor("S1")
     assert (lookups.trips, lookups.decisions) == ([], [])
-
-
-# --- The scalar twins ----------------------------------------------------------------------
-
-
-def test_every_family_has_a_scalar_twin_for_its_features():
-    check_row_twins(FAMILIES)  # the real families pass
-
-
-def _family(row):
-    return SimpleNamespace(row=row)
-
-
-def test_a_feature_without_a_scalar_twin_fails_loudly():
-    def short_row(application, primary_document, lookups, settings):
-        out = FAMILIES["financial"].row(application, primary_document, lookups, settings)
-        del out["funds_per_day_usd"]
-        return {**out, "funds_per_week_usd": None}
-
-    with pytest.raises(FeatureRegistryError) as err:
-        check_row_twins({**FAMILIES, "financial": _family(short_row)})
-    assert str(err.value) == (
-        "feature family 'financial': its scalar twin row() misses ['funds_per_day_usd']"
-        " and returns unknown ['funds_per_week_usd']"
-    )
-    with pytest.raises(FeatureRegistryError, match=r"family 'sponsor' has no scalar twin row\(\)"):
-        check_row_twins({**FAMILIES, "sponsor": SimpleNamespace()})
-
-    def reversed_row(application, primary_document, lookups, settings):
-        out = FAMILIES["financial"].row(application, primary_document, lookups, settings)
-        return dict(reversed(out.items()))
-
-    with pytest.raises(FeatureRegistryError, match="not in catalogue order"):
-        check_row_twins({**FAMILIES, "financial": _family(reversed_row)})
 
 
 def test_documents_of_other_applications_are_ignored():

@@ -154,12 +154,10 @@ _DAYS = st.dates(date(2019, 1, 1), date(2025, 12, 31))
     ),
     submitted=st.datetimes(datetime(2019, 1, 1), datetime(2026, 1, 1)),
 )
-def test_scalar_row_equals_the_batch_family(trips, decided, submitted):
-    # The request-time twin reads the raw rows; same values as the cumulative look-ups,
+def test_request_time_row_equals_the_batch_family(trips, decided, submitted):
+    # The request-time facts read the raw rows; same values as the cumulative look-ups,
     # events on the submission day itself and ongoing overstays included.
-    from features import Lookups
-    from features import travel_history as th
-    from risk.settings import get_settings
+    from features import WINDOW_COUNTS, Lookups, feature_row
 
     trip_rows = [trip(f"T{i}", who, au - timedelta(days=3), au, exit_)
                  for i, (who, au, exit_) in enumerate(trips)]  # fmt: skip
@@ -168,5 +166,7 @@ def test_scalar_row_equals_the_batch_family(trips, decided, submitted):
     application = app("A1", applicant_id="P1", submitted_at=submitted)
     world = tables([application], trips=trip_rows, decisions=decision_rows)
     expected = build_family("travel_history", world).collect().row(0, named=True)
-    lookups = Lookups(trips=trip_rows, decisions=decision_rows, sponsor=None, counts={})
-    assert th.row(application, None, lookups, get_settings()) == expected
+    counts = dict.fromkeys(WINDOW_COUNTS)
+    lookups = Lookups(trips=trip_rows, decisions=decision_rows, sponsor=None, counts=counts)
+    row = feature_row(application, [], lookups)
+    assert {name: row[name] for name in expected} == expected

@@ -1,0 +1,195 @@
+"""The feature family: one signal family's declarations, a first-class object.
+
+Each family module builds one :class:`Family` and declares its features on it::
+
+    FAMILY = Family("financial", owner="financial-analytics")
+
+    @FAMILY.feature(kind="numeric", unit="USD per day", description=..., purpose=...,
+                    reason_en=..., reason_id=..., inputs=("declared_funds_usd", ...))
+    def funds_per_day_usd() -> Derivation:
+        return col("declared_funds_usd") / col("intended_stay_days")
+
+The function returns a :mod:`derivation <features._derive>` over fact columns;
+the family names it after the function and refuses duplicates, empty texts,
+columns no fact provides and any audit-only column, whether the derivation
+reads it by name or a fact reads it for it (joins included).
+``features._families`` lists the families once; every other list derives from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
+
+from risk.contract import audit_only_columns
+from risk.errors import FeatureRegistryError
+from risk.settings import get_settings
+
+from ._derive import Derivation, Scalar
+from ._fact import Fact
+from ._facts import fact_of
+from ._registry import FeatureSpec, Template, bool_template, check_texts, default_dtype
+from ._scalar import category, to_float
+
+__all__ = ["Family"]
+
+Declare = Callable[[Callable[[], Derivation]], Callable[[], Derivation]]
+
+
+class Family:
+    """One signal family: its name, owner and features, in declaration order.
+
+    Parameters
+    ----------
+    name
+        The family (group) name shown in the catalogue.
+    owner
+        Team answerable for the family's features (a feature may name another).
+    audit_only
+        Columns no feature may read; default: the contract's audit-only columns
+        plus ``Settings.audit.audit_only_columns``.
+    """
+
+    def __init__(self, name: str, *, owner: str, audit_only: frozenset[str] | None = None) -> None:
+        self.name, self.owner = name, owner
+        self._audit_only = audit_only
+        self._specs: dict[str, FeatureSpec] = {}
+
+    def __repr__(self) -> str:
+        return f"Family({self.name!r}, {len(self._specs)} features)"
+
+    @property
+    def specs(self) -> tuple[FeatureSpec, ...]:
+        """Declarations in declaration order."""
+        return tuple(self._specs.values())
+
+    @property
+    def facts(self) -> tuple[Fact, ...]:
+        """The facts this family's derivations read, in first-use order."""
+        found: dict[str, Fact] = {}
+        for spec in self._specs.values():
+            for column in sorted(spec.derivation.columns()):  # type: ignore[union-attr]
+                fact = fact_of(column)
+                if fact is not None:
+                    found.setdefault(fact.name, fact)
+        return tuple(found.values())
+
+    def audit_only(self) -> frozenset[str]:
+        """The audit-only columns this family refuses."""
+        if self._audit_only is not None:
+            return self._audit_only
+        return audit_only_columns(get_settings().audit.audit_only_columns)
+
+    def feature(
+        self,
+        *,
+        kind: str,
+        description: str,
+        purpose: str,
+        reason_en: Template,
+        reason_id: Template,
+        inputs: tuple[str, ...],
+        owner: str | None = None,
+        unit: str = "",
+        dtype: Any = None,
+        categories: tuple[str, ...] | None = None,
+        reason_en_false: str | None = None,
+        reason_id_false: str | None = None,
+        missing_en: str = "",
+        missing_id: str = "",
+    ) -> Declare:
+        """Decorator declaring the feature the decorated function derives.
+
+        The function takes no argument and returns a :class:`Derivation` over
+        fact columns; its name becomes the feature's name.  See
+        :class:`FeatureSpec` for the parameters; ``reason_*_false`` give the
+        sentence for a false boolean when ``reason_*`` is a plain string.
+
+        Raises
+        ------
+        FeatureRegistryError
+            If the declaration breaks a rule (duplicate, empty text, unknown kind,
+            a column no fact provides, an audit-only column read directly or
+            through a fact).
+        """
+
+        def register(fn: Callable[[], Derivation]) -> Callable[[], Derivation]:
+            name = fn.__name__
+            spec = FeatureSpec(
+                name=name,
+                group=self.name,
+                kind=kind,
+                dtype=default_dtype(kind, dtype, categories),
+                unit=unit,
+                description=description,
+                purpose=purpose,
+                reason_en=bool_template(name, "reason_en", reason_en, reason_en_false, kind),
+                reason_id=bool_template(name, "reason_id", reason_id, reason_id_false, kind),
+                owner=self.owner if owner is None else owner,
+                inputs=tuple(inputs),
+                categories=tuple(categories) if categories is not None else None,
+                missing_en=missing_en,
+                missing_id=missing_id,
+            )
+            if name in self._specs:
+                raise FeatureRegistryError(f"feature {name!r} is declared twice")
+            check_texts(spec)
+            derivation = fn()
+            self._check_derivation(spec, derivation)
+            self._specs[name] = _complete(spec, derivation)
+            return fn
+
+        return register
+
+    def _check_derivation(self, spec: FeatureSpec, derivation: Any) -> None:
+        name = spec.name
+        if not isinstance(derivation, Derivation):
+            raise FeatureRegistryError(
+                f"feature {name!r}: the function must return a derivation"
+                f" (features.col(...) and its operators), got {type(derivation).__name__}"
+            )
+        forbidden = self.audit_only()
+        for column in spec.inputs:
+            if column in forbidden:
+                raise FeatureRegistryError(
+                    f"feature {name!r} declares audit-only column {column!r} as an input;"
+                    " audit-only columns can never become features"
+                )
+        for column in sorted(derivation.columns()):
+            if column in forbidden:
+                raise FeatureRegistryError(
+                    f"feature {name!r} reads audit-only column {column!r};"
+                    " audit-only columns can never become features"
+                )
+            fact = fact_of(column)
+            if fact is None:
+                raise FeatureRegistryError(
+                    f"feature {name!r} reads column {column!r}, which no fact provides"
+                )
+            hidden = sorted(set(fact.reads[column]) & forbidden)
+            if hidden:
+                raise FeatureRegistryError(
+                    f"feature {name!r} reads audit-only column {hidden[0]!r} through fact"
+                    f" {fact.name!r} ({column!r}); audit-only columns can never become features"
+                )
+
+
+def _complete(spec: FeatureSpec, derivation: Derivation) -> FeatureSpec:
+    """The spec with its derivation's batch and request-time forms attached."""
+    expr = derivation.to_polars().alias(spec.name).cast(spec.dtype)
+    compute = _cast(spec, derivation.to_python())
+    for attr, value in (("derivation", derivation), ("expr", expr), ("compute", compute)):
+        object.__setattr__(spec, attr, value)
+    return spec
+
+
+def _cast(spec: FeatureSpec, fn: Scalar) -> Scalar:
+    """``fn`` followed by what polars' cast to the feature's dtype does to one value."""
+    if isinstance(spec.dtype, pl.Enum):
+        name, allowed = spec.name, frozenset(spec.dtype.categories.to_list())
+        return lambda row: category(name, fn(row), allowed)
+    if spec.dtype == pl.Float64:
+        return lambda row: to_float(fn(row))
+    return fn
