@@ -181,6 +181,12 @@ class ServingSettings(BaseModel):
     #: The service's SQLite store checkpoints its WAL on a background thread this often
     #: (0: inside whichever commit crosses SQLite's threshold, a 5-10 ms pause).
     sqlite_checkpoint_seconds: float = Field(1.0, ge=0, le=300)
+    #: Largest request body accepted, in bytes (413 above it, before any parsing).
+    max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
+    #: Seconds a 503 answer (database or model unavailable) asks the client to wait.
+    retry_after_seconds: int = Field(5, ge=1, le=3600)
+    #: Free disk below this (bytes, where the data directory is) makes the service not ready.
+    min_free_disk_bytes: int = Field(200 * 1024 * 1024, ge=0)
 
 
 class SecuritySettings(BaseModel):

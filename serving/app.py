@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from risk.settings import Settings, get_settings
 from serving import web
+from serving._body_limit import BodyLimit
 from serving._errors import install_error_handlers
 from serving._security import SecurityHeaders, install_docs
 from serving.routers import ROUTERS
@@ -82,6 +83,7 @@ def create_app(
     app.state.rng = random.Random(seed)
     app.state.token_cache = TokenCache(settings.serving.auth_cache_seconds)
     install_error_handlers(app)
+    app.add_middleware(BodyLimit)  # 413 before any route reads (and parses) a body
     for router in ROUTERS:
         app.include_router(router)
     web.install(app)  # the case screens and oversight pages, /static

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 
 from risk.errors import NotFoundError
 from risk.settings import Settings
@@ -86,7 +86,9 @@ def score_batch(
 
 
 @router.get("/v1/scores/{score_id}", response_model=ScorePublic)
-def get_score(score_id: str, store: StoreDep, user: ScoreReader) -> ScorePublic:
+def get_score(
+    score_id: Annotated[str, Path(max_length=64)], store: StoreDep, user: ScoreReader
+) -> ScorePublic:
     """A logged score."""
     with store.transaction() as session:
         row = session.get(Score, score_id)

@@ -8,7 +8,13 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query
 
 from serving.deps import StoreDep, allow
-from serving.schemas import ERROR_RESPONSES, AuditChainPublic, AuditEntryPublic, AuditPage
+from serving.schemas import (
+    ERROR_RESPONSES,
+    AuditChainPublic,
+    AuditEntryPublic,
+    AuditPage,
+    Offset,
+)
 from serving.services import Principal, verify_chain
 from serving.store import AuditEntry
 
@@ -23,7 +29,7 @@ def entries(
     user: Auditor,
     action: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> AuditPage:
     """Entries, newest first, optionally of one action."""
     query = sa.select(AuditEntry)

@@ -16,6 +16,8 @@ from serving.schemas import (
     DecisionRequest,
     FeedbackPublic,
     FeedbackRequest,
+    IdPath,
+    Offset,
     ReassignRequest,
 )
 from serving.services import (
@@ -51,7 +53,7 @@ def queue(
     band: Annotated[str | None, Query(max_length=20)] = None,
     assigned_to: Annotated[str | None, Query(max_length=80)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> CasePage:
     """Cases to review, highest risk then longest waiting first (undecided by default)."""
     flt = QueueFilter(status=status, band=band, assigned_to=assigned_to, limit=limit, offset=offset)
@@ -63,7 +65,7 @@ def queue(
 
 
 @router.get("/{case_id}", response_model=CasePublic)
-def get_case(case_id: int, store: StoreDep, settings: SettingsDep, user: Reader) -> CasePublic:
+def get_case(case_id: IdPath, store: StoreDep, settings: SettingsDep, user: Reader) -> CasePublic:
     """A case with its application, documents, reasons and decisions (the view is audited)."""
     with store.transaction() as session:
         return case_public(session, view_case(session, user, case_id), settings)
@@ -75,14 +77,14 @@ def _summary(session, case) -> CaseSummaryPublic:
 
 
 @router.post("/{case_id}/claim", response_model=CaseSummaryPublic)
-def claim(case_id: int, store: StoreDep, user: Worker) -> CaseSummaryPublic:
+def claim(case_id: IdPath, store: StoreDep, user: Worker) -> CaseSummaryPublic:
     """Take a case (409 if someone else holds it)."""
     with store.transaction() as session:
         return _summary(session, claim_case(session, user, case_id))
 
 
 @router.post("/{case_id}/release", response_model=CaseSummaryPublic)
-def release(case_id: int, store: StoreDep, user: Worker) -> CaseSummaryPublic:
+def release(case_id: IdPath, store: StoreDep, user: Worker) -> CaseSummaryPublic:
     """Give a claimed case back to the queue."""
     with store.transaction() as session:
         return _summary(session, release_case(session, user, case_id))
@@ -90,7 +92,7 @@ def release(case_id: int, store: StoreDep, user: Worker) -> CaseSummaryPublic:
 
 @router.post("/{case_id}/reassign", response_model=CaseSummaryPublic)
 def reassign(
-    case_id: int, body: ReassignRequest, store: StoreDep, user: Supervisor
+    case_id: IdPath, body: ReassignRequest, store: StoreDep, user: Supervisor
 ) -> CaseSummaryPublic:
     """Give a case to another officer (supervisors)."""
     with store.transaction() as session:
@@ -98,7 +100,7 @@ def reassign(
 
 
 @router.post("/{case_id}/decisions", response_model=DecisionPublic, status_code=201)
-def decide(case_id: int, body: DecisionRequest, store: StoreDep, user: Worker) -> DecisionPublic:
+def decide(case_id: IdPath, body: DecisionRequest, store: StoreDep, user: Worker) -> DecisionPublic:
     """Record a finding; to amend one, send ``amends`` with the current decision's id."""
     with store.transaction() as session:
         decision = decide_case(
@@ -115,7 +117,7 @@ def decide(case_id: int, body: DecisionRequest, store: StoreDep, user: Worker) -
 
 @router.post("/{case_id}/feedback", response_model=FeedbackPublic, status_code=201)
 def feedback(
-    case_id: int, body: FeedbackRequest, store: StoreDep, user: FeedbackTaker
+    case_id: IdPath, body: FeedbackRequest, store: StoreDep, user: FeedbackTaker
 ) -> FeedbackPublic:
     """Record the applicant's satisfaction (1-5) after a decision."""
     with store.transaction() as session:

@@ -14,6 +14,8 @@ from serving.schemas import (
     ComplaintPublic,
     ComplaintRequest,
     ComplaintResponseRequest,
+    IdPath,
+    Offset,
 )
 from serving.services import (
     Principal,
@@ -66,7 +68,7 @@ def index(
     user: Reader,
     status: Annotated[str | None, Query(pattern="^(open|in_progress|answered)$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> ComplaintPage:
     """Complaints, nearest deadline first."""
     with store.transaction() as session:
@@ -76,7 +78,7 @@ def index(
 
 
 @router.get("/{complaint_id}", response_model=ComplaintPublic)
-def read(complaint_id: int, store: StoreDep, user: Reader) -> ComplaintPublic:
+def read(complaint_id: IdPath, store: StoreDep, user: Reader) -> ComplaintPublic:
     """One complaint."""
     with store.transaction() as session:
         return _public(session, view_complaint(session, user, complaint_id))
@@ -84,7 +86,7 @@ def read(complaint_id: int, store: StoreDep, user: Reader) -> ComplaintPublic:
 
 @router.post("/{complaint_id}/assign", response_model=ComplaintPublic)
 def assign(
-    complaint_id: int, body: ComplaintAssignRequest, store: StoreDep, user: Assigner
+    complaint_id: IdPath, body: ComplaintAssignRequest, store: StoreDep, user: Assigner
 ) -> ComplaintPublic:
     """Give a complaint a handler (supervisors).
 
@@ -99,7 +101,7 @@ def assign(
 
 
 @router.post("/{complaint_id}/take", response_model=ComplaintPublic)
-def take(complaint_id: int, store: StoreDep, user: Handler) -> ComplaintPublic:
+def take(complaint_id: IdPath, store: StoreDep, user: Handler) -> ComplaintPublic:
     """Become the handler of an unassigned complaint (not about a case one decided)."""
     with store.transaction() as session:
         return _public(session, take_complaint(session, user, complaint_id))
@@ -107,7 +109,7 @@ def take(complaint_id: int, store: StoreDep, user: Handler) -> ComplaintPublic:
 
 @router.post("/{complaint_id}/respond", response_model=ComplaintPublic)
 def respond(
-    complaint_id: int, body: ComplaintResponseRequest, store: StoreDep, user: Handler
+    complaint_id: IdPath, body: ComplaintResponseRequest, store: StoreDep, user: Handler
 ) -> ComplaintPublic:
     """Answer a complaint (its handler or a supervisor)."""
     with store.transaction() as session:

@@ -32,9 +32,25 @@ from ._api import (
     ScoreRequest,
 )
 from ._contract import ApplicationIn, DocumentIn
+from ._limits import (
+    MAX_ID,
+    MAX_LINE,
+    MAX_TEXT,
+    Id,
+    IdPath,
+    Line,
+    Offset,
+    Text,
+    check_line,
+    check_text,
+)
 
 __all__ = [
     "ERROR_RESPONSES",
+    "MAX_ID",
+    "MAX_LINE",
+    "MAX_OFFSET",
+    "MAX_TEXT",
     "ApplicationIn",
     "AuditChainPublic",
     "AuditEntryPublic",
@@ -53,10 +69,14 @@ __all__ = [
     "ErrorPublic",
     "FeedbackPublic",
     "FeedbackRequest",
+    "Id",
+    "IdPath",
     "KillSwitchRequest",
     "KpisPublic",
+    "Line",
     "MePublic",
     "ModelPublic",
+    "Offset",
     "ReasonPublic",
     "ReassignRequest",
     "ReviewSettingsRequest",
@@ -65,4 +85,7 @@ __all__ = [
     "ScoreBatchRequest",
     "ScorePublic",
     "ScoreRequest",
+    "Text",
+    "check_line",
+    "check_text",
 ]

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from ._contract import ApplicationIn, DocumentIn
+from ._limits import Id, Line, Text, check_text
 
 __all__ = [
     "ERROR_RESPONSES",
@@ -153,8 +154,8 @@ class DecisionRequest(_Strict):
 
     outcome: DecisionOutcome
     violation_types: list[ViolationType] = Field(default_factory=list)
-    reason: str = Field(min_length=1, max_length=5000)
-    amends: int | None = None
+    reason: Text
+    amends: Id | None = None
 
 
 class DecisionPublic(BaseModel):
@@ -205,29 +206,29 @@ class CasePublic(CaseSummaryPublic):
 class ReassignRequest(_Strict):
     """Who takes the case."""
 
-    username: str = Field(min_length=1, max_length=80)
+    username: Annotated[Line, Field(min_length=1, max_length=80)]
 
 
 class ComplaintRequest(_Strict):
     """A complaint about an application or a case."""
 
-    application_id: str | None = Field(None, max_length=200)
-    case_id: int | None = None
+    application_id: Line | None = None
+    case_id: Id | None = None
     category: ComplaintCategory
-    description: str = Field(min_length=1, max_length=5000)
+    description: Text
 
 
 class ComplaintAssignRequest(_Strict):
     """The complaint's handler; ``override_reason`` lets the case's decider handle it."""
 
-    username: str = Field(min_length=1, max_length=80)
-    override_reason: str = Field("", max_length=2000)
+    username: Annotated[Line, Field(min_length=1, max_length=80)]
+    override_reason: Annotated[str, Field(max_length=2000), AfterValidator(check_text)] = ""
 
 
 class ComplaintResponseRequest(_Strict):
     """The answer given to the complainant."""
 
-    response: str = Field(min_length=1, max_length=5000)
+    response: Text
 
 
 class ComplaintPublic(BaseModel):
@@ -260,7 +261,7 @@ class FeedbackRequest(_Strict):
     """A satisfaction rating after a decision."""
 
     rating: int = Field(ge=1, le=5)
-    comment: str = Field("", max_length=2000)
+    comment: Annotated[str, Field(max_length=2000), AfterValidator(check_text)] = ""
 
 
 class FeedbackPublic(BaseModel):

@@ -11,9 +11,11 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 import polars as pl
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from risk.contract import APPLICATIONS, DOCUMENTS, Column, Table
+
+from ._limits import MAX_LINE, check_line
 
 __all__ = ["ApplicationIn", "DocumentIn"]
 
@@ -62,11 +64,29 @@ def _naive_utc(value: Any) -> Any:
     return value
 
 
+#: The range of each integer type, for columns the contract leaves unbounded.
+_INT_RANGE = {pl.Int32: (-(2**31), 2**31 - 1), pl.Int64: (-(2**63), 2**63 - 1)}
+
+
+def _limits(column: Column, kind: Any) -> dict[str, Any]:
+    """Bounds beyond the contract's: string length, integer range, finite floats."""
+    if kind is str:
+        return {"max_length": MAX_LINE}
+    if kind is int:
+        low, high = _INT_RANGE[column.dtype]
+        return {"ge": low, "le": high}
+    if kind is float:
+        return {"allow_inf_nan": False}
+    return {}
+
+
 def _field(column: Column) -> tuple[Any, Any]:
     kind = _python_type(column)
+    constraints: dict[str, Any] = {"description": column.description, **_limits(column, kind)}
+    if kind is str:  # one line of printable text, checked after the length
+        kind = Annotated[kind, AfterValidator(check_line)]
     if isinstance(column.dtype, pl.Datetime):
         kind = Annotated[kind, BeforeValidator(_naive_utc)]
-    constraints: dict[str, Any] = {"description": column.description}
     if column.pattern and not column.allowed:
         constraints["pattern"] = column.pattern
     if column.min is not None:

@@ -14,6 +14,7 @@ from serving.store import Case, Complaint, Decision, Feedback, raw_table
 from ._audit import append_audit
 from ._auth import Principal, require
 from ._rules import refuse
+from ._text import require_text
 from ._workflow import get_case, staff_user
 
 __all__ = [
@@ -38,6 +39,7 @@ def _require_text(text: str, field: str, message: str) -> None:
             f"{message}; {field} is empty",
             detail=[{"loc": ["body", field], "msg": "must not be empty"}],
         )
+    require_text(text, field, empty=message)  # length and characters
 
 
 def _now() -> dt.datetime:
@@ -299,6 +301,8 @@ def add_feedback(
             f"rating {rating} is not between 1 and 5",
             detail=[{"loc": ["body", "rating"], "msg": "must be 1 to 5"}],
         )
+    if comment.strip():
+        require_text(comment, "comment", empty="", max_length=2000)
     if session.scalar(sa.select(Feedback.feedback_id).where(Feedback.case_id == case_id)):
         raise refuse(ConflictError, "rating_once", case=case_id)
     feedback = Feedback(case_id=case_id, rating=rating, comment=comment.strip())

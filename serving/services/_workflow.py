@@ -20,6 +20,7 @@ from serving.store import Case, Decision, User
 from ._audit import append_audit
 from ._auth import Principal, require
 from ._rules import refuse
+from ._text import require_text
 
 __all__ = [
     "DECISION_OUTCOMES",
@@ -209,8 +210,10 @@ def _check_decision(outcome: str, violation_types: list[str], reason: str) -> No
                 "msg": f"types are only allowed with violation_confirmed, not {outcome}",
             }
         )
-    if not reason.strip():
-        problems.append({"loc": ["body", "reason"], "msg": "a written reason is required"})
+    try:
+        require_text(reason, "reason", empty="a written reason is required")
+    except RequestValidationError as exc:
+        problems.extend(exc.detail)
     if problems:
         raise RequestValidationError("the decision is invalid", detail=problems)
 
