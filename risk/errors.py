@@ -27,6 +27,7 @@ __all__ = [
     "PromotionRefusedError",
     "RequestValidationError",
     "SpecError",
+    "StoreUnavailableError",
 ]
 
 
@@ -122,6 +123,13 @@ class MonitorError(AmanahError):
 
     status_code = 422
     code = "monitor_error"
+
+
+class StoreUnavailableError(AmanahError):
+    """The database cannot be used now (unreachable, read-only or full); retrying may work."""
+
+    status_code = 503
+    code = "store_unavailable"
 
 
 class PromotionRefusedError(AmanahError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
 
 from serving._security import scrub
 from serving.deps import CurrentUser, HolderDep, SettingsDep, StoreDep, allow
@@ -25,6 +26,7 @@ from serving.services import (
     compute_kpis,
     kill_switch_on,
     read_runtime,
+    readiness,
     set_runtime,
     switch_kill,
 )
@@ -59,6 +61,22 @@ def _runtime_public(session, settings) -> RuntimeSettingsPublic:
 def health(holder: HolderDep) -> dict[str, object]:
     """Liveness, and whether a model is loaded (no authentication)."""
     return {"status": "ok", "model_loaded": holder.loaded}
+
+
+@router.get("/v1/health/ready")
+def ready(store: StoreDep, holder: HolderDep, settings: SettingsDep) -> JSONResponse:
+    """Readiness (no authentication): the database answers, a model is loaded, disk is free.
+
+    200 with each check when ready; otherwise 503 with ``Retry-After`` and the checks.
+    """
+    report = readiness(store, holder, settings)
+    if report.ready:
+        return JSONResponse({"status": "ready", "checks": report.checks})
+    return JSONResponse(
+        {"error": "not_ready", "detail": {"checks": report.checks}},
+        status_code=503,
+        headers={"Retry-After": str(settings.serving.retry_after_seconds)},
+    )
 
 
 @router.get("/v1/me", response_model=MePublic)

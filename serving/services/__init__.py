@@ -25,6 +25,7 @@ from ._complaints import (
     take_complaint,
     view_complaint,
 )
+from ._health import Readiness, readiness
 from ._history import load_lookups, save_raw_rows
 from ._kpis import compute_kpis
 from ._loading import load_raw_tables
@@ -69,6 +70,7 @@ __all__ = [
     "ModelHolder",
     "Principal",
     "QueueFilter",
+    "Readiness",
     "ReplayReport",
     "RuntimeSettings",
     "ScoreOutcome",
@@ -99,6 +101,7 @@ __all__ = [
     "monitor_store",
     "open_complaint",
     "read_runtime",
+    "readiness",
     "reassign_case",
     "refuse",
     "release_case",

@@ -92,6 +92,12 @@ class Store:
         upgrade(self.engine)
 
     @property
+    def directory(self) -> Path | None:
+        """The folder of a SQLite file store (where it grows); None otherwise."""
+        path = _file(self.url) if _is_sqlite(self.url) else None
+        return None if path is None else path.parent
+
+    @property
     def embedded(self) -> bool:
         """True for SQLite: its calls run in this process and never wait on a network."""
         return _is_sqlite(self.url)

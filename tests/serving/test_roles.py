@@ -43,7 +43,7 @@ MATRIX = [
     ("GET", "/v1/audit-log", {"auditor", "admin"}),
     ("GET", "/v1/audit-log/verify", {"auditor", "admin"}),
 ]
-PUBLIC = {("GET", "/v1/health")}
+PUBLIC = {("GET", "/v1/health"), ("GET", "/v1/health/ready")}
 
 
 def _call(client, method, path, token):
