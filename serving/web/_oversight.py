@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
 import plotly
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from serving._security import scrub
 from serving.services import compute_kpis
@@ -102,12 +103,21 @@ def model_page(request: Request, user: PageUser) -> HTMLResponse:
     return render(request, "web/model.html", user, registry=registry)
 
 
+#: A registered version as MLflow writes it: ASCII digits without leading zeros.
+_CANONICAL_VERSION = re.compile(r"[1-9][0-9]{0,9}")
+_ASCII_NUMBER = re.compile(r"[0-9]{1,10}")
+
+
 @router.get("/oversight/model/report/{version}", response_class=FileResponse)
-def model_report(request: Request, user: PageUser, version: str) -> FileResponse:
+def model_report(request: Request, user: PageUser, version: str) -> Response:
     """The oversight report of a registered version (built once, then served from disk)."""
     requires(user, "kpis.read")
     settings = request.app.state.settings
-    if not version.isdigit() or not model_registry(settings)["available"]:
+    # Only the canonical spelling names a folder: "01", "001" or an Arabic-Indic digit
+    # would each build (and store) the same report again.
+    if _ASCII_NUMBER.fullmatch(version) and int(version) > 0 and str(int(version)) != version:
+        return RedirectResponse(f"/oversight/model/report/{int(version)}", status_code=308)
+    if not _CANONICAL_VERSION.fullmatch(version) or not model_registry(settings)["available"]:
         raise PageError(404, "error_not_found", what=f"model version {version}")
     from experiments import REPORT_FILE, build_report
 
