@@ -55,8 +55,6 @@ class RiskModel:
         The trained booster, truncated to its best iteration.
     best_iteration_ : int
         Number of trees kept (the best validation score).
-    valid_logloss_ : list of float
-        Validation log-loss after each round.
     """
 
     def __init__(
@@ -92,11 +90,7 @@ class RiskModel:
         kw = {"feature_name": names, "categorical_feature": self.categorical, "params": params}
         train = lgb.Dataset(X, label=y, free_raw_data=True, **kw)
         valid = lgb.Dataset(X_valid, label=y_valid, reference=train, **kw)
-        history: dict[str, Any] = {}
-        callbacks = [
-            lgb.early_stopping(self.settings.early_stopping_rounds, verbose=False),
-            lgb.record_evaluation(history),
-        ]
+        callbacks = [lgb.early_stopping(self.settings.early_stopping_rounds, verbose=False)]
         if progress is not None:
             callbacks.append(_progress_callback(progress, self.settings.max_rounds))
         booster = lgb.train(
@@ -110,16 +104,11 @@ class RiskModel:
         self.best_iteration_ = int(booster.best_iteration or booster.current_iteration())
         text = booster.model_to_string(num_iteration=self.best_iteration_)
         self.booster_ = lgb.Booster(model_str=text)
-        self.valid_logloss_ = [float(v) for v in history["valid"]["binary_logloss"]]
         return self
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         """Raw margins (log-odds)."""
         return self.booster_.predict(X, raw_score=True, num_threads=self.settings.num_threads)
-
-    def model_text(self) -> str:
-        """The model in LightGBM's text format."""
-        return self.booster_.model_to_string()
 
 
 def _progress_callback(progress: Progress, total: int) -> Callable[[Any], None]:

@@ -1,17 +1,15 @@
 """ICAO 9303 machine-readable zones: check digits, composition and parsing.
 
 Five formats are supported: TD1 identity cards (3 lines of 30), TD2 (2 x 36), TD3
-passports (2 x 44), and the visas MRV-A (2 x 44) and MRV-B (2 x 36).  Every operation
-comes twice: a scalar function for one document (serving, tests) and a polars
-expression for a column of them (the synthetic world, feature pipelines).  The two
-follow the same rules and are tested against each other.
+passports (2 x 44), and the visas MRV-A (2 x 44) and MRV-B (2 x 36).  Check digits,
+transliteration and parsing come twice: a scalar function for one document (serving,
+the synthetic world, tests) and a polars expression for a column of them (feature
+pipelines).  The two follow the same rules and are tested against each other.
 
 Composition takes the document's fields and writes the zone with correct check digits;
 dates are written ``YYMMDD``, sex ``F``/``M`` or ``<`` (``X`` and anything else), names
-transliterated and fitted to the name field (:func:`transliterate`).  In the ``*_expr``
-composers a ``str`` argument names a column (the polars convention): pass ``pl.lit``
-for a constant.  Parsing rules are described in :func:`parse_mrz`'s module,
-``risk._mrz._parse``.
+transliterated and fitted to the name field (:func:`transliterate`).  Parsing rules are
+described in :func:`parse_mrz`'s module, ``risk._mrz._parse``.
 """
 
 from __future__ import annotations
@@ -23,9 +21,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from risk._mrz._check import LAYOUTS, check_digit, check_digit_expr
 from risk._mrz._compose import (
     compose_td1,
-    compose_td1_expr,
     compose_two_line,
-    compose_two_line_expr,
     transliterate,
     transliterate_expr,
 )
@@ -39,15 +35,10 @@ __all__ = [
     "check_digit",
     "check_digit_expr",
     "compose_mrva",
-    "compose_mrva_expr",
     "compose_mrvb",
-    "compose_mrvb_expr",
     "compose_td1",
-    "compose_td1_expr",
     "compose_td2",
-    "compose_td2_expr",
     "compose_td3",
-    "compose_td3_expr",
     "detect_format",
     "parse_mrz",
     "parse_mrz_expr",
@@ -72,7 +63,7 @@ _ARGS_DOC = """
     document_number
         Document number; characters outside ``A-Z0-9`` are dropped.
     birth_date, expiry_date
-        Dates (``datetime.date`` or polars Date expressions).
+        Dates.
     sex
         ``F`` or ``M``; anything else is written ``<``.
     optional_data
@@ -100,10 +91,6 @@ def _for_format(
     composer.__doc__ = summary + doc
     return composer
 
-
-_EXPR_ARGS_DOC = _ARGS_DOC.replace(
-    "(``datetime.date`` or polars Date expressions)", "(polars Date expressions)"
-)
 
 compose_td3 = _for_format(
     compose_two_line,
@@ -133,14 +120,3 @@ compose_mrvb = _for_format(
     "The two 36-character lines of an MRV-B visa zone (no composite check digit).",
     _ARGS_DOC,
 )
-compose_td3_expr, compose_td2_expr, compose_mrva_expr, compose_mrvb_expr = (
-    _for_format(
-        compose_two_line_expr,
-        fmt,
-        f"compose_{fmt.lower()}_expr",
-        f"Vectorised :func:`compose_{fmt.lower()}`: a struct expression of ``line1``, ``line2``.",
-        _EXPR_ARGS_DOC,
-    )
-    for fmt in ("TD3", "TD2", "MRVA", "MRVB")
-)
-compose_td1_expr.__doc__ += _EXPR_ARGS_DOC
