@@ -34,7 +34,7 @@ from models._model import RiskModel
 from models._reasons import FeatureText, Reason
 from models._schema import FeatureSchema
 from models._spec import DatasetSpec, read_spec
-from models._threshold import Bands, capacity_threshold
+from models._threshold import Bands, band_evidence, capacity_threshold
 from models._train import train_table
 from models._world import train_world
 
@@ -54,6 +54,7 @@ __all__ = [
     "RiskModel",
     "Scores",
     "TrainResult",
+    "band_evidence",
     "batch_input",
     "capacity_threshold",
     "checklist_score",

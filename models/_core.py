@@ -19,7 +19,7 @@ from models._model import RiskModel, lightgbm_params
 from models._reasons import FeatureText
 from models._schema import FeatureKind, FeatureSchema
 from models._split import SPLITS, assign_splits
-from models._threshold import Bands, capacity_threshold
+from models._threshold import Bands, band_evidence, capacity_threshold
 from models.monitoring._profile import build_profile
 from risk.settings import Settings
 
@@ -115,6 +115,8 @@ def fit_prepared(p: Prepared, settings: Settings, progress: Progress | None = No
     metrics = _evaluate(test_frame, m_valid, bands, settings)
     splits = _split_summary(p, split, y)
     bundle.meta.update({"metrics": metrics, "splits": splits})
+    # what each band means in observed terms, read by the case screen
+    bundle.meta["band_evidence"] = band_evidence(bands, m_valid, y[va])
     glob = global_explanation(bundle, X[te], seed=settings.model.seed)
     bundle.meta["global_importance"] = glob.ranking()
     test_features = p.frame.filter(pl.Series(te)).select(schema.names)

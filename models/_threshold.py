@@ -9,7 +9,7 @@ import numpy as np
 
 from risk.errors import BundleLoadError, ConfigError
 
-__all__ = ["BANDS", "Bands", "capacity_threshold"]
+__all__ = ["BANDS", "Bands", "band_evidence", "capacity_threshold"]
 
 #: Risk bands, lowest first.
 BANDS = ("low", "medium", "high")
@@ -78,3 +78,24 @@ class Bands:
             return cls(**{k: float(data[k]) for k in cls.__dataclass_fields__})
         except (KeyError, TypeError, ValueError) as exc:
             raise BundleLoadError(f"bundle.json field 'bands' is malformed: {exc}") from exc
+
+
+def band_evidence(bands: Bands, margin: np.ndarray, labels: np.ndarray) -> dict[str, dict]:
+    """Per band, how many rows fell in it and how many of them are confirmed violations.
+
+    Computed on the validation split, it says what a band means in observed terms
+    (``confirmed / cases``), which officers can read better than a probability.
+
+    Parameters
+    ----------
+    bands
+        The bands that place each margin.
+    margin, labels
+        Raw margins and 0/1 labels of the same rows.
+    """
+    placed = bands.band(np.asarray(margin, dtype=np.float64))
+    y = np.asarray(labels).astype(bool)
+    return {
+        b: {"cases": int(np.sum(placed == b)), "confirmed": int(np.sum(y & (placed == b)))}
+        for b in BANDS
+    }

@@ -25,6 +25,7 @@ from ._complaints import (
     take_complaint,
     view_complaint,
 )
+from ._evidence import BandRecord, band_record, live_band_counts
 from ._health import Readiness, readiness
 from ._history import load_lookups, save_raw_rows
 from ._kpis import compute_kpis
@@ -65,6 +66,7 @@ __all__ = [
     "PERMISSIONS",
     "ROLES",
     "RULES",
+    "BandRecord",
     "ChainReport",
     "KillSwitchEvent",
     "ModelHolder",
@@ -79,6 +81,7 @@ __all__ = [
     "append_audit",
     "assign_complaint",
     "authenticate",
+    "band_record",
     "check_password",
     "claim_case",
     "complaint_deciders",
@@ -96,6 +99,7 @@ __all__ = [
     "list_complaints",
     "list_decisions",
     "list_queue",
+    "live_band_counts",
     "load_lookups",
     "load_raw_tables",
     "monitor_store",

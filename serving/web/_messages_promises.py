@@ -64,11 +64,9 @@ PROMISES_PAIRS: dict[str, tuple[str, str]] = {
     "evidence_title": ("What this band means", "Arti tingkat ini"),
     "evidence_rate": (
         "About {per100} in 100 cases in this band were confirmed as violations"
-        " (95% interval {low} to {high} in 100; {confirmed} of {cases} cases with a known"
-        " outcome).",
+        " (95% interval {low} to {high} in 100; {confirmed} of {cases} cases).",
         "Sekitar {per100} dari 100 kasus pada tingkat ini terbukti melanggar"
-        " (interval 95% {low} sampai {high} dari 100; {confirmed} dari {cases} kasus yang"
-        " hasilnya diketahui).",
+        " (interval 95% {low} sampai {high} dari 100; {confirmed} dari {cases} kasus).",
     ),
     "evidence_relative": (
         "That is {times} times the average over all bands ({avg} in 100).",
@@ -79,8 +77,8 @@ PROMISES_PAIRS: dict[str, tuple[str, str]] = {
         "Bukti: {validation} kasus dari validasi model dan {live} kasus yang diputuskan di sini.",
     ),
     "evidence_none": (
-        "No case in this band has a known outcome yet, so the band cannot be read as a rate.",
-        "Belum ada kasus pada tingkat ini yang hasilnya diketahui, jadi tingkat ini belum dapat"
+        "No case in this band has an outcome on record yet, so the band cannot be read as a rate.",
+        "Belum ada kasus pada tingkat ini yang hasilnya tercatat, jadi tingkat ini belum dapat"
         " dibaca sebagai angka.",
     ),
     "evidence_note": (

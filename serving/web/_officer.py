@@ -19,7 +19,9 @@ from serving.routers._present import case_public, case_summary
 from serving.services import (
     COMPLAINT_CATEGORIES,
     DECISION_OUTCOMES,
+    BandRecord,
     QueueFilter,
+    band_record,
     claim_case,
     decide_case,
     get_case,
@@ -113,12 +115,14 @@ def case_screen(request: Request, user: WebUser, case_id: int, **extra) -> HTMLR
         view = build_case_view(
             session, case, case_public(session, case, settings), user.lang, settings
         )
+        record = None if view.score is None else _record(request, session, view.score)
         mine = case.assigned_to == user.principal.user_id
     return render(
         request,
         "web/case.html",
         user,
         view=view,
+        record=record,
         mine=mine,
         outcomes=DECISION_OUTCOMES,
         violation_types=VIOLATION_TYPES,
@@ -126,6 +130,15 @@ def case_screen(request: Request, user: WebUser, case_id: int, **extra) -> HTMLR
         status_code=extra.pop("status_code", 200),
         **extra,
     )
+
+
+def _record(request: Request, session, score: Score) -> BandRecord:
+    """The band's confirmation record; the validation part only from the model that scored."""
+    holder = request.app.state.model_holder
+    bundle = holder.bundle if holder.loaded else None
+    same = bundle is not None and bundle.version == score.model_version
+    validation = bundle.meta.get("band_evidence") if same else None
+    return band_record(session, score.band, score.model_version, validation)
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)

@@ -8,7 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from models import Bands, Calibrator, capacity_threshold, expected_calibration_error, top_k_mask
+from models import (
+    Bands,
+    Calibrator,
+    band_evidence,
+    capacity_threshold,
+    expected_calibration_error,
+    top_k_mask,
+)
 from models._metrics import score_metrics
 from risk.errors import BundleLoadError, ConfigError
 
@@ -123,6 +130,19 @@ def test_bands_split_low_medium_high_at_the_margins():
     got = bands.band(np.array([-5, 0.999, 1.0, 1.5, 2.0, 9]))
     assert got.tolist() == ["low", "low", "medium", "medium", "high", "high"]
     assert [bands.band_one(v) for v in (0.5, 1.0, 2.0)] == ["low", "medium", "high"]
+
+
+def test_band_evidence_counts_cases_and_confirmed_violations_per_band():
+    bands = Bands(
+        0.05, flag_margin=1.0, high_margin=2.0, flag_probability=0.3, high_probability=0.6
+    )
+    margin = np.array([-5, 0.999, 1.0, 1.5, 2.0, 9, 0.0])
+    labels = np.array([1, 0, 0, 1, 1, 1, 0])
+    assert band_evidence(bands, margin, labels) == {
+        "low": {"cases": 3, "confirmed": 1},
+        "medium": {"cases": 2, "confirmed": 1},
+        "high": {"cases": 2, "confirmed": 2},
+    }
 
 
 def test_top_k_breaks_ties_fairly_not_by_row_order():

@@ -150,7 +150,7 @@ def test_blind_sample_case_hides_its_score(new_page, live_url, web_world, screen
     _sign_in(page, live_url, "officer")
     page.goto(f"{live_url}/cases/{web_world.blind_case_ids[-1]}")
     assert page.locator("#blind-notice").is_visible()
-    assert page.locator("#calibrated-score").count() == 0
+    assert page.locator("#band-record").count() == 0
     assert page.locator("#reasons").count() == 0
     page.screenshot(path=screenshots_dir / "case-blind.png", full_page=True)
 

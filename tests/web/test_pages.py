@@ -84,7 +84,8 @@ def test_case_screen_shows_score_reasons_checks_and_history(client_factory, web_
     score = _score(web_world, case_id)
     html = client_factory("officer").get(f"/cases/{case_id}").text
     assert "A flag is not a finding" in html
-    assert f'id="calibrated-score">{100 * score.score:.1f}%' in html
+    assert 'id="calibrated-score"' not in html  # the band's record says what it means
+    assert 'id="band-rate"' in html and 'id="band-note"' in html
     for reason in score.reasons["raised"] + score.reasons["lowered"]:
         assert reason["text"].replace("'", "&#39;") in html
     assert html.count('data-check="check_number"') >= 1
@@ -99,7 +100,7 @@ def test_blind_case_shows_no_score_or_reasons_until_decided(client_factory, web_
     c = client_factory("officer2")
     html = c.get(f"/cases/{case_id}").text
     assert 'id="blind-notice"' in html
-    assert "calibrated-score" not in html and 'id="reasons"' not in html
+    assert 'id="band-record"' not in html and 'id="reasons"' not in html
     for reason in score.reasons["raised"] + score.reasons["lowered"]:
         assert reason["text"] not in html
     r = c.post(
@@ -108,7 +109,7 @@ def test_blind_case_shows_no_score_or_reasons_until_decided(client_factory, web_
     )
     assert r.status_code == 303
     after = c.get(f"/cases/{case_id}").text
-    assert 'id="calibrated-score"' in after and 'id="blind-notice"' not in after
+    assert 'id="band-record"' in after and 'id="blind-notice"' not in after
 
 
 def test_a_decision_needs_a_reason_and_leaves_the_queue_once_recorded(client_factory, web_world):

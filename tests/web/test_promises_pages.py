@@ -3,12 +3,14 @@ their author and reason, complaints kept away from the case's decider, one ratin
 
 from __future__ import annotations
 
+import math
 import re
 
+import pytest
 import sqlalchemy as sa
 from complaint_helpers import csrf_of, feedback_of, open_complaint, principal
 
-from serving.store import Complaint, Decision
+from serving.store import Case, Complaint, Decision, Score
 
 
 def _current_decision(world, case_id: int) -> Decision:
@@ -137,3 +139,89 @@ def test_a_decided_case_is_rated_once_on_the_screen(client_factory, web_world, d
         in r.text
     )
     assert len(feedback_of(web_world, decided_case)) == before == 1
+
+
+# ---------------------------------------------------------------- the honest score
+
+Z95 = 1.959963984540054
+
+
+def _wilson(k: int, n: int) -> tuple[float, float]:
+    """The 95% Wilson score interval, written out (an oracle independent of scipy)."""
+    p, z2 = k / n, Z95**2
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return centre - half, centre + half
+
+
+def _live(world, version: str) -> dict[str, list[int]]:
+    """Per band, [decided cases, confirmed] by walking every case's current decision."""
+    out: dict[str, list[int]] = {}
+    with world.store.transaction() as session:
+        decisions = list(session.scalars(sa.select(Decision).order_by(Decision.decision_id)))
+        amended = {d.amends_id for d in decisions}
+        for d in decisions:
+            if d.decision_id in amended:
+                continue
+            score = session.get(Score, session.get(Case, d.case_id).score_id)
+            if score.model_version == version:
+                n_k = out.setdefault(score.band, [0, 0])
+                n_k[0] += 1
+                n_k[1] += d.outcome == "violation_confirmed"
+    return out
+
+
+def test_the_case_screen_reads_the_band_as_confirmed_cases_not_as_a_probability(
+    client_factory, web_world
+):
+    case_id = web_world.case_ids[3]
+    with web_world.store.transaction() as session:
+        score = session.get(Score, session.get(Case, case_id).score_id)
+    bundle = web_world.holder.bundle
+    validation = bundle.meta["band_evidence"]
+    splits = bundle.meta["splits"]["valid"]
+    assert sum(v["cases"] for v in validation.values()) == splits["rows"]
+    assert sum(v["confirmed"] for v in validation.values()) == splits["positives"]
+    live = _live(web_world, bundle.version)
+    n = validation[score.band]["cases"] + live.get(score.band, [0, 0])[0]
+    k = validation[score.band]["confirmed"] + live.get(score.band, [0, 0])[1]
+    low, high = _wilson(k, n)
+    digits = 1 if high * 100 < 10 else 0
+    average = splits["positives"] / splits["rows"]
+    html = client_factory("officer").get(f"/cases/{case_id}").text
+    rate = re.search(r'id="band-rate"><strong>(.*?)</strong>', html).group(1)
+    assert rate == (
+        f"About {100 * k / n:.{digits}f} in 100 cases in this band were confirmed as violations"
+        f" (95% interval {100 * low:.{digits}f} to {100 * high:.{digits}f} in 100; {k:,} of"
+        f" {n:,} cases)."
+    )
+    relative = re.search(r'id="band-relative">(.*?)</p>', html).group(1)
+    assert relative == (
+        f"That is {(k / n) / average:.1f} times the average over all bands"
+        f" ({100 * average:.1f} in 100)."
+    )
+    assert f"{100 * score.score:.1f}%" not in html  # the calibrated score is not shown
+    assert "This is not the chance that this applicant broke the rules." in html
+
+
+def test_the_band_record_pools_validation_with_decided_cases(web_world):
+    from serving.services import band_record
+
+    with web_world.store.transaction() as session:
+        empty = band_record(session, "high", "no-such-version", None)
+        assert (empty.cases, empty.rate, empty.low, empty.relative) == (0, None, None, None)
+        validation = {
+            "low": {"cases": 900, "confirmed": 9},
+            "medium": {"cases": 80, "confirmed": 8},
+            "high": {"cases": 20, "confirmed": 6},
+        }
+        record = band_record(session, "high", "no-such-version", validation)
+    assert (record.cases, record.confirmed, record.validation_cases, record.live_cases) == (
+        20,
+        6,
+        20,
+        0,
+    )
+    assert record.rate == 0.3 and record.average == 23 / 1000
+    assert record.relative == pytest.approx(0.3 / 0.023, rel=1e-12)
+    assert (record.low, record.high) == pytest.approx(_wilson(6, 20), abs=1e-12)
