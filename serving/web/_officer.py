@@ -117,6 +117,8 @@ def case_screen(request: Request, user: WebUser, case_id: int, **extra) -> HTMLR
         )
         record = None if view.score is None else _record(request, session, view.score)
         mine = case.assigned_to == user.principal.user_id
+        # who the service lets decide or amend; the others see the rule instead of the form
+        may_decide = case.status == "open" or mine or user.principal.role == "supervisor"
     return render(
         request,
         "web/case.html",
@@ -124,6 +126,7 @@ def case_screen(request: Request, user: WebUser, case_id: int, **extra) -> HTMLR
         view=view,
         record=record,
         mine=mine,
+        may_decide=may_decide,
         outcomes=DECISION_OUTCOMES,
         violation_types=VIOLATION_TYPES,
         categories=COMPLAINT_CATEGORIES,

@@ -244,3 +244,21 @@ def test_one_rating_per_decided_case_and_the_average_counts_it_once(
     with store.transaction() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Feedback)) == 1
         assert verify_chain(session).ok
+
+
+def test_a_complaint_naming_only_the_application_is_kept_from_its_decider(
+    scoring_client, tokens, cases
+):
+    c = cases[1]
+    _decided_by_officer(scoring_client, tokens, c)
+    case = scoring_client.get(f"/v1/cases/{c}", headers=auth(tokens["officer"])).json()
+    body = {
+        "category": "conduct",
+        "description": "Rude at the counter.",
+        "application_id": case["application_id"],
+    }
+    k = _post(scoring_client, tokens["officer2"], "/v1/complaints", body).json()["complaint_id"]
+    take = _post(scoring_client, tokens["officer"], f"/v1/complaints/{k}/take")
+    assert take.status_code == 403
+    assert take.json()["detail"].startswith(f"complaint {k} is about case {c}, which officer")
+    assert _post(scoring_client, tokens["officer2"], f"/v1/complaints/{k}/take").status_code == 200

@@ -27,6 +27,11 @@ def test_only_the_claim_holder_or_a_supervisor_amends_and_the_case_says_who_and_
     before = _current_decision(web_world, decided_case)  # decided by officer2
     officer = client_factory("officer")
     screen = officer.get(f"/cases/{decided_case}").text
+    assert 'id="decision-form"' not in screen  # the form is for the holder and supervisors
+    assert (
+        f'id="decide-rule">only the officer who claimed case {decided_case} or a supervisor'
+        " may amend its decision</p>" in screen
+    )
     flip = {
         "csrf": csrf_of(screen),
         "outcome": "violation_confirmed",
