@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -66,7 +67,12 @@ def create_app(
                         entity_id=holder.version or "none",
                         details={"source": holder.source, "error": holder.last_error},
                     )
-            yield
+            schedule = _start_schedule(app, settings)
+            try:
+                yield
+            finally:
+                if schedule is not None:
+                    schedule.stop()
         finally:
             if owns_store:  # stop its checkpointer and close its connections
                 store.dispose()
@@ -91,3 +97,15 @@ def create_app(
         install_docs(app)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _start_schedule(app: FastAPI, settings: Settings) -> Any:
+    """The monitoring schedule, when ``monitor.schedule_seconds`` asks for one."""
+    if settings.monitor.schedule_seconds <= 0:
+        return None
+    from serving._schedule import MonitorSchedule
+
+    schedule = MonitorSchedule(app, settings.monitor.schedule_seconds)
+    app.state.monitor_schedule = schedule
+    schedule.start()
+    return schedule

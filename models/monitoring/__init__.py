@@ -16,11 +16,14 @@ AlertPolicy.from_toml(path), DEFAULT_RULES
     Alert rules; ``suspend = true`` rules ask the service to switch to manual review.
 write_html(report, path) -> Path
     A self-contained ``monitor.html``.
+monitor_figures(report_dict, labels=LABELS) -> dict
+    The heat map, attribution and estimate figures (plotly JSON), for any page.
 psi, js_distance, wasserstein_norm, ks_p_value, chi2_p_value
     The statistics, for analysts' own checks.
 """
 
 from ._alerts import DEFAULT_RULES, AlertPolicy, AlertRule
+from ._charts import LABELS, monitor_figures
 from ._estimate import estimate
 from ._html import write_html
 from ._monitor import MonitorReport, monitor
@@ -35,6 +38,7 @@ from ._stats import chi2_p_value, js_distance, ks_p_value, psi, wasserstein_norm
 
 __all__ = [
     "DEFAULT_RULES",
+    "LABELS",
     "PROFILE_FILE",
     "AlertPolicy",
     "AlertRule",
@@ -47,6 +51,7 @@ __all__ = [
     "js_distance",
     "ks_p_value",
     "monitor",
+    "monitor_figures",
     "psi",
     "reference_profile",
     "wasserstein_norm",

@@ -1,7 +1,14 @@
 """One router per resource."""
 
-from . import admin, applications, audit, cases, complaints
+from . import admin, applications, audit, cases, complaints, monitoring
 
-__all__ = ["admin", "applications", "audit", "cases", "complaints"]
+__all__ = ["admin", "applications", "audit", "cases", "complaints", "monitoring"]
 
-ROUTERS = (admin.router, applications.router, cases.router, complaints.router, audit.router)
+ROUTERS = (
+    admin.router,
+    applications.router,
+    cases.router,
+    complaints.router,
+    audit.router,
+    monitoring.router,
+)

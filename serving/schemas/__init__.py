@@ -44,6 +44,7 @@ from ._limits import (
     check_line,
     check_text,
 )
+from ._monitoring import MonitorAlertPage, MonitorAlertPublic, MonitorRunPublic
 
 __all__ = [
     "ERROR_RESPONSES",
@@ -76,6 +77,9 @@ __all__ = [
     "Line",
     "MePublic",
     "ModelPublic",
+    "MonitorAlertPage",
+    "MonitorAlertPublic",
+    "MonitorRunPublic",
     "Offset",
     "ReasonPublic",
     "ReassignRequest",

@@ -45,6 +45,7 @@ from ._runtime import (
     switch_kill,
 )
 from ._scoring import ScoreOutcome, compute_features, input_fingerprint, score_application
+from ._watch import MONITOR_ACTOR, WatchResult, latest_monitor_run, list_alerts, run_monitoring
 from ._workflow import (
     DECISION_OUTCOMES,
     QueueFilter,
@@ -63,6 +64,7 @@ __all__ = [
     "COMPLAINT_CATEGORIES",
     "DECISION_OUTCOMES",
     "MAX_KILL_REASON",
+    "MONITOR_ACTOR",
     "PERMISSIONS",
     "ROLES",
     "RULES",
@@ -77,6 +79,7 @@ __all__ = [
     "RuntimeSettings",
     "ScoreOutcome",
     "TokenCache",
+    "WatchResult",
     "add_feedback",
     "append_audit",
     "assign_complaint",
@@ -96,6 +99,8 @@ __all__ = [
     "input_fingerprint",
     "kill_switch_history",
     "kill_switch_on",
+    "latest_monitor_run",
+    "list_alerts",
     "list_complaints",
     "list_decisions",
     "list_queue",
@@ -114,6 +119,7 @@ __all__ = [
     "respond_complaint",
     "revoke_token",
     "rule_text",
+    "run_monitoring",
     "save_raw_rows",
     "score_application",
     "scored_frame",

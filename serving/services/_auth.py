@@ -63,6 +63,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "kpis.read": frozenset({"supervisor", "analyst", "auditor", "admin"}),
     "settings.read": frozenset({"supervisor", "analyst", "auditor", "admin"}),
     "settings.kill_switch": frozenset({"supervisor", "admin"}),
+    "monitor.run": frozenset({"supervisor", "analyst", "admin"}),
     "settings.review": frozenset({"admin"}),
     "audit.read": frozenset({"auditor", "admin"}),
 }

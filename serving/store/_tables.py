@@ -27,6 +27,8 @@ __all__ = [
     "Complaint",
     "Decision",
     "Feedback",
+    "MonitorAlert",
+    "MonitorRun",
     "Score",
     "ServiceSetting",
     "User",
@@ -229,6 +231,41 @@ class ServiceSetting(Base):
     value: Mapped[Any] = mapped_column(sa.JSON)
     updated_at: Mapped[dt.datetime] = mapped_column(default=_now)
     updated_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.user_id"))
+
+
+class MonitorRun(Base):
+    """One monitoring run of the served model over a period (the report as JSON)."""
+
+    __tablename__ = "monitor_runs"
+    run_id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+    model_version: Mapped[str] = mapped_column(sa.String(120))
+    period_start: Mapped[dt.date]
+    period_end: Mapped[dt.date]
+    trigger: Mapped[str] = mapped_column(sa.String(20))
+    report: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+
+
+class MonitorAlert(Base):
+    """A breached alert rule: once per model version, rule and chunk."""
+
+    __tablename__ = "monitor_alerts"
+    __table_args__ = (sa.UniqueConstraint("model_version", "rule", "chunk_start"),)
+    alert_id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("monitor_runs.run_id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+    model_version: Mapped[str] = mapped_column(sa.String(120))
+    rule: Mapped[str] = mapped_column(sa.String(120))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    feature: Mapped[str | None] = mapped_column(sa.String(120))
+    value: Mapped[Any] = mapped_column(sa.JSON)
+    threshold: Mapped[float | None]
+    chunk_start: Mapped[str] = mapped_column(sa.String(40))
+    chunk_end: Mapped[str | None] = mapped_column(sa.String(40))
+    message: Mapped[str] = mapped_column(sa.Text)
+    suspend: Mapped[bool]
+    #: Whether this alert switched the service to manual review (it was not on already).
+    suspended: Mapped[bool]
 
 
 class AuditEntry(Base):

@@ -56,6 +56,7 @@ from . import (
     _auth_pages,
     _case_forms,
     _complaints,
+    _monitoring,
     _officer,
     _oversight,
     _supervisor,
@@ -98,6 +99,7 @@ for _module in (
     _complaints,
     _supervisor,
     _oversight,
+    _monitoring,
     _vendor,
     _transparency,
 ):

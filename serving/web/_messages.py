@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._messages_monitor import MONITOR_PAIRS
 from ._messages_portal import PORTAL_PAIRS
 from ._messages_promises import PROMISES_PAIRS
 
@@ -393,5 +394,6 @@ _PAIRS: dict[str, tuple[str, str]] = {
 
 _PAIRS.update(PORTAL_PAIRS)
 _PAIRS.update(PROMISES_PAIRS)
+_PAIRS.update(MONITOR_PAIRS)
 
 MESSAGES: dict[str, dict[str, str]] = {k: {"en": en, "id": id_} for k, (en, id_) in _PAIRS.items()}

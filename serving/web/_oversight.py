@@ -22,6 +22,7 @@ from serving.services import compute_kpis
 
 from ._aggregates import AUDIT_GROUPS, fairness_by_group, monthly
 from ._charts import fairness_chart, kpi_charts
+from ._monitoring import alert_text, monitor_summary
 from ._render import PageUser, render, requires
 from ._session import PageError
 
@@ -47,8 +48,18 @@ def oversight_page(request: Request, user: PageUser) -> HTMLResponse:
     with request.app.state.store.transaction() as session:
         kpis = compute_kpis(session)
         rows = monthly(session)
+        monitoring = monitor_summary(session)
+    monitoring["alerts_text"] = [(a, alert_text(a, user.lang)) for a in monitoring["alerts"]]
     charts = {k: json.dumps(v) for k, v in kpi_charts(rows, user.lang).items()}
-    return render(request, "web/oversight.html", user, kpis=kpis, months=rows, charts=charts)
+    return render(
+        request,
+        "web/oversight.html",
+        user,
+        kpis=kpis,
+        months=rows,
+        charts=charts,
+        monitoring=monitoring,
+    )
 
 
 @router.get("/oversight/fairness", response_class=HTMLResponse)

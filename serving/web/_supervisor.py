@@ -16,6 +16,7 @@ from serving.services import (
     QueueFilter,
     compute_kpis,
     kill_switch_history,
+    list_alerts,
     list_queue,
     read_runtime,
     reassign_case,
@@ -25,6 +26,7 @@ from serving.services import (
 from serving.store import Case, User
 
 from ._case_view import sla_state
+from ._monitoring import alert_text
 from ._render import PageUser, render, requires
 from ._session import PageError, WebUser, check_csrf
 
@@ -81,6 +83,7 @@ def _context(request: Request, user: WebUser) -> dict[str, Any]:
         ]
         ctx.update(
             count=count,
+            alerts=[(a, alert_text(a, user.lang)) for a in list_alerts(session, limit=5)],
             runtime=read_runtime(session, settings),
             kill_history=kill_switch_history(session),
             kpis=compute_kpis(session),

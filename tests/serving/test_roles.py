@@ -42,6 +42,9 @@ MATRIX = [
     ("POST", "/v1/complaints/{complaint_id}/respond", CASEWORK),
     ("GET", "/v1/audit-log", {"auditor", "admin"}),
     ("GET", "/v1/audit-log/verify", {"auditor", "admin"}),
+    ("POST", "/v1/monitoring/run", {"supervisor", "analyst", "admin"}),
+    ("GET", "/v1/monitoring/alerts", AGGREGATES),
+    ("GET", "/v1/monitoring/latest", AGGREGATES),
 ]
 PUBLIC = {("GET", "/v1/health"), ("GET", "/v1/health/ready")}
 

@@ -171,6 +171,7 @@ AUDITOR_PAGES = [
     "/oversight/fairness?attribute=age_band",
     "/oversight/model",
     "/oversight/features",
+    "/oversight/monitoring",
     "/transparency",
     "/transparency?lang=id",
     "/transparency/report.html",
