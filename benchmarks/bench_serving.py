@@ -37,6 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
+from risk.clock import WallClock
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -144,9 +146,10 @@ def _prepare_store(url: str, world: Path, cutoff: dt.datetime) -> str:
     store = Store(url)
     store.upgrade()
     with store.transaction() as session:
-        load_raw_tables(session, load_tables(world), before=cutoff)
-        create_user(session, "bench", "officer")
-        token = create_token(session, "bench")
+        clock = WallClock()
+        load_raw_tables(session, load_tables(world), clock=clock, before=cutoff)
+        create_user(session, "bench", "officer", clock=clock)
+        token = create_token(session, "bench", clock=clock)
     store.dispose()
     return token
 
@@ -255,7 +258,13 @@ def _feature_rows(root: Path, url: str, bundle_dir: Path, payloads: list[dict]):
         t0 = time.perf_counter()
         with store.transaction() as session:
             score_application(
-                session, bundle, settings, Principal(1, "bench", "officer"), app, docs
+                session,
+                bundle,
+                settings,
+                Principal(1, "bench", "officer"),
+                app,
+                docs,
+                clock=WallClock(),
             )
         times["full"].append(time.perf_counter() - t0)
     store.dispose()

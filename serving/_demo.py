@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from risk.clock import Clock, WallClock
 from risk.settings import Settings
 
 __all__ = ["DEMO_USERS", "DemoResult", "run_demo"]
@@ -92,7 +93,7 @@ def _register(settings: Settings, result: Any, world: Path, step: Step) -> tuple
         )
 
 
-def _users(session: Any) -> list[tuple[str, str, str, str]]:
+def _users(session: Any, clock: Clock) -> list[tuple[str, str, str, str]]:
     import secrets
 
     from serving.services import create_token, create_user
@@ -100,13 +101,20 @@ def _users(session: Any) -> list[tuple[str, str, str, str]]:
     out = []
     for username, role in DEMO_USERS:
         password = secrets.token_urlsafe(9)
-        create_user(session, username, role, password=password, actor="demo")
-        out.append((username, role, password, create_token(session, username, actor="demo")))
+        create_user(session, username, role, clock=clock, password=password, actor="demo")
+        token = create_token(session, username, clock=clock, actor="demo")
+        out.append((username, role, password, token))
     return out
 
 
 def _score_month(
-    store: Any, bundle: Any, settings: Settings, tables: Any, since: dt.datetime, step: Step
+    store: Any,
+    bundle: Any,
+    settings: Settings,
+    tables: Any,
+    since: dt.datetime,
+    step: Step,
+    clock: Clock,
 ) -> tuple[int, int]:
     import random
 
@@ -127,8 +135,9 @@ def _score_month(
         who = Principal(intake.user_id, intake.username, intake.role)
     for i, app in enumerate(apps):
         with store.transaction() as session:
+            docs_of = by_app.get(app["application_id"], [])
             out = score_application(
-                session, bundle, settings, who, app, by_app.get(app["application_id"], []), rng=rng
+                session, bundle, settings, who, app, docs_of, clock=clock, rng=rng
             )
         review += out.score.outcome == "review"
         if i % 25 == 0:
@@ -162,12 +171,13 @@ def run_demo(settings: Settings, *, applications: int, step: Step) -> DemoResult
     since = latest - dt.timedelta(days=30)
     store = Store(settings.database_url)
     store.upgrade()
+    clock = WallClock()  # the served app's clock: its pages measure waiting against it
     step("loading the history into the store", 0.0)
     with store.transaction() as session:
-        load_raw_tables(session, tables, before=since, actor="demo")
-        credentials = _users(session)
+        load_raw_tables(session, tables, clock=clock, before=since, actor="demo")
+        credentials = _users(session, clock)
     bundle = load_bundle(bundle_dir)
-    scored, review = _score_month(store, bundle, settings, tables, since, step)
+    scored, review = _score_month(store, bundle, settings, tables, since, step, clock)
     store.dispose()
     return DemoResult(
         world_dir=world,

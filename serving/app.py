@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from risk.clock import Clock, WallClock
 from risk.settings import Settings, get_settings
 from serving import web
 from serving._body_limit import BodyLimit
@@ -28,6 +29,7 @@ def create_app(
     model_holder: ModelHolder | None = None,
     load_model: bool = True,
     seed: int | None = None,
+    clock: Clock | None = None,
 ) -> FastAPI:
     """Build the service.
 
@@ -44,6 +46,9 @@ def create_app(
         Load the configured model in the lifespan (skip when the holder is already loaded).
     seed
         Seed of the blind random sample (default: unseeded).
+    clock
+        The one clock every time the service stamps or measures is read from
+        (default: the wall clock; a simulation passes a settable one).
     """
     settings = settings or get_settings()
     owns_store = store is None
@@ -51,6 +56,7 @@ def create_app(
         settings.database_url, checkpoint_seconds=settings.serving.sqlite_checkpoint_seconds
     )
     holder = model_holder or ModelHolder(settings)
+    clock = clock or WallClock()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -61,6 +67,7 @@ def create_app(
                 with store.transaction() as session:
                     append_audit(
                         session,
+                        clock=clock,
                         actor="system",
                         action="model.load",
                         entity_type="model",
@@ -87,6 +94,7 @@ def create_app(
     )
     app.state.settings, app.state.store, app.state.model_holder = settings, store, holder
     app.state.rng = random.Random(seed)
+    app.state.clock = clock
     app.state.token_cache = TokenCache(settings.serving.auth_cache_seconds)
     install_error_handlers(app)
     app.add_middleware(BodyLimit)  # 413 before any route reads (and parses) a body

@@ -14,6 +14,7 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Header, Request
 from starlette.concurrency import run_in_threadpool
 
+from risk.clock import Clock
 from risk.settings import Settings
 from serving.services import ModelHolder, Principal, TokenCache, authenticate, require
 from serving.store import Store, StoreBusy
@@ -21,11 +22,13 @@ from serving.store import Store, StoreBusy
 T = TypeVar("T")
 
 __all__ = [
+    "ClockDep",
     "CurrentUser",
     "HolderDep",
     "SettingsDep",
     "StoreDep",
     "allow",
+    "get_clock",
     "get_holder",
     "get_principal",
     "get_settings",
@@ -49,7 +52,13 @@ async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+async def get_clock(request: Request) -> Clock:
+    """The app's clock: every time the service stamps or measures."""
+    return request.app.state.clock
+
+
 StoreDep = Annotated[Store, Depends(get_store)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
 HolderDep = Annotated[ModelHolder, Depends(get_holder)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 

@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
+from risk.clock import WallClock
+
 from ._app import app, console, group
 
 db_app = group("db", "The service's database.")
@@ -87,7 +89,7 @@ def users_add(
     from serving.services import create_user
 
     with _session() as session:
-        create_user(session, username, role, password=password, actor="cli")
+        create_user(session, username, role, clock=WallClock(), password=password, actor="cli")
     console.print(f"user {username} ({role}) added")
 
 
@@ -114,7 +116,7 @@ def tokens_create(
     from serving.services import create_token
 
     with _session() as session:
-        token = create_token(session, username, label=label, actor="cli")
+        token = create_token(session, username, clock=WallClock(), label=label, actor="cli")
     console.print(token, highlight=False, soft_wrap=True)
 
 
@@ -124,7 +126,7 @@ def tokens_revoke(token_id: int) -> None:
     from serving.services import revoke_token
 
     with _session() as session:
-        revoke_token(session, token_id, actor="cli")
+        revoke_token(session, token_id, clock=WallClock(), actor="cli")
     console.print(f"token {token_id} revoked")
 
 

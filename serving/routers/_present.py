@@ -57,10 +57,6 @@ def json_answer(model: BaseModel) -> Response:
     return Response(content=model.model_dump_json(), media_type="application/json")
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def score_public(outcome: ScoreOutcome) -> ScorePublic:
     """The answer to a score request."""
     s = outcome.score
@@ -87,8 +83,10 @@ def stored_score_public(session: Session, score: Score) -> ScorePublic:
     return score_public(ScoreOutcome(score=score, case_id=case_id))
 
 
-def case_summary(case: Case, score: Score, names: dict[int, str]) -> CaseSummaryPublic:
-    """A queue row; blind cases hide score and band."""
+def case_summary(
+    case: Case, score: Score, names: dict[int, str], now: dt.datetime
+) -> CaseSummaryPublic:
+    """A queue row; blind cases hide score and band; an open case has waited until ``now``."""
     return CaseSummaryPublic(
         case_id=case.case_id,
         application_id=case.application_id,
@@ -98,7 +96,7 @@ def case_summary(case: Case, score: Score, names: dict[int, str]) -> CaseSummary
         band=None if case.blind else score.band,
         assigned_to=names.get(case.assigned_to) if case.assigned_to else None,
         created_at=case.created_at,
-        waiting_days=((case.decided_at or _now()) - case.created_at).total_seconds() / 86400,
+        waiting_days=((case.decided_at or now) - case.created_at).total_seconds() / 86400,
     )
 
 
@@ -122,7 +120,7 @@ def _rows(session: Session, table: str, application_id: str) -> list[dict[str, A
     return [dict(r) for r in result.mappings()]
 
 
-def case_public(session: Session, case: Case, settings: Settings) -> CasePublic:
+def case_public(session: Session, case: Case, settings: Settings, now: dt.datetime) -> CasePublic:
     """Everything a case screen shows, without audit-only attributes."""
     score = session.get(Score, case.score_id)
     decisions = list_decisions(session, case.case_id)
@@ -130,7 +128,7 @@ def case_public(session: Session, case: Case, settings: Settings) -> CasePublic:
     hidden = audit_only_columns(settings.audit.audit_only_columns)
     app = _rows(session, "applications", case.application_id)[0]
     docs = _rows(session, "documents", case.application_id)
-    summary = case_summary(case, score, names)
+    summary = case_summary(case, score, names, now)
     return CasePublic(
         **summary.model_dump(),
         application={k: v for k, v in app.items() if k not in hidden},

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from serving._security import scrub
-from serving.deps import CurrentUser, HolderDep, SettingsDep, StoreDep, allow
+from serving.deps import ClockDep, CurrentUser, HolderDep, SettingsDep, StoreDep, allow
 from serving.schemas import (
     ERROR_RESPONSES,
     KillSwitchRequest,
@@ -98,6 +98,7 @@ def model(
 def reload_model(
     holder: HolderDep,
     store: StoreDep,
+    clock: ClockDep,
     user: Annotated[Principal, Depends(allow("model.reload"))],
 ) -> ModelPublic:
     """Reload the model from its configured source without a restart (audited)."""
@@ -106,6 +107,7 @@ def reload_model(
     with store.transaction() as session:
         append_audit(
             session,
+            clock=clock,
             actor=user.username,
             action="model.reload",
             entity_type="model",
@@ -131,11 +133,12 @@ def kill_switch(
     body: KillSwitchRequest,
     store: StoreDep,
     settings: SettingsDep,
+    clock: ClockDep,
     user: Annotated[Principal, Depends(allow("settings.kill_switch"))],
 ) -> RuntimeSettingsPublic:
     """Send every application to manual review (or stop doing so), with a written reason."""
     with store.transaction() as session:
-        switch_kill(session, user, body.enabled, body.reason)
+        switch_kill(session, user, body.enabled, body.reason, clock=clock)
         return _runtime_public(session, settings)
 
 
@@ -144,21 +147,23 @@ def review_settings(
     body: ReviewSettingsRequest,
     store: StoreDep,
     settings: SettingsDep,
+    clock: ClockDep,
     user: Annotated[Principal, Depends(allow("settings.review"))],
 ) -> RuntimeSettingsPublic:
     """Change the threshold override and the blind-sample rate (admins)."""
     with store.transaction() as session:
         if body.threshold is not None or body.reset_threshold:
-            set_runtime(
-                session, user, "threshold", None if body.reset_threshold else body.threshold
-            )
+            threshold = None if body.reset_threshold else body.threshold
+            set_runtime(session, user, "threshold", threshold, clock=clock)
         if body.blind_sample_rate is not None:
-            set_runtime(session, user, "blind_sample_rate", body.blind_sample_rate)
+            set_runtime(session, user, "blind_sample_rate", body.blind_sample_rate, clock=clock)
         return _runtime_public(session, settings)
 
 
 @router.get("/v1/kpis", response_model=KpisPublic)
-def kpis(store: StoreDep, user: Annotated[Principal, Depends(allow("kpis.read"))]) -> KpisPublic:
+def kpis(
+    store: StoreDep, clock: ClockDep, user: Annotated[Principal, Depends(allow("kpis.read"))]
+) -> KpisPublic:
     """Processing time, backlog, flag and hit rates, complaints and satisfaction."""
     with store.transaction() as session:
-        return KpisPublic(**compute_kpis(session))
+        return KpisPublic(**compute_kpis(session, clock=clock))

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
+from risk.clock import Clock
 from risk.errors import NotFoundError
 from risk.settings import Settings
 from serving.deps import HolderDep, SettingsDep, StoreDep, allow, run_write
@@ -40,13 +41,16 @@ def _score_all(
 ) -> list[ScorePublic]:
     bundle = holder.bundle  # 503 before touching the store when no model is loaded
     rng: random.Random = request.app.state.rng
+    clock: Clock = request.app.state.clock
     inputs = [
         (i.application.model_dump(), [d.model_dump() for d in i.documents], i.lang) for i in items
     ]
     with store.transaction(wait=wait) as session:  # all items commit together, or none
         return [
             score_public(
-                score_application(session, bundle, settings, user, app, docs, lang=lang, rng=rng)
+                score_application(
+                    session, bundle, settings, user, app, docs, clock=clock, lang=lang, rng=rng
+                )
             )
             for app, docs, lang in inputs
         ]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from serving.deps import SettingsDep, StoreDep, allow
+from serving.deps import ClockDep, SettingsDep, StoreDep, allow
 from serving.schemas import (
     ERROR_RESPONSES,
     CasePage,
@@ -48,6 +48,7 @@ CaseStatus = Annotated[str | None, Query(pattern="^(open|claimed|decided)$")]
 @router.get("", response_model=CasePage)
 def queue(
     store: StoreDep,
+    clock: ClockDep,
     user: Reader,
     status: CaseStatus = None,
     band: Annotated[str | None, Query(max_length=20)] = None,
@@ -60,53 +61,61 @@ def queue(
     with store.transaction() as session:
         cases, count = list_queue(session, flt)
         names = usernames(session, {c.assigned_to for c in cases})
-        data = [case_summary(c, session.get(Score, c.score_id), names) for c in cases]
+        now = clock.now()
+        data = [case_summary(c, session.get(Score, c.score_id), names, now) for c in cases]
     return CasePage(data=data, count=count)
 
 
 @router.get("/{case_id}", response_model=CasePublic)
-def get_case(case_id: IdPath, store: StoreDep, settings: SettingsDep, user: Reader) -> CasePublic:
+def get_case(
+    case_id: IdPath, store: StoreDep, settings: SettingsDep, clock: ClockDep, user: Reader
+) -> CasePublic:
     """A case with its application, documents, reasons and decisions (the view is audited)."""
     with store.transaction() as session:
-        return case_public(session, view_case(session, user, case_id), settings)
+        case = view_case(session, user, case_id, clock=clock)
+        return case_public(session, case, settings, clock.now())
 
 
-def _summary(session, case) -> CaseSummaryPublic:
+def _summary(session, case, clock) -> CaseSummaryPublic:
     names = usernames(session, {case.assigned_to})
-    return case_summary(case, session.get(Score, case.score_id), names)
+    return case_summary(case, session.get(Score, case.score_id), names, clock.now())
 
 
 @router.post("/{case_id}/claim", response_model=CaseSummaryPublic)
-def claim(case_id: IdPath, store: StoreDep, user: Worker) -> CaseSummaryPublic:
+def claim(case_id: IdPath, store: StoreDep, clock: ClockDep, user: Worker) -> CaseSummaryPublic:
     """Take a case (409 if someone else holds it)."""
     with store.transaction() as session:
-        return _summary(session, claim_case(session, user, case_id))
+        return _summary(session, claim_case(session, user, case_id, clock=clock), clock)
 
 
 @router.post("/{case_id}/release", response_model=CaseSummaryPublic)
-def release(case_id: IdPath, store: StoreDep, user: Worker) -> CaseSummaryPublic:
+def release(case_id: IdPath, store: StoreDep, clock: ClockDep, user: Worker) -> CaseSummaryPublic:
     """Give a claimed case back to the queue."""
     with store.transaction() as session:
-        return _summary(session, release_case(session, user, case_id))
+        return _summary(session, release_case(session, user, case_id, clock=clock), clock)
 
 
 @router.post("/{case_id}/reassign", response_model=CaseSummaryPublic)
 def reassign(
-    case_id: IdPath, body: ReassignRequest, store: StoreDep, user: Supervisor
+    case_id: IdPath, body: ReassignRequest, store: StoreDep, clock: ClockDep, user: Supervisor
 ) -> CaseSummaryPublic:
     """Give a case to another officer (supervisors)."""
     with store.transaction() as session:
-        return _summary(session, reassign_case(session, user, case_id, body.username))
+        case = reassign_case(session, user, case_id, body.username, clock=clock)
+        return _summary(session, case, clock)
 
 
 @router.post("/{case_id}/decisions", response_model=DecisionPublic, status_code=201)
-def decide(case_id: IdPath, body: DecisionRequest, store: StoreDep, user: Worker) -> DecisionPublic:
+def decide(
+    case_id: IdPath, body: DecisionRequest, store: StoreDep, clock: ClockDep, user: Worker
+) -> DecisionPublic:
     """Record a finding; to amend one, send ``amends`` with the current decision's id."""
     with store.transaction() as session:
         decision = decide_case(
             session,
             user,
             case_id,
+            clock=clock,
             outcome=body.outcome,
             violation_types=list(body.violation_types),
             reason=body.reason,
@@ -117,11 +126,11 @@ def decide(case_id: IdPath, body: DecisionRequest, store: StoreDep, user: Worker
 
 @router.post("/{case_id}/feedback", response_model=FeedbackPublic, status_code=201)
 def feedback(
-    case_id: IdPath, body: FeedbackRequest, store: StoreDep, user: FeedbackTaker
+    case_id: IdPath, body: FeedbackRequest, store: StoreDep, clock: ClockDep, user: FeedbackTaker
 ) -> FeedbackPublic:
     """Record the applicant's satisfaction (1-5) after a decision."""
     with store.transaction() as session:
-        row = add_feedback(session, user, case_id, body.rating, body.comment)
+        row = add_feedback(session, user, case_id, body.rating, body.comment, clock=clock)
         return FeedbackPublic(
             feedback_id=row.feedback_id,
             case_id=row.case_id,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from serving.deps import SettingsDep, StoreDep, allow
+from serving.deps import ClockDep, SettingsDep, StoreDep, allow
 from serving.schemas import (
     ERROR_RESPONSES,
     ComplaintAssignRequest,
@@ -46,7 +46,11 @@ def _public(session, complaint) -> ComplaintPublic:
 
 @router.post("", response_model=ComplaintPublic, status_code=201)
 def create(
-    body: ComplaintRequest, store: StoreDep, settings: SettingsDep, user: Creator
+    body: ComplaintRequest,
+    store: StoreDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    user: Creator,
 ) -> ComplaintPublic:
     """Record a complaint about an application or a case; its deadline follows the SLA."""
     with store.transaction() as session:
@@ -54,6 +58,7 @@ def create(
             session,
             user,
             settings,
+            clock=clock,
             category=body.category,
             description=body.description,
             application_id=body.application_id,
@@ -86,7 +91,11 @@ def read(complaint_id: IdPath, store: StoreDep, user: Reader) -> ComplaintPublic
 
 @router.post("/{complaint_id}/assign", response_model=ComplaintPublic)
 def assign(
-    complaint_id: IdPath, body: ComplaintAssignRequest, store: StoreDep, user: Assigner
+    complaint_id: IdPath,
+    body: ComplaintAssignRequest,
+    store: StoreDep,
+    clock: ClockDep,
+    user: Assigner,
 ) -> ComplaintPublic:
     """Give a complaint a handler (supervisors).
 
@@ -95,22 +104,27 @@ def assign(
     """
     with store.transaction() as session:
         complaint = assign_complaint(
-            session, user, complaint_id, body.username, body.override_reason
+            session, user, complaint_id, body.username, body.override_reason, clock=clock
         )
         return _public(session, complaint)
 
 
 @router.post("/{complaint_id}/take", response_model=ComplaintPublic)
-def take(complaint_id: IdPath, store: StoreDep, user: Handler) -> ComplaintPublic:
+def take(complaint_id: IdPath, store: StoreDep, clock: ClockDep, user: Handler) -> ComplaintPublic:
     """Become the handler of an unassigned complaint (not about a case one decided)."""
     with store.transaction() as session:
-        return _public(session, take_complaint(session, user, complaint_id))
+        return _public(session, take_complaint(session, user, complaint_id, clock=clock))
 
 
 @router.post("/{complaint_id}/respond", response_model=ComplaintPublic)
 def respond(
-    complaint_id: IdPath, body: ComplaintResponseRequest, store: StoreDep, user: Handler
+    complaint_id: IdPath,
+    body: ComplaintResponseRequest,
+    store: StoreDep,
+    clock: ClockDep,
+    user: Handler,
 ) -> ComplaintPublic:
     """Answer a complaint (its handler or a supervisor)."""
     with store.transaction() as session:
-        return _public(session, respond_complaint(session, user, complaint_id, body.response))
+        complaint = respond_complaint(session, user, complaint_id, body.response, clock=clock)
+        return _public(session, complaint)

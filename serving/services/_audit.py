@@ -8,7 +8,6 @@ recomputes the chain and names the first entry that was edited or deleted.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from risk.clock import Clock
 from serving.store import AuditEntry, AuditHead
 
 __all__ = ["ChainReport", "append_audit", "entry_hash", "verify_chain"]
@@ -59,6 +59,7 @@ _MOVE_HEAD = (
 def append_audit(
     session: Session,
     *,
+    clock: Clock,
     actor: str,
     action: str,
     entity_type: str,
@@ -71,6 +72,8 @@ def append_audit(
     ----------
     session
         The open transaction of the change being recorded.
+    clock
+        The service's clock: the entry's time.
     actor
         Username of who did it (``"system"`` for the service itself).
     action
@@ -88,7 +91,7 @@ def append_audit(
     stored_details = json.loads(_canonical(details or {}))
     row = AuditEntry(
         seq=seq + 1,
-        at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        at=clock.now(),
         actor=actor,
         action=action,
         entity_type=entity_type,

@@ -6,7 +6,6 @@ permission; :data:`PERMISSIONS` says which roles hold it.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from risk.clock import Clock
 from risk.errors import (
     AuthenticationError,
     ConflictError,
@@ -101,6 +101,7 @@ def create_user(
     username: str,
     role: str,
     *,
+    clock: Clock,
     password: str | None = None,
     actor: str = "system",
 ) -> User:
@@ -115,12 +116,16 @@ def create_user(
     if session.scalar(sa.select(User).where(User.username == username)) is not None:
         raise ConflictError(f"user {username!r} already exists")
     user = User(
-        username=username, role=role, password_hash=_password_hash(password) if password else None
+        username=username,
+        role=role,
+        password_hash=_password_hash(password) if password else None,
+        created_at=clock.now(),
     )
     session.add(user)
     session.flush()
     append_audit(
         session,
+        clock=clock,
         actor=actor,
         action="user.create",
         entity_type="user",
@@ -130,17 +135,22 @@ def create_user(
     return user
 
 
-def create_token(session: Session, username: str, *, label: str = "", actor: str = "system") -> str:
+def create_token(
+    session: Session, username: str, *, clock: Clock, label: str = "", actor: str = "system"
+) -> str:
     """Create an API token for ``username``; returns the token, which is never stored."""
     user = session.scalar(sa.select(User).where(User.username == username))
     if user is None:
         raise NotFoundError(f"user {username!r} does not exist")
     token = "amk_" + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.user_id, token_hash=_token_hash(token), label=label)
+    row = ApiToken(
+        user_id=user.user_id, token_hash=_token_hash(token), label=label, created_at=clock.now()
+    )
     session.add(row)
     session.flush()
     append_audit(
         session,
+        clock=clock,
         actor=actor,
         action="token.create",
         entity_type="token",
@@ -150,14 +160,19 @@ def create_token(session: Session, username: str, *, label: str = "", actor: str
     return token
 
 
-def revoke_token(session: Session, token_id: int, *, actor: str = "system") -> None:
+def revoke_token(session: Session, token_id: int, *, clock: Clock, actor: str = "system") -> None:
     """Revoke a token by id (audited)."""
     row = session.get(ApiToken, token_id)
     if row is None:
         raise NotFoundError(f"token {token_id} does not exist")
-    row.revoked_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    row.revoked_at = clock.now()
     append_audit(
-        session, actor=actor, action="token.revoke", entity_type="token", entity_id=str(token_id)
+        session,
+        clock=clock,
+        actor=actor,
+        action="token.revoke",
+        entity_type="token",
+        entity_id=str(token_id),
     )
 
 

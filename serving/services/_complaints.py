@@ -7,6 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from risk.clock import Clock
 from risk.errors import ConflictError, NotFoundError, PermissionDeniedError, RequestValidationError
 from risk.settings import Settings
 from serving.store import Case, Complaint, Decision, Feedback, raw_table
@@ -42,15 +43,12 @@ def _require_text(text: str, field: str, message: str) -> None:
     require_text(text, field, empty=message)  # length and characters
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def open_complaint(
     session: Session,
     principal: Principal,
     settings: Settings,
     *,
+    clock: Clock,
     category: str,
     description: str,
     application_id: str | None = None,
@@ -83,7 +81,7 @@ def open_complaint(
     )
     if exists is None:
         raise NotFoundError(f"application {application_id!r} does not exist")
-    now = _now()
+    now = clock.now()
     complaint = Complaint(
         application_id=application_id,
         case_id=case_id,
@@ -97,6 +95,7 @@ def open_complaint(
     session.flush()
     append_audit(
         session,
+        clock=clock,
         actor=principal.username,
         action="complaint.create",
         entity_type="complaint",
@@ -181,6 +180,8 @@ def assign_complaint(
     complaint_id: int,
     username: str,
     override_reason: str = "",
+    *,
+    clock: Clock,
 ) -> Complaint:
     """Give a complaint a handler (supervisors).
 
@@ -200,11 +201,19 @@ def assign_complaint(
     complaint.handler_id = user.user_id  # a refusal below rolls this back
     _check_independent(session, complaint, user.user_id, user.username)
     return _hand_over(
-        session, principal, complaint, user.user_id, "complaint.assign", override=reason or None
+        session,
+        principal,
+        complaint,
+        user.user_id,
+        "complaint.assign",
+        clock,
+        override=reason or None,
     )
 
 
-def take_complaint(session: Session, principal: Principal, complaint_id: int) -> Complaint:
+def take_complaint(
+    session: Session, principal: Principal, complaint_id: int, *, clock: Clock
+) -> Complaint:
     """The caller (an officer or supervisor) becomes the handler of an unassigned complaint.
 
     Taking one's own complaint again changes nothing; one handled by someone else
@@ -218,7 +227,7 @@ def take_complaint(session: Session, principal: Principal, complaint_id: int) ->
     if complaint.handler_id is not None:
         raise refuse(ConflictError, "complaint_taken", complaint=complaint_id)
     _check_independent(session, complaint, principal.user_id, principal.username)
-    return _hand_over(session, principal, complaint, principal.user_id, "complaint.take")
+    return _hand_over(session, principal, complaint, principal.user_id, "complaint.take", clock)
 
 
 def _unanswered(session: Session, complaint_id: int) -> Complaint:
@@ -235,6 +244,7 @@ def _hand_over(
     complaint: Complaint,
     handler_id: int,
     action: str,
+    clock: Clock,
     override: str | None = None,
 ) -> Complaint:
     complaint.handler_id, complaint.status = handler_id, "in_progress"
@@ -243,6 +253,7 @@ def _hand_over(
         details["override_reason"] = override
     append_audit(
         session,
+        clock=clock,
         actor=principal.username,
         action=action,
         entity_type="complaint",
@@ -253,7 +264,7 @@ def _hand_over(
 
 
 def respond_complaint(
-    session: Session, principal: Principal, complaint_id: int, response: str
+    session: Session, principal: Principal, complaint_id: int, response: str, *, clock: Clock
 ) -> Complaint:
     """Answer a complaint (its handler, or a supervisor), never as the case's decider.
 
@@ -269,12 +280,13 @@ def respond_complaint(
     complaint.response, complaint.status, complaint.answered_at = (
         response.strip(),
         "answered",
-        _now(),
+        clock.now(),
     )
     if complaint.handler_id is None:
         complaint.handler_id = principal.user_id
     append_audit(
         session,
+        clock=clock,
         actor=principal.username,
         action="complaint.respond",
         entity_type="complaint",
@@ -285,7 +297,13 @@ def respond_complaint(
 
 
 def add_feedback(
-    session: Session, principal: Principal, case_id: int, rating: int, comment: str = ""
+    session: Session,
+    principal: Principal,
+    case_id: int,
+    rating: int,
+    comment: str = "",
+    *,
+    clock: Clock,
 ) -> Feedback:
     """Record the 1-5 satisfaction rating of a decided case: once per case.
 
@@ -305,7 +323,9 @@ def add_feedback(
         require_text(comment, "comment", empty="", max_length=2000)
     if session.scalar(sa.select(Feedback.feedback_id).where(Feedback.case_id == case_id)):
         raise refuse(ConflictError, "rating_once", case=case_id)
-    feedback = Feedback(case_id=case_id, rating=rating, comment=comment.strip())
+    feedback = Feedback(
+        case_id=case_id, rating=rating, comment=comment.strip(), created_at=clock.now()
+    )
     session.add(feedback)
     try:
         session.flush()
@@ -313,6 +333,7 @@ def add_feedback(
         raise refuse(ConflictError, "rating_once", case=case_id) from exc
     append_audit(
         session,
+        clock=clock,
         actor=principal.username,
         action="feedback",
         entity_type="case",

@@ -12,7 +12,8 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from serving.store import Case, Complaint, Decision, Feedback, Score, raw_table
+from risk.clock import Clock
+from serving.store import Case, Complaint, Decision, Feedback, Score
 
 __all__ = ["compute_kpis"]
 
@@ -33,13 +34,16 @@ def _rate(num: int, den: int) -> float | None:
 
 
 def _current_decisions(session: Session) -> list[tuple[Any, ...]]:
-    """(case route, current outcome, submitted_at, first decision time) per decided case."""
+    """(case route, current outcome, case opened, first decision time) per decided case.
+
+    Both times are the service's own: an application's ``submitted_at`` comes from
+    whoever sent it (a loaded world keeps its own dates) and is never subtracted
+    from a time the service stamped.
+    """
     amended = sa.select(Decision.amends_id).where(Decision.amends_id.is_not(None))
-    apps = raw_table("applications")
     return session.execute(
-        sa.select(Case.route, Decision.outcome, apps.c.submitted_at, Case.decided_at)
+        sa.select(Case.route, Decision.outcome, Case.created_at, Case.decided_at)
         .join(Decision, Decision.case_id == Case.case_id)
-        .join(apps, apps.c.application_id == Case.application_id)
         .where(Decision.decision_id.not_in(amended))
     ).all()
 
@@ -100,9 +104,14 @@ def _complaint_kpis(session: Session, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def compute_kpis(session: Session, *, now: dt.datetime | None = None) -> dict[str, Any]:
-    """All KPIs as one flat-ish dictionary (see :class:`serving.schemas.KpisPublic`)."""
-    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+def compute_kpis(session: Session, *, clock: Clock) -> dict[str, Any]:
+    """All KPIs as one flat-ish dictionary (see :class:`serving.schemas.KpisPublic`).
+
+    Every duration is measured on the service's ``clock``: backlog ages and
+    complaint deadlines against its ``now``, processing time from the case's
+    opening (the score) to its first decision, both stamped by the same clock.
+    """
+    now = clock.now()
     return {
         **_scoring_kpis(session),
         **_review_kpis(session, now),

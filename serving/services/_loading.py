@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy.orm import Session
 
+from risk.clock import Clock
 from risk.contract import TABLES
 
 from ._audit import append_audit
@@ -27,6 +28,7 @@ def load_raw_tables(
     session: Session,
     tables: Any,
     *,
+    clock: Clock,
     before: dt.datetime | None = None,
     actor: str = "system",
     progress: Callable[[str, int], None] | None = None,
@@ -37,6 +39,8 @@ def load_raw_tables(
     ----------
     session
         The transaction to load in.
+    clock
+        The service's clock (the audit entry's time).
     tables
         A :class:`risk.io.RawTables` (LazyFrames).
     before
@@ -73,6 +77,7 @@ def load_raw_tables(
         counts[name] = len(rows)
     append_audit(
         session,
+        clock=clock,
         actor=actor,
         action="data.load",
         entity_type="store",

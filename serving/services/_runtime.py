@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from risk.clock import Clock
 from risk.errors import RequestValidationError
 from risk.settings import Settings
 from serving.store import AuditEntry, ServiceSetting
@@ -86,7 +87,13 @@ def _validate(key: str, value: Any) -> Any:
 
 
 def set_runtime(
-    session: Session, principal: Principal, key: str, value: Any, *, reason: str | None = None
+    session: Session,
+    principal: Principal,
+    key: str,
+    value: Any,
+    *,
+    clock: Clock,
+    reason: str | None = None,
 ) -> None:
     """Store one runtime setting and audit the change (old and new value, and ``reason``)."""
     if key not in _KEYS:
@@ -94,7 +101,7 @@ def set_runtime(
     value = _validate(key, value)
     row = session.get(ServiceSetting, key)
     old = None if row is None else row.value
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = clock.now()
     if row is None:
         session.add(
             ServiceSetting(key=key, value=value, updated_at=now, updated_by=principal.user_id)
@@ -103,6 +110,7 @@ def set_runtime(
         row.value, row.updated_at, row.updated_by = value, now, principal.user_id
     append_audit(
         session,
+        clock=clock,
         actor=principal.username,
         action="setting.change",
         entity_type="setting",
@@ -121,7 +129,9 @@ class KillSwitchEvent:
     reason: str | None
 
 
-def switch_kill(session: Session, principal: Principal, enabled: bool, reason: str) -> None:
+def switch_kill(
+    session: Session, principal: Principal, enabled: bool, reason: str, *, clock: Clock
+) -> None:
     """Turn manual review of everything on or off, with a written reason (audited).
 
     Raises
@@ -136,7 +146,7 @@ def switch_kill(session: Session, principal: Principal, enabled: bool, reason: s
             f"switching the kill switch needs a written reason (1 to {MAX_KILL_REASON} characters)",
             detail=[{"loc": ["body", "reason"], "msg": f"1 to {MAX_KILL_REASON} characters"}],
         )
-    set_runtime(session, principal, "kill_switch", enabled, reason=text)
+    set_runtime(session, principal, "kill_switch", enabled, clock=clock, reason=text)
 
 
 _SWITCHES = (

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from features import feature_row
+from risk.clock import Clock
 from risk.errors import ConflictError
 from risk.settings import Settings
 from serving.store import Case, Score, raw_table
@@ -168,6 +169,7 @@ def score_application(
     application: dict[str, Any],
     documents: list[dict[str, Any]],
     *,
+    clock: Clock,
     lang: str = "en",
     rng: random.Random | None = None,
 ) -> ScoreOutcome:
@@ -181,6 +183,8 @@ def score_application(
         The loaded model bundle (``score_one``, ``version``, ``threshold``).
     application, documents
         Contract rows (validated).  An application already received must be identical.
+    clock
+        The service's clock: the score's and its case's time.
     lang
         Language of the reasons (``"en"`` or ``"id"``).
     rng
@@ -214,13 +218,14 @@ def score_application(
         reasons=reasons,
         lang=lang,
         scored_by=principal.user_id,
-        created_at=_now(),
+        created_at=clock.now(),
     )
     # A plain insert of the row as built: the ORM's unit of work costs more than the write.
     session.connection().execute(_INSERT_SCORE, {c: getattr(score, c) for c in _SCORE_COLUMNS})
     case_id = _open_case(session, score) if score.outcome == "review" else None
     append_audit(
         session,
+        clock=clock,
         actor=principal.username,
         action="score",
         entity_type="score",
@@ -264,7 +269,3 @@ def _open_case(session: Session, score: Score) -> int:
         },
     )
     return int(inserted.inserted_primary_key[0])
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

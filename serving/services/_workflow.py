@@ -6,13 +6,13 @@ it amends.  Every step is audited in the same transaction.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from risk.clock import Clock
 from risk.contract import VIOLATION_TYPES
 from risk.errors import ConflictError, NotFoundError, PermissionDeniedError, RequestValidationError
 from serving.store import Case, Decision, User
@@ -36,10 +36,6 @@ __all__ = [
 ]
 
 DECISION_OUTCOMES = ("violation_confirmed", "no_violation", "insufficient_evidence")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -88,12 +84,13 @@ def get_case(session: Session, case_id: int, *, lock: bool = False) -> Case:
     return case
 
 
-def view_case(session: Session, principal: Principal, case_id: int) -> Case:
+def view_case(session: Session, principal: Principal, case_id: int, *, clock: Clock) -> Case:
     """Open a case for reading (officers and supervisors); the view is audited."""
     require(principal, "cases.read")
     case = get_case(session, case_id)
     append_audit(
         session,
+        clock=clock,
         actor=principal.username,
         action="case.view",
         entity_type="case",
@@ -103,7 +100,7 @@ def view_case(session: Session, principal: Principal, case_id: int) -> Case:
     return case
 
 
-def claim_case(session: Session, principal: Principal, case_id: int) -> Case:
+def claim_case(session: Session, principal: Principal, case_id: int, *, clock: Clock) -> Case:
     """Take an open case; a case claimed by someone else is a conflict."""
     require(principal, "cases.work")
     case = get_case(session, case_id, lock=True)
@@ -111,9 +108,10 @@ def claim_case(session: Session, principal: Principal, case_id: int) -> Case:
         raise refuse(ConflictError, "case_decided", case=case_id)
     if case.status == "claimed" and case.assigned_to != principal.user_id:
         raise refuse(ConflictError, "case_claimed_by_other", case=case_id)
-    case.status, case.assigned_to, case.claimed_at = "claimed", principal.user_id, _now()
+    case.status, case.assigned_to, case.claimed_at = "claimed", principal.user_id, clock.now()
     append_audit(
         session,
+        clock=clock,
         actor=principal.username,
         action="case.claim",
         entity_type="case",
@@ -122,7 +120,7 @@ def claim_case(session: Session, principal: Principal, case_id: int) -> Case:
     return case
 
 
-def release_case(session: Session, principal: Principal, case_id: int) -> Case:
+def release_case(session: Session, principal: Principal, case_id: int, *, clock: Clock) -> Case:
     """Give a claimed case back to the queue (its holder or a supervisor)."""
     require(principal, "cases.work")
     case = get_case(session, case_id, lock=True)
@@ -133,6 +131,7 @@ def release_case(session: Session, principal: Principal, case_id: int) -> Case:
     case.status, case.assigned_to, case.claimed_at = "open", None, None
     append_audit(
         session,
+        clock=clock,
         actor=principal.username,
         action="case.release",
         entity_type="case",
@@ -165,7 +164,9 @@ def staff_user(session: Session, username: str, refusal: str) -> User:
     return user
 
 
-def reassign_case(session: Session, principal: Principal, case_id: int, username: str) -> Case:
+def reassign_case(
+    session: Session, principal: Principal, case_id: int, username: str, *, clock: Clock
+) -> Case:
     """Give a case to another officer (supervisors only)."""
     require(principal, "cases.reassign")
     case = get_case(session, case_id, lock=True)
@@ -175,9 +176,10 @@ def reassign_case(session: Session, principal: Principal, case_id: int, username
         session, username, "user {username!r} is a {role}, not an officer or supervisor"
     )
     previous = case.assigned_to
-    case.status, case.assigned_to, case.claimed_at = "claimed", user.user_id, _now()
+    case.status, case.assigned_to, case.claimed_at = "claimed", user.user_id, clock.now()
     append_audit(
         session,
+        clock=clock,
         actor=principal.username,
         action="case.reassign",
         entity_type="case",
@@ -223,6 +225,7 @@ def decide_case(
     principal: Principal,
     case_id: int,
     *,
+    clock: Clock,
     outcome: str,
     violation_types: list[str],
     reason: str,
@@ -269,13 +272,15 @@ def decide_case(
         reason=reason.strip(),
         officer_id=principal.user_id,
         amends_id=amends,
+        created_at=clock.now(),
     )
     session.add(decision)
     if case.status != "decided":
-        case.status, case.decided_at = "decided", _now()
+        case.status, case.decided_at = "decided", clock.now()
     session.flush()
     append_audit(
         session,
+        clock=clock,
         actor=principal.username,
         action="decision.amend" if amends else "decision",
         entity_type="case",

@@ -102,10 +102,6 @@ def raw_table(name: str) -> sa.Table:
     return _RAW[name]
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 class User(Base):
     """A person using the service, with one role."""
 
@@ -115,7 +111,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(sa.String(20))
     password_hash: Mapped[str | None] = mapped_column(sa.String(200))
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    created_at: Mapped[dt.datetime]
 
 
 class ApiToken(Base):
@@ -126,7 +122,7 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.user_id"), index=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     label: Mapped[str] = mapped_column(sa.String(120), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    created_at: Mapped[dt.datetime]
     revoked_at: Mapped[dt.datetime | None]
 
 
@@ -151,7 +147,7 @@ class Score(Base):
     reasons: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     lang: Mapped[str] = mapped_column(sa.String(5))
     scored_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.user_id"))
-    created_at: Mapped[dt.datetime] = mapped_column(default=_now, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(index=True)
 
 
 class Case(Base):
@@ -169,7 +165,7 @@ class Case(Base):
     status: Mapped[str] = mapped_column(sa.String(10), default="open", index=True)
     assigned_to: Mapped[int | None] = mapped_column(sa.ForeignKey("users.user_id"))
     claimed_at: Mapped[dt.datetime | None]
-    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    created_at: Mapped[dt.datetime]
     decided_at: Mapped[dt.datetime | None]
 
 
@@ -186,7 +182,7 @@ class Decision(Base):
     amends_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("decisions.decision_id"), unique=True
     )
-    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    created_at: Mapped[dt.datetime]
 
 
 class Complaint(Base):
@@ -203,7 +199,7 @@ class Complaint(Base):
     status: Mapped[str] = mapped_column(sa.String(15), default="open")
     handler_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.user_id"))
     response: Mapped[str | None] = mapped_column(sa.Text)
-    opened_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    opened_at: Mapped[dt.datetime]
     due_at: Mapped[dt.datetime]
     answered_at: Mapped[dt.datetime | None]
     # A supervisor's recorded reason for letting the officer who decided the case
@@ -220,7 +216,7 @@ class Feedback(Base):
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.case_id"), unique=True)
     rating: Mapped[int]
     comment: Mapped[str] = mapped_column(sa.Text, default="")
-    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    created_at: Mapped[dt.datetime]
 
 
 class ServiceSetting(Base):
@@ -229,7 +225,7 @@ class ServiceSetting(Base):
     __tablename__ = "service_settings"
     key: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
     value: Mapped[Any] = mapped_column(sa.JSON)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    updated_at: Mapped[dt.datetime]
     updated_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.user_id"))
 
 

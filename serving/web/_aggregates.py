@@ -175,14 +175,13 @@ def monthly(session: Session) -> list[MonthRow]:
     """KPIs per calendar month: scoring, decisions, processing time, complaints, satisfaction."""
     scores = _by_month(session.execute(sa.select(Score.created_at, Score.model_flag)).all())
     amended = sa.select(Decision.amends_id).where(Decision.amends_id.is_not(None))
-    apps = raw_table("applications")
     rows = session.execute(
-        sa.select(Case.decided_at, Decision.outcome, apps.c.submitted_at)
+        sa.select(Case.decided_at, Decision.outcome, Case.created_at)
         .join(Decision, Decision.case_id == Case.case_id)
-        .join(apps, apps.c.application_id == Case.application_id)
         .where(Decision.decision_id.not_in(amended))
     )
-    # processing time as compute_kpis counts it: from submission to the first decision
+    # processing time as compute_kpis counts it: from the case's opening to its first
+    # decision, both on the service's clock
     decided = _by_month([(d, (o, (d - s).total_seconds() / 86400)) for d, o, s in rows])
     complaints = _by_month(
         [

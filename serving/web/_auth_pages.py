@@ -94,6 +94,7 @@ def logout(request: Request, csrf: Annotated[str, Form()] = ""):
         with request.app.state.store.transaction() as session:
             append_audit(
                 session,
+                clock=request.app.state.clock,
                 actor=user.principal.username,
                 action="web.sign_out",
                 entity_type="user",
@@ -117,7 +118,7 @@ def switch_language(
     if user is not None:
         check_csrf(user, csrf)
         with request.app.state.store.transaction() as session:
-            store_lang(session, user.principal.user_id, lang)
+            store_lang(session, user.principal.user_id, lang, request.app.state.clock.now())
     response = RedirectResponse(_safe_next(next) or "/", status_code=303)
     response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
     return response

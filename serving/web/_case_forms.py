@@ -63,6 +63,7 @@ def record_complaint(
                 session,
                 user.principal,
                 settings,
+                clock=request.app.state.clock,
                 category=category,
                 description=description,
                 case_id=case_id,
@@ -107,7 +108,9 @@ def record_feedback(
         return again(422, "fb_err_comment", max=MAX_COMMENT)
     try:
         with request.app.state.store.transaction() as session:
-            add_feedback(session, user.principal, case_id, value, comment)
+            add_feedback(
+                session, user.principal, case_id, value, comment, clock=request.app.state.clock
+            )
     except RequestValidationError:  # the service's own range check (1 to 5)
         return again(422, "fb_err_rating")
     except ConflictError as exc:  # no decision yet, or the case is already rated

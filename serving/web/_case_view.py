@@ -49,13 +49,11 @@ class CaseView:
     sla: str
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def sla_state(created_at: dt.datetime, decided_at: dt.datetime | None, sla_days: int) -> str:
+def sla_state(
+    created_at: dt.datetime, decided_at: dt.datetime | None, sla_days: int, now: dt.datetime
+) -> str:
     """``sla_ok``, ``sla_due_soon`` (the last fifth of the time) or ``sla_breached``."""
-    waited = ((decided_at or _now()) - created_at).total_seconds() / 86400
+    waited = ((decided_at or now) - created_at).total_seconds() / 86400
     if waited > sla_days:
         return "sla_breached"
     return "sla_due_soon" if waited > 0.8 * sla_days else "sla_ok"
@@ -145,9 +143,12 @@ def _complaints_and_feedback(session: Session, case: Case) -> tuple[list, list]:
 
 
 def build_case_view(
-    session: Session, case: Case, public: Any, lang: str, settings: Settings
+    session: Session, case: Case, public: Any, lang: str, settings: Settings, now: dt.datetime
 ) -> CaseView:
-    """The case screen's model; blind cases carry no score and no reasons until decided."""
+    """The case screen's model; blind cases carry no score and no reasons until decided.
+
+    ``now`` is the service clock's instant the service level is measured at.
+    """
     score = session.get(Score, case.score_id)
     reveal = not case.blind or case.status == "decided"
     raw_app = _rows(session, "applications", "application_id", case.application_id)[0]
@@ -172,7 +173,7 @@ def build_case_view(
         events=timeline(session, raw_app),
         complaints=complaints,
         feedback=feedback,
-        sla=sla_state(case.created_at, case.decided_at, settings.review.case_sla_days),
+        sla=sla_state(case.created_at, case.decided_at, settings.review.case_sla_days, now),
     )
 
 

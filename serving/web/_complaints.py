@@ -53,8 +53,8 @@ _RULE_KEYS = {
 }
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)  # ComplaintPublic's times are aware (UTC)
+def _now(request: Request) -> dt.datetime:
+    return request.app.state.clock.now().replace(tzinfo=dt.UTC)  # ComplaintPublic's are aware
 
 
 def complaint_sla(c: ComplaintPublic, now: dt.datetime) -> tuple[str, str]:
@@ -109,7 +109,7 @@ def desk_rows(request: Request, user: WebUser, status: str, mine: bool) -> tuple
             rows, total = rows + found, total + count
         names = usernames(session, {c.handler_id for c in rows})
         shown = [complaint_public(c, names) for c in rows]
-    now = _now()
+    now = _now(request)
     return [{"c": c, "sla": complaint_sla(c, now)} for c in sorted(shown, key=_urgency)], total
 
 
@@ -146,6 +146,7 @@ def _complaint_page(
         # a complaint is personal: who read it is recorded, as for a case
         append_audit(
             session,
+            clock=request.app.state.clock,
             actor=user.principal.username,
             action="complaint.view",
             entity_type="complaint",
@@ -174,7 +175,7 @@ def _complaint_page(
         user,
         status_code=status_code,
         c=public,
-        sla=complaint_sla(public, _now()),
+        sla=complaint_sla(public, _now(request)),
         staff=staff,
         may_answer=may_answer,
         may_take=may_take,
@@ -241,7 +242,9 @@ def respond(
         )
     try:
         with request.app.state.store.transaction() as session:
-            respond_complaint(session, user.principal, complaint_id, text)
+            respond_complaint(
+                session, user.principal, complaint_id, text, clock=request.app.state.clock
+            )
     except (ConflictError, PermissionDeniedError, NotFoundError) as exc:
         return _refused(request, user, complaint_id, exc, response=response)
     return RedirectResponse(f"/complaints/{complaint_id}?done=answered", status_code=303)
@@ -254,7 +257,7 @@ def take(request: Request, user: PageUser, complaint_id: int, csrf: Annotated[st
     check_csrf(user, csrf)
     try:
         with request.app.state.store.transaction() as session:
-            take_complaint(session, user.principal, complaint_id)
+            take_complaint(session, user.principal, complaint_id, clock=request.app.state.clock)
     except PermissionDeniedError as exc:  # the caller decided the complaint's case
         return _refused(request, user, complaint_id, exc)
     except ConflictError as exc:  # answered, or someone else's: say which
@@ -285,7 +288,12 @@ def assign(
     try:
         with request.app.state.store.transaction() as session:
             assign_complaint(
-                session, user.principal, complaint_id, username, override_reason[:MAX_TEXT]
+                session,
+                user.principal,
+                complaint_id,
+                username,
+                override_reason[:MAX_TEXT],
+                clock=request.app.state.clock,
             )
     except (ConflictError, NotFoundError, PermissionDeniedError, RequestValidationError) as exc:
         return _refused(

@@ -55,13 +55,14 @@ def _queue_rows(request: Request, user: WebUser, band: str, status: str, assigne
         limit=QUEUE_LIMIT,
     )
     sla_days = request.app.state.settings.review.case_sla_days
+    now = request.app.state.clock.now()
     with request.app.state.store.transaction() as session:
         cases, count = list_queue(session, flt)
         names = usernames(session, {c.assigned_to for c in cases})
         rows = [
             (
-                case_summary(c, session.get(Score, c.score_id), names),
-                sla_state(c.created_at, None, sla_days),
+                case_summary(c, session.get(Score, c.score_id), names, now),
+                sla_state(c.created_at, None, sla_days, now),
             )
             for c in cases
         ]
@@ -106,15 +107,15 @@ def queue_page(
 
 def case_screen(request: Request, user: WebUser, case_id: int, **extra) -> HTMLResponse:
     """The case screen (its view audited), with ``extra`` for the template (form errors)."""
-    settings = request.app.state.settings
+    settings, clock = request.app.state.settings, request.app.state.clock
     with request.app.state.store.transaction() as session:
         try:
-            case = view_case(session, user.principal, case_id)
+            case = view_case(session, user.principal, case_id, clock=clock)
         except NotFoundError as exc:
             raise PageError(404, "error_not_found", what=f"case {case_id}") from exc
-        view = build_case_view(
-            session, case, case_public(session, case, settings), user.lang, settings
-        )
+        now = clock.now()
+        public = case_public(session, case, settings, now)
+        view = build_case_view(session, case, public, user.lang, settings, now)
         record = None if view.score is None else _record(request, session, view.score)
         mine = case.assigned_to == user.principal.user_id
         # who the service lets decide or amend; the others see the rule instead of the form
@@ -178,11 +179,12 @@ def decide(
             # an open case is claimed on the way; a claimed one is decided by its
             # holder or a supervisor (the service refuses anyone else, naming the rule)
             if amends is None and _status(session, case_id) == "open":
-                claim_case(session, user.principal, case_id)
+                claim_case(session, user.principal, case_id, clock=request.app.state.clock)
             decide_case(
                 session,
                 user.principal,
                 case_id,
+                clock=request.app.state.clock,
                 outcome=outcome,
                 violation_types=list(violation_types or []),
                 reason=reason,
@@ -232,7 +234,7 @@ def _workflow(request: Request, user: WebUser, case_id: int, csrf: str, step) ->
     check_csrf(user, csrf)
     try:
         with request.app.state.store.transaction() as session:
-            step(session, user.principal, case_id)
+            step(session, user.principal, case_id, clock=request.app.state.clock)
     except (ConflictError, PermissionDeniedError) as exc:
         return _refused(request, user, case_id, exc)
     except NotFoundError as exc:

@@ -46,7 +46,7 @@ def oversight_page(request: Request, user: PageUser) -> HTMLResponse:
     """KPIs with charts (processing time, backlog, flag and hit rates, complaints, satisfaction)."""
     requires(user, "kpis.read")
     with request.app.state.store.transaction() as session:
-        kpis = compute_kpis(session)
+        kpis = compute_kpis(session, clock=request.app.state.clock)
         rows = monthly(session)
         monitoring = monitor_summary(session)
     monitoring["alerts_text"] = [(a, alert_text(a, user.lang)) for a in monitoring["alerts"]]

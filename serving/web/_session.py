@@ -8,6 +8,7 @@ settings key ``web.lang.<user_id>``), so it follows the person, not the browser.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -106,13 +107,15 @@ def _user_lang(session: Session, user_id: int) -> str | None:
     return value if value in LANGS else None
 
 
-def store_lang(session: Session, user_id: int, lang: str) -> None:
+def store_lang(session: Session, user_id: int, lang: str, now: dt.datetime) -> None:
     """Remember ``lang`` for the user (not audited: it changes no decision)."""
     row = session.get(ServiceSetting, lang_key(user_id))
     if row is None:
-        session.add(ServiceSetting(key=lang_key(user_id), value=lang, updated_by=user_id))
+        session.add(
+            ServiceSetting(key=lang_key(user_id), value=lang, updated_at=now, updated_by=user_id)
+        )
     else:
-        row.value = lang
+        row.value, row.updated_at = lang, now
 
 
 def current_user(request: Request) -> WebUser | None:
@@ -139,6 +142,7 @@ def sign_in(request: Request, username: str, password: str) -> tuple[str, WebUse
         ok = user is not None and user.active and check_password(user.password_hash, password)
         append_audit(
             session,
+            clock=request.app.state.clock,
             actor=username[:80] or "(empty)",
             action="web.sign_in" if ok else "web.sign_in_failed",
             entity_type="user",

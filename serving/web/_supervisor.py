@@ -35,10 +35,6 @@ __all__ = ["router", "staff_usernames"]
 router = APIRouter(include_in_schema=False)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def staff_usernames(session: Any) -> list[str]:
     """Active officers and supervisors, by name: who may be handed a case or a complaint."""
     return list(
@@ -50,10 +46,10 @@ def staff_usernames(session: Any) -> list[str]:
     )
 
 
-def _team(session: Any, cases: list[Case], sla_days: int) -> dict[str, Any]:
+def _team(session: Any, cases: list[Case], sla_days: int, now: dt.datetime) -> dict[str, Any]:
     names = usernames(session, {c.assigned_to for c in cases})
     load = Counter(names.get(c.assigned_to, "") for c in cases)
-    breaches = [c for c in cases if sla_state(c.created_at, None, sla_days) == "sla_breached"]
+    breaches = [c for c in cases if sla_state(c.created_at, None, sla_days, now) == "sla_breached"]
     late = Counter(names.get(c.assigned_to, "") for c in breaches)
     officers = staff_usernames(session)
     team = [{"name": n, "cases": load.get(n, 0), "breached": late.get(n, 0)} for n in officers]
@@ -69,15 +65,17 @@ def _team(session: Any, cases: list[Case], sla_days: int) -> dict[str, Any]:
 def _context(request: Request, user: WebUser) -> dict[str, Any]:
     settings = request.app.state.settings
     sla_days = settings.review.case_sla_days
+    clock = request.app.state.clock
+    now = clock.now()
     with request.app.state.store.transaction() as session:
         cases, count = list_queue(session, QueueFilter(limit=500))
-        ctx = _team(session, cases, sla_days)
+        ctx = _team(session, cases, sla_days, now)
         ctx["cases"] = [
             (
                 c,
                 ctx["names"].get(c.assigned_to),
-                (_now() - c.created_at).total_seconds() / 86400,
-                sla_state(c.created_at, None, sla_days),
+                (now - c.created_at).total_seconds() / 86400,
+                sla_state(c.created_at, None, sla_days, now),
             )
             for c in cases
         ]
@@ -86,7 +84,7 @@ def _context(request: Request, user: WebUser) -> dict[str, Any]:
             alerts=[(a, alert_text(a, user.lang)) for a in list_alerts(session, limit=5)],
             runtime=read_runtime(session, settings),
             kill_history=kill_switch_history(session),
-            kpis=compute_kpis(session),
+            kpis=compute_kpis(session, clock=clock),
             sla_days=sla_days,
         )
     return ctx
@@ -118,7 +116,7 @@ def reassign(
     check_csrf(user, csrf)
     try:
         with request.app.state.store.transaction() as session:
-            reassign_case(session, user.principal, case_id, username)
+            reassign_case(session, user.principal, case_id, username, clock=request.app.state.clock)
     except (ConflictError, NotFoundError, RequestValidationError) as exc:
         return render(
             request,
@@ -162,5 +160,5 @@ def kill_switch(
             status_code=422,
         )
     with request.app.state.store.transaction() as session:
-        switch_kill(session, user.principal, enabled == "on", reason)
+        switch_kill(session, user.principal, enabled == "on", reason, clock=request.app.state.clock)
     return RedirectResponse(f"/supervisor?done=kill_{enabled}", status_code=303)

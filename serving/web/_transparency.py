@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from risk.clock import Clock
 from serving.services import compute_kpis
 
 from ._aggregates import AUDIT_GROUPS, GroupRate, fairness_by_group
@@ -56,9 +57,9 @@ class TransparencyReport:
         ]
 
 
-def build_transparency(session: Any, min_group_size: int) -> TransparencyReport:
+def build_transparency(session: Any, min_group_size: int, clock: Clock) -> TransparencyReport:
     """Gather the report's aggregates from the store."""
-    kpis = compute_kpis(session)
+    kpis = compute_kpis(session, clock=clock)
     groups = {a: fairness_by_group(session, a, min_group_size) for a in AUDIT_GROUPS}
     return TransparencyReport(kpis=kpis, groups=groups, min_group_size=min_group_size)
 
@@ -112,7 +113,9 @@ def _lang(request: Request) -> str:
 def _report(request: Request) -> TransparencyReport:
     settings = request.app.state.settings
     with request.app.state.store.transaction() as session:
-        return build_transparency(session, settings.fairness.min_group_size)
+        return build_transparency(
+            session, settings.fairness.min_group_size, request.app.state.clock
+        )
 
 
 @router.get("/transparency", response_class=HTMLResponse)

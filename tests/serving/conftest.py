@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 from serving_helpers import ROLES, make_client
 
+from risk.clock import WallClock
 from risk.settings import Settings
 from serving.services import create_token, create_user
 from serving.store import Base, Store
@@ -120,10 +121,10 @@ def _users(store: Store) -> dict[str, str]:
     out = {}
     with store.transaction() as session:
         for role in ROLES:
-            create_user(session, role, role)
-            out[role] = create_token(session, role)
-        create_user(session, "officer2", "officer")
-        out["officer2"] = create_token(session, "officer2")
+            create_user(session, role, role, clock=WallClock())
+            out[role] = create_token(session, role, clock=WallClock())
+        create_user(session, "officer2", "officer", clock=WallClock())
+        out["officer2"] = create_token(session, "officer2", clock=WallClock())
     return out
 
 
@@ -158,13 +159,14 @@ def shared_app(tmp_path_factory):
     store.dispose()
 
 
-def _point(shared_app, store: Store, settings: Settings, holder=None):
+def _point(shared_app, store: Store, settings: Settings, holder=None, clock=None):
     import random
 
     from serving.services import ModelHolder, TokenCache
 
     app, client = shared_app
     app.state.store, app.state.settings = store, settings
+    app.state.clock = clock or WallClock()
     app.state.token_cache = TokenCache(settings.serving.auth_cache_seconds)
     app.state.model_holder = holder or ModelHolder(settings)
     app.state.rng = random.Random(7)
@@ -260,6 +262,26 @@ def holder(world):
 def scoring_client(shared_app, store, settings, holder, tokens):
     """A client of the service on the test store with the session's model loaded."""
     return _point(shared_app, store, settings, holder)[1]
+
+
+#: Where the simulated clock of :func:`clocked_client` starts.
+CLOCK_START = "2024-03-01T09:00:00"
+
+
+@pytest.fixture
+def sim_clock():
+    """A simulated clock at :data:`CLOCK_START`, moved only by the test."""
+    import datetime as dt
+
+    from risk.clock import SimulatedClock
+
+    return SimulatedClock(dt.datetime.fromisoformat(CLOCK_START))
+
+
+@pytest.fixture
+def clocked_client(shared_app, store, settings, holder, tokens, sim_clock):
+    """:func:`scoring_client` on the simulated clock ``sim_clock``."""
+    return _point(shared_app, store, settings, holder, sim_clock)[1]
 
 
 def as_json(payload: dict) -> dict:

@@ -9,6 +9,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from risk.clock import WallClock
 from serving.services import append_audit, entry_hash, verify_chain
 from serving.services._audit import GENESIS
 
@@ -23,6 +24,7 @@ def _append(store, n: int) -> None:
                 entity_type="case",
                 entity_id=str(i),
                 details={"i": i, "note": "ü", "x": 0.1},
+                clock=WallClock(),
             )
 
 
@@ -101,7 +103,14 @@ def test_renumbered_deletion_is_detected(store):
 
 def test_rolled_back_transaction_leaves_no_entry(store):
     with pytest.raises(RuntimeError), store.transaction() as session:
-        append_audit(session, actor="t", action="score", entity_type="score", entity_id="x")
+        append_audit(
+            session,
+            actor="t",
+            action="score",
+            entity_type="score",
+            entity_id="x",
+            clock=WallClock(),
+        )
         raise RuntimeError("fail mid-request")
     _append(store, 1)
     report = _verify(store)
@@ -124,6 +133,7 @@ def test_concurrent_writers_keep_one_unbroken_chain(store):
                         action="case.view",
                         entity_type="case",
                         entity_id=f"{k}-{i}",
+                        clock=WallClock(),
                     )
         except Exception as exc:  # surfaced by the assertion below
             errors.append(exc)

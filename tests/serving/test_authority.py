@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from conftest import _point, as_json
 from serving_helpers import auth
 
+from risk.clock import WallClock
 from risk.errors import AmanahError
 from risk.settings import Settings
 from serving import services as sv
@@ -37,8 +38,8 @@ def scene(shared_app, module_store, module_tokens, holder, tmp_path_factory):
     s.review.blind_sample_rate = 0.0
     _, client = _point(shared_app, module_store, s, holder)
     with module_store.transaction() as session:
-        create_user(session, "officer3", "officer")
-        module_tokens["officer3"] = create_token(session, "officer3")
+        create_user(session, "officer3", "officer", clock=WallClock())
+        module_tokens["officer3"] = create_token(session, "officer3", clock=WallClock())
     tok = module_tokens
     client.put(
         "/v1/settings/kill-switch",
@@ -113,17 +114,32 @@ def _role_refusal(role: str, permission: str) -> tuple[int, str]:
 
 
 ACTIONS = {
-    "view case": (lambda o: lambda s, p: sv.view_case(s, p, o["a"]), "cases.read"),
-    "claim case": (lambda o: lambda s, p: sv.claim_case(s, p, o["a"]), "cases.work"),
-    "release case": (lambda o: lambda s, p: sv.release_case(s, p, o["a"]), "cases.work"),
+    "view case": (
+        lambda o: lambda s, p: sv.view_case(s, p, o["a"], clock=WallClock()),
+        "cases.read",
+    ),
+    "claim case": (
+        lambda o: lambda s, p: sv.claim_case(s, p, o["a"], clock=WallClock()),
+        "cases.work",
+    ),
+    "release case": (
+        lambda o: lambda s, p: sv.release_case(s, p, o["a"], clock=WallClock()),
+        "cases.work",
+    ),
     "reassign case": (
-        lambda o: lambda s, p: sv.reassign_case(s, p, o["a"], "officer2"),
+        lambda o: lambda s, p: sv.reassign_case(s, p, o["a"], "officer2", clock=WallClock()),
         "cases.reassign",
     ),
     "decide case": (
         lambda o: (
             lambda s, p: sv.decide_case(
-                s, p, o["a"], outcome="no_violation", violation_types=[], reason="Checked."
+                s,
+                p,
+                o["a"],
+                outcome="no_violation",
+                violation_types=[],
+                reason="Checked.",
+                clock=WallClock(),
             )
         ),
         "cases.work",
@@ -138,15 +154,25 @@ ACTIONS = {
                 violation_types=[],
                 reason="Second look.",
                 amends=o["decision"],
+                clock=WallClock(),
             )
         ),
         "cases.work",
     ),
-    "rate case": (lambda o: lambda s, p: sv.add_feedback(s, p, o["b"], 4), "feedback.create"),
+    "rate case": (
+        lambda o: lambda s, p: sv.add_feedback(s, p, o["b"], 4, clock=WallClock()),
+        "feedback.create",
+    ),
     "open complaint": (
         lambda o: (
             lambda s, p: sv.open_complaint(
-                s, p, Settings(), category="delay", description="Slow.", case_id=o["b"]
+                s,
+                p,
+                Settings(),
+                category="delay",
+                description="Slow.",
+                case_id=o["b"],
+                clock=WallClock(),
             )
         ),
         "complaints.create",
@@ -156,15 +182,17 @@ ACTIONS = {
         "complaints.read",
     ),
     "take complaint": (
-        lambda o: lambda s, p: sv.take_complaint(s, p, o["c"]),
+        lambda o: lambda s, p: sv.take_complaint(s, p, o["c"], clock=WallClock()),
         "complaints.handle",
     ),
     "assign complaint": (
-        lambda o: lambda s, p: sv.assign_complaint(s, p, o["c"], "officer2"),
+        lambda o: lambda s, p: sv.assign_complaint(s, p, o["c"], "officer2", clock=WallClock()),
         "complaints.assign",
     ),
     "answer complaint": (
-        lambda o: lambda s, p: sv.respond_complaint(s, p, o["c"], "We looked again."),
+        lambda o: (
+            lambda s, p: sv.respond_complaint(s, p, o["c"], "We looked again.", clock=WallClock())
+        ),
         "complaints.handle",
     ),
 }

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from serving_helpers import ROLES, auth
 
+from risk.clock import WallClock
 from risk.errors import ConflictError, RequestValidationError
 from serving.services import TokenCache, create_token, create_user, revoke_token
 
@@ -98,7 +99,7 @@ def test_token_is_stored_hashed_and_revocable(app, store, client, tokens):
     assert client.get("/v1/me", headers=auth(token)).json()["username"] == "officer"
     token_id = next(i for i, h in stored if h == hashlib.sha256(token.encode()).hexdigest())
     with store.transaction() as session:
-        revoke_token(session, token_id)
+        revoke_token(session, token_id, clock=WallClock())
     assert client.get("/v1/me", headers=auth(token)).status_code == 401
 
 
@@ -109,7 +110,7 @@ def test_a_revoked_token_stops_working_within_the_cache_lifetime(app, store, cli
     token = tokens["officer"]
     assert client.get("/v1/me", headers=auth(token)).status_code == 200  # checked and cached
     with store.transaction() as session:
-        revoke_token(session, _token_id(store, token))
+        revoke_token(session, _token_id(store, token), clock=WallClock())
     now[0] += 1.9
     assert client.get("/v1/me", headers=auth(token)).status_code == 200
     now[0] += 0.2
@@ -137,11 +138,13 @@ def test_unknown_role_and_duplicate_user_are_refused(store, tokens):
         pytest.raises(RequestValidationError, match="role 'clerk' is not one of"),
         store.transaction() as session,
     ):
-        create_user(session, "x", "clerk")
+        create_user(session, "x", "clerk", clock=WallClock())
     with (
         pytest.raises(ConflictError, match="user 'officer' already exists"),
         store.transaction() as session,
     ):
-        create_user(session, "officer", "officer")
+        create_user(session, "officer", "officer", clock=WallClock())
     with store.transaction() as session:
-        assert create_token(session, "officer") != create_token(session, "officer")
+        assert create_token(session, "officer", clock=WallClock()) != create_token(
+            session, "officer", clock=WallClock()
+        )

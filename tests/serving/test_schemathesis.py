@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 from serving_helpers import auth
 
+from risk.clock import WallClock
 from risk.settings import Settings
 from serving.services import create_token, create_user
 from serving.store import Store
@@ -27,8 +28,8 @@ def api(tmp_path_factory):
     store = Store(f"sqlite:///{root / 'amanah.db'}")
     store.upgrade()
     with store.transaction() as session:
-        create_user(session, "sup", "supervisor")
-        token = create_token(session, "sup")
+        create_user(session, "sup", "supervisor", clock=WallClock())
+        token = create_token(session, "sup", clock=WallClock())
     s = Settings(data_dir=root)
     s.serving.model_source = "none"
     app = create_app(s, store=store, seed=1)

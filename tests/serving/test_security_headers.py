@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from serving_helpers import auth, make_client
 
+from risk.clock import WallClock
 from risk.settings import Settings
 
 EXPECTED_CSP = (
@@ -182,7 +183,9 @@ def test_a_missing_report_version_names_no_store_uri(tmp_path):
     app = create_app(s)
     with make_client(app) as c:
         with app.state.store.transaction() as session:
-            create_user(session, "aud", "auditor", password="a-long-passphrase-9")
+            create_user(
+                session, "aud", "auditor", password="a-long-passphrase-9", clock=WallClock()
+            )
         page = c.get("/login")
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
         data = {"username": "aud", "password": "a-long-passphrase-9"}

@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from serving_helpers import auth
 
+from risk.clock import WallClock
 from risk.errors import ConfigError
 from serving.services import compute_features, load_raw_tables, save_raw_rows
 from serving.store import Base, Store
@@ -36,7 +37,7 @@ def test_request_time_features_equal_the_batch_features(store, settings, world):
 
     tables = load_tables(world["dir"])
     with store.transaction() as session:
-        load_raw_tables(session, tables, before=world["cutoff"])
+        load_raw_tables(session, tables, before=world["cutoff"], clock=WallClock())
     payloads = world["payloads"]
     ids = [p["application"]["application_id"] for p in payloads]
     batch = (
@@ -76,7 +77,7 @@ def test_store_lookups_equal_the_in_memory_reference(store, settings, world):
 
     tables = load_tables(world["dir"])
     with store.transaction() as session:
-        load_raw_tables(session, tables, before=world["cutoff"])
+        load_raw_tables(session, tables, before=world["cutoff"], clock=WallClock())
     before = tables.applications.filter(pl.col("submitted_at") < world["cutoff"])
     known = dataclasses.replace(
         tables,

@@ -7,6 +7,7 @@ import re
 
 import sqlalchemy as sa
 
+from risk.clock import WallClock
 from serving.store import AuditEntry, Complaint, Feedback, User
 
 #: The complaint categories as the pages show them, in English and Indonesian.
@@ -52,6 +53,7 @@ def open_complaint(world, case_id: int, description: str, category: str = "delay
             category=category,
             description=description,
             case_id=case_id,
+            clock=WallClock(),
         )
         return complaint.complaint_id
 

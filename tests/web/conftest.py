@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from web_world import WORLD_SIZE, WebWorld, fast_settings, seed_store, train_bundle
 
+from risk.clock import WallClock
+
 
 @pytest.fixture(scope="session")
 def web_world(tmp_path_factory: pytest.TempPathFactory) -> WebWorld:
@@ -90,7 +92,7 @@ def decided_case(web_world) -> int:
     who = principal(web_world, "officer2")
     with web_world.store.transaction() as session:
         if session.get(Case, case_id).status != "decided":
-            claim_case(session, who, case_id)
+            claim_case(session, who, case_id, clock=WallClock())
             decide_case(
                 session,
                 who,
@@ -98,5 +100,6 @@ def decided_case(web_world) -> int:
                 outcome="no_violation",
                 violation_types=[],
                 reason="Employer letter verified.",
+                clock=WallClock(),
             )
     return case_id

@@ -18,6 +18,7 @@ from complaint_helpers import (
     open_complaint,
 )
 
+from risk.clock import WallClock
 from serving.store import Complaint, User
 
 # ---------------------------------------------------------------- recording a complaint
@@ -204,7 +205,7 @@ def indonesian_officer(web_world, client_factory):
 
     with web_world.store.transaction() as session:
         if session.scalar(sa.select(User).where(User.username == "petugas")) is None:
-            create_user(session, "petugas", "officer", password="petugas-pw")
+            create_user(session, "petugas", "officer", password="petugas-pw", clock=WallClock())
     c = client_factory()
     assert (
         c.post("/login", data={"username": "petugas", "password": "petugas-pw"}).status_code == 303

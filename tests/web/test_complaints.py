@@ -17,6 +17,7 @@ from complaint_helpers import (
     set_times,
 )
 
+from risk.clock import WallClock
 from serving.store import Complaint, User
 
 # ---------------------------------------------------------------- who may see what
@@ -246,7 +247,9 @@ def test_the_desk_puts_the_most_urgent_first_and_filters(client_factory, web_wor
     set_times(web_world, overdue, 20, -6)  # 6 days past its deadline
     set_times(web_world, soon, 13, 1)  # 1 of 14 days left
     with web_world.store.transaction() as session:
-        respond_complaint(session, principal(web_world, "supervisor"), answered, "Done.")
+        respond_complaint(
+            session, principal(web_world, "supervisor"), answered, "Done.", clock=WallClock()
+        )
     c = client_factory("officer2")
     desk = c.get("/complaints").text
     order = [int(i) for i in re.findall(r'<tr data-complaint="(\d+)">', desk)]
@@ -278,7 +281,9 @@ def test_answered_ones_follow_every_unanswered_complaint(client_factory, web_wor
     open_complaint(web_world, web_world.case_ids[3], "Still waiting.")
     answered = open_complaint(web_world, web_world.case_ids[3], "Wrong date on the letter.")
     with web_world.store.transaction() as session:  # this test's own answered complaint
-        respond_complaint(session, principal(web_world, "supervisor"), answered, "Corrected.")
+        respond_complaint(
+            session, principal(web_world, "supervisor"), answered, "Corrected.", clock=WallClock()
+        )
     desk = client_factory("supervisor").get("/complaints").text
     statuses = re.findall(r"<td>(Open|Being handled|Answered)</td>\s*</tr>", desk)
     assert "Answered" in statuses and "Open" in statuses
@@ -332,7 +337,9 @@ def test_a_long_desk_keeps_the_most_urgent_and_the_latest_answered(
     with web_world.store.transaction() as session:
         supervisor = principal(web_world, "supervisor")
         for complaint_id in ids[2:]:
-            respond_complaint(session, supervisor, complaint_id, "Answered late.")
+            respond_complaint(
+                session, supervisor, complaint_id, "Answered late.", clock=WallClock()
+            )
     with web_world.store.transaction() as session:
         open_total = session.scalar(
             sa.select(sa.func.count()).where(Complaint.status != "answered")

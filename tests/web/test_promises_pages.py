@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from complaint_helpers import csrf_of, feedback_of, open_complaint, principal
 
+from risk.clock import WallClock
 from serving.store import Case, Complaint, Decision, Score
 
 
@@ -131,7 +132,9 @@ def test_a_decided_case_is_rated_once_on_the_screen(client_factory, web_world, d
 
     if not feedback_of(web_world, decided_case):
         with web_world.store.transaction() as session:
-            add_feedback(session, principal(web_world, "officer"), decided_case, 3)
+            add_feedback(
+                session, principal(web_world, "officer"), decided_case, 3, clock=WallClock()
+            )
     c = client_factory("supervisor")
     screen = c.get(f"/cases/{decided_case}").text
     assert 'id="feedback-form"' not in screen

@@ -9,6 +9,7 @@ from typing import Any
 
 import polars as pl
 
+from risk.clock import WallClock
 from risk.settings import ModelSettings, Settings
 
 #: Applications in the world; the latest ``SCORED`` are scored through the service.
@@ -110,7 +111,7 @@ def seed_store(store: Any, world_dir: Path, bundle: Any, settings: Settings) -> 
     scored_ids = set(scored["application_id"].to_list())
     with store.transaction() as session:
         for name, (role, password) in USERS.items():
-            create_user(session, name, role, password=password)
+            create_user(session, name, role, password=password, clock=WallClock())
         save_raw_rows(session, "sponsors", _rows(tables.sponsors.collect()))
         save_raw_rows(
             session, "applications", _rows(apps.filter(~pl.col("application_id").is_in(scored_ids)))
@@ -126,21 +127,23 @@ def seed_store(store: Any, world_dir: Path, bundle: Any, settings: Settings) -> 
     world = WebWorld(settings=settings, store=store, holder=None)
     rng = __import__("random").Random(3)
     with store.transaction() as session:
-        admin = create_user(session, "seed-admin", "admin")
+        admin = create_user(session, "seed-admin", "admin", clock=WallClock())
         system = Principal(admin.user_id, "seed-admin", "admin")
         for i, app in enumerate(_rows(scored)):
             if i == SCORED - 3:
-                set_runtime(session, system, "threshold", 0.999999)
-                set_runtime(session, system, "blind_sample_rate", 0.999)
+                set_runtime(session, system, "threshold", 0.999999, clock=WallClock())
+                set_runtime(session, system, "blind_sample_rate", 0.999, clock=WallClock())
             app_docs = _rows(docs.filter(pl.col("application_id") == app["application_id"]))
-            out = score_application(session, bundle, settings, system, app, app_docs, rng=rng)
+            out = score_application(
+                session, bundle, settings, system, app, app_docs, rng=rng, clock=WallClock()
+            )
             if out.case_id is not None:
                 if out.score.route == "blind_sample":
                     world.blind_case_ids.append(out.case_id)
                 else:
                     world.case_ids.append(out.case_id)
-        set_runtime(session, system, "threshold", None)
-        set_runtime(session, system, "blind_sample_rate", 0.0)
+        set_runtime(session, system, "threshold", None, clock=WallClock())
+        set_runtime(session, system, "blind_sample_rate", 0.0, clock=WallClock())
     if len(world.case_ids) < 10 or len(world.blind_case_ids) != 3:
         raise AssertionError(
             f"the web world needs 10 flagged and 3 blind cases, got {len(world.case_ids)}"
