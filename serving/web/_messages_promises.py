@@ -73,8 +73,8 @@ PROMISES_PAIRS: dict[str, tuple[str, str]] = {
         "Itu {times} kali rata-rata semua tingkat ({avg} dari 100).",
     ),
     "evidence_sources": (
-        "Evidence: {validation} cases from the model's validation and {live} cases decided here.",
-        "Bukti: {validation} kasus dari validasi model dan {live} kasus yang diputuskan di sini.",
+        "Evidence (cases): {validation} from the model's validation, {live} decided here.",
+        "Bukti (kasus): {validation} dari validasi model, {live} diputuskan di sini.",
     ),
     "evidence_none": (
         "No case in this band has an outcome on record yet, so the band cannot be read as a rate.",

@@ -208,6 +208,11 @@ def test_the_case_screen_reads_the_band_as_confirmed_cases_not_as_a_probability(
         f"That is {(k / n) / average:.1f} times the average over all bands"
         f" ({100 * average:.1f} in 100)."
     )
+    sources = re.search(r'id="band-sources">(.*?)</p>', html).group(1)
+    assert sources == (
+        f"Evidence (cases): {validation[score.band]['cases']:,} from the model&#39;s"
+        f" validation, {live.get(score.band, [0, 0])[0]:,} decided here."
+    )
     assert f"{100 * score.score:.1f}%" not in html  # the calibrated score is not shown
     assert "This is not the chance that this applicant broke the rules." in html
 
