@@ -52,7 +52,6 @@ class MonitorSchedule:
 
     def run_once(self) -> Any:
         """One scheduled run (nothing when no model is loaded)."""
-        from serving.routers.monitoring import service_now
         from serving.services import MONITOR_ACTOR, run_monitoring
 
         state = self.app.state
@@ -63,7 +62,7 @@ class MonitorSchedule:
                 state.store,
                 state.model_holder.bundle,
                 state.settings,
-                service_now(self.app),
+                state.clock,
                 trigger="schedule",
                 actor=MONITOR_ACTOR,
             )

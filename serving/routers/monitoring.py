@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -13,14 +12,6 @@ from serving.schemas import ERROR_RESPONSES, MonitorAlertPage, MonitorAlertPubli
 from serving.services import Principal, latest_monitor_run, list_alerts, run_monitoring
 
 router = APIRouter(tags=["monitoring"], responses=ERROR_RESPONSES)
-
-
-def service_now(app: Any) -> dt.datetime:
-    """The service's clock (a simulation sets ``app.state.clock``), naive UTC."""
-    clock = getattr(app.state, "clock", None)
-    if clock is not None:
-        return clock.now()
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 @router.post("/v1/monitoring/run", response_model=MonitorRunPublic)
@@ -36,7 +27,7 @@ def run_now(
         store,
         holder.bundle,
         settings,
-        service_now(request.app),
+        request.app.state.clock,
         trigger="on demand",
         actor=user.username,
     )

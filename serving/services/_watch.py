@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from risk.clock import Clock
 from risk.errors import MonitorError
 from risk.settings import Settings
 from serving.store import MonitorAlert, MonitorRun
@@ -52,13 +53,13 @@ def run_monitoring(
     store: Any,
     bundle: Any,
     settings: Settings,
-    now: dt.datetime,
+    clock: Clock,
     *,
     trigger: str,
     actor: str,
     policy: Any = None,
 ) -> WatchResult:
-    """Monitor the last ``lookback_days`` days before ``now``; store, alert, maybe suspend.
+    """Monitor the last ``lookback_days`` days before ``clock``'s now; store, alert, maybe suspend.
 
     The statistics are computed in a read-only session (scoring is never blocked);
     the run, its alerts and any suspension then commit together in one short write.
@@ -71,8 +72,8 @@ def run_monitoring(
         The served model.
     settings
         ``settings.monitor``: look-back, chunks, rules (``policy_path``).
-    now
-        The instant of the run, from the service's clock.
+    clock
+        The service's clock: the run's instant and its records' times.
     trigger, actor
         ``"schedule"`` or ``"on demand"``, and who asked (recorded in the audit log).
     policy
@@ -83,6 +84,7 @@ def run_monitoring(
     if policy is None:
         path = settings.monitor.policy_path
         policy = AlertPolicy.from_toml(path) if path else AlertPolicy()
+    now = clock.now()
     end = now.date()
     start = end - dt.timedelta(days=settings.monitor.lookback_days)
     try:
@@ -105,6 +107,7 @@ def run_monitoring(
         session.flush()
         append_audit(
             session,
+            clock=clock,
             actor=actor,
             action="monitor.run",
             entity_type="monitor_run",
@@ -116,13 +119,13 @@ def run_monitoring(
                 "trigger": trigger,
             },
         )
-        fresh = _record_alerts(session, run, report.alerts, now)
-        suspended = _suspend(session, settings, [a for a in fresh if a.suspend])
+        fresh = _record_alerts(session, run, report.alerts, clock)
+        suspended = _suspend(session, settings, [a for a in fresh if a.suspend], clock)
         return WatchResult(run.run_id, fresh, suspended)
 
 
 def _record_alerts(
-    session: Session, run: MonitorRun, alerts: list[dict[str, Any]], now: dt.datetime
+    session: Session, run: MonitorRun, alerts: list[dict[str, Any]], clock: Clock
 ) -> list[MonitorAlert]:
     known = set(
         session.execute(
@@ -139,7 +142,7 @@ def _record_alerts(
         known.add(key)
         row = MonitorAlert(
             run_id=run.run_id,
-            at=now,
+            at=run.at,
             model_version=run.model_version,
             rule=a["rule"],
             kind=a["kind"],
@@ -156,6 +159,7 @@ def _record_alerts(
         session.flush()
         append_audit(
             session,
+            clock=clock,
             actor=MONITOR_ACTOR,
             action="monitor.alert",
             entity_type="monitor_alert",
@@ -166,13 +170,15 @@ def _record_alerts(
     return fresh
 
 
-def _suspend(session: Session, settings: Settings, alerts: list[MonitorAlert]) -> bool:
+def _suspend(
+    session: Session, settings: Settings, alerts: list[MonitorAlert], clock: Clock
+) -> bool:
     """Switch to manual review for the first suspending alert (if not already on)."""
     if not alerts or read_runtime(session, settings).kill_switch:
         return False
     first = alerts[0]
     reason = f"monitoring alert #{first.alert_id}: {first.message}"
-    set_runtime(session, _MONITOR, "kill_switch", True, reason=reason[:500])
+    set_runtime(session, _MONITOR, "kill_switch", True, clock=clock, reason=reason[:500])
     first.suspended = True
     return True
 

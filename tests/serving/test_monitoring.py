@@ -10,6 +10,7 @@ from conftest import as_json
 from serving_helpers import auth
 
 from models.monitoring import AlertPolicy
+from risk.clock import SimulatedClock, WallClock
 from serving._schedule import MonitorSchedule
 from serving.services import kill_switch_on, run_monitoring, verify_chain
 from serving.store import AuditEntry, MonitorAlert
@@ -56,7 +57,12 @@ def test_a_suspending_rule_switches_the_kill_switch_with_the_alert_as_reason(
     scored, store, holder, settings, tokens
 ):
     result = run_monitoring(
-        store, holder.bundle, settings, NEW_YEAR, trigger="on demand", actor="analyst"
+        store,
+        holder.bundle,
+        settings,
+        SimulatedClock(NEW_YEAR),
+        trigger="on demand",
+        actor="analyst",
     )
     (alert,) = result.alerts
     assert result.suspended is True
@@ -80,7 +86,12 @@ def test_a_suspending_rule_switches_the_kill_switch_with_the_alert_as_reason(
 
     # the same chunk again: no second alert, and the switch stays as it is
     again = run_monitoring(
-        store, holder.bundle, settings, NEW_YEAR, trigger="schedule", actor="monitor"
+        store,
+        holder.bundle,
+        settings,
+        SimulatedClock(NEW_YEAR),
+        trigger="schedule",
+        actor="monitor",
     )
     assert (again.alerts, again.suspended) == ([], False)
 
@@ -91,7 +102,14 @@ def test_a_suspending_rule_switches_the_kill_switch_with_the_alert_as_reason(
         json={"enabled": False, "reason": "checked the alert: a new post opened"},
     )
     assert off.status_code == 200, off.text
-    run_monitoring(store, holder.bundle, settings, NEW_YEAR, trigger="schedule", actor="monitor")
+    run_monitoring(
+        store,
+        holder.bundle,
+        settings,
+        SimulatedClock(NEW_YEAR),
+        trigger="schedule",
+        actor="monitor",
+    )
     with store.reading() as session:
         assert kill_switch_on(session) is None
         assert session.scalar(sa.select(sa.func.count()).select_from(MonitorAlert)) == 1
@@ -100,7 +118,12 @@ def test_a_suspending_rule_switches_the_kill_switch_with_the_alert_as_reason(
 def test_default_rules_never_suspend(scored, store, holder, settings):
     settings.monitor.policy_path = None
     result = run_monitoring(
-        store, holder.bundle, settings, NEW_YEAR, trigger="schedule", actor="monitor"
+        store,
+        holder.bundle,
+        settings,
+        SimulatedClock(NEW_YEAR),
+        trigger="schedule",
+        actor="monitor",
     )
     assert result.suspended is False
     assert all(not a.suspend for a in result.alerts)
@@ -110,7 +133,7 @@ def test_default_rules_never_suspend(scored, store, holder, settings):
 def test_an_empty_period_is_reported_not_stored(scored, store, holder, settings):
     later = dt.datetime(2030, 1, 1)
     result = run_monitoring(
-        store, holder.bundle, settings, later, trigger="schedule", actor="monitor"
+        store, holder.bundle, settings, SimulatedClock(later), trigger="schedule", actor="monitor"
     )
     assert result.run_id is None
     assert result.why_not == (
@@ -124,11 +147,11 @@ def test_an_empty_period_is_reported_not_stored(scored, store, holder, settings)
     [("officer", 403), ("auditor", 403), ("analyst", 200), ("supervisor", 200), ("admin", 200)],
 )
 def test_who_may_run_the_monitor(scored, tokens, role, status, shared_app):
-    shared_app[0].state.clock = _Fixed(NEW_YEAR)
+    shared_app[0].state.clock = SimulatedClock(NEW_YEAR)
     try:
         response = scored.post("/v1/monitoring/run", headers=auth(tokens[role]))
     finally:
-        del shared_app[0].state.clock
+        shared_app[0].state.clock = WallClock()
     assert response.status_code == status, response.text
     if status == 200:
         body = response.json()
@@ -139,7 +162,14 @@ def test_who_may_run_the_monitor(scored, tokens, role, status, shared_app):
 def test_who_may_read_alerts_and_the_latest_report(
     scored, tokens, role, status, store, holder, settings
 ):
-    run_monitoring(store, holder.bundle, settings, NEW_YEAR, trigger="schedule", actor="monitor")
+    run_monitoring(
+        store,
+        holder.bundle,
+        settings,
+        SimulatedClock(NEW_YEAR),
+        trigger="schedule",
+        actor="monitor",
+    )
     alerts = scored.get("/v1/monitoring/alerts", headers=auth(tokens[role]))
     latest = scored.get("/v1/monitoring/latest", headers=auth(tokens[role]))
     assert (alerts.status_code, latest.status_code) == (status, status)
@@ -158,11 +188,11 @@ def test_who_may_read_alerts_and_the_latest_report(
 
 def test_the_schedule_runs_with_the_service_clock(scored, store, holder, settings, shared_app):
     app = shared_app[0]
-    app.state.clock = _Fixed(NEW_YEAR)
+    app.state.clock = SimulatedClock(NEW_YEAR)
     try:
         result = MonitorSchedule(app, 3600).run_once()
     finally:
-        del app.state.clock
+        app.state.clock = WallClock()
     assert result.run_id == 1 and result.suspended is True
     actions = _actions(store)
     assert actions[-3][:2] == ("monitor.run", "monitor")
@@ -184,11 +214,3 @@ def test_no_schedule_by_default_and_one_when_set(tmp_path):
         schedule = client.app.state.monitor_schedule
         assert schedule.seconds == 3600 and schedule._thread.is_alive()
     assert not schedule._thread.is_alive()  # stopped with the service
-
-
-class _Fixed:
-    def __init__(self, at: dt.datetime) -> None:
-        self.at = at
-
-    def now(self) -> dt.datetime:
-        return self.at

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from models.monitoring import AlertPolicy, AlertRule
+from risk.clock import SimulatedClock
 from serving.services import kill_switch_on, run_monitoring
 from serving.store import MonitorAlert, Score, raw_table
 
@@ -36,7 +37,7 @@ def monitored(web_world):
         store,
         web_world.holder.bundle,
         settings,
-        now,
+        SimulatedClock(now),
         trigger="on demand",
         actor="analyst",
         policy=AlertPolicy((rule,), "test rule"),
