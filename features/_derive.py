@@ -20,13 +20,11 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import polars as pl
 
-from ._scalar import and3, divide, epoch_days, not3, or3
-from ._scalar import days_between as _days_between
+from ._derive_py import compile_python
 
 __all__ = ["Derivation", "col", "days_between", "lit", "when"]
 
@@ -62,30 +60,15 @@ class Derivation:
         """The batch form: a polars expression over the fact columns."""
         return _POLARS[self.op](*(_polars(a) for a in self.args))
 
-    def to_python(self) -> Scalar:
-        """The request-time form: a function of one row of facts (a mapping) to a value."""
-        if self.op == "col":
-            name = self.args[0]
-            return lambda row: row[name]
-        if self.op == "lit":
-            value = self.args[0]
-            return lambda row: value
-        if self.op == "lookup":
-            inner, mapping = self.args[0].to_python(), dict(self.args[1])
-            return lambda row: _lookup(inner(row), mapping)
-        if self.op == "fill_null":
-            inner, default = self.args[0].to_python(), self.args[1].to_python()
-            return lambda row: _fill_null(inner(row), default(row))
-        if self.op == "when":
-            cond, then, other = (a.to_python() for a in self.args)
-            return lambda row: then(row) if cond(row) is True else other(row)
-        fn = _PYTHON[self.op]
-        parts = tuple(a.to_python() for a in self.args)
-        if len(parts) == 1:
-            (a,) = parts
-            return lambda row: fn(a(row))
-        a, b = parts
-        return lambda row: fn(a(row), b(row))
+    def to_python(self, *, as_float: bool = False, categories: Any = None) -> Scalar:
+        """The request-time form: a function of one row of facts (a mapping) to a value.
+
+        The formula is written out as one Python expression and compiled once, so a
+        row costs no more than hand-written code.  ``as_float`` casts the result to
+        ``float`` as polars' ``Float64`` cast does; ``categories`` (a feature name and
+        its allowed values) checks it as a cast to an Enum does.
+        """
+        return compile_python(self, as_float=as_float, categories=categories)
 
     # --- operators ----------------------------------------------------------------------
     def __add__(self, other: Any) -> Derivation:
@@ -204,26 +187,6 @@ def _polars(arg: Any) -> Any:
     return arg.to_polars() if isinstance(arg, Derivation) else arg
 
 
-def _lookup(key: Any, mapping: dict[str, float]) -> float | None:
-    return None if key is None else mapping.get(key)
-
-
-def _fill_null(value: Any, default: Any) -> Any:
-    return default if value is None else value
-
-
-def _null_safe(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    def apply(a: Any, b: Any) -> Any:
-        return None if a is None or b is None else fn(a, b)
-
-    return apply
-
-
-def _yymmdd(day: date | None) -> tuple[int, int, int] | None:
-    # Compared only for equality: the tuple equals where the strings do.
-    return None if day is None else (day.year % 100, day.month, day.day)
-
-
 def _lit_polars(value: Any) -> pl.Expr:
     return pl.lit(value)
 
@@ -258,27 +221,4 @@ _POLARS: dict[str, Callable[..., pl.Expr]] = {
     "yymmdd": lambda a: a.dt.strftime("%y%m%d"),
     "days_between": lambda a, b: (a - b).dt.total_days(),
     "when": _when_polars,
-}
-
-_PYTHON: dict[str, Callable[..., Any]] = {
-    "add": _null_safe(operator.add),
-    "sub": _null_safe(operator.sub),
-    "mul": _null_safe(operator.mul),
-    "div": divide,
-    "eq": _null_safe(operator.eq),
-    "ne": _null_safe(operator.ne),
-    "gt": _null_safe(operator.gt),
-    "lt": _null_safe(operator.lt),
-    "ge": _null_safe(operator.ge),
-    "le": _null_safe(operator.le),
-    "and": and3,
-    "or": or3,
-    "not": not3,
-    "ne_missing": operator.ne,
-    "is_null": lambda a: a is None,
-    "is_not_null": lambda a: a is not None,
-    "starts_with": _null_safe(str.startswith),
-    "epoch_days": lambda a: None if a is None else epoch_days(a),
-    "yymmdd": _yymmdd,
-    "days_between": _days_between,
 }

@@ -19,7 +19,7 @@ included), so the audit-only guard sees through it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -55,7 +55,7 @@ class Lookups:
     counts: Mapping[str, int | None]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Request:
     """One application at request time: what the request forms of facts read.
 
@@ -69,17 +69,21 @@ class Request:
         What the store knew before it.
     settings
         Windows and limits.
+
+    Attributes
+    ----------
+    day
+        The submission day: history dated strictly before it is visible.
     """
 
     application: Mapping[str, Any]
     documents: Sequence[Mapping[str, Any]]
     lookups: Lookups
     settings: Settings
+    day: date = field(init=False)
 
-    @property
-    def day(self) -> date:
-        """The submission day: history dated strictly before it is visible."""
-        return self.application["submitted_at"].date()
+    def __post_init__(self) -> None:
+        self.day = self.application["submitted_at"].date()
 
 
 BatchForm = Callable[[Sources, Settings], pl.LazyFrame]

@@ -8,6 +8,7 @@ derivation reads.
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 import polars as pl
@@ -32,9 +33,13 @@ def _application_batch(src: Sources, settings: Settings) -> pl.LazyFrame:
     return src.targets.select(*_OWN, DAY)
 
 
+_OWN_VALUES = itemgetter(*_OWN)
+
+
 def _application_request(request: Request) -> dict[str, Any]:
-    application = request.application
-    return {**{c: application[c] for c in _OWN}, DAY: request.day}
+    values = dict(zip(_OWN, _OWN_VALUES(request.application), strict=True))
+    values[DAY] = request.day
+    return values
 
 
 #: The application as submitted, and its submission day.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import polars as pl
@@ -81,9 +82,12 @@ def _name_expr(expr: pl.Expr) -> pl.Expr:
 
 
 def _name_scalar(name: str | None) -> str:
-    # Marks (Unicode category M) are dropped first, as the vectorised form's \p{M} does.
-    decomposed = unicodedata.normalize("NFKD", name or "")
-    unmarked = "".join(ch for ch in decomposed if not unicodedata.category(ch).startswith("M"))
+    # Marks (Unicode category M) are dropped first, as the vectorised form's \p{M} does;
+    # ASCII has neither decompositions nor marks.
+    unmarked = name or ""
+    if not unmarked.isascii():
+        decomposed = unicodedata.normalize("NFKD", unmarked)
+        unmarked = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
     return transliterate(unmarked).replace("<", " ")
 
 
@@ -112,14 +116,16 @@ def _document_request(request: Request) -> dict[str, Any]:
         (doc["mrz_line1"], doc["mrz_line2"], doc["mrz_line3"]), format=doc["mrz_format"]
     )
     number = doc["printed_document_number"]
-    return {
-        "has_document": True,
-        **{column: doc[column] for column in _PASSED},
-        **{column: getattr(zone, name) for column, name in _ZONE.items()},
-        "surname_as_zone": _name_scalar(doc["printed_surname"]),
-        "given_as_zone": _name_scalar(doc["printed_given_names"]),
-        "number_as_zone": None if number is None else _NOT_ALNUM.sub("", number.upper()),
-    }
+    values = {"has_document": True}
+    values.update(zip(_PASSED, _PASSED_VALUES(doc), strict=True))
+    values.update(zip(_ZONE, _ZONE_VALUES(zone), strict=True))
+    values["surname_as_zone"] = _name_scalar(doc["printed_surname"])
+    values["given_as_zone"] = _name_scalar(doc["printed_given_names"])
+    values["number_as_zone"] = None if number is None else _NOT_ALNUM.sub("", number.upper())
+    return values
+
+
+_PASSED_VALUES, _ZONE_VALUES = itemgetter(*_PASSED), attrgetter(*_ZONE.values())
 
 
 _READS: dict[str, tuple[str, ...]] = {"has_document": _PRIMARY}

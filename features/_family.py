@@ -27,11 +27,10 @@ from risk.contract import audit_only_columns
 from risk.errors import FeatureRegistryError
 from risk.settings import get_settings
 
-from ._derive import Derivation, Scalar
+from ._derive import Derivation
 from ._fact import Fact
 from ._facts import fact_of
 from ._registry import FeatureSpec, Template, bool_template, check_texts, default_dtype
-from ._scalar import category, to_float
 
 __all__ = ["Family"]
 
@@ -179,17 +178,16 @@ class Family:
 def _complete(spec: FeatureSpec, derivation: Derivation) -> FeatureSpec:
     """The spec with its derivation's batch and request-time forms attached."""
     expr = derivation.to_polars().alias(spec.name).cast(spec.dtype)
-    compute = _cast(spec, derivation.to_python())
+    compute = derivation.to_python(**python_cast(spec))
     for attr, value in (("derivation", derivation), ("expr", expr), ("compute", compute)):
         object.__setattr__(spec, attr, value)
     return spec
 
 
-def _cast(spec: FeatureSpec, fn: Scalar) -> Scalar:
-    """``fn`` followed by what polars' cast to the feature's dtype does to one value."""
+def python_cast(spec: FeatureSpec) -> dict[str, Any]:
+    """What polars' cast to the feature's dtype does to one Python value, as options of
+    :meth:`Derivation.to_python`: a Float64 cast, or an Enum's category check."""
+    categories = None
     if isinstance(spec.dtype, pl.Enum):
-        name, allowed = spec.name, frozenset(spec.dtype.categories.to_list())
-        return lambda row: category(name, fn(row), allowed)
-    if spec.dtype == pl.Float64:
-        return lambda row: to_float(fn(row))
-    return fn
+        categories = (spec.name, tuple(spec.dtype.categories.to_list()))
+    return {"as_float": spec.dtype == pl.Float64, "categories": categories}
