@@ -1,12 +1,14 @@
 """Raw rows in the store: saving a submitted application, looking up what was known before it.
 
-Request-time features need what the service knew when an application arrived:
-the applicant's trips and decisions, the sponsor's register row, and counts of
-the other applications that share a contact detail, agent or sponsor within the
-network window.  :func:`load_lookups` reads them with four indexed queries; the
-counts are computed by the database, so a busy agent costs no more than a quiet one.
-The rules are those of :func:`features.lookups_from_tables` (the in-memory form),
-and ``tests/serving/test_store.py`` checks the two agree on both backends.
+Request-time features are derived from facts (``features.FACTS``); the facts'
+request forms read :class:`features.Lookups`, which this module fills from the
+store: the applicant's trips and decisions (the trip and decision records), the
+sponsor's register row, and the window counts (the columns each count counts on
+are the facts' :data:`features.COUNTED_ON`).  :func:`load_lookups` reads them
+with four indexed queries; the counts are computed by the database, so a busy
+agent costs no more than a quiet one.  The rules are those of
+:func:`features.lookups_from_tables` (the reference), and
+``tests/serving/test_store.py`` checks the two agree on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
