@@ -179,7 +179,7 @@ class ServingSettings(BaseModel):
     #: revoked from another process (``risk tokens revoke``) stops working within this.
     auth_cache_seconds: float = Field(2.0, ge=0, le=60)
     #: The service's SQLite store checkpoints its WAL on a background thread this often
-    #: (0: inside whichever commit crosses SQLite's threshold, a 5-10 ms pause).
+    #: (0: inside whichever commit crosses SQLite's threshold, which then pauses).
     sqlite_checkpoint_seconds: float = Field(1.0, ge=0, le=300)
     #: Largest request body accepted, in bytes (413 above it, before any parsing).
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)

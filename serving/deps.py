@@ -93,7 +93,7 @@ async def run_write(store: Store, work: Callable[[bool], T]) -> T:
     """Run a write ``work(wait)`` inline when the store is embedded and free, else in a thread.
 
     A SQLite call never waits on a network, so a worker thread only adds hand-offs
-    (about 0.3 ms a request here, ``benchmarks/bench_serving.py``).  ``work(False)``
+    (``benchmarks/bench_serving.py`` measures them).  ``work(False)``
     runs on the event loop and must open its transaction with ``wait=False``: if
     another writer holds the store it raises :class:`~serving.store.StoreBusy`
     before doing anything, and ``work(True)`` then waits its turn in the thread

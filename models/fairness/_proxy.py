@@ -168,8 +168,8 @@ def proxy_test(
     usable = ~np.isnan(x).all(axis=0)
     names = [n for n, keep in zip(features.columns, usable, strict=True) if keep]
     x, cat = x[:, usable], cat[usable]
-    # One OpenMP thread: on a busy 2-core machine, spinning OpenMP threads made a fit ~14x
-    # slower than a single thread (37 s against 2.7 s for 2,000 rows).
+    # One OpenMP thread: the many small fits gain nothing from more, and spinning OpenMP
+    # threads on a busy machine make each fit far slower than a single thread.
     with threadpool_limits(limits=1, user_api="openmp"):
         out = {
             name: _one(

@@ -90,7 +90,8 @@ def _check_digits(series: pl.Series) -> pl.Series:
     """Vectorised check digits over a string series.
 
     Only numpy and pyarrow run here: calling back into polars from inside a polars UDF
-    contends for polars' thread pool and was measured 100x slower.  When every string
+    contends for polars' own thread pool (``benchmarks/bench_validate.py`` times the
+    vectorised check digits).  When every string
     has the same length (the usual case for one MRZ field) the bytes are viewed as a
     (rows, width) matrix and weighted in one product; otherwise a cumulative-sum pass
     handles the ragged strings.
