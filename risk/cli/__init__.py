@@ -20,6 +20,7 @@ from . import (
     _models,  # noqa: F401  (train, score-batch)
     _monitor,  # noqa: F401  (monitor)
     _serving,  # noqa: F401  (serve, demo, users, tokens, replay, audit-log)
+    _simulate,  # noqa: F401  (simulate)
     _synth,  # noqa: F401  (synth)
 )
 from ._app import app, err_console, group

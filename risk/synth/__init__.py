@@ -12,11 +12,12 @@ biased (investigations favoured some nationalities and the old checklist rules).
 from __future__ import annotations
 
 from ._documents import FRAUD_KINDS
-from ._labels import INTELLIGENCE_BIAS
+from ._labels import DETECTION, INTELLIGENCE_BIAS
 from ._output import GENERATOR_VERSION, Manifest, synthesize
 from ._world import STEPS, World, generate_world
 
 __all__ = [
+    "DETECTION",
     "FRAUD_KINDS",
     "GENERATOR_VERSION",
     "INTELLIGENCE_BIAS",

@@ -1,0 +1,117 @@
+"""One arm: its store filled with the history, its staff, its months, its figures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from risk.clock import SimulatedClock
+from risk.settings import Settings
+
+from ._analyst import register_and_promote
+from ._figures import month_row, true_months
+from ._operation import Operation, Staff, monthly_volume, officers_needed
+from ._world import SimWorld
+
+__all__ = ["run_arm"]
+
+Say = Callable[[str], None]
+#: The simulation's people beside the officers: function -> role (usernames default to it).
+FUNCTIONS = {"intake": "officer", "supervisor": "supervisor", "analyst": "analyst"}
+
+
+def _principal(session: Any, clock: Any, username: str, role: str) -> Any:
+    from serving.services import Principal, create_user
+    from serving.store import User
+
+    user = session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        user = create_user(session, username, role, clock=clock, actor="simulation")
+    return Principal(user.user_id, user.username, user.role)
+
+
+def _staff(session: Any, clock: Any, officers: tuple[str, ...], names: dict[str, str]) -> Staff:
+    who = {f: _principal(session, clock, names[f], role) for f, role in FUNCTIONS.items()}
+    return Staff(
+        intake=who["intake"],
+        officers=[_principal(session, clock, o, "officer") for o in officers],
+        supervisor=who["supervisor"],
+    )
+
+
+def _open_cases(store: Any) -> int:
+    from serving.store import Case
+
+    with store.reading() as session:
+        return int(session.scalar(sa.select(sa.func.count()).where(Case.status != "decided")))
+
+
+def run_arm(
+    arm: str,
+    settings: Settings,
+    config: Any,
+    world: SimWorld,
+    first: Any,
+    bundle_dir: Path,
+    say: Say,
+    *,
+    register: Callable[..., tuple[str | None, str]] | None = None,
+    after_start: Callable[[Any, Any], None] | None = None,
+    names: dict[str, str] | None = None,
+) -> tuple[list[dict[str, Any]], str]:
+    """Operate one arm for ``config.months`` months; returns its month rows and registry text."""
+    from models import load_bundle
+    from serving.services import load_raw_tables
+    from serving.store import Store
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(settings.database_url)
+    store.upgrade()
+    clock = SimulatedClock(world.start)
+    n_officers, per_day = officers_needed(monthly_volume(world), settings)
+    officers = config.officers or tuple(f"officer-{k + 1:02d}" for k in range(n_officers))
+    names = {f: f for f in FUNCTIONS} | (names or {})
+    with store.transaction() as session:
+        load_raw_tables(session, world.tables, clock=clock, before=world.start, actor="simulation")
+    if after_start is not None:
+        after_start(store, clock)
+    with store.transaction() as session:
+        staff = _staff(session, clock, tuple(officers), names)
+    do_register = register or (
+        lambda s, r, d: register_and_promote(
+            s, r, d, by=names["analyst"], approver=names["supervisor"]
+        )
+    )
+    _, registry = do_register(settings, first, world.history_dir)
+    say(f"[{arm}] {len(officers)} officers deciding {per_day} cases a working day; {registry}")
+    operation = Operation(
+        store, load_bundle(bundle_dir), settings, clock, world, staff, config.seed, per_day,
+        config.rates,
+    )  # fmt: skip
+    for i in range(config.months):
+        counts = operation.run_month(i)
+        say(
+            f"[{arm}] {world.month_label(i)}: {counts.get('score', 0)} scored,"
+            f" {counts.get('decide', 0)} decided, {counts.get('overstay', 0)} overstays"
+            f" confirmed later, {counts.get('complain', 0)} complaints,"
+            f" {counts.get('rate', 0)} ratings, {_open_cases(store)} cases open;"
+            f" model {operation.bundle.version}"
+        )
+        if config.retrain == "monthly" and i < config.months - 1:
+            operation.bundle = _retrain(arm, settings, world, operation, i, say)
+    with store.reading() as session:
+        rows = [month_row(row, None) for row in true_months(session, world)]
+    store.dispose()
+    return rows, registry
+
+
+def _retrain(arm: str, settings: Settings, world: SimWorld, op: Operation, i: int, say: Say):
+    from ._analyst import retrain
+
+    until = world.boundaries[i + 1]
+    bundle, text = retrain(arm, settings, op.store, op.clock, until, world)
+    say(f"[{arm}] analyst at {until:%Y-%m-%d}: {text}")
+    return bundle

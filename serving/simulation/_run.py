@@ -1,0 +1,169 @@
+"""``risk simulate``: a world, a first model, then the service operated month by month."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from risk.errors import ConfigError
+from risk.settings import Settings
+
+from ._people import PeopleRates
+from ._world import SimWorld, split_world
+
+__all__ = ["SIMULATION_FILE", "SimulationConfig", "SimulationResult", "simulate"]
+
+SIMULATION_FILE = "simulation.json"
+Say = Callable[[str], None]
+ARMS = {"none": ("none",), "ipw": ("ipw",), "both": ("none", "ipw")}
+
+
+@dataclass(frozen=True)
+class SimulationConfig:
+    """What to simulate.
+
+    Attributes
+    ----------
+    applications, seed
+        The synthetic world's size (over ``settings.synth.years``) and seed.
+    months
+        Calendar months operated: the world's last ones; earlier ones are history.
+    correction
+        Training labels of the analyst's retraining: ``none`` (naive: reviewed and
+        confirmed is 1, everything else 0), ``ipw`` (reviewed cases weighted by the
+        inverse of their review propensity) or ``both`` (two arms from the same world
+        and the same first model, each with its own store and registry).
+    retrain
+        ``monthly``: at each month's end the analyst exports the store, retrains, runs the
+        promotion gate and promotes; ``never``: the first model serves throughout.
+    officers
+        Usernames of the simulated officers (created if missing); default: as many
+        ``officer-NN`` as the expected review load needs.
+    rates
+        The simulated people's rates (detection, complaints, ratings).
+    """
+
+    applications: int = 30_000
+    months: int = 12
+    seed: int = 7
+    correction: Literal["none", "ipw", "both"] = "both"
+    retrain: Literal["monthly", "never"] = "monthly"
+    officers: tuple[str, ...] | None = None
+    rates: PeopleRates = field(default_factory=PeopleRates)
+
+
+@dataclass
+class SimulationResult:
+    """What a simulation wrote and found."""
+
+    document: dict[str, Any]
+    world: SimWorld
+    first_version: str
+    registry: dict[str, str] = field(default_factory=dict)
+    arm_settings: dict[str, Settings] = field(default_factory=dict)
+
+
+def _arm_settings(settings: Settings, arms: tuple[str, ...]) -> dict[str, Settings]:
+    if len(arms) == 1:
+        return {arms[0]: settings}
+    if settings.serving.database_url:
+        raise ConfigError(
+            "simulate: --correction both needs one store per arm; unset"
+            " RISK_SERVING__DATABASE_URL so each arm gets its own SQLite store"
+        )
+    return {
+        arm: settings.model_copy(update={"data_dir": settings.data_dir / "arms" / arm})
+        for arm in arms
+    }
+
+
+def _first_model(settings: Settings, world: SimWorld, say: Say) -> tuple[Any, Path]:
+    from models import train_world
+
+    model = settings.model.model_copy(update={"label_cutoff": world.start.isoformat()})
+    result = train_world(
+        world.history_dir, settings=settings.model_copy(update={"model": model}),
+        progress=lambda stage, f: None,
+    )  # fmt: skip
+    version = str(result.bundle.version)
+    bundle_dir = Path(result.bundle.save(settings.data_dir / "bundles" / version))
+    say(f"first model {version}: trained on {world.history_dir.name} before {world.start:%Y-%m-%d}")
+    return result, bundle_dir
+
+
+def simulate(
+    settings: Settings,
+    config: SimulationConfig,
+    out_dir: Path,
+    *,
+    say: Say = print,
+    register: Callable[[Settings, Any, Path], tuple[str | None, str]] | None = None,
+    after_start: Callable[[Any, Any], None] | None = None,
+    names: dict[str, str] | None = None,
+) -> SimulationResult:
+    """Synthesise a world, train the first model, operate each arm, write the figures.
+
+    Parameters
+    ----------
+    settings
+        ``data_dir`` receives the world, the bundles, each arm's store and registry.
+    out_dir
+        Receives ``simulation.json`` and ``simulation.html``.
+    say
+        Progress: one line per step and per simulated month.
+    register
+        Registers and promotes a training result in an arm's registry (default: the
+        promotion gate, with a recorded waiver where it fails); returns the version.
+    after_start
+        Called with each arm's store and clock once the history is loaded (the demo
+        adds its users there).
+    names
+        Usernames of the ``intake``, ``supervisor`` and ``analyst`` the simulation acts as
+        (created if missing; default: those words).
+    """
+    from risk.synth import synthesize
+
+    from ._arm import run_arm
+    from ._report import write_report
+
+    arms = ARMS[config.correction]
+    per_arm = _arm_settings(settings, arms)
+    world_dir = settings.data_dir / "world"
+    say(f"synthesising a world of {config.applications} applications (seed {config.seed})")
+    synthesize(
+        config.applications, config.seed, world_dir,
+        start=settings.synth.start_date, years=settings.synth.years,
+    )  # fmt: skip
+    world = split_world(world_dir, config.months, settings.data_dir / "history")
+    first, bundle_dir = _first_model(settings, world, say)
+    result = SimulationResult({}, world, str(first.bundle.version), arm_settings=per_arm)
+    months: dict[str, list[dict[str, Any]]] = {}
+    for arm, arm_settings in per_arm.items():
+        months[arm], result.registry[arm] = run_arm(
+            arm, arm_settings, config, world, first, bundle_dir, say,
+            register=register, after_start=after_start, names=names,
+        )  # fmt: skip
+    result.document = {
+        "seed": config.seed,
+        "months": config.months,
+        "capacity": settings.review.capacity,
+        "blind_rate": settings.review.blind_sample_rate,
+        "arms": {arm: {"months": rows} for arm, rows in months.items()},
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / SIMULATION_FILE).write_text(json.dumps(result.document, indent=2) + "\n")
+    write_report(result.document, out_dir / "simulation.html")
+    return result
+
+
+def refuse_non_empty(*folders: Path) -> None:
+    """Refuse to simulate into a folder that already holds something."""
+    for folder in folders:
+        if folder.exists() and any(folder.iterdir()):
+            raise ConfigError(
+                f"{folder.resolve()} is not empty; simulate writes a new world, store and"
+                " figures: point it at an empty folder"
+            )
