@@ -61,8 +61,14 @@ def run_arm(
     register: Callable[..., tuple[str | None, str]] | None = None,
     after_start: Callable[[Any, Any], None] | None = None,
     names: dict[str, str] | None = None,
-) -> tuple[list[dict[str, Any]], str]:
-    """Operate one arm for ``config.months`` months; returns its month rows and registry text."""
+) -> tuple[list[dict[str, Any]], tuple[str | None, str]]:
+    """Operate one arm for ``config.months`` months.
+
+    Returns
+    -------
+    rows, registration
+        The arm's month rows and the first model's ``(registry version, what happened)``.
+    """
     from models import load_bundle
     from serving.services import load_raw_tables
     from serving.store import Store
@@ -85,8 +91,8 @@ def run_arm(
             s, r, d, by=names["analyst"], approver=names["supervisor"]
         )
     )
-    _, registry = do_register(settings, first, world.history_dir)
-    say(f"[{arm}] {len(officers)} officers deciding {per_day} cases a working day; {registry}")
+    registration = do_register(settings, first, world.history_dir)
+    say(f"[{arm}] {registration[1]}; {len(officers)} officers decide {per_day} cases a working day")
     operation = Operation(
         store, load_bundle(bundle_dir), settings, clock, world, staff, config.seed, per_day,
         config.rates,
@@ -105,7 +111,7 @@ def run_arm(
     with store.reading() as session:
         rows = [month_row(row, None) for row in true_months(session, world)]
     store.dispose()
-    return rows, registry
+    return rows, registration
 
 
 def _retrain(arm: str, settings: Settings, world: SimWorld, op: Operation, i: int, say: Say):

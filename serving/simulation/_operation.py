@@ -179,7 +179,7 @@ class Operation:
             self.seed, application_id, now, bool(finding.types), now - opened, sla, self.rates
         )
         if follow.complaint_at is not None:
-            self._at(follow.complaint_at, "complain", (case_id, follow, officer))
+            self._at(follow.complaint_at, "complain", (case_id, follow, self._handler(officer)))
         if follow.rating_at is not None:
             self._at(follow.rating_at, "rate", (case_id, follow.rating))
 
@@ -193,6 +193,13 @@ class Operation:
             outcome="violation_confirmed", violation_types=sorted({*types, "overstay"}),
             reason=_REASONS["overstay"], amends=decision_id, clock=self.clock,
         )  # fmt: skip
+
+    def _handler(self, decider: Any) -> Any:
+        """Who handles a complaint about ``decider``'s case: never the decider."""
+        others = [o for o in self.staff.officers if o.user_id != decider.user_id]
+        if not others:
+            return self.staff.supervisor
+        return others[decider.user_id % len(others)]
 
     def _complain(self, session: Any, payload: tuple) -> None:
         from serving.services import open_complaint

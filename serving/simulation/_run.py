@@ -62,7 +62,7 @@ class SimulationResult:
     document: dict[str, Any]
     world: SimWorld
     first_version: str
-    registry: dict[str, str] = field(default_factory=dict)
+    registry: dict[str, tuple[str | None, str]] = field(default_factory=dict)
     arm_settings: dict[str, Settings] = field(default_factory=dict)
 
 

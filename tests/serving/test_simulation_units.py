@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from risk.cli import app
 from risk.settings import Settings
-from serving.simulation import PeopleRates
+from serving.simulation import PeopleRates, loop_table, summarise
 from serving.simulation._operation import officers_needed
 from serving.simulation._people import draw_finding, draw_follow_up
 from serving.simulation._world import month_starts
@@ -107,3 +107,32 @@ def test_simulate_refuses_a_non_empty_folder(tmp_path):
     assert f"{(tmp_path / 'out').resolve()} is not empty" in result.output
     assert (tmp_path / "out" / "keep.txt").read_text() == "mine"
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["keep.txt"]
+
+
+def _doc(seed, recalls, ci_hits):
+    months = []
+    for k, (recall, hit) in enumerate(zip(recalls, ci_hits, strict=True)):
+        months.append(
+            {
+                "month": f"2025-0{k + 1}",
+                "flag_rate": 0.05,
+                "true_recall_at_capacity": recall,
+                "true_precision_at_capacity": 0.5,
+                "estimated_recall_ci": [recall - 0.1, recall + 0.1] if hit else [0.9, 1.0],
+                "estimated_prevalence_ci": None,
+                "true_prevalence": 0.1,
+                "flag_share_by_nationality": {"NGA": recall, "AUS": 1 - recall},
+            }
+        )
+    return {"seed": seed, "arms": {"none": {"months": months}}}
+
+
+def test_summary_averages_seeds_and_counts_covered_months():
+    docs = [_doc(1, [0.2, 0.4], [True, False]), _doc(2, [0.4, 0.6], [True, True])]
+    summary = summarise(docs, ("NGA",))
+    assert summary["seeds"] == [1, 2]
+    assert summary["none"]["recall"] == pytest.approx([0.3, 0.5], abs=1e-12)
+    assert summary["none"]["flag_share"]["NGA"] == pytest.approx([0.3, 0.5], abs=1e-12)
+    # recall: three of four months covered; prevalence: no interval, nothing counted
+    assert summary["none"]["coverage"] == {"prevalence": (0, 0), "recall": (3, 4)}
+    assert loop_table(summary).splitlines()[2] == "| 2025-01 | 0.300 | 0.300 |"
