@@ -11,7 +11,7 @@ from risk.errors import NotFoundError
 PROMISED_VERBS = (
     "demo", "synth", "validate", "features", "train", "audit", "promote", "models",
     "serve", "score-batch", "replay", "report", "db", "users", "tokens", "audit-log",
-    "version",
+    "version", "simulate",
 )  # fmt: skip
 
 
