@@ -10,7 +10,8 @@ A policy is a list of ``[[rule]]`` tables::
     suspend = false             # true: switch the service to manual review
 
 Without a file, :data:`DEFAULT_RULES` apply: the dataset drifts (half the features or
-more), the score distribution moves (PSI >= 0.25), the label-free estimate disagrees
+more), the score distribution moves (PSI >= 0.1, the usual "moderate shift" mark and
+Evidently's PSI threshold), the label-free estimate disagrees
 with the realised figures, a fairness ratio leaves 0.8-1.25 with its whole interval.
 None suspends by default: suspension is a deployment's explicit choice.
 """
@@ -90,7 +91,7 @@ _VALUES = {
 
 DEFAULT_RULES = (
     AlertRule("dataset drift", "drift_share", threshold=0.5),
-    AlertRule("score shift", "score_psi", threshold=0.25),
+    AlertRule("score shift", "score_psi", threshold=0.1),
     AlertRule("calibration drift", "divergence"),
     AlertRule("live fairness", "fairness"),
 )

@@ -42,12 +42,15 @@ def feature_drift(
     column
         The feature's values in the chunk.
     reference_rows
-        Rows in the reference: chooses the verdict rule (Evidently's size switch).
+        Rows in the reference: chooses the verdict rule (Evidently's size switch).  For a
+        numeric feature, only its present (non-missing) values count: a distance between
+        two small samples is noise, so a mostly-missing feature is tested by KS.
     settings
         Method and thresholds.
     """
     if ref.treated_as == "numeric":
         out = _numeric(ref, column, settings.psi_epsilon)
+        reference_rows = min(reference_rows, sum(ref.counts) - ref.counts[-1])
     else:
         out = _categorical(ref, column, settings.psi_epsilon)
     out["missing"] = False

@@ -10,6 +10,7 @@ distribution, the flag rate and the label-free performance estimate on the refer
 from __future__ import annotations
 
 import json
+import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,8 @@ class FeatureProfile:
         Numeric: inner bin edges and counts per bin then missing.  Categorical: counts
         per value in ``categories`` (``MISSING`` for missing values).
     sample
-        Numeric only: a seeded sample of the non-missing reference values.
+        Numeric only: a seeded sample of the non-missing reference values (at most
+        ``reference_rows`` of them).
     mean_shap
         Mean SHAP contribution (log-odds) over the explained reference rows.
     """
@@ -169,12 +171,11 @@ def build_profile(
     if frame.height == 0:
         raise MonitorError("cannot build a reference profile from zero rows")
     rng = np.random.default_rng(settings.seed)
-    sample_idx = np.sort(rng.permutation(frame.height)[: settings.reference_rows])
     shap_idx = np.sort(rng.permutation(frame.height)[: settings.attribution_rows])
     contrib = bundle.contributions(frame[shap_idx])
     mean_shap = contrib.mean(axis=0)
     features = {
-        name: _feature(frame.get_column(name), kind, float(mean_shap[j]), sample_idx, settings)
+        name: _feature(frame.get_column(name), kind, float(mean_shap[j]), settings)
         for j, (name, kind) in enumerate(zip(bundle.schema.names, bundle.schema.kinds, strict=True))
     }
     scores = bundle.score(frame)
@@ -201,7 +202,6 @@ def _feature(
     column: pl.Series,
     kind: str,
     mean_shap: float,
-    sample_idx: np.ndarray,
     settings: MonitorSettings,
 ) -> FeatureProfile:
     name = column.name
@@ -214,7 +214,11 @@ def _feature(
         )
     values = column.cast(pl.Float64).fill_null(np.nan).to_numpy()
     edges = quantile_edges(values, settings.psi_bins)
-    sample = values[sample_idx]
+    present = values[~np.isnan(values)]
+    # a sample of the present values, so a mostly-missing feature still keeps all it has
+    keep = np.random.default_rng([settings.seed, zlib.crc32(name.encode())]).permutation(
+        present.size
+    )[: settings.reference_rows]
     return FeatureProfile(
         name,
         kind,
@@ -222,5 +226,5 @@ def _feature(
         bin_counts(values, edges).tolist(),
         mean_shap,
         edges=edges.tolist(),
-        sample=sample[~np.isnan(sample)].tolist(),
+        sample=present[np.sort(keep)].tolist(),
     )

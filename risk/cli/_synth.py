@@ -21,8 +21,26 @@ def synth(
     ] = None,
     start: Annotated[str | None, typer.Option(help="First day of the window (ISO date).")] = None,
     years: Annotated[int | None, typer.Option(help="Length of the window in years.")] = None,
+    drift: Annotated[
+        str | None,
+        typer.Option(
+            help="Drift scenario from --drift-from on: 'new-post' (a new post takes"
+            " --drift-share of the applications: work visas, long stays, a third of the"
+            " funds, lower image quality, and forged documents the tamper scanner misses)."
+        ),
+    ] = None,
+    drift_from: Annotated[
+        str | None,
+        typer.Option(help="First day of the drift (ISO date; default: 90 days before the end)."),
+    ] = None,
+    drift_share: Annotated[
+        float, typer.Option(help="Share of applications from --drift-from on that drift.")
+    ] = 0.35,
 ) -> None:
-    """Generate a synthetic world: the six contract tables, truth.parquet and manifest.json."""
+    """Generate a synthetic world: the six contract tables, truth.parquet and manifest.json.
+
+    Without --drift the world is byte for byte what the same seed always gives.
+    """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from risk.settings import get_settings
@@ -32,6 +50,9 @@ def synth(
     cfg = settings.synth
     n = applications if applications is not None else cfg.applications
     out_dir = out if out is not None else settings.data_dir / "world"
+    first = start or cfg.start_date
+    span = years if years is not None else cfg.years
+    scenario = _scenario(drift, drift_from, drift_share, first, span)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -48,12 +69,34 @@ def synth(
             n,
             seed if seed is not None else cfg.seed,
             out_dir,
-            start=start or cfg.start_date,
-            years=years if years is not None else cfg.years,
+            start=first,
+            years=span,
             progress=step,
+            drift=scenario,
         )
         bar.update(task, completed=len(STEPS) + 1)
     console.print(_summary(out_dir, manifest))
+
+
+def _scenario(name, day, share, start, years):
+    """The drift scenario asked for, if any (default start: 90 days before the window ends)."""
+    import datetime as dt
+
+    from risk.errors import ConfigError
+    from risk.synth import DriftScenario
+
+    if name is None:
+        if day is not None:
+            raise ConfigError("synth: --drift-from needs --drift SCENARIO")
+        return None
+    if day is None:
+        first = dt.date.fromisoformat(str(start))
+        end = first.replace(year=first.year + years)
+        return DriftScenario(name, end - dt.timedelta(days=90), share)
+    try:
+        return DriftScenario(name, dt.date.fromisoformat(day), share)
+    except ValueError:
+        raise ConfigError(f"synth: --drift-from {day!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
 def _summary(out_dir: Path, manifest):

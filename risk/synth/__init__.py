@@ -12,16 +12,20 @@ biased (investigations favoured some nationalities and the old checklist rules).
 from __future__ import annotations
 
 from ._documents import FRAUD_KINDS
+from ._drift import DRIFT_SCENARIOS, NEW_POST, DriftScenario
 from ._labels import DETECTION, INTELLIGENCE_BIAS
 from ._output import GENERATOR_VERSION, Manifest, synthesize
 from ._world import STEPS, World, generate_world
 
 __all__ = [
     "DETECTION",
+    "DRIFT_SCENARIOS",
     "FRAUD_KINDS",
     "GENERATOR_VERSION",
     "INTELLIGENCE_BIAS",
+    "NEW_POST",
     "STEPS",
+    "DriftScenario",
     "Manifest",
     "World",
     "generate_world",

@@ -8,10 +8,12 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from risk.errors import ConfigError, DataFileError
 from risk.io import write_table
 
+from ._drift import DriftScenario
 from ._world import generate_world
 
 #: Bumped whenever the same seed would give different bytes.
@@ -40,10 +42,14 @@ class Manifest:
     snapshot: str
     rows: dict[str, int] = field(default_factory=dict)
     sha256: dict[str, str] = field(default_factory=dict)
+    drift: dict[str, Any] | None = None
 
     def to_json(self) -> str:
-        """The manifest as stable, indented JSON."""
-        return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
+        """The manifest as stable, indented JSON (``drift`` only when the world has one)."""
+        data = asdict(self)
+        if data["drift"] is None:
+            del data["drift"]
+        return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
     @classmethod
     def read(cls, path: str | Path) -> Manifest:
@@ -64,6 +70,7 @@ def synthesize(
     start: dt.date | str = "2023-01-01",
     years: int = 3,
     progress: Callable[[str], None] | None = None,
+    drift: DriftScenario | None = None,
 ) -> Manifest:
     """Generate a synthetic world of ``n`` applications and write it to ``out_dir``.
 
@@ -82,6 +89,9 @@ def synthesize(
     progress
         Called with the name of each step as it starts (:data:`risk.synth.STEPS`, then
         ``"write"``).
+    drift
+        A drift scenario (:class:`risk.synth.DriftScenario`), recorded in the manifest;
+        without one the world is byte for byte the world the generator always made.
 
     Returns
     -------
@@ -94,7 +104,7 @@ def synthesize(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DataFileError(f"{out}: cannot create the output folder ({exc})") from exc
-    world = generate_world(n, seed, start=first, years=years, progress=progress)
+    world = generate_world(n, seed, start=first, years=years, progress=progress, drift=drift)
     if progress:
         progress("write")
     rows, digests = {}, {}
@@ -112,6 +122,7 @@ def synthesize(
         world.snapshot.isoformat(),
         rows,
         digests,
+        None if drift is None else drift.to_dict(),
     )
     (out / "manifest.json").write_text(manifest.to_json())
     return manifest

@@ -12,6 +12,7 @@ import polars as pl
 from . import _decisions, _documents, _history, _labels, _network, _people, _sponsors
 from ._applications import details, schedule
 from ._common import streams
+from ._drift import DriftScenario, apply_drift
 from ._names import names
 from ._violations import RING_SHARE, signals, truth
 
@@ -45,7 +46,13 @@ class World:
 
 
 def generate_world(
-    n: int, seed: int, *, start: dt.date, years: int, progress: Callable[[str], None] | None = None
+    n: int,
+    seed: int,
+    *,
+    start: dt.date,
+    years: int,
+    progress: Callable[[str], None] | None = None,
+    drift: DriftScenario | None = None,
 ) -> World:
     """Generate a world of ``n`` applications in memory.
 
@@ -61,6 +68,9 @@ def generate_world(
         First day of the window and its length; the snapshot is the window's end.
     progress
         Called with each step's name as it starts (:data:`STEPS`).
+    drift
+        A drift scenario applied from its start day (see :mod:`risk.synth._drift`);
+        without one the world is exactly what the generator always made.
 
     Returns
     -------
@@ -99,9 +109,12 @@ def generate_world(
         w["truth"],
     )
     kinds = np.array(_documents.FRAUD_KINDS)[w["kinds"]]
+    fraud_kinds = pl.DataFrame({"application_id": app_id, "fraud_kind": kinds})
+    if drift is not None:
+        tables = apply_drift(tables, fraud_kinds, drift, seed)
     return World(
         tables=tables,
-        fraud_kinds=pl.DataFrame({"application_id": app_id, "fraud_kind": kinds}),
+        fraud_kinds=fraud_kinds,
         snapshot=dt.datetime.combine(start, dt.time()) + dt.timedelta(days=days),
     )
 

@@ -463,6 +463,10 @@ def test_public_api_is_exported():
 
     assert sorted(synth.__all__) == sorted(
         [
+            "DETECTION",
+            "DRIFT_SCENARIOS",
+            "DriftScenario",
+            "NEW_POST",
             "FRAUD_KINDS",
             "GENERATOR_VERSION",
             "INTELLIGENCE_BIAS",
@@ -491,3 +495,100 @@ def test_history_starts_after_the_sixteenth_birthday(world):
         assert df.height > 1000 and age.min() >= 15.9, name
     registered = t["sponsors"]["registered_at"]
     assert registered.min() >= START - dt.timedelta(days=41 * 365)
+
+
+# --- the drift scenario ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def drift_pair():
+    """The same small world with and without the new post from 2023-10-01."""
+    from risk.synth import DriftScenario
+
+    scenario = DriftScenario("new-post", dt.date(2023, 10, 1), share=0.5)
+    plain = generate_world(3000, 5, start=START, years=1)
+    drifted = generate_world(3000, 5, start=START, years=1, drift=scenario)
+    return plain, drifted
+
+
+def test_drift_changes_only_applications_and_documents_from_its_day(drift_pair):
+    from risk.synth import NEW_POST
+
+    plain, drifted = drift_pair
+    for name in ("travel_history", "prior_decisions", "sponsors", "outcomes", "truth"):
+        assert drifted.tables[name].equals(plain.tables[name]), name
+    cut = dt.datetime(2023, 10, 1)
+    a0, a1 = plain.tables["applications"], drifted.tables["applications"]
+    assert a1.filter(pl.col("submitted_at") < cut).equals(a0.filter(pl.col("submitted_at") < cut))
+    early = a0.filter(pl.col("submitted_at") < cut)["application_id"].implode()
+    d0, d1 = plain.tables["documents"], drifted.tables["documents"]
+    keep = pl.col("application_id").is_in(early)
+    assert d1.filter(keep).equals(d0.filter(keep))
+    moved = a1.filter(pl.col("place_of_application") == NEW_POST)
+    assert set(moved["visa_type"]) == {"work"} and set(moved["purpose"]) == {"employment"}
+    assert moved["intended_stay_days"].is_between(180, 720).all()
+    before = a0.join(moved.select("application_id"), on="application_id")
+    assert (moved["declared_funds_usd"] == (before["declared_funds_usd"] / 3).round(0)).all()
+    late = a1.filter(pl.col("submitted_at") >= cut).height
+    assert moved.height / late == pytest.approx(0.5, abs=0.06)
+
+
+def test_drifted_forgeries_look_genuine_to_the_tamper_scanner(world):
+    from risk.synth import DriftScenario
+
+    # the shared world again, every application of its last year through the new post
+    scenario = DriftScenario("new-post", dt.date(2025, 1, 1), share=1.0)
+    drifted = generate_world(20_000, 11, start=START, years=3, drift=scenario)
+    late = world.tables["applications"].filter(pl.col("submitted_at") >= dt.datetime(2025, 1, 1))
+    forged = world.fraud_kinds.filter(pl.col("fraud_kind") == "tampered")["application_id"]
+    ids = late["application_id"].filter(late["application_id"].is_in(forged.implode())).implode()
+    docs = pl.col("application_id").is_in(ids)
+    before = world.tables["documents"].filter(docs)["tamper_score"]
+    after = drifted.tables["documents"].filter(docs)["tamper_score"]
+    # tampered documents score beta(7, 2.5) (mean 0.74); genuine ones beta(1.5, 30) (0.05)
+    assert after.len() == before.len() == 9  # tampered documents in that year, this seed
+    assert before.mean() > 0.5
+    assert after.mean() < 0.1
+    assert after.null_count() == before.null_count()  # unscanned stays unscanned
+
+
+def test_the_manifest_records_a_drift_and_only_then(tmp_path):
+    from risk.synth import DriftScenario
+
+    scenario = DriftScenario("new-post", dt.date(2023, 10, 1))
+    synthesize(300, 5, tmp_path / "d", years=1, drift=scenario)
+    synthesize(300, 5, tmp_path / "p", years=1)
+    assert json.loads((tmp_path / "d" / "manifest.json").read_text())["drift"] == {
+        "name": "new-post",
+        "start": "2023-10-01",
+        "share": 0.35,
+    }
+    assert "drift" not in json.loads((tmp_path / "p" / "manifest.json").read_text())
+    assert Manifest.read(tmp_path / "d").drift == scenario.to_dict()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--drift", "volcano"], "drift scenario 'volcano' is unknown; use one of ['new-post']"),
+        (["--drift", "new-post", "--drift-share", "0"], "drift share must be above 0"),
+        (["--drift-from", "2023-10-01"], "--drift-from needs --drift SCENARIO"),
+        (["--drift", "new-post", "--drift-from", "10/01/2023"], "is not an ISO date"),
+    ],
+)
+def test_synth_refuses_a_bad_drift(tmp_path, args, message):
+    from risk.cli import app
+
+    result = CliRunner().invoke(app, ["synth", "-n", "300", "--out", str(tmp_path), *args])
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_synth_cli_writes_a_drifted_world(tmp_path):
+    from risk.cli import app
+
+    args = ["synth", "-n", "300", "--years", "1", "--out", str(tmp_path), "--drift", "new-post"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    # default start: 90 days before the one-year window from 2023-01-01 ends
+    assert json.loads((tmp_path / "manifest.json").read_text())["drift"]["start"] == "2023-10-03"
