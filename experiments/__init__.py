@@ -5,9 +5,12 @@ The only package that imports mlflow.  Public API:
 - :func:`log_training_run(result, *, settings, data_dir, trained_by, audit=None,
   report=True) <log_training_run>` -> :class:`RunInfo`: one run per training, registered
   as a new version holding the ``challenger`` alias.
-- :func:`promote(version, *, by, settings, waiver=None, approver=None) <promote>`: the
-  promotion gate (fairness pass, no loss of test PR AUC beyond the margin) or a
-  second-person waiver; every attempt is recorded; :func:`promotion_history`.
+- :func:`promote(version, *, by, settings) <promote>`: the promotion gate (fairness
+  pass, no loss of test PR AUC beyond the margin); every attempt is recorded;
+  :func:`promotion_history`.
+- :func:`request_waiver` and :func:`approve_waiver`: a version that fails the gate is
+  promoted only when one person requests a waiver and a second, authenticated person
+  approves it; :func:`pending_waivers` lists the open requests.
 - :func:`champion_bundle_dir(settings) <champion_bundle_dir>`: the champion's bundle folder.
 - :func:`build_report(version, out_dir, *, settings) <build_report>`: the oversight report.
 - :func:`log_monitoring_run(report, folder, *, settings) <log_monitoring_run>`: a
@@ -23,10 +26,12 @@ from experiments._registry import (
     CHAMPION,
     champion_bundle_dir,
     list_versions,
+    registry_exists,
 )
 from experiments._report import REPORT_FILE, build_report
 from experiments._runs import RunInfo, log_training_run
 from experiments._tracking import client_for
+from experiments._waivers import approve_waiver, pending_waivers, request_waiver
 
 __all__ = [
     "AGE_BANDS",
@@ -38,6 +43,7 @@ __all__ = [
     "FairnessEvidence",
     "ModelCard",
     "RunInfo",
+    "approve_waiver",
     "audit_training_result",
     "build_report",
     "champion_bundle_dir",
@@ -45,7 +51,10 @@ __all__ = [
     "list_versions",
     "log_monitoring_run",
     "log_training_run",
+    "pending_waivers",
     "promote",
     "promotion_history",
+    "registry_exists",
+    "request_waiver",
     "with_age_band",
 ]

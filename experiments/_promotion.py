@@ -1,4 +1,4 @@
-"""The promotion gate: fairness within tolerance and no loss of quality, or a second-person waiver.
+"""The promotion gate: fairness within tolerance and no loss of quality, or a two-person waiver.
 
 Every attempt, passed or refused, is recorded twice: as tags on the model
 version and as one run in the ``<experiment>-promotions`` experiment, which is
@@ -18,7 +18,7 @@ from risk.settings import Settings
 from ._registry import CHALLENGER, CHAMPION, alias_version, get_version
 from ._tracking import PROMOTIONS_EXPERIMENT_SUFFIX, client_for, experiment_id
 
-__all__ = ["GATE_METRICS", "promote", "promotion_history"]
+__all__ = ["GATE_METRICS", "evaluate", "finish", "promote", "promotion_history", "refuse", "stamp"]
 
 #: Test metrics each run logs for the gate; PR AUC decides, the others are reported.
 GATE_METRICS = ("pr_auc", "roc_auc", "precision_at_capacity")
@@ -67,23 +67,6 @@ def _quality_checks(run: Any, champion: Any, margin: float) -> list[dict[str, An
     return checks
 
 
-def _waiver_problem(
-    waiver: str | None, approver: str | None, trained_by: str, by: str
-) -> str | None:
-    if waiver is None and approver is None:
-        return None
-    if not (waiver or "").strip() or not (approver or "").strip():
-        raise RequestValidationError(
-            "a waiver needs both a reason (--waiver) and an approver (--approver)"
-        )
-    who = approver.strip().casefold()
-    if who == trained_by.strip().casefold():
-        return f"waiver refused: approver {approver!r} trained this model (trained_by)"
-    if who == by.strip().casefold():
-        return f"waiver refused: approver {approver!r} is the person promoting it"
-    return None
-
-
 def _record(client: Any, settings: Settings, record: dict[str, Any]) -> None:
     """Append the attempt to the promotions log and tag the version with it."""
     exp = experiment_id(client, settings, suffix=PROMOTIONS_EXPERIMENT_SUFFIX)
@@ -102,6 +85,7 @@ def _record(client: Any, settings: Settings, record: dict[str, Any]) -> None:
     if record["result"] == "promoted" and record["waiver"]:
         for key, value in record["waiver"].items():
             client.set_model_version_tag(name, version, f"waiver.{key}", str(value))
+        client.delete_model_version_tag(name, version, "waiver.request")
 
 
 def _summary(checks: list[dict[str, Any]]) -> str:
@@ -115,43 +99,16 @@ def _summary(checks: list[dict[str, Any]]) -> str:
     )
 
 
-def promote(
-    version: str | int,
-    *,
-    by: str,
-    settings: Settings,
-    waiver: str | None = None,
-    approver: str | None = None,
-) -> dict[str, Any]:
-    """Give ``version`` the ``champion`` alias if it passes the gate or carries a valid waiver.
-
-    Parameters
-    ----------
-    version
-        The registered model version to promote.
-    by
-        Who asks for the promotion.
-    settings
-        Tracking store, registered model and ``settings.mlflow.quality_margin``.
-    waiver, approver
-        A reason to promote despite failed checks, and the second person who approves
-        it; the approver may be neither the person who trained the model nor ``by``.
-
-    Returns
-    -------
-    dict
-        The recorded attempt (``version``, ``by``, ``at``, ``checks``, ``waiver``,
-        ``result`` = ``"promoted"``, ``previous_champion``).
+def evaluate(client: Any, settings: Settings, version: str | int) -> dict[str, Any]:
+    """The gate's verdict on ``version`` against the current champion (nothing is recorded).
 
     Raises
     ------
-    PromotionRefusedError
-        A gated check failed without a valid waiver, or the waiver is self-approved;
-        ``checks`` lists every check with its numbers.  The attempt is recorded first.
+    NotFoundError
+        No such version.
+    ConflictError
+        The version already is the champion.
     """
-    if not by or not by.strip():
-        raise RequestValidationError("promoter is empty: say who promotes (--by)")
-    client = client_for(settings)
     mv = get_version(client, settings, version)
     run = client.get_run(mv.run_id)
     current = alias_version(client, settings, CHAMPION)
@@ -162,38 +119,77 @@ def promote(
         _fairness_check(run),
         *_quality_checks(run, champion_run, settings.mlflow.quality_margin),
     ]
-    trained_by = run.data.tags.get("trained_by", "")
-    problem = _waiver_problem(waiver, approver, trained_by, by)
-    failed = [c["check"] for c in checks if c["gated"] and not c["passed"]]
-    record = {
+    return {
         "model": settings.mlflow.registered_model,
         "version": str(mv.version),
-        "by": by.strip(),
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "at_ns": time.time_ns(),
-        "trained_by": trained_by,
+        "trained_by": run.data.tags.get("trained_by", ""),
         "checks": checks,
-        "failed": failed,
+        "failed": [c["check"] for c in checks if c["gated"] and not c["passed"]],
         "previous_champion": None if current is None else str(current.version),
-        "waiver": None
-        if waiver is None
-        else {
-            "reason": waiver.strip(),
-            "approver": (approver or "").strip(),
-            "valid": problem is None,
-        },
+        "waiver": None,
     }
-    ok = problem is None and (not failed or waiver is not None)
-    record["result"] = "promoted" if ok else "refused"
-    record["reason"] = problem or ("" if ok else "failed: " + ", ".join(failed))
-    _record(client, settings, record)
-    if not ok:
-        raise PromotionRefusedError(
-            f"version {mv.version} not promoted: {record['reason']}. Checks: {_summary(checks)}",
-            checks=checks,
-        )
-    _move_aliases(client, settings, str(mv.version))
+
+
+def stamp(record: dict[str, Any]) -> dict[str, Any]:
+    """Add the time of the attempt (``at`` in seconds, ``at_ns`` to order the log)."""
+    record["at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    record["at_ns"] = time.time_ns()
     return record
+
+
+def refuse(client: Any, settings: Settings, record: dict[str, Any], reason: str) -> None:
+    """Record a refused attempt, then raise :class:`PromotionRefusedError` naming ``reason``."""
+    record.update(result="refused", reason=reason)
+    _record(client, settings, stamp(record))
+    raise PromotionRefusedError(
+        f"version {record['version']} not promoted: {reason}. Checks: {_summary(record['checks'])}",
+        checks=record["checks"],
+    )
+
+
+def finish(client: Any, settings: Settings, record: dict[str, Any]) -> dict[str, Any]:
+    """Record a successful attempt and move the ``champion`` alias to its version."""
+    record.update(result="promoted", reason="")
+    _record(client, settings, stamp(record))
+    _move_aliases(client, settings, record["version"])
+    return record
+
+
+def promote(version: str | int, *, by: str, settings: Settings) -> dict[str, Any]:
+    """Give ``version`` the ``champion`` alias if it passes the gate.
+
+    A version that fails a gated check is promoted only through a waiver: one person
+    requests it (:func:`request_waiver`) and a second, authenticated person approves
+    it (:func:`approve_waiver`).
+
+    Parameters
+    ----------
+    version
+        The registered model version to promote.
+    by
+        Who asks for the promotion.
+    settings
+        Tracking store, registered model and ``settings.mlflow.quality_margin``.
+
+    Returns
+    -------
+    dict
+        The recorded attempt (``version``, ``by``, ``at``, ``checks``, ``waiver`` = None,
+        ``result`` = ``"promoted"``, ``previous_champion``).
+
+    Raises
+    ------
+    PromotionRefusedError
+        A gated check failed; ``checks`` lists every check with its numbers.  The
+        attempt is recorded first.
+    """
+    if not by or not by.strip():
+        raise RequestValidationError("promoter is empty: say who promotes (--by)")
+    client = client_for(settings)
+    record = evaluate(client, settings, version) | {"by": by.strip()}
+    if record["failed"]:
+        refuse(client, settings, record, "failed: " + ", ".join(record["failed"]))
+    return finish(client, settings, record)
 
 
 def _move_aliases(client: Any, settings: Settings, version: str) -> None:

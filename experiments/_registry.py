@@ -24,10 +24,16 @@ __all__ = [
     "get_version",
     "list_versions",
     "register_version",
+    "registry_exists",
 ]
 
 CHAMPION = "champion"
 CHALLENGER = "challenger"
+
+
+def registry_exists(settings: Settings) -> bool:
+    """Whether a model registry exists (so that reading one never creates an empty store)."""
+    return bool(settings.mlflow.tracking_uri) or (settings.data_dir / "mlflow.db").exists()
 
 
 def register_version(

@@ -48,6 +48,14 @@ def _checks_table(checks: list[dict[str, Any]], title: str) -> Any:
     return table
 
 
+def _signed_in(session: Any, username: str) -> Any:
+    """The user ``username``, signed in with their own password (prompted, never echoed)."""
+    from serving.services import authenticate_password
+
+    password = typer.prompt(f"password of {username}", hide_input=True)
+    return authenticate_password(session, username, password)
+
+
 @app.command("promote")
 def promote(
     version: Annotated[str, typer.Argument(help="Registered model version to make the champion.")],
@@ -57,33 +65,93 @@ def promote(
     waiver: Annotated[
         str | None,
         typer.Option(
-            "--waiver", help="Reason to promote despite failed checks (needs --approver)."
+            "--waiver",
+            help="Request a waiver of the failed checks with this reason (asks for the"
+            " password of --by); a second person approves it with `risk approve-waiver`.",
         ),
     ] = None,
-    approver: Annotated[
-        str | None,
-        typer.Option(
-            "--approver", help="Second person approving the waiver (not the trainer or you)."
-        ),
-    ] = None,
+    approver: Annotated[str | None, typer.Option("--approver", hidden=True)] = None,
 ) -> None:
     """Promote a model version to champion through the gate (fairness, quality) or a waiver."""
     from experiments import promote as _promote
     from risk.settings import get_settings
 
-    try:
-        record = _promote(
-            version, by=_promoter(by), settings=get_settings(), waiver=waiver, approver=approver
+    if approver is not None:
+        raise ConfigError(
+            f"--approver is not accepted: a typed name ({approver!r}) proves nothing. The"
+            f" approver signs in as themselves: risk approve-waiver {version} --by NAME, or"
+            " the oversight model page"
         )
+    if waiver is not None:
+        _request(version, _promoter(by), waiver)
+        return
+    try:
+        record = _promote(version, by=_promoter(by), settings=get_settings())
     except PromotionRefusedError as exc:
-        console.print(_checks_table(exc.checks, f"Promotion of version {version}: refused"))
-        err_console.print(f"[bold red]refused:[/] {exc.message}", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=1) from exc
+        _refused(version, exc)
     console.print(_checks_table(record["checks"], f"Promotion of version {version}: promoted"))
-    waived = (
-        f" with a waiver approved by {record['waiver']['approver']}" if record["waiver"] else ""
+    console.print(f"version {version} is now the champion.")
+
+
+def _refused(version: str, exc: PromotionRefusedError) -> None:
+    console.print(_checks_table(exc.checks, f"Promotion of version {version}: refused"))
+    err_console.print(f"[bold red]refused:[/] {exc.message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=1) from exc
+
+
+def _request(version: str, by: str, reason: str) -> None:
+    from risk.clock import WallClock
+    from risk.settings import get_settings
+    from serving.services import request_model_waiver
+
+    from ._serving import _session
+
+    with _session() as session:
+        record = request_model_waiver(
+            session, _signed_in(session, by), version, reason, get_settings(), clock=WallClock()
+        )
+    console.print(_checks_table(record["checks"], f"Waiver requested for version {version}"))
+    console.print(
+        f"waiver requested by {by}; version {version} is promoted when a second person"
+        f" with the supervisor role approves it: risk approve-waiver {version} --by NAME,"
+        " or on the oversight model page."
     )
-    console.print(f"version {version} is now the champion{waived}.")
+
+
+@app.command("approve-waiver")
+def approve_waiver(
+    version: Annotated[str, typer.Argument(help="Model version whose waiver request you approve.")],
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Your username (default: your login); asks for your password."),
+    ] = None,
+) -> None:
+    """Approve a waiver another person requested, signed in as yourself; promotes the version."""
+    from risk.clock import WallClock
+    from risk.settings import get_settings
+    from serving.services import approve_model_waiver
+
+    from ._serving import _session
+
+    who = _promoter(by)
+    try:
+        with _session() as session:
+            record = approve_model_waiver(
+                session,
+                _signed_in(session, who),
+                version,
+                get_settings(),
+                clock=WallClock(),
+                via="cli",
+            )
+    except PromotionRefusedError as exc:
+        _refused(version, exc)
+    waiver = record["waiver"]
+    console.print(_checks_table(record["checks"], f"Promotion of version {version}: promoted"))
+    console.print(
+        f"version {version} is now the champion with a waiver requested by"
+        f" {waiver['requested_by']} and approved by {waiver['approved_by']}."
+    )
 
 
 @app.command("report")

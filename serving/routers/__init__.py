@@ -1,8 +1,8 @@
 """One router per resource."""
 
-from . import admin, applications, audit, cases, complaints, monitoring
+from . import admin, applications, audit, cases, complaints, monitoring, promotions
 
-__all__ = ["admin", "applications", "audit", "cases", "complaints", "monitoring"]
+__all__ = ["admin", "applications", "audit", "cases", "complaints", "monitoring", "promotions"]
 
 ROUTERS = (
     admin.router,
@@ -11,4 +11,5 @@ ROUTERS = (
     complaints.router,
     audit.router,
     monitoring.router,
+    promotions.router,
 )

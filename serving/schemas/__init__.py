@@ -45,6 +45,7 @@ from ._limits import (
     check_text,
 )
 from ._monitoring import MonitorAlertPage, MonitorAlertPublic, MonitorRunPublic
+from ._waivers import PendingWaiverPublic, PromotionPublic, WaiverPublic, WaiverRequest
 
 __all__ = [
     "ERROR_RESPONSES",
@@ -81,6 +82,8 @@ __all__ = [
     "MonitorAlertPublic",
     "MonitorRunPublic",
     "Offset",
+    "PendingWaiverPublic",
+    "PromotionPublic",
     "ReasonPublic",
     "ReassignRequest",
     "ReviewSettingsRequest",
@@ -90,6 +93,8 @@ __all__ = [
     "ScorePublic",
     "ScoreRequest",
     "Text",
+    "WaiverPublic",
+    "WaiverRequest",
     "check_line",
     "check_text",
 ]

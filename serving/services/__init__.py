@@ -7,6 +7,7 @@ from ._auth import (
     Principal,
     TokenCache,
     authenticate,
+    authenticate_password,
     check_password,
     create_token,
     create_user,
@@ -45,6 +46,7 @@ from ._runtime import (
     switch_kill,
 )
 from ._scoring import ScoreOutcome, compute_features, input_fingerprint, score_application
+from ._waivers import approve_model_waiver, request_model_waiver
 from ._watch import MONITOR_ACTOR, WatchResult, latest_monitor_run, list_alerts, run_monitoring
 from ._workflow import (
     DECISION_OUTCOMES,
@@ -82,8 +84,10 @@ __all__ = [
     "WatchResult",
     "add_feedback",
     "append_audit",
+    "approve_model_waiver",
     "assign_complaint",
     "authenticate",
+    "authenticate_password",
     "band_record",
     "check_password",
     "claim_case",
@@ -115,6 +119,7 @@ __all__ = [
     "refuse",
     "release_case",
     "replay_score",
+    "request_model_waiver",
     "require",
     "respond_complaint",
     "revoke_token",

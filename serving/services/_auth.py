@@ -35,6 +35,7 @@ __all__ = [
     "Principal",
     "TokenCache",
     "authenticate",
+    "authenticate_password",
     "check_password",
     "create_token",
     "create_user",
@@ -50,6 +51,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "me": frozenset(ROLES),
     "model.read": frozenset(ROLES),
     "model.reload": frozenset({"admin"}),
+    # Four eyes: analysts ask to waive a failed gate, supervisors approve (never the same person).
+    "model.waiver.request": frozenset({"analyst", "admin"}),
+    "model.waiver.approve": frozenset({"supervisor"}),
     "score": frozenset({"officer", "supervisor", "admin"}),
     "scores.read": _CASEWORK,
     "cases.read": _CASEWORK,
@@ -198,6 +202,23 @@ def authenticate(connection: sa.Connection, authorization: str | None) -> Princi
     if row is None:
         raise AuthenticationError("the API token is unknown or revoked")
     return Principal(row.user_id, row.username, row.role)
+
+
+def authenticate_password(session: Session, username: str, password: str) -> Principal:
+    """The active user ``username`` if ``password`` is theirs (for the command line).
+
+    Raises
+    ------
+    AuthenticationError
+        Unknown user, inactive user or wrong password (one message for all three, so
+        the answer does not tell which usernames exist).
+    """
+    user = session.scalar(sa.select(User).where(User.username == username))
+    if user is None or not user.active or not check_password(user.password_hash, password):
+        raise AuthenticationError(
+            f"sign-in as {username!r} failed: unknown user, inactive user or wrong password"
+        )
+    return Principal(user.user_id, user.username, user.role)
 
 
 class TokenCache:

@@ -126,6 +126,43 @@ PORTAL_PAIRS: dict[str, tuple[str, str]] = {
     "ov_failed_checks": ("Failed checks", "Pemeriksaan gagal"),
     "ov_waiver": ("Waiver", "Pengecualian"),
     "ov_approved_by": ("approved by {who}", "disetujui oleh {who}"),
+    "ov_requested_by": ("requested by {who}", "diminta oleh {who}"),
+    "ov_pending": ("Waivers waiting for a second person", "Pengecualian menunggu orang kedua"),
+    "ov_pending_help": (
+        "A version that failed the release gate is promoted only when a second person, a"
+        " supervisor other than the one who asked and the one who trained it, approves the"
+        " waiver signed in as themselves.",
+        "Versi yang gagal dalam gerbang rilis hanya dipromosikan bila orang kedua, seorang"
+        " penyelia selain yang meminta dan yang melatihnya, menyetujui pengecualian itu"
+        " dengan masuk sebagai dirinya sendiri.",
+    ),
+    "ov_no_pending": ("No waiver is waiting.", "Tidak ada pengecualian yang menunggu."),
+    "ov_reason": ("Reason", "Alasan"),
+    "ov_approve_as": ("Approve as {who}", "Setujui sebagai {who}"),
+    "ov_approver_only": (
+        "Only a supervisor can approve, signed in as themselves.",
+        "Hanya penyelia yang dapat menyetujui, dengan masuk sebagai dirinya sendiri.",
+    ),
+    "ov_done_approved": (
+        "Waiver approved: version {version} is now the champion.",
+        "Pengecualian disetujui: versi {version} kini menjadi model juara.",
+    ),
+    "ov_waiver_self": (
+        "You requested this waiver; a second person must approve it.",
+        "Anda yang meminta pengecualian ini; orang kedua harus menyetujuinya.",
+    ),
+    "ov_waiver_trainer": (
+        "You trained this model; someone else must approve its waiver.",
+        "Anda yang melatih model ini; orang lain harus menyetujui pengecualiannya.",
+    ),
+    "ov_waiver_none": (
+        "Version {version} has no waiver request waiting for approval.",
+        "Versi {version} tidak memiliki permintaan pengecualian yang menunggu persetujuan.",
+    ),
+    "ov_waiver_champion": (
+        "Version {version} is already the champion.",
+        "Versi {version} sudah menjadi model juara.",
+    ),
     "ov_no_promotions": ("No promotion attempts yet.", "Belum ada upaya promosi."),
     "ov_features_help": (
         "{n} signals, each declared once with what it measures and why. Catalogue hash:",

@@ -11,20 +11,21 @@ import json
 import logging
 import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import plotly
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from risk.errors import ConflictError, NotFoundError, PromotionRefusedError
 from serving._security import scrub
-from serving.services import compute_kpis
+from serving.services import approve_model_waiver, compute_kpis
 
 from ._aggregates import AUDIT_GROUPS, fairness_by_group, monthly
 from ._charts import fairness_chart, kpi_charts
 from ._monitoring import alert_text, monitor_summary
 from ._render import PageUser, render, requires
-from ._session import PageError
+from ._session import PageError, WebUser, check_csrf
 
 __all__ = ["PLOTLY_JS", "router"]
 
@@ -84,34 +85,85 @@ def fairness_page(request: Request, user: PageUser, attribute: str = "nationalit
     )
 
 
-def _tracking_ready(settings: Any) -> bool:
-    """Whether a model registry exists (never create an empty MLflow store from a page)."""
-    return bool(settings.mlflow.tracking_uri) or (settings.data_dir / "mlflow.db").exists()
-
-
 def model_registry(settings: Any) -> dict[str, Any]:
     """Registered versions and the promotion history, or why they are not available."""
-    if not _tracking_ready(settings):
-        return {"available": False, "why": "no model registry yet"}
     try:
-        from experiments import list_versions, promotion_history
+        from experiments import list_versions, pending_waivers, promotion_history, registry_exists
     except ImportError as exc:
         return {"available": False, "why": f"experiments is not installed ({exc})"}
+    if not registry_exists(settings):
+        return {"available": False, "why": "no model registry yet"}
     try:
         versions, history = list_versions(settings), promotion_history(settings)
+        pending = pending_waivers(settings)
     except Exception as exc:  # an optional panel: a broken registry must not break the portal
         log.warning("model registry unavailable: %s", exc)
         return {"available": False, "why": scrub(str(exc))}
     champion = next((v for v in versions if "champion" in v.get("aliases", [])), None)
-    return {"available": True, "versions": versions, "history": history, "champion": champion}
+    return {
+        "available": True,
+        "versions": versions,
+        "history": history,
+        "champion": champion,
+        "pending": pending,
+    }
 
 
 @router.get("/oversight/model", response_class=HTMLResponse)
-def model_page(request: Request, user: PageUser) -> HTMLResponse:
+def model_page(request: Request, user: PageUser, approved: str = "") -> HTMLResponse:
     """The champion: model card, explanation and fairness report; promotions with waivers."""
     requires(user, "kpis.read")
     registry = model_registry(request.app.state.settings)
-    return render(request, "web/model.html", user, registry=registry)
+    done = approved if approved.isdigit() else ""
+    return render(request, "web/model.html", user, registry=registry, approved=done)
+
+
+def _refusal(exc: Exception, user: WebUser, version: str, pending: list[dict]) -> str:
+    """The screen message (a key of both languages) for a refused approval."""
+    if isinstance(exc, PromotionRefusedError):
+        asked = next((p["requested_by"] for p in pending if p["version"] == version), "")
+        mine = user.principal.username.casefold() == asked.casefold()
+        return "ov_waiver_self" if mine else "ov_waiver_trainer"
+    if "already the champion" in getattr(exc, "message", ""):
+        return "ov_waiver_champion"
+    return "ov_waiver_none"
+
+
+@router.post("/oversight/model/waivers/{version}/approve", response_class=HTMLResponse)
+def approve_waiver(
+    request: Request, user: PageUser, version: int, csrf: Annotated[str, Form()] = ""
+):
+    """Approve a waiver request as the signed-in supervisor (four eyes); promotes the version."""
+    requires(user, "model.waiver.approve")
+    check_csrf(user, csrf)
+    settings = request.app.state.settings
+    before = model_registry(settings)
+    if not before["available"]:
+        raise PageError(404, "error_not_found", what=f"model version {version}")
+    try:
+        with request.app.state.store.transaction() as session:
+            approve_model_waiver(
+                session,
+                user.principal,
+                str(version),
+                settings,
+                clock=request.app.state.clock,
+                via="web",
+            )
+    except (PromotionRefusedError, ConflictError, NotFoundError) as exc:
+        key = _refusal(exc, user, str(version), before["pending"])
+        registry = model_registry(settings)
+        return render(
+            request,
+            "web/model.html",
+            user,
+            status_code=409,
+            registry=registry,
+            approved="",
+            problem=key,
+            problem_version=version,
+        )
+    return RedirectResponse(f"/oversight/model?approved={version}", status_code=303)
 
 
 #: A registered version as MLflow writes it: ASCII digits without leading zeros.

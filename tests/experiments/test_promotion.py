@@ -1,4 +1,4 @@
-"""The promotion gate: fairness, quality margin, second-person waivers, the record of attempts."""
+"""The promotion gate: fairness, quality margin, two-person waivers, the record of attempts."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ import json
 import pytest
 
 from experiments import (
+    approve_waiver,
     champion_bundle_dir,
     client_for,
     log_training_run,
+    pending_waivers,
     promote,
     promotion_history,
+    request_waiver,
 )
 from risk.errors import (
     ConflictError,
@@ -44,7 +47,9 @@ def _aliases(settings):
     return out
 
 
-def test_unfair_model_needs_a_second_person_waiver(settings, trained, evidence):
+def test_unfair_model_needs_a_waiver_requested_and_approved_by_two_people(
+    settings, trained, evidence
+):
     info = _log(trained, settings, evidence["good", "strict"])
     assert info.fairness_verdict == "fail"
 
@@ -57,26 +62,53 @@ def test_unfair_model_needs_a_second_person_waiver(settings, trained, evidence):
     assert "failed: fairness" in refused.value.message
     assert "fairness FAIL (fail vs pass)" in refused.value.message
 
-    with pytest.raises(PromotionRefusedError, match="approver 'ana' trained this model"):
-        promote("1", by="bob", settings=settings, waiver="pilot", approver="ana")
-    with pytest.raises(PromotionRefusedError, match="is the person promoting it"):
-        promote("1", by="bob", settings=settings, waiver="pilot", approver=" Bob ")
+    with pytest.raises(ConflictError, match="version 1 has no waiver request to approve"):
+        approve_waiver("1", approver="carol", role="supervisor", via="cli", settings=settings)
+    asked = request_waiver("1", by="bob", reason=" pilot on one post ", settings=settings)
+    assert asked["result"] == "waiver requested" and asked["failed"] == ["fairness"]
+    assert pending_waivers(settings) == [
+        {
+            "version": "1",
+            "reason": "pilot on one post",
+            "requested_by": "bob",
+            "requested_at": asked["at"],
+        }
+    ]
+    with pytest.raises(
+        PromotionRefusedError, match="Bob requested this waiver; a second person must approve it"
+    ):
+        approve_waiver("1", approver="Bob", role="supervisor", via="cli", settings=settings)
+    with pytest.raises(PromotionRefusedError, match="approver ana trained this model"):
+        approve_waiver("1", approver="ana", role="supervisor", via="web", settings=settings)
     assert _aliases(settings) == {"champion": None, "challenger": "1"}
 
-    record = promote("1", by="bob", settings=settings, waiver="pilot on one post", approver="carol")
-    assert record["result"] == "promoted"
+    record = approve_waiver("1", approver="carol", role="supervisor", via="api", settings=settings)
+    assert record["result"] == "promoted" and record["by"] == "bob"
     assert _aliases(settings) == {"champion": "1", "challenger": None}
+    assert pending_waivers(settings) == []
     tags = client_for(settings).get_model_version(settings.mlflow.registered_model, "1").tags
-    assert (tags["waiver.reason"], tags["waiver.approver"]) == ("pilot on one post", "carol")
-    assert tags["promotion.result"] == "promoted"
-    assert json.loads(tags["promotion.last_attempt"])["waiver"]["approver"] == "carol"
+    assert (tags["waiver.reason"], tags["waiver.requested_by"], tags["waiver.approved_by"]) == (
+        "pilot on one post",
+        "bob",
+        "carol",
+    )
+    assert (tags["waiver.approver_role"], tags["waiver.approved_via"]) == ("supervisor", "api")
+    assert "waiver.request" not in tags and tags["promotion.result"] == "promoted"
+    assert json.loads(tags["promotion.last_attempt"])["waiver"]["approved_by"] == "carol"
 
     history = promotion_history(settings)
-    assert [h["result"] for h in history] == ["refused", "refused", "refused", "promoted"]
-    assert [h["waiver"] and h["waiver"]["approver"] for h in history] == [
+    assert [h["result"] for h in history] == [
+        "refused",
+        "waiver requested",
+        "refused",
+        "refused",
+        "promoted",
+    ]
+    assert [h["waiver"] and h["waiver"].get("approved_by") for h in history] == [
         None,
-        "ana",
+        None,
         "Bob",
+        "ana",
         "carol",
     ]
     assert all(h["by"] == "bob" and h["version"] == "1" for h in history)
@@ -85,6 +117,13 @@ def test_unfair_model_needs_a_second_person_waiver(settings, trained, evidence):
 
     with pytest.raises(ConflictError, match="already the champion"):
         promote("1", by="bob", settings=settings)
+
+
+def test_a_waiver_is_only_for_a_failed_gate(lenient, trained, evidence):
+    _log(trained, lenient, evidence["good", "lenient"])
+    with pytest.raises(ConflictError, match="version 1 passes the gate: promote it without a"):
+        request_waiver("1", by="bob", reason="pilot", settings=lenient)
+    assert pending_waivers(lenient) == [] and promotion_history(lenient) == []
 
 
 def test_champion_bundle_is_downloaded_once(settings, lenient, trained, evidence):
@@ -143,12 +182,12 @@ def test_refusals_name_what_is_wrong(settings):
     assert promotion_history(settings) == []
 
 
-def test_waiver_needs_reason_and_approver(settings, trained, evidence):
+def test_waiver_needs_a_reason_and_a_promoter(settings, trained, evidence):
     _log(trained, settings, evidence["good", "strict"])
-    with pytest.raises(RequestValidationError, match="needs both a reason"):
-        promote("1", by="bob", settings=settings, waiver="pilot")
-    with pytest.raises(RequestValidationError, match="needs both a reason"):
-        promote("1", by="bob", settings=settings, waiver=" ", approver="carol")
+    with pytest.raises(RequestValidationError, match="a waiver needs a reason"):
+        request_waiver("1", by="bob", reason=" ", settings=settings)
+    with pytest.raises(RequestValidationError, match="promoter is empty"):
+        request_waiver("1", by=" ", reason="pilot", settings=settings)
     assert promotion_history(settings) == []
 
 
@@ -167,16 +206,6 @@ def test_cli_promote_prints_the_checks_and_exits_1_when_refused(
     assert "Promotion of version 1: refused" in refused.output
     assert "fairness" in refused.output and "FAIL" in refused.output
     assert "quality.pr_auc" in refused.output
-    self_approved = runner.invoke(
-        app, ["promote", "1", "--by", "bob", "--waiver", "pilot", "--approver", "bob"]
-    )
-    assert self_approved.exit_code == 1
-    assert "is the person promoting it" in self_approved.output
-    waived = runner.invoke(
-        app, ["promote", "1", "--by", "bob", "--waiver", "pilot", "--approver", "carol"]
-    )
-    assert waived.exit_code == 0, waived.output
-    assert "version 1 is now the champion with a waiver approved by carol" in waived.output
     missing = runner.invoke(app, ["promote", "5", "--by", "bob"])
     assert missing.exit_code == 1 and "has no version '5'" in missing.output
-    assert [h["result"] for h in promotion_history(settings)] == ["refused", "refused", "promoted"]
+    assert [h["result"] for h in promotion_history(settings)] == ["refused"]

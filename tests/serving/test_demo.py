@@ -34,8 +34,16 @@ def test_demo_registers_a_champion_and_scores_the_latest_month(demo):
     assert result.registry_version == "1"
     # The synthetic world's built-in disparities fail the fairness gate: the demo waives it.
     assert result.promotion == (
-        "version 1 failed ['fairness']; promoted under a recorded waiver approved by budi"
-        " (second person)"
+        "version 1 failed ['fairness']; promoted under a waiver requested by ayu (analyst)"
+        " and approved by budi (supervisor, a second person)"
+    )
+    from experiments import promotion_history
+
+    waiver = promotion_history(settings)[-1]["waiver"]
+    assert (waiver["requested_by"], waiver["approved_by"], waiver["approver_role"]) == (
+        "ayu",
+        "budi",
+        "supervisor",
     )
     champion = champion_bundle_dir(settings)
     assert champion is not None and (Path(champion) / "model.txt").is_file()

@@ -21,6 +21,9 @@ MATRIX = [
     ("GET", "/v1/me", EVERYONE),
     ("GET", "/v1/model", EVERYONE),
     ("POST", "/v1/model/reload", {"admin"}),
+    ("GET", "/v1/model/waivers", EVERYONE),
+    ("POST", "/v1/model/versions/{version}/waiver", {"analyst", "admin"}),
+    ("POST", "/v1/model/versions/{version}/waiver/approval", {"supervisor"}),
     ("GET", "/v1/settings", AGGREGATES),
     ("PUT", "/v1/settings/kill-switch", {"supervisor", "admin"}),
     ("PUT", "/v1/settings/review", {"admin"}),
@@ -51,7 +54,7 @@ PUBLIC = {("GET", "/v1/health"), ("GET", "/v1/health/ready")}
 
 
 def _call(client, method, path, token):
-    url = path.format(score_id="nope", case_id=999, complaint_id=999)
+    url = path.format(score_id="nope", case_id=999, complaint_id=999, version=999)
     body = {} if method in ("POST", "PUT") else None
     return client.request(method, url, headers=auth(token), json=body)
 
