@@ -1,4 +1,8 @@
-"""``risk audit``: the fairness audit of any scored table (Parquet or CSV)."""
+"""``risk fairness``: the fairness report of any scored table (Parquet or CSV).
+
+``risk audit`` is the same command under its former name, kept for one release so
+scripts keep working; "audit" now names only the hash-chained audit log.
+"""
 
 from __future__ import annotations
 
@@ -24,8 +28,13 @@ def _parse_references(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-@app.command("audit")
-def audit(
+@app.command(
+    "audit",
+    help="Alias of 'risk fairness' (its former name, kept for one release): the fairness"
+    " report of a scored table.",
+)
+@app.command("fairness")
+def fairness(
     scores: Annotated[Path, typer.Option("--scores", help="Scored table (.parquet or .csv).")],
     label: Annotated[str, typer.Option("--label", help="Binary truth column (0/1).")],
     group: Annotated[
@@ -60,7 +69,7 @@ def audit(
         bool, typer.Option("--strict", help="Exit with status 2 when the verdict is fail.")
     ] = False,
 ) -> None:
-    """Audit a scored table for group disparities; write fairness.json and fairness.html."""
+    """The fairness report of a scored table: group disparities in fairness.json and .html."""
     try:
         verdict = _run(
             scores,

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+import inspect
+
 import typer
 from typer.testing import CliRunner
 
-from risk.cli import app
+from risk.cli import _audit, app
 from risk.cli._app import _Typer
 from risk.errors import NotFoundError
 
 #: The verbs the product promises (the README's tour); more may exist, none may go.
 PROMISED_VERBS = (
-    "demo", "synth", "validate", "features", "train", "audit", "promote", "models",
+    "demo", "synth", "validate", "features", "train", "fairness", "audit", "promote", "models",
     "serve", "score-batch", "replay", "report", "db", "users", "tokens", "audit-log",
     "version", "simulate",
 )  # fmt: skip
@@ -29,6 +31,16 @@ def test_help_lists_the_verbs() -> None:
         first_line = (command.help or "").splitlines()[0]
         assert name in listed, f"{name} missing from --help"
         assert first_line[:40] in listed[name], (name, listed[name])
+
+
+def test_audit_is_the_documented_alias_of_fairness() -> None:
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    fairness, audit = commands["fairness"], commands["audit"]
+    implementation = inspect.unwrap(fairness.callback)
+    assert implementation is inspect.unwrap(audit.callback) is _audit.fairness
+    assert [p.name for p in fairness.params] == [p.name for p in audit.params]
+    assert audit.help.startswith("Alias of 'risk fairness'")
+    assert fairness.help.startswith("The fairness report of a scored table")
 
 
 def test_amanah_errors_become_one_line_and_exit_1() -> None:
