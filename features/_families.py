@@ -29,12 +29,18 @@ FAMILIES: dict[str, Family] = {
 #: Family names, in catalogue order.
 GROUPS: tuple[str, ...] = tuple(FAMILIES)
 
-_seen: dict[str, str] = {}
-for _family in FAMILIES.values():
-    for _spec in _family.specs:
-        if _spec.name in _seen:
-            raise FeatureRegistryError(
-                f"feature {_spec.name!r} is declared twice"
-                f" (families {_seen[_spec.name]!r} and {_family.name!r})"
-            )
-        _seen[_spec.name] = _family.name
+
+def _check_unique(families: dict[str, Family]) -> None:
+    """Refuse a feature name declared by two families (each family refuses its own twice)."""
+    seen: dict[str, str] = {}
+    for family in families.values():
+        for spec in family.specs:
+            if spec.name in seen:
+                raise FeatureRegistryError(
+                    f"feature {spec.name!r} is declared twice"
+                    f" (families {seen[spec.name]!r} and {family.name!r})"
+                )
+            seen[spec.name] = family.name
+
+
+_check_unique(FAMILIES)

@@ -135,3 +135,22 @@ def test_a_fact_reads_only_the_contract_columns_it_declares_joins_included(fact)
     for column in sorted(fact.inputs()):
         with pytest.raises(pl.exceptions.ColumnNotFoundError):
             _plan(fact, fact.inputs() - {column})
+
+
+def test_a_name_declared_by_two_families_is_refused():
+    from features import Family, col
+    from features._families import _check_unique
+    from risk.errors import FeatureRegistryError
+
+    texts = dict(kind="numeric", description="d", purpose="p", reason_en="{value}",
+                 reason_id="{value}", inputs=("intended_stay_days",))  # fmt: skip
+    first, second = (Family(n, owner="o", audit_only=frozenset()) for n in ("one", "two"))
+    for family in (first, second):
+
+        def stay():
+            return col("intended_stay_days")
+
+        family.feature(**texts)(stay)
+    with pytest.raises(FeatureRegistryError) as err:
+        _check_unique({"one": first, "two": second})
+    assert str(err.value) == "feature 'stay' is declared twice (families 'one' and 'two')"
