@@ -88,3 +88,31 @@ def test_oracles_are_dev_extras_only() -> None:
     assert runtime.isdisjoint(DEV_ONLY)
     assert {"fairlearn", "httpx", "psutil"} <= dev
     assert not {"fairlearn", "httpx", "pandera", "psutil"} & _imported_top_levels()
+
+
+#: Package -> the project packages it may import: the README's arrows. The command line
+#: (risk/cli) sits on top of every package and is checked apart.
+ALLOWED = {
+    "risk": set(),
+    "features": {"risk"},
+    "models": {"risk", "features"},
+    "experiments": {"risk", "features", "models"},
+    "serving": {"risk", "features", "models", "experiments"},
+}
+
+
+def test_package_dependencies_point_one_way() -> None:
+    found = []
+    for package, allowed in ALLOWED.items():
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if path.is_relative_to(ROOT / "risk" / "cli"):
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                for name in names:
+                    top = name.split(".")[0]
+                    if top in ALLOWED and top != package and top not in allowed:
+                        found.append(f"{path.relative_to(ROOT)} imports {top}")
+    assert found == []
