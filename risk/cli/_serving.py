@@ -164,6 +164,13 @@ def _print_replay(report: Any) -> None:
     console.print(
         f"  score: logged {report.logged_score:.12f}, replayed {report.replayed_score:.12f}"
     )
+    if report.logged_propensity is None:
+        console.print("  review propensity: not recorded (scored before it was logged)")
+    else:
+        console.print(
+            f"  review propensity: logged {report.logged_propensity:g},"
+            f" replayed {report.replayed_propensity:g}"
+        )
     console.print(
         "[green]replay reproduces the logged score[/]"
         if report.ok

@@ -74,6 +74,7 @@ def score_public(outcome: ScoreOutcome) -> ScorePublic:
         model_version=s.model_version,
         lang=s.lang,
         scored_at=s.created_at,
+        review_propensity=s.review_propensity,
     )
 
 

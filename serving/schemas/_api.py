@@ -140,6 +140,11 @@ class ScorePublic(BaseModel):
     model_version: str
     lang: Lang
     scored_at: Timestamp
+    review_propensity: float | None = Field(
+        description="Probability that this application is reviewed under the routing policy"
+        " in force when it was scored: 1 for a model flag or under the kill switch, the"
+        " blind-sample rate otherwise (null: logged before propensities were recorded)."
+    )
 
 
 class ScoreBatchPublic(BaseModel):

@@ -45,7 +45,13 @@ from ._runtime import (
     set_runtime,
     switch_kill,
 )
-from ._scoring import ScoreOutcome, compute_features, input_fingerprint, score_application
+from ._scoring import (
+    ScoreOutcome,
+    compute_features,
+    input_fingerprint,
+    review_propensity,
+    score_application,
+)
 from ._waivers import approve_model_waiver, request_model_waiver
 from ._watch import MONITOR_ACTOR, WatchResult, latest_monitor_run, list_alerts, run_monitoring
 from ._workflow import (
@@ -122,6 +128,7 @@ __all__ = [
     "request_model_waiver",
     "require",
     "respond_complaint",
+    "review_propensity",
     "revoke_token",
     "rule_text",
     "run_monitoring",

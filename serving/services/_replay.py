@@ -12,7 +12,13 @@ from risk.errors import ConflictError, NotFoundError
 from risk.settings import Settings
 from serving.store import Score
 
-from ._scoring import _jsonable, _stored_inputs, compute_features, input_fingerprint
+from ._scoring import (
+    _jsonable,
+    _stored_inputs,
+    compute_features,
+    input_fingerprint,
+    review_propensity,
+)
 
 __all__ = ["ReplayReport", "replay_score"]
 
@@ -31,6 +37,10 @@ class ReplayReport:
         ``(feature, logged, recomputed)`` for every feature that differs.
     logged_score, replayed_score
         Calibrated scores; ``logged_margin``/``replayed_margin`` are the raw margins.
+    logged_propensity, replayed_propensity
+        The review propensity logged with the score, and the one its replayed flag
+        gives under the logged policy (kill switch, blind-sample rate); both ``None``
+        for a score logged before propensities were recorded.
     """
 
     score_id: str
@@ -41,6 +51,8 @@ class ReplayReport:
     logged_margin: float
     replayed_margin: float
     feature_mismatches: list[tuple[str, Any, Any]] = field(default_factory=list)
+    logged_propensity: float | None = None
+    replayed_propensity: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -50,6 +62,7 @@ class ReplayReport:
             and not self.feature_mismatches
             and math.isclose(self.logged_score, self.replayed_score, abs_tol=1e-12)
             and math.isclose(self.logged_margin, self.replayed_margin, abs_tol=1e-9)
+            and self.logged_propensity == self.replayed_propensity
         )
 
 
@@ -97,4 +110,21 @@ def replay_score(session: Session, score_id: str, bundle: Any, settings: Setting
         logged_margin=score.margin,
         replayed_margin=float(again.margin),
         feature_mismatches=mismatches,
+        logged_propensity=score.review_propensity,
+        replayed_propensity=_replayed_propensity(score, again, bundle),
+    )
+
+
+def _replayed_propensity(score: Score, again: Any, bundle: Any) -> float | None:
+    """The propensity the replayed flag gives under the policy logged with the score."""
+    if score.review_propensity is None:
+        return None  # logged before propensities were recorded: nothing to compare
+    if score.threshold == float(bundle.threshold):  # the model's own flag (on the margin)
+        flagged = bool(again.flag)
+    else:  # a threshold override was in force
+        flagged = float(again.probability) >= score.threshold
+    return review_propensity(
+        flagged,
+        kill_switch=score.route == "kill_switch",
+        blind_sample_rate=score.blind_sample_rate or 0.0,
     )

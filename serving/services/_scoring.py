@@ -31,7 +31,13 @@ from ._auth import Principal
 from ._history import load_lookups, save_raw_rows
 from ._runtime import read_runtime
 
-__all__ = ["ScoreOutcome", "compute_features", "input_fingerprint", "score_application"]
+__all__ = [
+    "ScoreOutcome",
+    "compute_features",
+    "input_fingerprint",
+    "review_propensity",
+    "score_application",
+]
 
 
 @dataclass(frozen=True)
@@ -146,6 +152,22 @@ def _route(flagged: bool, runtime: Any, rng: random.Random) -> str:
     return "none"
 
 
+def review_propensity(flagged: bool, *, kill_switch: bool, blind_sample_rate: float) -> float:
+    """The probability that an application is reviewed under the routing policy in force.
+
+    A model flag is always reviewed (1).  Under the kill switch every application
+    goes to manual review, so the probability is 1 as well: the switch does not
+    make review unlikely, it makes it certain.  Otherwise the application is
+    reviewed only if the blind random sample draws it, with probability
+    ``blind_sample_rate``; that is its propensity whether or not it was drawn.
+    Inverse-propensity weights (``1 / propensity``) on reviewed cases rebuild the
+    population the reviews came from.
+    """
+    if kill_switch or flagged:
+        return 1.0
+    return float(blind_sample_rate)
+
+
 def _reasons(case_score: Any) -> dict[str, list[dict[str, Any]]]:
     def one(r: Any) -> dict[str, Any]:
         return {
@@ -219,6 +241,12 @@ def score_application(
         lang=lang,
         scored_by=principal.user_id,
         created_at=clock.now(),
+        review_propensity=review_propensity(
+            flagged,
+            kill_switch=runtime.kill_switch,
+            blind_sample_rate=runtime.blind_sample_rate,
+        ),
+        blind_sample_rate=runtime.blind_sample_rate,
     )
     # A plain insert of the row as built: the ORM's unit of work costs more than the write.
     session.connection().execute(_INSERT_SCORE, {c: getattr(score, c) for c in _SCORE_COLUMNS})
@@ -236,6 +264,7 @@ def score_application(
             "route": route,
             "model_version": score.model_version,
             "case_id": case_id,
+            "review_propensity": score.review_propensity,
         },
     )
     return ScoreOutcome(score=score, case_id=case_id, reasons=reasons)

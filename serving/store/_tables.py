@@ -148,6 +148,10 @@ class Score(Base):
     lang: Mapped[str] = mapped_column(sa.String(5))
     scored_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.user_id"))
     created_at: Mapped[dt.datetime] = mapped_column(index=True)
+    #: P(reviewed) under the policy in force (NULL: logged before it was recorded).
+    review_propensity: Mapped[float | None]
+    #: The blind-sample rate in force, so a replay can recompute the propensity.
+    blind_sample_rate: Mapped[float | None]
 
 
 class Case(Base):

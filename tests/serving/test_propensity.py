@@ -1,0 +1,102 @@
+"""Review propensity: every score records how likely its application is to be reviewed."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from conftest import as_json
+from serving_helpers import auth
+
+from serving.services import replay_score, review_propensity
+from serving.store import AuditEntry, Score
+
+pytestmark = pytest.mark.xdist_group("serving_model")
+
+
+@pytest.mark.parametrize(
+    ("flagged", "kill_switch", "rate", "expected"),
+    [
+        (True, False, 0.02, 1.0),
+        (False, False, 0.02, 0.02),
+        (False, False, 0.0, 0.0),
+        (False, True, 0.02, 1.0),  # manual review of everything: review is certain
+        (True, True, 0.0, 1.0),
+    ],
+)
+def test_propensity_follows_the_routing_policy(flagged, kill_switch, rate, expected):
+    assert review_propensity(flagged, kill_switch=kill_switch, blind_sample_rate=rate) == expected
+
+
+def _score_all(client, tokens, payloads) -> list[dict]:
+    # a threshold override low enough that this small world's first payloads get flags
+    client.put("/v1/settings/review", headers=auth(tokens["admin"]), json={"threshold": 0.007})
+    return [
+        client.post(
+            "/v1/applications/score", headers=auth(tokens["officer"]), json=as_json(p)
+        ).json()
+        for p in payloads
+    ]
+
+
+def _stored(store) -> dict[str, tuple]:
+    with store.reading() as session:
+        rows = session.execute(
+            sa.select(Score.score_id, Score.review_propensity, Score.blind_sample_rate)
+        ).all()
+    return {sid: (p, r) for sid, p, r in rows}
+
+
+def test_every_score_logs_its_propensity(scoring_client, tokens, world, store, settings):
+    settings.review.blind_sample_rate = 0.25
+    scored = _score_all(scoring_client, tokens, world["payloads"][:30])
+    routes = {s["route"] for s in scored}
+    assert routes == {"model_flag", "blind_sample", "none"}  # the sample holds all three
+    for s in scored:
+        assert s["review_propensity"] == (1.0 if s["route"] == "model_flag" else 0.25)
+    stored = _stored(store)
+    assert stored == {s["score_id"]: (s["review_propensity"], 0.25) for s in scored}
+    with store.reading() as session:
+        logged = dict(
+            session.execute(
+                sa.select(AuditEntry.entity_id, AuditEntry.details).where(
+                    AuditEntry.action == "score"
+                )
+            ).all()
+        )
+    assert {k: v["review_propensity"] for k, v in logged.items()} == {
+        s["score_id"]: s["review_propensity"] for s in scored
+    }
+
+
+def test_under_the_kill_switch_every_propensity_is_one(scoring_client, tokens, world, store):
+    scoring_client.put(
+        "/v1/settings/kill-switch",
+        headers=auth(tokens["supervisor"]),
+        json={"enabled": True, "reason": "Propensity under manual review"},
+    )
+    scored = _score_all(scoring_client, tokens, world["payloads"][:5])
+    assert [(s["route"], s["review_propensity"]) for s in scored] == [("kill_switch", 1.0)] * 5
+
+
+def test_replay_recomputes_the_propensity(scoring_client, tokens, world, store, settings, holder):
+    settings.review.blind_sample_rate = 0.1
+    scored = _score_all(scoring_client, tokens, world["payloads"][:12])
+    unflagged = next(s for s in scored if s["route"] != "model_flag")
+    flagged = next(s for s in scored if s["route"] == "model_flag")
+    with store.reading() as session:
+        for s in (unflagged, flagged):
+            report = replay_score(session, s["score_id"], holder.bundle, settings)
+            assert (report.ok, report.logged_propensity, report.replayed_propensity) == (
+                True,
+                s["review_propensity"],
+                s["review_propensity"],
+            )
+    with store.transaction() as session:
+        session.execute(
+            sa.update(Score)
+            .where(Score.score_id == unflagged["score_id"])
+            .values(review_propensity=0.5)
+        )
+    with store.reading() as session:
+        report = replay_score(session, unflagged["score_id"], holder.bundle, settings)
+    assert (report.ok, report.logged_propensity, report.replayed_propensity) == (False, 0.5, 0.1)
