@@ -17,6 +17,9 @@ Public API (stable for ``serving/`` and ``experiments/``; no mlflow, no HTTP her
   <score_batch>` writes id, score, band, flag and reasons chunk by chunk;
   :func:`batch_input(bundle, data)` reads a world folder (through the features) or a table.
 - :data:`CHECKLIST` and :func:`checklist_score`: the legacy rules the model must beat.
+- :func:`estimate_reviews(reviews) <estimate_reviews>`: Horvitz-Thompson estimates of
+  prevalence, precision and recall at capacity and the miss rate among unflagged
+  applications (95% intervals) from reviewed cases and their review propensities.
 - Building blocks: :class:`RiskModel`, :class:`Calibrator`, :class:`Bands`,
   :func:`capacity_threshold`, :class:`FeatureSchema`, :func:`read_spec`.
 """
@@ -26,6 +29,7 @@ from models._batch import EXPLAIN_CHOICES, batch_input, score_batch
 from models._bundle import Bundle, Scores
 from models._calibration import Calibrator
 from models._core import TrainResult
+from models._estimates import REVIEW_COLUMNS, Estimate, LoopEstimates, estimate_reviews
 from models._explain import CaseScore, Explanation
 from models._global import GlobalExplanation, global_explanation
 from models._load import load_bundle
@@ -41,15 +45,18 @@ from models._world import train_world
 __all__ = [
     "CHECKLIST",
     "EXPLAIN_CHOICES",
+    "REVIEW_COLUMNS",
     "Bands",
     "Bundle",
     "Calibrator",
     "CaseScore",
     "DatasetSpec",
+    "Estimate",
     "Explanation",
     "FeatureSchema",
     "FeatureText",
     "GlobalExplanation",
+    "LoopEstimates",
     "Reason",
     "RiskModel",
     "Scores",
@@ -58,6 +65,7 @@ __all__ = [
     "batch_input",
     "capacity_threshold",
     "checklist_score",
+    "estimate_reviews",
     "expected_calibration_error",
     "global_explanation",
     "load_bundle",

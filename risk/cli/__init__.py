@@ -17,6 +17,7 @@ from . import (
     _data,  # noqa: F401  (validate)
     _experiments,  # noqa: F401  (promote, report)
     _features,  # noqa: F401  (features)
+    _loop,  # noqa: F401  (estimate, export)
     _models,  # noqa: F401  (train, score-batch)
     _monitor,  # noqa: F401  (monitor)
     _serving,  # noqa: F401  (serve, demo, users, tokens, replay, audit-log)
