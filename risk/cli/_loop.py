@@ -1,7 +1,8 @@
-"""The loop's verbs: ``risk estimate`` (population figures from the blind sample)."""
+"""The loop's verbs: ``risk export`` (the store as training data) and ``risk estimate``."""
 
 from __future__ import annotations
 
+import datetime
 import json
 from enum import StrEnum
 from pathlib import Path
@@ -102,3 +103,41 @@ def estimate(
             _cell(r.miss_rate_unflagged),
         )
     console.print(table)
+
+
+def _principal(session: Any, username: str) -> Any:
+    import sqlalchemy as sa
+
+    from risk.errors import NotFoundError
+    from serving.services import Principal
+    from serving.store import User
+
+    user = session.scalar(sa.select(User).where(User.username == username))
+    if user is None or not user.active:
+        raise NotFoundError(f"user {username!r} does not exist or is not active")
+    return Principal(user.user_id, user.username, user.role)
+
+
+@app.command("export")
+def export(
+    until: Annotated[
+        datetime.datetime,
+        typer.Option("--until", formats=["%Y-%m-%d"], help="Last day included (YYYY-MM-DD)."),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="A new or empty folder.")],
+    user: Annotated[str, typer.Option("--user", help="The analyst or admin exporting (audited).")],
+) -> None:
+    """Export the store's records up to a day as the six contract tables plus
+    reviews.parquet (each score's review propensity and finding), for retraining."""
+    from risk.clock import WallClock
+    from serving.services import export_store
+
+    from ._serving import _session
+
+    with _session() as session:
+        result = export_store(
+            session, _principal(session, user), until.date(), out, clock=WallClock()
+        )
+    for name, n in result.rows.items():
+        console.print(f"{name}: {n} rows")
+    console.print(f"wrote {out} (records up to the end of {until.date()})", highlight=False)

@@ -27,6 +27,7 @@ from ._complaints import (
     view_complaint,
 )
 from ._evidence import BandRecord, band_record, live_band_counts
+from ._export import REVIEWS_SCHEMA, ExportResult, export_store, reviews_frame
 from ._health import Readiness, readiness
 from ._history import load_lookups, save_raw_rows
 from ._kpis import compute_kpis
@@ -74,10 +75,12 @@ __all__ = [
     "MAX_KILL_REASON",
     "MONITOR_ACTOR",
     "PERMISSIONS",
+    "REVIEWS_SCHEMA",
     "ROLES",
     "RULES",
     "BandRecord",
     "ChainReport",
+    "ExportResult",
     "KillSwitchEvent",
     "ModelHolder",
     "Principal",
@@ -104,6 +107,7 @@ __all__ = [
     "create_user",
     "decide_case",
     "entry_hash",
+    "export_store",
     "get_case",
     "get_complaint",
     "input_fingerprint",
@@ -129,6 +133,7 @@ __all__ = [
     "require",
     "respond_complaint",
     "review_propensity",
+    "reviews_frame",
     "revoke_token",
     "rule_text",
     "run_monitoring",

@@ -68,6 +68,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "settings.read": frozenset({"supervisor", "analyst", "auditor", "admin"}),
     "settings.kill_switch": frozenset({"supervisor", "admin"}),
     "monitor.run": frozenset({"supervisor", "analyst", "admin"}),
+    # the store's records as training data: personal data, so never the auditors
+    "data.export": frozenset({"analyst", "admin"}),
     "settings.review": frozenset({"admin"}),
     "audit.read": frozenset({"auditor", "admin"}),
 }

@@ -13,7 +13,7 @@ from risk.errors import NotFoundError
 PROMISED_VERBS = (
     "demo", "synth", "validate", "features", "train", "fairness", "audit", "promote", "models",
     "serve", "score-batch", "replay", "report", "db", "users", "tokens", "audit-log",
-    "version", "simulate", "estimate",
+    "version", "simulate", "estimate", "export",
 )  # fmt: skip
 
 
