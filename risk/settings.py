@@ -154,11 +154,16 @@ class MonitorSettings(BaseModel):
         5000, ge=100, description="reference rows kept in the profile for KS and Wasserstein"
     )
     attribution_rows: int = Field(
-        2000, ge=50, description="rows per chunk explained with SHAP for the attribution"
+        500,
+        ge=50,
+        description="rows per chunk explained with exact SHAP for the attribution (a seeded"
+        " sample; exact SHAP costs about a millisecond a row)",
     )
     seed: int = 7
     #: Seconds between scheduled runs inside the service (0: never; on demand only).
     schedule_seconds: float = Field(0.0, ge=0)
+    #: Compute scheduled runs in a low-priority child process (off: on the service's thread).
+    schedule_process: bool = True
     #: Days of scores the scheduled run looks back over, chunked by ``by``.
     lookback_days: int = Field(90, ge=1)
     by: Literal["week", "month"] = "month"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,7 @@ from risk.settings import MonitorSettings
 from ._profile import FeatureProfile, category_values
 from ._stats import bin_counts, chi2_p_value, js_distance, ks_p_value, psi, wasserstein_norm
 
-__all__ = ["feature_drift", "missing_feature"]
+__all__ = ["PreparedFeature", "chunk_drift", "feature_drift", "missing_feature", "prepare_feature"]
 
 
 def missing_feature() -> dict[str, Any]:
@@ -28,6 +29,34 @@ def missing_feature() -> dict[str, Any]:
         "missing": True,
         "drifted": True,
     }
+
+
+@dataclass(frozen=True)
+class PreparedFeature:
+    """A feature's current values, converted once and sliced per chunk.
+
+    Numeric: float values (NaN missing).  Categorical: integer codes into ``categories``
+    (the reference's, then values the reference never saw), with the reference counts
+    padded to match.
+    """
+
+    ref: FeatureProfile
+    values: np.ndarray
+    categories: list[str] | None = None
+    ref_counts: np.ndarray | None = None
+
+
+def prepare_feature(ref: FeatureProfile, column: pl.Series) -> PreparedFeature:
+    """Convert one feature column for :func:`chunk_drift` (one pass over all the rows)."""
+    if ref.treated_as == "numeric":
+        return PreparedFeature(ref, column.cast(pl.Float64).fill_null(np.nan).to_numpy())
+    values = category_values(column, ref.kind)
+    known = list(ref.categories or [])
+    seen = set(known)
+    cats = known + sorted(c for c in values.unique().to_list() if c not in seen)
+    codes = values.replace_strict(cats, list(range(len(cats))), return_dtype=pl.Int64)
+    padded = np.array([*ref.counts, *[0] * (len(cats) - len(ref.counts))], dtype=np.int64)
+    return PreparedFeature(ref, codes.to_numpy(), cats, padded)
 
 
 def feature_drift(
@@ -48,21 +77,31 @@ def feature_drift(
     settings
         Method and thresholds.
     """
+    prepared = prepare_feature(ref, column)
+    return chunk_drift(prepared, slice(None), reference_rows, settings)
+
+
+def chunk_drift(
+    prepared: PreparedFeature, rows: slice, reference_rows: int, settings: MonitorSettings
+) -> dict[str, Any]:
+    """:func:`feature_drift` of the chunk ``rows`` of a prepared feature."""
+    ref = prepared.ref
     if ref.treated_as == "numeric":
-        out = _numeric(ref, column, settings.psi_epsilon)
+        out = _numeric(ref, prepared.values[rows], settings.psi_epsilon)
         reference_rows = min(reference_rows, sum(ref.counts) - ref.counts[-1])
     else:
-        out = _categorical(ref, column, settings.psi_epsilon)
+        counts = np.bincount(prepared.values[rows], minlength=len(prepared.categories))
+        out = _categorical(prepared.ref_counts, counts, settings.psi_epsilon)
     out["missing"] = False
     out["drifted"] = _verdict(out, ref.treated_as, reference_rows, settings)
     return out
 
 
-def _numeric(ref: FeatureProfile, column: pl.Series, eps: float) -> dict[str, Any]:
-    values = column.cast(pl.Float64).fill_null(np.nan).to_numpy()
+def _numeric(ref: FeatureProfile, values: np.ndarray, eps: float) -> dict[str, Any]:
     counts = bin_counts(values, np.asarray(ref.edges, dtype=np.float64))
     reference = np.asarray(ref.counts)
-    present = values[~np.isnan(values)]
+    # sorted once: scipy's KS and Wasserstein sort again, which is quick on sorted data
+    present = np.sort(values[~np.isnan(values)])
     sample = np.asarray(ref.sample, dtype=np.float64)
     testable = present.size > 0 and sample.size > 0
     return {
@@ -76,16 +115,7 @@ def _numeric(ref: FeatureProfile, column: pl.Series, eps: float) -> dict[str, An
     }
 
 
-def _categorical(ref: FeatureProfile, column: pl.Series, eps: float) -> dict[str, Any]:
-    values = category_values(column, ref.kind)
-    seen = values.value_counts(name="n")
-    current = dict(
-        zip(seen.get_column(values.name).to_list(), seen.get_column("n").to_list(), strict=True)
-    )
-    cats = list(ref.categories or [])
-    cats += sorted(c for c in current if c not in set(cats))
-    reference = np.array([*ref.counts, *[0] * (len(cats) - len(ref.counts))])
-    counts = np.array([current.get(c, 0) for c in cats])
+def _categorical(reference: np.ndarray, counts: np.ndarray, eps: float) -> dict[str, Any]:
     return {
         "psi": psi(reference, counts, epsilon=eps),
         "js": js_distance(reference, counts),

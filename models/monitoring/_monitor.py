@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from risk.errors import MonitorError, SpecError
 from risk.settings import FairnessSettings, MonitorSettings
 
 from ._alerts import AlertPolicy
-from ._drift import feature_drift, missing_feature
+from ._drift import chunk_drift, missing_feature, prepare_feature
 from ._estimate import estimate
 from ._fairness import live_fairness
 from ._profile import ReferenceProfile, reference_profile
@@ -104,10 +105,12 @@ def monitor(
     profile = reference_profile(bundle)
     _check_input(bundle, current, time, by, label, weight, groups, policy)
     current = _with_scores(bundle, current)
+    current, parts = _chunks(current, time, by)
     run = _Run(bundle, profile, settings, fairness, label, weight, list(groups))
+    run.prepare(current)
     chunks = []
-    for i, (start, end, part) in enumerate(_chunks(current, time, by)):
-        chunk = run.chunk(i, start, end, part)
+    for i, (start, end, rows) in enumerate(parts):
+        chunk = run.chunk(i, start, end, current, rows)
         chunk["alerts"] = policy.check(chunk)
         chunks.append(chunk)
     return MonitorReport(
@@ -157,9 +160,9 @@ def _with_scores(bundle: Any, current: pl.DataFrame) -> pl.DataFrame:
 
 
 def _chunks(frame: pl.DataFrame, time: str | None, by: str | None):
+    """The frame (sorted by time when chunked) and its chunks as ``(start, end, rows)``."""
     if time is None:
-        yield None, None, frame
-        return
+        return frame, [(None, None, slice(0, frame.height))]
     t = frame.get_column(time)
     if t.dtype == pl.String:
         t = t.str.to_datetime(strict=False)
@@ -167,14 +170,19 @@ def _chunks(frame: pl.DataFrame, time: str | None, by: str | None):
         raise MonitorError(f"time column {time!r} holds {t.dtype}, not dates or datetimes")
     frame = frame.with_columns(t.cast(pl.Datetime).alias("__time"))
     if by is None:
-        yield _iso(frame["__time"].min()), _iso(frame["__time"].max()), frame
-        return
+        whole = slice(0, frame.height)
+        return frame, [(_iso(frame["__time"].min()), _iso(frame["__time"].max()), whole)]
     every = _EVERY[by]
-    frame = frame.with_columns(pl.col("__time").dt.truncate(every).alias("__chunk"))
-    for part in frame.sort("__chunk").partition_by("__chunk", maintain_order=True):
-        start = part["__chunk"][0]
+    frame = frame.sort("__time").with_columns(pl.col("__time").dt.truncate(every).alias("__chunk"))
+    starts = frame["__chunk"]
+    edges = np.flatnonzero(starts.ne_missing(starts.shift(1)).to_numpy()).tolist()
+    bounds = [*edges, frame.height]
+    out = []
+    for lo, hi in itertools.pairwise(bounds):
+        start = starts[lo]
         end = pl.Series([start]).dt.offset_by(every)[0]
-        yield _iso(start), _iso(end), part
+        out.append((_iso(start), _iso(end), slice(lo, hi)))
+    return frame, out
 
 
 def _iso(value: Any) -> str | None:
@@ -190,15 +198,28 @@ class _Run:
     label: str | None
     weight: str | None
     groups: list[str]
+    prepared: dict[str, Any] = field(default_factory=dict)
 
-    def chunk(self, i: int, start: Any, end: Any, part: pl.DataFrame) -> dict[str, Any]:
-        out: dict[str, Any] = {"start": start, "end": end, "n": part.height}
-        if part.height < self.settings.min_rows:
+    def prepare(self, frame: pl.DataFrame) -> None:
+        """Convert every feature once; chunks then only slice arrays."""
+        self.prepared = {
+            name: prepare_feature(ref, frame.get_column(name))
+            for name, ref in self.profile.features.items()
+            if name in frame.columns
+        }
+
+    def chunk(
+        self, i: int, start: Any, end: Any, frame: pl.DataFrame, rows: slice
+    ) -> dict[str, Any]:
+        n = rows.stop - rows.start
+        out: dict[str, Any] = {"start": start, "end": end, "n": n}
+        if n < self.settings.min_rows:
             out["status"] = "too few"
-            out["why"] = f"{part.height} rows, fewer than the minimum {self.settings.min_rows}"
+            out["why"] = f"{n} rows, fewer than the minimum {self.settings.min_rows}"
             return out
+        part = frame[rows]
         out["status"] = "tested"
-        out["features"] = self._features(part)
+        out["features"] = self._features(rows)
         drifted = sum(f["drifted"] for f in out["features"].values())
         out["drift_share"] = drifted / len(out["features"])
         out["dataset_drift"] = out["drift_share"] >= self.settings.dataset_drift_share
@@ -219,15 +240,14 @@ class _Run:
         )
         return out
 
-    def _features(self, part: pl.DataFrame) -> dict[str, dict[str, Any]]:
+    def _features(self, rows: slice) -> dict[str, dict[str, Any]]:
         out = {}
-        for name, ref in self.profile.features.items():
-            if name not in part.columns:
+        for name in self.profile.features:
+            prepared = self.prepared.get(name)
+            if prepared is None:
                 out[name] = missing_feature()
             else:
-                out[name] = feature_drift(
-                    ref, part.get_column(name), self.profile.rows, self.settings
-                )
+                out[name] = chunk_drift(prepared, rows, self.profile.rows, self.settings)
         return out
 
     def _score(self, prob: np.ndarray) -> dict[str, Any]:

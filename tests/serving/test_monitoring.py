@@ -186,13 +186,20 @@ def test_who_may_read_alerts_and_the_latest_report(
         assert [c["n"] for c in body["report"]["chunks"]] == [40]
 
 
-def test_the_schedule_runs_with_the_service_clock(scored, store, holder, settings, shared_app):
+@pytest.mark.parametrize("in_child", [True, False], ids=["child process", "service thread"])
+def test_the_schedule_runs_with_the_service_clock(
+    scored, store, holder, settings, shared_app, in_child
+):
     app = shared_app[0]
     app.state.clock = SimulatedClock(NEW_YEAR)
+    settings.monitor.schedule_process = in_child
+    schedule = MonitorSchedule(app, 3600)
     try:
-        result = MonitorSchedule(app, 3600).run_once()
+        result = schedule.run_once()
     finally:
         app.state.clock = WallClock()
+        schedule.stop()
+    assert (schedule._pool is not None) is in_child
     assert result.run_id == 1 and result.suspended is True
     actions = _actions(store)
     assert actions[-3][:2] == ("monitor.run", "monitor")
