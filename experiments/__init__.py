@@ -24,7 +24,9 @@ from experiments._promotion import GATE_METRICS, promote, promotion_history
 from experiments._registry import (
     CHALLENGER,
     CHAMPION,
+    champion_bundle,
     champion_bundle_dir,
+    champion_version,
     list_versions,
     registry_exists,
 )
@@ -46,7 +48,9 @@ __all__ = [
     "approve_waiver",
     "audit_training_result",
     "build_report",
+    "champion_bundle",
     "champion_bundle_dir",
+    "champion_version",
     "client_for",
     "list_versions",
     "log_monitoring_run",

@@ -12,10 +12,11 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from models import model_name
 from risk.errors import ConflictError, PromotionRefusedError, RequestValidationError
 from risk.settings import Settings
 
-from ._registry import CHALLENGER, CHAMPION, alias_version, get_version
+from ._registry import CHALLENGER, CHAMPION, alias_version, bundle_fingerprint, get_version
 from ._tracking import PROMOTIONS_EXPERIMENT_SUFFIX, client_for, experiment_id
 
 __all__ = ["GATE_METRICS", "evaluate", "finish", "promote", "promotion_history", "refuse", "stamp"]
@@ -119,9 +120,11 @@ def evaluate(client: Any, settings: Settings, version: str | int) -> dict[str, A
         _fairness_check(run),
         *_quality_checks(run, champion_run, settings.mlflow.quality_margin),
     ]
+    fingerprint = bundle_fingerprint(client, mv)
     return {
         "model": settings.mlflow.registered_model,
         "version": str(mv.version),
+        "name": model_name(fingerprint, mv.version) if fingerprint else f"v{mv.version}",
         "trained_by": run.data.tags.get("trained_by", ""),
         "checks": checks,
         "failed": [c["check"] for c in checks if c["gated"] and not c["passed"]],

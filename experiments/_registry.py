@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from models import model_name
 from risk.errors import ModelUnavailableError, NotFoundError
 from risk.settings import Settings
 
@@ -20,7 +21,9 @@ __all__ = [
     "CHALLENGER",
     "CHAMPION",
     "alias_version",
+    "champion_bundle",
     "champion_bundle_dir",
+    "champion_version",
     "get_version",
     "list_versions",
     "register_version",
@@ -89,8 +92,26 @@ def alias_version(client: MlflowClient, settings: Settings, alias: str) -> Model
         return None
 
 
+def bundle_fingerprint(client: MlflowClient, mv: ModelVersion) -> str:
+    """The version's bundle fingerprint (a version tag; older versions: their run's tag)."""
+    found = mv.tags.get("bundle_fingerprint")
+    if found is None and mv.run_id:
+        found = client.get_run(mv.run_id).data.tags.get("bundle_fingerprint")
+    return found or ""
+
+
+def champion_version(settings: Settings) -> str | None:
+    """The registered version holding the ``champion`` alias (one cheap registry read)."""
+    mv = alias_version(client_for(settings), settings, CHAMPION)
+    return None if mv is None else str(mv.version)
+
+
 def list_versions(settings: Settings) -> list[dict[str, Any]]:
-    """Every version of the registered model, newest first, with aliases and key tags."""
+    """Every version of the registered model, newest first, with aliases and key tags.
+
+    Each row's ``name`` is the model's one name everywhere: ``"v2 (2579f6f8)"``
+    (registry version and short bundle fingerprint, see :func:`models.model_name`).
+    """
     client = client_for(settings)
     name = settings.mlflow.registered_model
     found = client.search_model_versions(f"name = '{name}'")
@@ -102,9 +123,12 @@ def list_versions(settings: Settings) -> list[dict[str, Any]]:
         held.setdefault(str(version), []).append(alias)
     rows = []
     for mv in sorted(found, key=lambda m: int(m.version), reverse=True):
+        fingerprint = bundle_fingerprint(client, mv)
         rows.append(
             {
                 "version": str(mv.version),
+                "fingerprint": fingerprint,
+                "name": model_name(fingerprint, mv.version) if fingerprint else f"v{mv.version}",
                 "run_id": mv.run_id,
                 "aliases": sorted(held.get(str(mv.version), [])),
                 "created": mv.creation_timestamp,
@@ -136,6 +160,12 @@ def champion_bundle_dir(settings: Settings) -> Path | None:
     ModelUnavailableError
         The champion's run has no bundle artifact, or it cannot be downloaded.
     """
+    found = champion_bundle(settings)
+    return None if found is None else found[1]
+
+
+def champion_bundle(settings: Settings) -> tuple[str, Path] | None:
+    """The champion's registry version and bundle folder (see :func:`champion_bundle_dir`)."""
     client = client_for(settings)
     mv = alias_version(client, settings, CHAMPION)
     if mv is None:
@@ -143,7 +173,7 @@ def champion_bundle_dir(settings: Settings) -> Path | None:
     cache = settings.data_dir.resolve() / "cache" / "champion"
     target = cache / f"{settings.mlflow.registered_model}-v{mv.version}-{mv.run_id}"
     if (target / "bundle.json").is_file():
-        return target
+        return str(mv.version), target
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
         try:
@@ -159,4 +189,4 @@ def champion_bundle_dir(settings: Settings) -> Path | None:
                 " bundle.json"
             )
         shutil.move(str(got), target)
-    return target
+    return str(mv.version), target

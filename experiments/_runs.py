@@ -223,7 +223,7 @@ def log_training_run(
             run_id=run.info.run_id,
             model_id=info.model_id,
         )
-    for key in ("trained_by", "fairness_verdict"):
+    for key in ("trained_by", "fairness_verdict", "bundle_fingerprint"):
         client.set_model_version_tag(settings.mlflow.registered_model, version, key, tags[key])
     report_path = _log_report(client, settings, version, run.info.run_id) if report else None
     return RunInfo(run.info.run_id, exp_id, version, info.model_uri, evidence.verdict, report_path)

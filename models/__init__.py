@@ -26,7 +26,7 @@ Public API (stable for ``serving/`` and ``experiments/``; no mlflow, no HTTP her
 
 from models._baseline import CHECKLIST, checklist_score
 from models._batch import EXPLAIN_CHOICES, batch_input, score_batch
-from models._bundle import Bundle, Scores
+from models._bundle import Bundle, Scores, model_name
 from models._calibration import Calibrator
 from models._core import TrainResult
 from models._estimates import REVIEW_COLUMNS, Estimate, LoopEstimates, estimate_reviews
@@ -69,6 +69,7 @@ __all__ = [
     "expected_calibration_error",
     "global_explanation",
     "load_bundle",
+    "model_name",
     "read_spec",
     "score_batch",
     "score_metrics",

@@ -243,3 +243,19 @@ def _json(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     return str(value)
+
+
+def model_name(fingerprint: str, registry_version: str | int | None = None) -> str:
+    """The one name a model goes by everywhere: ``"v2 (2579f6f8)"``.
+
+    Parameters
+    ----------
+    fingerprint
+        The bundle's fingerprint (or its 12-digit :attr:`Bundle.version`); its first
+        eight hex digits identify the exact model.
+    registry_version
+        The registered model version, when the model is registered; without it the name
+        is the short fingerprint alone.
+    """
+    short = str(fingerprint)[:8]
+    return short if registry_version is None else f"v{registry_version} ({short})"

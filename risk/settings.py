@@ -192,6 +192,9 @@ class ServingSettings(BaseModel):
     retry_after_seconds: int = Field(5, ge=1, le=3600)
     #: Free disk below this (bytes, where the data directory is) makes the service not ready.
     min_free_disk_bytes: int = Field(200 * 1024 * 1024, ge=0)
+    #: With ``model_source = "registry"``, the service looks for a newly promoted champion
+    #: this often and swaps it in by itself (0: only at start-up and POST /v1/model/reload).
+    registry_poll_seconds: float = Field(30.0, ge=0, le=86400)
 
 
 class SecuritySettings(BaseModel):

@@ -16,10 +16,33 @@ from serving._body_limit import BodyLimit
 from serving._errors import install_error_handlers
 from serving._security import SecurityHeaders, install_docs
 from serving.routers import ROUTERS
-from serving.services import ModelHolder, TokenCache, append_audit
+from serving.services import ModelHolder, RegistryPoller, TokenCache, append_audit
 from serving.store import Store
 
 __all__ = ["create_app"]
+
+
+def _poller(
+    settings: Settings, store: Store, holder: ModelHolder, clock: Clock
+) -> RegistryPoller | None:
+    """Follow the registry's champion in the background, auditing each swap as a reload."""
+    seconds = settings.serving.registry_poll_seconds
+    if settings.serving.model_source != "registry" or seconds <= 0:
+        return None
+
+    def swapped(before: str | None, after: str | None) -> None:
+        with store.transaction() as session:
+            append_audit(
+                session,
+                clock=clock,
+                actor="registry-poll",
+                action="model.reload",
+                entity_type="model",
+                entity_id=holder.version or "none",
+                details={"from": before, "to": after, "trigger": "registry poll"},
+            )
+
+    return RegistryPoller(holder, seconds, swapped).start()
 
 
 def create_app(
@@ -75,11 +98,14 @@ def create_app(
                         details={"source": holder.source, "error": holder.last_error},
                     )
             schedule = _start_schedule(app, settings)
+            poller = _poller(settings, store, holder, clock)
             try:
                 yield
             finally:
                 if schedule is not None:
                     schedule.stop()
+                if poller is not None:
+                    poller.stop()
         finally:
             if owns_store:  # stop its checkpointer and close its connections
                 store.dispose()

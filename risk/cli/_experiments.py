@@ -90,7 +90,7 @@ def promote(
     except PromotionRefusedError as exc:
         _refused(version, exc)
     console.print(_checks_table(record["checks"], f"Promotion of version {version}: promoted"))
-    console.print(f"version {version} is now the champion.")
+    console.print(f"{record['name']} is now the champion.")
 
 
 def _refused(version: str, exc: PromotionRefusedError) -> None:
@@ -149,7 +149,7 @@ def approve_waiver(
     waiver = record["waiver"]
     console.print(_checks_table(record["checks"], f"Promotion of version {version}: promoted"))
     console.print(
-        f"version {version} is now the champion with a waiver requested by"
+        f"{record['name']} is now the champion with a waiver requested by"
         f" {waiver['requested_by']} and approved by {waiver['approved_by']}."
     )
 
@@ -183,6 +183,7 @@ def models() -> None:
         return
     table = Table(title=f"{settings.mlflow.registered_model} at {settings.tracking_uri}")
     table.add_column("version", no_wrap=True)
+    table.add_column("name", no_wrap=True)
     table.add_column("aliases", no_wrap=True, min_width=20)
     for col in ("trained by", "fairness", "last promotion"):
         table.add_column(col, overflow="fold")
@@ -190,6 +191,7 @@ def models() -> None:
     for r in rows:
         table.add_row(
             r["version"],
+            r["name"],
             ", ".join(r["aliases"]) or "-",
             _fmt(r["trained_by"]),
             _fmt(r["fairness_verdict"]),

@@ -90,8 +90,11 @@ def _track(result: Any, settings: Any, data_dir: Path, by: str | None) -> None:
     trained_by = by or getpass.getuser()
     with console.status("logging the run to MLflow (audit, explanations, model card, report)"):
         info = log_training_run(result, settings=settings, data_dir=data_dir, trained_by=trained_by)
+    from models import model_name
+
+    name = model_name(result.bundle.fingerprint, info.version)
     console.print(
-        f"MLflow run {info.run_id}: registered version {info.version} as challenger"
+        f"MLflow run {info.run_id}: registered version {info.version}, {name}, as challenger"
         f" (trained by {trained_by}); fairness verdict: {info.fairness_verdict}"
     )
     if info.report_path is not None:

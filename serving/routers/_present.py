@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -46,6 +47,10 @@ _DOCUMENT_HIDDEN = frozenset(
 )
 
 
+#: The model holder's name look-up: stored model version -> "v2 (2579f6f8)".
+NameOf = Callable[[str | None], str | None]
+
+
 def json_answer(model: BaseModel) -> Response:
     """``model`` as a JSON response, serialised once by pydantic.
 
@@ -57,8 +62,8 @@ def json_answer(model: BaseModel) -> Response:
     return Response(content=model.model_dump_json(), media_type="application/json")
 
 
-def score_public(outcome: ScoreOutcome) -> ScorePublic:
-    """The answer to a score request."""
+def score_public(outcome: ScoreOutcome, name_of: NameOf | None = None) -> ScorePublic:
+    """The answer to a score request (``name_of``: the holder's model names)."""
     s = outcome.score
     return ScorePublic(
         score_id=s.score_id,
@@ -72,16 +77,19 @@ def score_public(outcome: ScoreOutcome) -> ScorePublic:
         raised=s.reasons["raised"],
         lowered=s.reasons["lowered"],
         model_version=s.model_version,
+        model_name=None if name_of is None else name_of(s.model_version),
         lang=s.lang,
         scored_at=s.created_at,
         review_propensity=s.review_propensity,
     )
 
 
-def stored_score_public(session: Session, score: Score) -> ScorePublic:
+def stored_score_public(
+    session: Session, score: Score, name_of: NameOf | None = None
+) -> ScorePublic:
     """A logged score, with the case it opened (if any)."""
     case_id = session.scalar(sa.select(Case.case_id).where(Case.score_id == score.score_id))
-    return score_public(ScoreOutcome(score=score, case_id=case_id))
+    return score_public(ScoreOutcome(score=score, case_id=case_id), name_of)
 
 
 def case_summary(
@@ -121,7 +129,13 @@ def _rows(session: Session, table: str, application_id: str) -> list[dict[str, A
     return [dict(r) for r in result.mappings()]
 
 
-def case_public(session: Session, case: Case, settings: Settings, now: dt.datetime) -> CasePublic:
+def case_public(
+    session: Session,
+    case: Case,
+    settings: Settings,
+    now: dt.datetime,
+    name_of: NameOf | None = None,
+) -> CasePublic:
     """Everything a case screen shows, without audit-only attributes."""
     score = session.get(Score, case.score_id)
     decisions = list_decisions(session, case.case_id)
@@ -139,6 +153,7 @@ def case_public(session: Session, case: Case, settings: Settings, now: dt.dateti
         raised=None if case.blind else score.reasons["raised"],
         lowered=None if case.blind else score.reasons["lowered"],
         model_version=None if case.blind else score.model_version,
+        model_name=None if case.blind or name_of is None else name_of(score.model_version),
         decisions=[decision_public(d, names) for d in decisions],
     )
 

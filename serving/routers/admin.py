@@ -40,6 +40,8 @@ def model_public(holder: ModelHolder) -> ModelPublic:
     return ModelPublic(
         loaded=holder.loaded,
         version=holder.version,
+        name=holder.name,
+        registry_version=holder.registry_version if holder.loaded else None,
         # The kind of source, never the server's path to it.
         source=holder.settings.serving.model_source if holder.loaded else None,
         threshold=None if bundle is None else float(bundle.threshold),

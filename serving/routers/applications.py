@@ -50,7 +50,8 @@ def _score_all(
             score_public(
                 score_application(
                     session, bundle, settings, user, app, docs, clock=clock, lang=lang, rng=rng
-                )
+                ),
+                holder.name_of,
             )
             for app, docs, lang in inputs
         ]
@@ -91,11 +92,14 @@ def score_batch(
 
 @router.get("/v1/scores/{score_id}", response_model=ScorePublic)
 def get_score(
-    score_id: Annotated[str, Path(max_length=64)], store: StoreDep, user: ScoreReader
+    score_id: Annotated[str, Path(max_length=64)],
+    store: StoreDep,
+    holder: HolderDep,
+    user: ScoreReader,
 ) -> ScorePublic:
     """A logged score."""
     with store.transaction() as session:
         row = session.get(Score, score_id)
         if row is None:
             raise NotFoundError(f"score {score_id!r} does not exist")
-        return stored_score_public(session, row)
+        return stored_score_public(session, row, holder.name_of)

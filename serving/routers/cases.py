@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from serving.deps import ClockDep, SettingsDep, StoreDep, allow
+from serving.deps import ClockDep, HolderDep, SettingsDep, StoreDep, allow
 from serving.schemas import (
     ERROR_RESPONSES,
     CasePage,
@@ -68,12 +68,17 @@ def queue(
 
 @router.get("/{case_id}", response_model=CasePublic)
 def get_case(
-    case_id: IdPath, store: StoreDep, settings: SettingsDep, clock: ClockDep, user: Reader
+    case_id: IdPath,
+    store: StoreDep,
+    holder: HolderDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    user: Reader,
 ) -> CasePublic:
     """A case with its application, documents, reasons and decisions (the view is audited)."""
     with store.transaction() as session:
         case = view_case(session, user, case_id, clock=clock)
-        return case_public(session, case, settings, clock.now())
+        return case_public(session, case, settings, clock.now(), holder.name_of)
 
 
 def _summary(session, case, clock) -> CaseSummaryPublic:

@@ -137,7 +137,10 @@ class ScorePublic(BaseModel):
     threshold: float
     raised: list[ReasonPublic]
     lowered: list[ReasonPublic]
+    #: The bundle's 12-digit version, as stored with the score (replay checks it).
     model_version: str
+    #: The model's one name everywhere: registry version and short fingerprint, "v2 (2579f6f8)".
+    model_name: str | None = None
     lang: Lang
     scored_at: Timestamp
     review_propensity: float | None = Field(
@@ -205,6 +208,7 @@ class CasePublic(CaseSummaryPublic):
     raised: list[ReasonPublic] | None
     lowered: list[ReasonPublic] | None
     model_version: str | None
+    model_name: str | None = None
     decisions: list[DecisionPublic]
 
 
@@ -342,6 +346,10 @@ class ModelPublic(BaseModel):
 
     loaded: bool
     version: str | None
+    #: The one name the model goes by everywhere: "v2 (2579f6f8)".
+    name: str | None = None
+    #: The registered version (``None`` when the model is not from the registry).
+    registry_version: str | None = None
     #: Where the model came from: "registry" or "bundle" (never a server path).
     source: str | None
     threshold: float | None

@@ -32,7 +32,7 @@ from ._health import Readiness, readiness
 from ._history import load_lookups, save_raw_rows
 from ._kpis import compute_kpis
 from ._loading import load_raw_tables
-from ._model import ModelHolder
+from ._model import ModelHolder, RegistryPoller
 from ._monitoring import monitor_store, scored_frame
 from ._replay import ReplayReport, replay_score
 from ._rules import RULES, refuse, rule_text
@@ -86,6 +86,7 @@ __all__ = [
     "Principal",
     "QueueFilter",
     "Readiness",
+    "RegistryPoller",
     "ReplayReport",
     "RuntimeSettings",
     "ScoreOutcome",

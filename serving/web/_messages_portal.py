@@ -105,7 +105,7 @@ PORTAL_PAIRS: dict[str, tuple[str, str]] = {
         "Audit keadilan model juara ada dalam laporan pengawasannya.",
     ),
     "ov_champion": ("Champion model", "Model juara"),
-    "ov_champion_is": ("The champion is version {version}.", "Model juara adalah versi {version}."),
+    "ov_champion_is": ("The champion is {version}.", "Model juara adalah {version}."),
     "ov_no_champion": (
         "No version holds the champion alias yet.",
         "Belum ada versi yang menjadi juara.",

@@ -108,6 +108,7 @@ def queue_page(
 def case_screen(request: Request, user: WebUser, case_id: int, **extra) -> HTMLResponse:
     """The case screen (its view audited), with ``extra`` for the template (form errors)."""
     settings, clock = request.app.state.settings, request.app.state.clock
+    holder = request.app.state.model_holder
     with request.app.state.store.transaction() as session:
         try:
             case = view_case(session, user.principal, case_id, clock=clock)
@@ -126,6 +127,7 @@ def case_screen(request: Request, user: WebUser, case_id: int, **extra) -> HTMLR
         user,
         view=view,
         record=record,
+        model_name=None if view.score is None else holder.name_of(view.score.model_version),
         mine=mine,
         may_decide=may_decide,
         outcomes=DECISION_OUTCOMES,

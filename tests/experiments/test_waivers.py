@@ -98,7 +98,7 @@ def test_a_typed_approver_name_no_longer_promotes(release, monkeypatch):
     assert _champion(settings) is None and promotion_history(settings) == []
 
 
-def test_cli_request_and_approval_each_sign_in_as_themselves(release, monkeypatch):
+def test_cli_request_and_approval_each_sign_in_as_themselves(release, monkeypatch, trained):
     settings, store, _ = release
     cli = lambda args, pw=None: _cli(settings, monkeypatch, args, pw)  # noqa: E731
 
@@ -138,8 +138,8 @@ def test_cli_request_and_approval_each_sign_in_as_themselves(release, monkeypatc
     approved = cli(["approve-waiver", "1", "--by", "budi"], "budi-pw")
     assert approved.exit_code == 0, approved.output
     assert (
-        "version 1 is now the champion with a waiver requested by ayu and approved by budi"
-        in " ".join(approved.output.split())
+        f"v1 ({trained.bundle.fingerprint[:8]}) is now the champion with a waiver requested by"
+        " ayu and approved by budi" in " ".join(approved.output.split())
     )
     assert _champion(settings) == "1" and pending_waivers(settings) == []
     last = promotion_history(settings)[-1]

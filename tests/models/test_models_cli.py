@@ -54,7 +54,8 @@ def test_train_on_a_spec_table_writes_bundle_and_explanations(
     assert sum(n.startswith("dependence_") for n in names) == 3
     # Tracking is on by default: the run is logged and registered as the challenger.
     flat = " ".join(result.output.split())
-    assert "registered version 1 as challenger" in flat
+    name = f"v1 ({manifest['fingerprint'][:8]})"
+    assert f"registered version 1, {name}, as challenger" in flat
     assert (tmp_path / "data" / "mlflow.db").is_file()
 
 

@@ -34,6 +34,8 @@ def test_score_answer_and_inference_log(scoring_client, tokens, world, store, ho
     body = response.json()
     assert body["application_id"] == payload["application"]["application_id"]
     assert body["model_version"] == holder.version
+    # A bundle served outside the registry goes by its short fingerprint alone.
+    assert body["model_name"] == holder.bundle.fingerprint[:8] == holder.name
     assert body["outcome"] in ("review", "no_flag")
     assert (body["outcome"] == "review") == (body["case_id"] is not None)
     assert 0.0 <= body["score"] <= 1.0
@@ -101,7 +103,8 @@ def test_blind_sample_goes_to_review_without_its_score(scoring_client, tokens, w
         case["raised"],
         case["lowered"],
         case["model_version"],
-    ) == (None, None, None, None, None)
+        case["model_name"],
+    ) == (None, None, None, None, None, None)
     queue = scoring_client.get("/v1/cases", headers=auth(tokens["officer"])).json()
     row = next(c for c in queue["data"] if c["case_id"] == blind[0]["case_id"])
     assert (row["score"], row["band"]) == (None, None)

@@ -304,3 +304,32 @@ def test_the_checkpointer_finds_the_database_file_in_any_sqlite_url(tmp_path):
         memory = Store(url, checkpoint_seconds=5)
         assert memory.checkpointer is None
         memory.dispose()
+
+
+@pytest.mark.xdist_group("serving_model")
+def test_swapping_the_model_under_load_fails_no_request(scoring_client, tokens, world, holder):
+    """Scores keep answering while the model is swapped (what the registry poll does)."""
+    import threading
+
+    from conftest import as_json
+
+    answers: list[int] = []
+    payloads = world["payloads"][:12]
+
+    def client_thread(part):
+        for payload in part:
+            r = scoring_client.post(
+                "/v1/applications/score", headers=auth(tokens["officer"]), json=as_json(payload)
+            )
+            answers.append(r.status_code)
+
+    threads = [threading.Thread(target=client_thread, args=(payloads[i::2],)) for i in (0, 1)]
+    for t in threads:
+        t.start()
+    swaps = 0
+    while any(t.is_alive() for t in threads):
+        holder.load_path(world["bundle"])
+        swaps += 1
+    for t in threads:
+        t.join()
+    assert answers == [200] * len(payloads) and swaps >= 1
