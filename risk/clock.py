@@ -11,7 +11,7 @@ import abc
 import datetime as dt
 import threading
 
-__all__ = ["Clock", "SimulatedClock", "WallClock"]
+__all__ = ["Clock", "ContinuedClock", "SimulatedClock", "WallClock"]
 
 
 class Clock(abc.ABC):
@@ -81,6 +81,33 @@ class SimulatedClock(Clock):
 
     def __repr__(self) -> str:
         return f"SimulatedClock({self.now().isoformat()})"
+
+
+class ContinuedClock(Clock):
+    """Simulated time running on at the wall clock's pace from ``start``.
+
+    For serving what a simulation built: the service's first instant is where the
+    simulation ended, so waiting times and deadlines on its pages are measured in the
+    simulation's time, never against a wall clock a year away.
+
+    Parameters
+    ----------
+    start
+        The instant the service resumes at (naive UTC; an aware one is converted).
+    wall
+        The clock whose pace it keeps (default: :class:`WallClock`).
+    """
+
+    def __init__(self, start: dt.datetime, wall: Clock | None = None) -> None:
+        self._wall = wall or WallClock()
+        self._start, self._origin = _naive_utc(start), self._wall.now()
+
+    def now(self) -> dt.datetime:
+        """``start`` plus the wall time elapsed since the clock was made."""
+        return self._start + (self._wall.now() - self._origin)
+
+    def __repr__(self) -> str:
+        return f"ContinuedClock({self.now().isoformat()})"
 
 
 def _naive_utc(instant: dt.datetime) -> dt.datetime:

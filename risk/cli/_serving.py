@@ -52,12 +52,12 @@ def serve(
     _serve(settings, host or settings.serving.host, port or settings.serving.port)
 
 
-def _serve(settings: Any, host: str, port: int) -> None:
+def _serve(settings: Any, host: str, port: int, clock: Any = None) -> None:
     import uvicorn
 
     from serving import create_app
 
-    service = create_app(settings)
+    service = create_app(settings, clock=clock)
     # Everything imported so far lives as long as the process: frozen, the collector
     # never walks it again (a full collection over it pauses requests).
     gc.freeze()
@@ -205,8 +205,8 @@ def demo(
     ] = True,
     port: Annotated[int | None, typer.Option(help="Port (default: settings).")] = None,
 ) -> None:
-    """The whole job on embedded defaults: world, features, model, audit, registry, scores,
-    demo users, and the service with its case screens."""
+    """The whole job on embedded defaults: world, model, audit, registry, a simulated year of
+    operation (scores, reviews, complaints, ratings), demo users, and the case screens."""
     from risk.errors import ConfigError
     from risk.settings import get_settings
     from serving._demo import run_demo
@@ -229,7 +229,11 @@ def demo(
         if result.registry_version is None:
             settings.serving.model_source = "bundle"
             settings.serving.bundle_path = result.bundle_dir
-        _serve(settings, settings.serving.host, port or settings.serving.port)
+        # The store holds a simulated year: the service resumes where it ended.
+        from risk.clock import ContinuedClock
+
+        clock = ContinuedClock(result.ended_at)
+        _serve(settings, settings.serving.host, port or settings.serving.port, clock)
 
 
 def _bar() -> Any:
@@ -250,7 +254,11 @@ def _print_demo(result: Any, settings: Any, port: int) -> None:
     console.print(f"world: {result.world_dir}   model {result.model_version}")
     console.print(f"registry: {result.promotion}")
     console.print(
-        f"scored the latest month: {result.scored} applications, {result.review} sent to review"
+        f"operated {result.first_month} to {result.last_month} on a simulated clock:"
+        f" {result.scored} applications scored, {result.review} sent to review,"
+        f" {result.decided} decided; figures in {result.simulation_dir}; served, the"
+        f" service resumes at {result.ended_at:%Y-%m-%d} (simulated time, at the wall's pace)",
+        highlight=False,
     )
     table = Table("user", "role", "password (case screens)", "API token", title="demo users")
     for column in table.columns:

@@ -88,6 +88,7 @@ class Operation:
     _order: Any = field(default_factory=itertools.count)
     _apps: dict[str, dict] = field(default_factory=dict)
     _truth: dict[str, dict] = field(default_factory=dict)
+    _turn: int = 0
 
     def __post_init__(self) -> None:
         self._truth = {
@@ -150,10 +151,12 @@ class Operation:
         per_officer = math.ceil(self.per_day / len(officers))
         step = dt.timedelta(hours=_DAY_HOURS) / per_officer
         for k, case in enumerate(cases):
-            officer = officers[k % len(officers)]
+            # turns carry over from day to day, so a light day's cases rotate too
+            officer = officers[(self._turn + k) % len(officers)]
             claim_case(session, officer, case.case_id, clock=self.clock)
             when = self.clock.now() + step * (k // len(officers) + 1)
             self._at(when, "decide", (case.case_id, case.application_id, case.created_at, officer))
+        self._turn += len(cases)
 
     def _decide(self, session: Any, payload: tuple) -> None:
         from serving.services import decide_case

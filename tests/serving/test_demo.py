@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -12,8 +13,10 @@ import sqlalchemy as sa
 
 from risk.settings import Settings
 from serving._demo import DEMO_USERS, run_demo
+from serving.store import Decision, Store, User
 from serving.store import Score as ScoreRow
-from serving.store import Store
+
+pytestmark = pytest.mark.slow  # a world, a model and a simulated year
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +30,8 @@ def demo(tmp_path_factory):
     return settings, result, steps
 
 
-def test_demo_registers_a_champion_and_scores_the_latest_month(demo):
-    settings, result, steps = demo
+def test_demo_registers_a_champion_trained_on_the_history(demo):
+    settings, result, _ = demo
     from experiments import champion_bundle_dir
 
     assert result.registry_version == "1"
@@ -47,16 +50,34 @@ def test_demo_registers_a_champion_and_scores_the_latest_month(demo):
     )
     champion = champion_bundle_dir(settings)
     assert champion is not None and (Path(champion) / "model.txt").is_file()
+    bundle = json.loads((Path(champion) / "bundle.json").read_text())
+    assert bundle["label_cutoff"] == "2025-01-01T00:00:00"  # trained on the history only
+
+
+def test_demo_operates_a_year_through_the_service(demo):
+    settings, result, steps = demo
     apps = pl.read_parquet(result.world_dir / "applications.parquet")
-    since = apps.get_column("submitted_at").max() - dt.timedelta(days=30)
-    latest_month = apps.filter(pl.col("submitted_at") >= since).height
+    year = apps.filter(pl.col("submitted_at") >= dt.datetime(2025, 1, 1)).height
     store = Store(settings.database_url)
     with store.reading() as session:
         outcomes = Counter(session.scalars(sa.select(ScoreRow.outcome)))
+        decided_months = set(
+            session.scalars(sa.select(sa.func.strftime("%Y-%m", Decision.created_at)))
+        )
+        deciders = set(
+            session.scalars(
+                sa.select(User.username).join(Decision, Decision.officer_id == User.user_id)
+            )
+        )
     store.dispose()
-    assert (result.scored, latest_month) == (167, 167)
-    assert (result.review, outcomes["review"], outcomes.total()) == (6, 6, 167)
-    assert any(s.startswith("scoring the latest month") for s in steps)
+    assert (result.first_month, result.last_month) == ("2025-01", "2025-12")
+    assert (result.scored, outcomes.total()) == (year, year)
+    assert result.review == outcomes["review"]
+    assert decided_months == {f"2025-{m:02d}" for m in range(1, 13)}
+    assert deciders == {"siti", "dewi", "agus"}
+    months = [s for s in steps if s.startswith("[ipw] 2025-")]
+    assert [s[6:13] for s in months] == [f"2025-{m:02d}" for m in range(1, 13)]
+    assert (result.simulation_dir / "simulation.json").is_file()
 
 
 def test_demo_creates_one_user_per_role_with_password_and_token(demo):

@@ -136,3 +136,13 @@ def test_summary_averages_seeds_and_counts_covered_months():
     # recall: three of four months covered; prevalence: no interval, nothing counted
     assert summary["none"]["coverage"] == {"prevalence": (0, 0), "recall": (3, 4)}
     assert loop_table(summary).splitlines()[2] == "| 2025-01 | 0.300 | 0.300 |"
+
+
+def test_a_continued_clock_resumes_where_the_simulation_ended_at_the_wall_pace():
+    from risk.clock import ContinuedClock, SimulatedClock
+
+    wall = SimulatedClock(dt.datetime(2026, 12, 6, 9, 0))
+    clock = ContinuedClock(dt.datetime(2026, 1, 1), wall=wall)
+    assert clock.now() == dt.datetime(2026, 1, 1)
+    wall.advance(dt.timedelta(minutes=5, seconds=3))
+    assert clock.now() == dt.datetime(2026, 1, 1, 0, 5, 3)
