@@ -88,7 +88,6 @@ def run_demo(
     """Build everything the demo serves; returns what to print.  Idempotence is not kept:
     use a fresh ``data_dir`` (the command refuses a non-empty store)."""
     from serving.simulation import SimulationConfig, simulate
-    from serving.simulation._analyst import register_and_promote
 
     credentials: list[tuple[str, str, str, str]] = []
 
@@ -114,9 +113,7 @@ def run_demo(
     result = simulate(
         settings, config, out, say=say, after_start=add_users,
         names={"intake": "intake", "supervisor": "budi", "analyst": "ayu"},
-        register=lambda s, r, d: register_and_promote(
-            s, r, d, by="ayu", approver="budi", why="demo on synthetic data"
-        ),
+        why="demo on synthetic data",
     )  # fmt: skip
     registry_version, promotion = result.registry["ipw"]
     scored, review, decided = _counts(settings)

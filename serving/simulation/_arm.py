@@ -58,7 +58,7 @@ def run_arm(
     bundle_dir: Path,
     say: Say,
     *,
-    register: Callable[..., tuple[str | None, str]] | None = None,
+    why: str = "synthetic data",
     after_start: Callable[[Any, Any], None] | None = None,
     names: dict[str, str] | None = None,
 ) -> tuple[list[dict[str, Any]], tuple[str | None, str]]:
@@ -86,12 +86,10 @@ def run_arm(
         after_start(store, clock)
     with store.transaction() as session:
         staff = _staff(session, clock, tuple(officers), names)
-    do_register = register or (
-        lambda s, r, d: register_and_promote(
-            s, r, d, by=names["analyst"], approver=names["supervisor"]
-        )
-    )
-    registration = do_register(settings, first, world.history_dir)
+    registration = register_and_promote(
+        settings, first, world.history_dir, store=store, clock=clock,
+        by=names["analyst"], approver=names["supervisor"], why=why,
+    )  # fmt: skip
     say(f"[{arm}] {registration[1]}; {len(officers)} officers decide {per_day} cases a working day")
     operation = Operation(
         store, load_bundle(bundle_dir), settings, clock, world, staff, config.seed, per_day,

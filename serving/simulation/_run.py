@@ -100,7 +100,7 @@ def simulate(
     out_dir: Path,
     *,
     say: Say = print,
-    register: Callable[[Settings, Any, Path], tuple[str | None, str]] | None = None,
+    why: str = "simulation on synthetic data",
     after_start: Callable[[Any, Any], None] | None = None,
     names: dict[str, str] | None = None,
 ) -> SimulationResult:
@@ -114,9 +114,9 @@ def simulate(
         Receives ``simulation.json`` and ``simulation.html``.
     say
         Progress: one line per step and per simulated month.
-    register
-        Registers and promotes a training result in an arm's registry (default: the
-        promotion gate, with a recorded waiver where it fails); returns the version.
+    why
+        Why a model refused by the promotion gate is promoted under a waiver anyway (the
+        waiver's recorded reason).
     after_start
         Called with each arm's store and clock once the history is loaded (the demo
         adds its users there).
@@ -144,7 +144,7 @@ def simulate(
     for arm, arm_settings in per_arm.items():
         months[arm], result.registry[arm] = run_arm(
             arm, arm_settings, config, world, first, bundle_dir, say,
-            register=register, after_start=after_start, names=names,
+            why=why, after_start=after_start, names=names,
         )  # fmt: skip
     result.document = {
         "seed": config.seed,
