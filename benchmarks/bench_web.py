@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "web"))
 
-from web_world import USERS, WORLD_SIZE, fast_settings, seed_store, train_bundle
+from web_world import WORLD_SIZE, fast_settings, seed_store, sign_in, train_bundle
 
 
 def _client(app, username: str):
@@ -27,7 +27,7 @@ def _client(app, username: str):
         from fastapi.testclient import TestClient
     client = TestClient(app, follow_redirects=False)
     client.__enter__()
-    client.post("/login", data={"username": username, "password": USERS[username][1]})
+    sign_in(client, username)
     return client
 
 

@@ -62,7 +62,9 @@ def _users(session: Any, clock: Any) -> list[tuple[str, str, str, str]]:
 
     out = []
     for username, role in DEMO_USERS:
-        password = secrets.token_urlsafe(9)
+        password = secrets.token_urlsafe(12)  # 16 characters
+        while username.lower() in password.lower():  # the policy refuses those (rarely drawn)
+            password = secrets.token_urlsafe(12)
         create_user(session, username, role, clock=clock, password=password, actor="demo")
         token = create_token(session, username, clock=clock, actor="demo")
         out.append((username, role, password, token))

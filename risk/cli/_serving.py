@@ -85,27 +85,122 @@ def users_add(
         str | None, typer.Option(help="Password for the case screens (optional).")
     ] = None,
 ) -> None:
-    """Add a user with one role (audited)."""
+    """Add a user with one role (audited); a password must pass the password policy."""
+    from risk.settings import get_settings
     from serving.services import create_user
 
+    min_length = get_settings().security.password_min_length
     with _session() as session:
-        create_user(session, username, role, clock=WallClock(), password=password, actor="cli")
+        create_user(
+            session,
+            username,
+            role,
+            clock=WallClock(),
+            password=password,
+            actor="cli",
+            min_length=min_length,
+        )
     console.print(f"user {username} ({role}) added")
 
 
 @users_app.command("list")
 def users_list() -> None:
-    """List users and roles."""
+    """List users, roles, and whether their sign-in is locked."""
     import sqlalchemy as sa
     from rich.table import Table
 
+    from serving.services import locked_accounts
     from serving.store import User
 
-    table = Table("username", "role", "active", "created")
+    table = Table("username", "role", "active", "sign-in", "created")
     with _session() as session:
+        locked = locked_accounts(session, _throttle(), WallClock().now())
         for u in session.scalars(sa.select(User).order_by(User.username)):
-            table.add_row(u.username, u.role, str(u.active), f"{u.created_at:%Y-%m-%d %H:%M}")
+            state = "locked" if u.user_id in locked else "ok"
+            created = f"{u.created_at:%Y-%m-%d %H:%M}"
+            table.add_row(u.username, u.role, str(u.active), state, created)
     console.print(table)
+
+
+def _throttle() -> Any:
+    import datetime as dt
+
+    from risk.settings import get_settings
+    from serving.services import ThrottlePolicy
+
+    sec = get_settings().security
+    return ThrottlePolicy(
+        sec.account_max_failures,
+        sec.address_max_failures,
+        dt.timedelta(minutes=sec.sign_in_window_minutes),
+    )
+
+
+@users_app.command("password")
+def users_password(
+    username: str,
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt="New password",
+            hide_input=True,
+            confirmation_prompt=True,
+            help="The new password (asked for when not given).",
+        ),
+    ],
+) -> None:
+    """Set a user's password; every session they have open ends at once (audited)."""
+    from risk.settings import get_settings
+    from serving.services import set_password
+
+    min_length = get_settings().security.password_min_length
+    with _session() as session:
+        ended = set_password(
+            session, username, password, clock=WallClock(), actor="cli", min_length=min_length
+        )
+    console.print(f"password of {username} changed; {ended} open sessions ended")
+
+
+@users_app.command("deactivate")
+def users_deactivate(username: str) -> None:
+    """Deactivate a user: sessions end and API tokens stop working at once (audited)."""
+    from serving.services import set_active
+
+    with _session() as session:
+        ended = set_active(session, username, False, clock=WallClock(), actor="cli")
+    console.print(f"user {username} deactivated; {ended} open sessions ended")
+
+
+@users_app.command("activate")
+def users_activate(username: str) -> None:
+    """Reactivate a deactivated user (audited)."""
+    from serving.services import set_active
+
+    with _session() as session:
+        set_active(session, username, True, clock=WallClock(), actor="cli")
+    console.print(f"user {username} activated")
+
+
+@users_app.command("unlock")
+def users_unlock(
+    username: Annotated[str | None, typer.Argument(help="The user to unlock.")] = None,
+    address: Annotated[
+        str | None, typer.Option(help="Also (or only) clear the failures of a client address.")
+    ] = None,
+) -> None:
+    """Lift a sign-in lock after too many failed attempts (audited)."""
+    from risk.errors import RequestValidationError
+    from serving.services import unlock_address, unlock_sign_in
+
+    if username is None and address is None:
+        raise RequestValidationError("name a USERNAME, an --address, or both")
+    with _session() as session:
+        if username is not None:
+            cleared = unlock_sign_in(session, username, actor=None, clock=WallClock())
+            console.print(f"{username} unlocked ({cleared} failed sign-ins cleared)")
+        if address is not None:
+            cleared = unlock_address(session, address, clock=WallClock())
+            console.print(f"address {address} unlocked ({cleared} failed sign-ins cleared)")
 
 
 @tokens_app.command("create")

@@ -17,6 +17,7 @@ from serving.schemas import (
     ModelPublic,
     ReviewSettingsRequest,
     RuntimeSettingsPublic,
+    UnlockPublic,
 )
 from serving.services import (
     PERMISSIONS,
@@ -29,6 +30,7 @@ from serving.services import (
     readiness,
     set_runtime,
     switch_kill,
+    unlock_sign_in,
 )
 
 router = APIRouter(tags=["service"], responses=ERROR_RESPONSES)
@@ -169,3 +171,19 @@ def kpis(
     """Processing time, backlog, flag and hit rates, complaints and satisfaction."""
     with store.transaction() as session:
         return KpisPublic(**compute_kpis(session, clock=clock))
+
+
+@router.post("/v1/users/{username}/unlock", response_model=UnlockPublic)
+def unlock_user(
+    username: str,
+    store: StoreDep,
+    clock: ClockDep,
+    user: Annotated[Principal, Depends(allow("users.unlock"))],
+) -> UnlockPublic:
+    """Lift a user's sign-in lock after too many failed attempts (audited).
+
+    Supervisors may unlock officers and supervisors; admins anyone.
+    """
+    with store.transaction() as session:
+        cleared = unlock_sign_in(session, username, actor=user, clock=clock)
+    return UnlockPublic(username=username, failures_cleared=cleared)

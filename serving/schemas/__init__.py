@@ -30,6 +30,7 @@ from ._api import (
     ScoreBatchRequest,
     ScorePublic,
     ScoreRequest,
+    UnlockPublic,
 )
 from ._contract import ApplicationIn, DocumentIn
 from ._limits import (
@@ -93,6 +94,7 @@ __all__ = [
     "ScorePublic",
     "ScoreRequest",
     "Text",
+    "UnlockPublic",
     "WaiverPublic",
     "WaiverRequest",
     "check_line",

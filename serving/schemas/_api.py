@@ -356,6 +356,13 @@ class ModelPublic(BaseModel):
     error: str | None
 
 
+class UnlockPublic(BaseModel):
+    """A lifted sign-in lock."""
+
+    username: str
+    failures_cleared: int
+
+
 class MePublic(BaseModel):
     """The caller."""
 

@@ -8,11 +8,12 @@ from ._auth import (
     TokenCache,
     authenticate,
     authenticate_password,
-    check_password,
     create_token,
     create_user,
     require,
     revoke_token,
+    set_active,
+    set_password,
 )
 from ._complaints import (
     COMPLAINT_CATEGORIES,
@@ -34,6 +35,7 @@ from ._kpis import compute_kpis
 from ._loading import load_raw_tables
 from ._model import ModelHolder, RegistryPoller
 from ._monitoring import monitor_store, scored_frame
+from ._passwords import check_password_policy, hash_password, needs_rehash, verify_password
 from ._replay import ReplayReport, replay_score
 from ._rules import RULES, refuse, rule_text
 from ._runtime import (
@@ -52,6 +54,23 @@ from ._scoring import (
     input_fingerprint,
     review_propensity,
     score_application,
+)
+from ._sessions import (
+    OpenedSession,
+    SessionPolicy,
+    end_session,
+    end_user_sessions,
+    open_session,
+    read_session,
+)
+from ._sign_in import (
+    FAILED_ACTOR,
+    SignInResult,
+    ThrottlePolicy,
+    locked_accounts,
+    sign_in_with_password,
+    unlock_address,
+    unlock_sign_in,
 )
 from ._waivers import approve_model_waiver, request_model_waiver
 from ._watch import MONITOR_ACTOR, WatchResult, latest_monitor_run, list_alerts, run_monitoring
@@ -72,6 +91,7 @@ from ._workflow import (
 __all__ = [
     "COMPLAINT_CATEGORIES",
     "DECISION_OUTCOMES",
+    "FAILED_ACTOR",
     "MAX_KILL_REASON",
     "MONITOR_ACTOR",
     "PERMISSIONS",
@@ -83,6 +103,7 @@ __all__ = [
     "ExportResult",
     "KillSwitchEvent",
     "ModelHolder",
+    "OpenedSession",
     "Principal",
     "QueueFilter",
     "Readiness",
@@ -90,6 +111,9 @@ __all__ = [
     "ReplayReport",
     "RuntimeSettings",
     "ScoreOutcome",
+    "SessionPolicy",
+    "SignInResult",
+    "ThrottlePolicy",
     "TokenCache",
     "WatchResult",
     "add_feedback",
@@ -99,7 +123,7 @@ __all__ = [
     "authenticate",
     "authenticate_password",
     "band_record",
-    "check_password",
+    "check_password_policy",
     "claim_case",
     "complaint_deciders",
     "compute_features",
@@ -107,10 +131,13 @@ __all__ = [
     "create_token",
     "create_user",
     "decide_case",
+    "end_session",
+    "end_user_sessions",
     "entry_hash",
     "export_store",
     "get_case",
     "get_complaint",
+    "hash_password",
     "input_fingerprint",
     "kill_switch_history",
     "kill_switch_on",
@@ -122,9 +149,13 @@ __all__ = [
     "live_band_counts",
     "load_lookups",
     "load_raw_tables",
+    "locked_accounts",
     "monitor_store",
+    "needs_rehash",
     "open_complaint",
+    "open_session",
     "read_runtime",
+    "read_session",
     "readiness",
     "reassign_case",
     "refuse",
@@ -141,11 +172,17 @@ __all__ = [
     "save_raw_rows",
     "score_application",
     "scored_frame",
+    "set_active",
+    "set_password",
     "set_runtime",
+    "sign_in_with_password",
     "switch_kill",
     "take_complaint",
+    "unlock_address",
+    "unlock_sign_in",
     "usernames",
     "verify_chain",
+    "verify_password",
     "view_case",
     "view_complaint",
 ]

@@ -7,7 +7,6 @@ permission; :data:`PERMISSIONS` says which roles hold it.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 import threading
 import time
@@ -28,6 +27,14 @@ from risk.errors import (
 from serving.store import ApiToken, User
 
 from ._audit import append_audit
+from ._passwords import (
+    PASSWORD_MIN_LENGTH,
+    check_password_policy,
+    dummy_verify,
+    hash_password,
+    verify_password,
+)
+from ._sessions import end_user_sessions
 
 __all__ = [
     "PERMISSIONS",
@@ -36,11 +43,12 @@ __all__ = [
     "TokenCache",
     "authenticate",
     "authenticate_password",
-    "check_password",
     "create_token",
     "create_user",
     "require",
     "revoke_token",
+    "set_active",
+    "set_password",
 ]
 
 ROLES = ("officer", "supervisor", "analyst", "auditor", "admin")
@@ -72,6 +80,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "data.export": frozenset({"analyst", "admin"}),
     "settings.review": frozenset({"admin"}),
     "audit.read": frozenset({"auditor", "admin"}),
+    # A supervisor may lift the lock of officers and supervisors only (checked on the user).
+    "users.unlock": frozenset({"supervisor", "admin"}),
 }
 
 
@@ -88,20 +98,6 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _password_hash(password: str, salt: bytes | None = None) -> str:
-    salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
-    return f"scrypt${salt.hex()}${digest.hex()}"
-
-
-def check_password(stored: str | None, password: str) -> bool:
-    """Whether ``password`` matches the stored scrypt hash."""
-    if not stored or not stored.startswith("scrypt$"):
-        return False
-    _, salt, _digest = stored.split("$")
-    return hmac.compare_digest(stored, _password_hash(password, bytes.fromhex(salt)))
-
-
 def create_user(
     session: Session,
     username: str,
@@ -110,8 +106,13 @@ def create_user(
     clock: Clock,
     password: str | None = None,
     actor: str = "system",
+    min_length: int = PASSWORD_MIN_LENGTH,
 ) -> User:
-    """Add a user with one of :data:`ROLES` (audited)."""
+    """Add a user with one of :data:`ROLES` (audited).
+
+    A password must pass :func:`~serving.services.check_password_policy` (at least
+    ``min_length`` characters, not common, not built on the username).
+    """
     if role not in ROLES:
         raise RequestValidationError(
             f"role {role!r} is not one of {', '.join(ROLES)}",
@@ -121,10 +122,12 @@ def create_user(
         raise RequestValidationError("username must not be empty")
     if session.scalar(sa.select(User).where(User.username == username)) is not None:
         raise ConflictError(f"user {username!r} already exists")
+    if password is not None:
+        check_password_policy(password, username, min_length=min_length)
     user = User(
         username=username,
         role=role,
-        password_hash=_password_hash(password) if password else None,
+        password_hash=hash_password(password) if password else None,
         created_at=clock.now(),
     )
     session.add(user)
@@ -139,6 +142,65 @@ def create_user(
         details={"username": username, "role": role},
     )
     return user
+
+
+def _user(session: Session, username: str) -> User:
+    user = session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        raise NotFoundError(f"user {username!r} does not exist")
+    return user
+
+
+def set_password(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    clock: Clock,
+    actor: str = "system",
+    min_length: int = PASSWORD_MIN_LENGTH,
+) -> int:
+    """Give a user a new password (policy-checked); ends all their sessions at once.
+
+    Returns how many live sessions were ended.  Audited without the password.
+    """
+    user = _user(session, username)
+    check_password_policy(password, username, min_length=min_length)
+    user.password_hash = hash_password(password)
+    ended = end_user_sessions(session, user.user_id, clock.now(), "password")
+    append_audit(
+        session,
+        clock=clock,
+        actor=actor,
+        action="user.password",
+        entity_type="user",
+        entity_id=str(user.user_id),
+        details={"sessions_ended": ended},
+    )
+    return ended
+
+
+def set_active(
+    session: Session, username: str, active: bool, *, clock: Clock, actor: str = "system"
+) -> int:
+    """Deactivate (or reactivate) a user; deactivation ends all their sessions at once.
+
+    Their API tokens stop working too (a process that cached one within
+    ``serving.auth_cache_seconds`` honours it that long).  Returns the sessions ended.
+    """
+    user = _user(session, username)
+    user.active = active
+    ended = 0 if active else end_user_sessions(session, user.user_id, clock.now(), "deactivated")
+    append_audit(
+        session,
+        clock=clock,
+        actor=actor,
+        action="user.activate" if active else "user.deactivate",
+        entity_type="user",
+        entity_id=str(user.user_id),
+        details={"sessions_ended": ended},
+    )
+    return ended
 
 
 def create_token(
@@ -216,7 +278,10 @@ def authenticate_password(session: Session, username: str, password: str) -> Pri
         the answer does not tell which usernames exist).
     """
     user = session.scalar(sa.select(User).where(User.username == username))
-    if user is None or not user.active or not check_password(user.password_hash, password):
+    stored = user.password_hash if user is not None else None
+    if stored is None:
+        dummy_verify(password)  # the same time whether or not the user exists
+    if stored is None or not verify_password(stored, password) or not user.active:
         raise AuthenticationError(
             f"sign-in as {username!r} failed: unknown user, inactive user or wrong password"
         )

@@ -14,7 +14,9 @@ from ._tables import (
     MonitorRun,
     Score,
     ServiceSetting,
+    SignInFailure,
     User,
+    WebSession,
     raw_table,
 )
 
@@ -31,9 +33,11 @@ __all__ = [
     "MonitorRun",
     "Score",
     "ServiceSetting",
+    "SignInFailure",
     "Store",
     "StoreBusy",
     "User",
+    "WebSession",
     "raw_table",
     "upgrade",
 ]

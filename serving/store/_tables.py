@@ -31,7 +31,9 @@ __all__ = [
     "MonitorRun",
     "Score",
     "ServiceSetting",
+    "SignInFailure",
     "User",
+    "WebSession",
     "raw_table",
 ]
 
@@ -124,6 +126,37 @@ class ApiToken(Base):
     label: Mapped[str] = mapped_column(sa.String(120), default="")
     created_at: Mapped[dt.datetime]
     revoked_at: Mapped[dt.datetime | None]
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random token, the store only its SHA-256.
+
+    Ending a row (sign-out, password change, deactivation, timeout) ends the session at
+    once, wherever the cookie is.
+    """
+
+    __tablename__ = "web_sessions"
+    session_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.user_id"), index=True)
+    csrf: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[dt.datetime]
+    last_seen_at: Mapped[dt.datetime]
+    ended_at: Mapped[dt.datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(sa.String(20))
+
+
+class SignInFailure(Base):
+    """One failed sign-in: what the throttles count (per account and per client address).
+
+    ``account`` is ``user:<id>`` for a known user, else a keyed hash of the typed name, so
+    unknown names are throttled alike and the typed text is never stored.
+    """
+
+    __tablename__ = "sign_in_failures"
+    failure_id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(sa.String(80), index=True)
+    address: Mapped[str] = mapped_column(sa.String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(index=True)
 
 
 class Score(Base):

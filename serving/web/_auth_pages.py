@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from serving.services import append_audit
+from serving.services import append_audit, end_session
 
 from ._i18n import LANGS
 from ._render import render
 from ._session import (
     COOKIE,
     LANG_COOKIE,
-    MAX_AGE,
+    LOGIN_CSRF_COOKIE,
+    PageError,
     check_csrf,
     current_user,
+    login_csrf,
+    now,
+    set_cookie,
     sign_in,
     store_lang,
 )
+
+_YEAR = 365 * 86400
 
 __all__ = ["home_for", "router"]
 
@@ -51,47 +58,71 @@ def home(request: Request):
     return RedirectResponse(home_for(user.principal.role) if user else "/login", status_code=303)
 
 
+def _login_form(request: Request, status_code: int = 200, **values) -> HTMLResponse:
+    """The sign-in form with its CSRF token (set in a cookie only the form's path reads)."""
+    csrf = login_csrf(request)
+    response = render(request, "web/login.html", None, status_code=status_code, csrf=csrf, **values)
+    set_cookie(
+        request,
+        response,
+        LOGIN_CSRF_COOKIE,
+        csrf,
+        3600,
+        httponly=True,
+        path="/login",
+        samesite="strict",
+    )
+    return response
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str = "", out: int = 0) -> HTMLResponse:
     """The sign-in form."""
-    return render(
-        request, "web/login.html", None, next=_safe_next(next) or "", signed_out=bool(out)
-    )
+    return _login_form(request, next=_safe_next(next) or "", signed_out=bool(out))
 
 
 @router.post("/login", response_class=HTMLResponse)
 def login(
     request: Request,
-    username: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
-    next: Annotated[str, Form()] = "",
+    username: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "",
+    csrf: Annotated[str, Form(max_length=200)] = "",
 ):
-    """Check the password and set the session cookie (failures answer 401 with the form)."""
-    result = sign_in(request, username.strip(), password)
-    if result is None:
-        return render(
+    """Check the password and start a session (401 with the form; 429 while locked)."""
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not secrets.compare_digest(csrf.encode(), expected.encode()):
+        raise PageError(403, "error_csrf")
+    result, user = sign_in(request, username.strip(), password)
+    if user is None:
+        locked = result.outcome == "locked"
+        response = _login_form(
             request,
-            "web/login.html",
-            None,
+            status_code=429 if locked else 401,
             next=_safe_next(next) or "",
-            failed=True,
+            failed=not locked,
+            locked_minutes=-(-result.retry_after // 60) if locked else 0,
             username=username,
-            status_code=401,
         )
-    cookie, user = result
+        if locked:
+            response.headers["Retry-After"] = str(result.retry_after)
+        return response
     response = RedirectResponse(_safe_next(next) or home_for(user.principal.role), status_code=303)
-    response.set_cookie(COOKIE, cookie, max_age=MAX_AGE, httponly=True, samesite="lax")
-    response.set_cookie(LANG_COOKIE, user.lang, max_age=365 * 86400, samesite="lax")
+    hours = request.app.state.settings.security.session_absolute_hours
+    set_cookie(request, response, COOKIE, result.opened.token, int(hours * 3600), httponly=True)
+    set_cookie(request, response, LANG_COOKIE, user.lang, _YEAR)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form()] = ""):
-    """End the session (audited)."""
+def logout(request: Request, csrf: Annotated[str, Form(max_length=200)] = ""):
+    """End the session in the store, so the cookie no longer opens anything (audited)."""
     user = current_user(request)
     if user is not None:
         check_csrf(user, csrf)
         with request.app.state.store.transaction() as session:
+            end_session(session, request.cookies.get(COOKIE, ""), now(request))
             append_audit(
                 session,
                 clock=request.app.state.clock,
@@ -120,5 +151,5 @@ def switch_language(
         with request.app.state.store.transaction() as session:
             store_lang(session, user.principal.user_id, lang, request.app.state.clock.now())
     response = RedirectResponse(_safe_next(next) or "/", status_code=303)
-    response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+    set_cookie(request, response, LANG_COOKIE, lang, _YEAR)
     return response

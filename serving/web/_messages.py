@@ -46,6 +46,16 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Nama pengguna atau kata sandi salah, atau akun tidak aktif.",
     ),
     "signed_out": ("You have signed out.", "Anda telah keluar."),
+    "sign_in_locked": (
+        "Too many failed sign-ins. Try again in {minutes} minutes, or ask a supervisor to"
+        " unlock the account.",
+        "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {minutes} menit, atau minta"
+        " penyelia membuka kunci akun.",
+    ),
+    "session_ended": (
+        "Your session has ended; please sign in again.",
+        "Sesi Anda telah berakhir; silakan masuk lagi.",
+    ),
     # errors
     "error_title": ("Something is not right", "Ada yang tidak beres"),
     "error_forbidden": (

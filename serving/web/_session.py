@@ -1,8 +1,10 @@
-"""Cookie sessions for the pages: sign-in with the API's users and roles, CSRF, language.
+"""Sessions of the pages: sign-in with the API's users and roles, CSRF, language.
 
-The cookie holds a signed (itsdangerous) payload: user id, a CSRF token and when it was
-issued; the user is re-read from the store on every request, so a deactivated account
-loses access at once.  The chosen language is stored per user in the store (service
+The session cookie holds a random token; the session itself lives in the store
+(:mod:`serving.services._sessions`), so sign-out, a password change or deactivation end
+it at once, and idle and absolute timeouts (``security.*`` settings) are enforced on the
+server.  The sign-in form carries its own CSRF token (double-submitted in a cookie
+scoped to ``/login``).  The chosen language is stored per user in the store (service
 settings key ``web.lang.<user_id>``), so it follows the person, not the browser.
 """
 
@@ -15,32 +17,44 @@ from typing import Any
 
 import sqlalchemy as sa
 from fastapi import Request
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from serving.services import PERMISSIONS, Principal, append_audit, check_password
-from serving.store import ServiceSetting, User
+from serving.services import (
+    PERMISSIONS,
+    Principal,
+    SessionPolicy,
+    SignInResult,
+    ThrottlePolicy,
+    read_session,
+    sign_in_with_password,
+)
+from serving.store import ServiceSetting
 
 from ._i18n import LANGS
 
 __all__ = [
     "COOKIE",
     "LANG_COOKIE",
+    "LOGIN_CSRF_COOKIE",
     "PageError",
     "SignInRequired",
     "WebUser",
     "check_csrf",
+    "client_address",
     "current_user",
     "lang_key",
+    "login_csrf",
+    "now",
     "request_lang",
-    "serializer",
+    "set_cookie",
     "sign_in",
     "store_lang",
 ]
 
 COOKIE = "amanah_session"
 LANG_COOKIE = "amanah_lang"
-MAX_AGE = 12 * 3600
+LOGIN_CSRF_COOKIE = "amanah_login_csrf"
 
 
 class SignInRequired(Exception):
@@ -80,13 +94,39 @@ class WebUser:
         return self.principal.role in PERMISSIONS[permission]
 
 
-def serializer(request: Request) -> URLSafeTimedSerializer:
-    """The cookie signer of this app (secret from settings, else one per process)."""
-    state = request.app.state
-    if getattr(state, "web_serializer", None) is None:
-        secret = state.settings.serving.session_secret or secrets.token_hex(32)
-        state.web_serializer = URLSafeTimedSerializer(secret, salt="amanah-web-session")
-    return state.web_serializer
+def now(request: Request) -> dt.datetime:
+    """The app's clock's current instant (naive UTC)."""
+    return request.app.state.clock.now()
+
+
+def _policies(request: Request) -> tuple[SessionPolicy, ThrottlePolicy]:
+    sec = request.app.state.settings.security
+    return (
+        SessionPolicy(
+            idle=dt.timedelta(minutes=sec.session_idle_minutes),
+            absolute=dt.timedelta(hours=sec.session_absolute_hours),
+        ),
+        ThrottlePolicy(
+            account_max=sec.account_max_failures,
+            address_max=sec.address_max_failures,
+            window=dt.timedelta(minutes=sec.sign_in_window_minutes),
+        ),
+    )
+
+
+def set_cookie(
+    request: Request, response: Response, name: str, value: str, max_age: int, **kw: Any
+) -> None:
+    """Set a cookie, ``Secure`` when the request came over TLS or settings say so."""
+    secure = request.url.scheme == "https" or request.app.state.settings.security.secure_cookies
+    kw.setdefault("samesite", "lax")
+    response.set_cookie(name, value, max_age=max_age, secure=secure, **kw)
+
+
+def login_csrf(request: Request) -> str:
+    """The sign-in form's CSRF token: the one in its cookie, else a new one."""
+    token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    return token if 20 <= len(token) <= 64 else secrets.token_urlsafe(24)
 
 
 def lang_key(user_id: int) -> str:
@@ -119,41 +159,43 @@ def store_lang(session: Session, user_id: int, lang: str, now: dt.datetime) -> N
 
 
 def current_user(request: Request) -> WebUser | None:
-    """The signed-in user of ``request``, or ``None``."""
-    raw = request.cookies.get(COOKIE)
-    if not raw:
+    """The signed-in user of ``request``, or ``None`` (no, ended or timed-out session)."""
+    token = request.cookies.get(COOKIE)
+    if not token:
         return None
-    try:
-        data = serializer(request).loads(raw, max_age=MAX_AGE)
-    except BadSignature:
-        return None
+    policy = _policies(request)[0]
     with request.app.state.store.transaction() as session:
-        user = session.get(User, data.get("uid"))
-        if user is None or not user.active:
+        opened = read_session(session, token, policy, now(request))
+        if opened is None:
             return None
+        user = opened.user
         lang = _user_lang(session, user.user_id) or request_lang(request)
-        return WebUser(Principal(user.user_id, user.username, user.role), lang, data["csrf"])
+        return WebUser(Principal(user.user_id, user.username, user.role), lang, opened.csrf)
 
 
-def sign_in(request: Request, username: str, password: str) -> tuple[str, WebUser] | None:
-    """Check a password; on success the signed cookie value and the user (audited)."""
+def client_address(request: Request) -> str:
+    """The client's address as the server saw it (what the address throttle counts)."""
+    return (request.client.host if request.client else "unknown")[:64]
+
+
+def sign_in(request: Request, username: str, password: str) -> tuple[SignInResult, WebUser | None]:
+    """Check a password under the sign-in limits; on success the session's user (audited)."""
+    throttle = _policies(request)[1]
     with request.app.state.store.transaction() as session:
-        user = session.scalar(sa.select(User).where(User.username == username))
-        ok = user is not None and user.active and check_password(user.password_hash, password)
-        append_audit(
+        result = sign_in_with_password(
             session,
+            username,
+            password,
+            address=client_address(request),
+            policy=throttle,
             clock=request.app.state.clock,
-            actor=username[:80] or "(empty)",
-            action="web.sign_in" if ok else "web.sign_in_failed",
-            entity_type="user",
-            entity_id=str(user.user_id) if user is not None else "unknown",
         )
-        if not ok:
-            return None
-        csrf = secrets.token_urlsafe(24)
-        cookie = serializer(request).dumps({"uid": user.user_id, "csrf": csrf})
+        if result.opened is None:
+            return result, None
+        user = result.opened.user
         lang = _user_lang(session, user.user_id) or request_lang(request)
-        return cookie, WebUser(Principal(user.user_id, user.username, user.role), lang, csrf)
+        principal = Principal(user.user_id, user.username, user.role)
+        return result, WebUser(principal, lang, result.opened.csrf)
 
 
 def check_csrf(user: WebUser, token: str | None) -> None:

@@ -17,12 +17,12 @@ pytestmark = pytest.mark.slow
 
 #: username -> (role, password, active)
 PEOPLE = {
-    "ayu": ("analyst", "ayu-pw", True),
-    "budi": ("supervisor", "budi-pw", True),
-    "ana": ("supervisor", "ana-pw", True),  # trained the model
-    "sari": ("supervisor", "sari-pw", False),
-    "siti": ("officer", "siti-pw", True),
-    "rahmat": ("auditor", "rahmat-pw", True),
+    "ayu": ("analyst", "kunang-kunang-71", True),
+    "budi": ("supervisor", "pelangi-senja-82", True),
+    "ana": ("supervisor", "gunung-salju-93", True),  # trained the model
+    "sari": ("supervisor", "ombak-pantai-14", False),
+    "siti": ("officer", "hujan-gerimis-25", True),
+    "rahmat": ("auditor", "bintang-fajar-36", True),
 }
 
 
@@ -107,14 +107,14 @@ def test_cli_request_and_approval_each_sign_in_as_themselves(release, monkeypatc
     assert "sign-in as 'ayu' failed: unknown user, inactive user or wrong password" in " ".join(
         wrong.output.split()
     )
-    officer = cli(["promote", "1", "--by", "siti", "--waiver", "pilot"], "siti-pw")
+    officer = cli(["promote", "1", "--by", "siti", "--waiver", "pilot"], PEOPLE["siti"][1])
     assert officer.exit_code == 1
     assert "only a user with the role admin or analyst may request a waiver; siti is officer" in (
         " ".join(officer.output.split())
     )
     assert pending_waivers(settings) == []
 
-    asked = cli(["promote", "1", "--by", "ayu", "--waiver", "pilot on one post"], "ayu-pw")
+    asked = cli(["promote", "1", "--by", "ayu", "--waiver", "pilot on one post"], PEOPLE["ayu"][1])
     assert asked.exit_code == 0, asked.output
     assert "waiver requested by ayu; version 1 is promoted when a second person" in " ".join(
         asked.output.split()
@@ -135,7 +135,7 @@ def test_cli_request_and_approval_each_sign_in_as_themselves(release, monkeypatc
         assert message in " ".join(out.output.split()), (who, out.output)
         assert _champion(settings) is None, who
 
-    approved = cli(["approve-waiver", "1", "--by", "budi"], "budi-pw")
+    approved = cli(["approve-waiver", "1", "--by", "budi"], PEOPLE["budi"][1])
     assert approved.exit_code == 0, approved.output
     assert (
         f"v1 ({trained.bundle.fingerprint[:8]}) is now the champion with a waiver requested by"
@@ -220,7 +220,9 @@ def test_api_request_and_approval_use_each_callers_own_token(release, api):
 
 
 def _signed_in(client, who):
-    r = client.post("/login", data={"username": who, "password": PEOPLE[who][1]})
+    form = client.get("/login").text  # the sign-in form's CSRF token
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+    r = client.post("/login", data={"username": who, "password": PEOPLE[who][1], "csrf": csrf})
     assert r.status_code == 303, r.text
 
 

@@ -21,8 +21,8 @@ def run(store, tmp_path, monkeypatch):
     monkeypatch.setenv("RISK_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("RISK_SERVING__DATABASE_URL", store.url)
 
-    def _run(*args: str):
-        return CliRunner().invoke(app, list(args))
+    def _run(*args: str, input: str | None = None):
+        return CliRunner().invoke(app, list(args), input=input)
 
     return _run
 
@@ -75,3 +75,46 @@ def test_replay_reproduces_a_logged_score_and_detects_changes(
     assert "declared_funds" in changed.output  # a funds feature moved with it
     missing = run("replay", "nope", "--bundle", bundle)
     assert (missing.exit_code, "error: score 'nope' does not exist" in missing.output) == (1, True)
+
+
+def test_users_password_deactivate_unlock_and_list(run, store):
+    import datetime as dt
+
+    from serving.store import SignInFailure
+
+    assert run("users", "add", "dewi", "--role", "officer", "--password", "1").exit_code == 1
+    weak = run("users", "add", "dewi", "--role", "officer", "--password", "password1234")
+    assert "error: password: is too common" in weak.output
+    added = run("users", "add", "dewi", "--role", "officer", "--password", "kopi-tubruk-pagi")
+    assert added.exit_code == 0
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with store.transaction() as session:
+        user_id = session.scalar(sa.text("SELECT user_id FROM users WHERE username = 'dewi'"))
+        for _ in range(5):
+            session.add(SignInFailure(account=f"user:{user_id}", address="10.0.0.9", at=now))
+    listed = run("users", "list")
+    assert [line.split("│")[1:5] for line in listed.output.splitlines() if "dewi" in line] == [
+        [" dewi     ", " officer ", " True   ", " locked  "]
+    ]
+    unlocked = run("users", "unlock", "dewi", "--address", "10.0.0.9")
+    assert unlocked.output.splitlines() == [
+        "dewi unlocked (5 failed sign-ins cleared)",
+        "address 10.0.0.9 unlocked (0 failed sign-ins cleared)",
+    ]
+    changed = run("users", "password", "dewi", input="teh-manis-dingin\nteh-manis-dingin\n")
+    assert changed.exit_code == 0, changed.output
+    assert changed.output.endswith("password of dewi changed; 0 open sessions ended\n")
+    assert (
+        run("users", "deactivate", "dewi").output
+        == "user dewi deactivated; 0 open sessions ended\n"
+    )
+    with store.transaction() as session:
+        actions = session.scalars(sa.text("SELECT action FROM audit_log ORDER BY seq")).all()
+    assert actions == [
+        "user.create",
+        "user.unlock",
+        "address.unlock",
+        "user.password",
+        "user.deactivate",
+    ]
+    assert run("users", "unlock").exit_code == 1

@@ -49,12 +49,15 @@ MATRIX = [
     ("POST", "/v1/monitoring/run", {"supervisor", "analyst", "admin"}),
     ("GET", "/v1/monitoring/alerts", AGGREGATES),
     ("GET", "/v1/monitoring/latest", AGGREGATES),
+    ("POST", "/v1/users/{username}/unlock", {"supervisor", "admin"}),
 ]
 PUBLIC = {("GET", "/v1/health"), ("GET", "/v1/health/ready")}
 
 
 def _call(client, method, path, token):
-    url = path.format(score_id="nope", case_id=999, complaint_id=999, version=999)
+    url = path.format(
+        score_id="nope", case_id=999, complaint_id=999, version=999, username="officer"
+    )
     body = {} if method in ("POST", "PUT") else None
     return client.request(method, url, headers=auth(token), json=body)
 

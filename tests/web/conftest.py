@@ -54,7 +54,7 @@ def make_client(app):
 @pytest.fixture(scope="session")
 def client_factory(web_app):
     """Make a client signed in as a given user (each with its own cookie jar)."""
-    from web_world import USERS
+    from web_world import sign_in
 
     clients = []
 
@@ -63,7 +63,7 @@ def client_factory(web_app):
         c.__enter__()
         clients.append(c)
         if username:
-            r = c.post("/login", data={"username": username, "password": USERS[username][1]})
+            r = sign_in(c, username)
             assert r.status_code == 303, r.text
         return c
 

@@ -17,6 +17,7 @@ from complaint_helpers import (
     feedback_of,
     open_complaint,
 )
+from web_world import sign_in
 
 from risk.clock import WallClock
 from serving.store import Complaint, User
@@ -205,11 +206,11 @@ def indonesian_officer(web_world, client_factory):
 
     with web_world.store.transaction() as session:
         if session.scalar(sa.select(User).where(User.username == "petugas")) is None:
-            create_user(session, "petugas", "officer", password="petugas-pw", clock=WallClock())
+            create_user(
+                session, "petugas", "officer", password="kopi-tubruk-pagi", clock=WallClock()
+            )
     c = client_factory()
-    assert (
-        c.post("/login", data={"username": "petugas", "password": "petugas-pw"}).status_code == 303
-    )
+    assert sign_in(c, "petugas", "kopi-tubruk-pagi").status_code == 303
     c.post("/lang", data={"lang": "id", "next": "/queue", "csrf": csrf_of(c.get("/queue").text)})
     return c
 

@@ -57,12 +57,23 @@ def fast_settings(data_dir: Path) -> Settings:
 
 
 USERS = {
-    "officer": ("officer", "officer-pw"),
-    "officer2": ("officer", "officer2-pw"),
-    "supervisor": ("supervisor", "supervisor-pw"),
-    "auditor": ("auditor", "auditor-pw"),
-    "analyst": ("analyst", "analyst-pw"),
+    "officer": ("officer", "teal-harbour-41"),
+    "officer2": ("officer", "amber-orchid-52"),
+    "supervisor": ("supervisor", "slate-meadow-63"),
+    "auditor": ("auditor", "coral-summit-74"),
+    "analyst": ("analyst", "ivory-canyon-85"),
 }
+
+
+def sign_in(client, username: str, password: str | None = None, **form: str):
+    """Sign in through the form as a browser does: fetch it (CSRF token), then post it."""
+    import re
+
+    page = client.get("/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    password = USERS[username][1] if password is None else password
+    data = {"username": username, "password": password, "csrf": csrf, **form}
+    return client.post("/login", data=data)
 
 
 def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
