@@ -178,7 +178,6 @@ class ServingSettings(BaseModel):
     port: int = 8000
     model_source: Literal["registry", "bundle", "none"] = "registry"
     bundle_path: Path | None = None
-    session_secret: str | None = None
     top_reasons: int = Field(5, ge=1, le=20)
     #: Seconds an API token, once checked, is trusted without a database read; a token
     #: revoked from another process (``risk tokens revoke``) stops working within this.
