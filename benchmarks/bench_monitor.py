@@ -9,7 +9,9 @@ One run, one trained model (default settings) on a one-year synthetic world.  Pr
     with their margins computed beforehand (scored rows, as the store holds them);
 (b) the service's single-client latency (median, p99) of ``POST /v1/applications/score``
     with the monitoring schedule off, then on (a run every ``--every`` seconds over the
-    scores the benchmark itself writes), against the target of at most +1 ms at p99.
+    scores the benchmark itself writes, measured once the first run is stored: the child
+    process starts once), against the target of at most +1 ms at p99.  Both phases are
+    measured on the same machine in turn, so a busy machine moves both.
 
 Evidently, the peer for the drift statistics, is not run: it pins plotly below 6, which
 would downgrade the plotly this project uses.  Nothing is asserted; figures are printed.
@@ -94,6 +96,10 @@ def _serve(root: Path, db: str, bundle: Path, token: str, payloads, n: int, ever
         target = f"http://127.0.0.1:{port}/v1/applications/score"
         headers = {"Authorization": f"Bearer {token}"}
         serving._load(target, bodies[-30:], headers, 1, 30)  # warm-up
+        if every > 0:  # the child process starts once (imports, model): not per run
+            deadline = time.time() + 300
+            while _runs(db) == 0 and time.time() < deadline:
+                time.sleep(0.5)
         return serving._load(target, bodies[:n], headers, 1, n)
     finally:
         proc.terminate()

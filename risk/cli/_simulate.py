@@ -45,6 +45,13 @@ def simulate(
         Path | None,
         typer.Option(help="Folder for the world, stores and MLflow (default: OUT/data)."),
     ] = None,
+    drift: Annotated[
+        str | None,
+        typer.Option(help="Drift scenario of the world (see risk synth --drift): 'new-post'."),
+    ] = None,
+    drift_from: Annotated[
+        str | None, typer.Option(help="First day of the drift (default: 90 days before the end).")
+    ] = None,
 ) -> None:
     """Operate the service over a synthetic world, month by month, and measure it against
     the world's truth: the feedback loop of naive retraining, and the blind-sample
@@ -67,6 +74,7 @@ def simulate(
         seed=seed,
         correction=correction.value,
         retrain=retrain.value,
+        drift=_drift(drift, drift_from, settings),
     )
     result = simulate(settings, config, out, say=lambda line: console.print(line, highlight=False))
     for arm, c in coverage(result.document).items():
@@ -77,3 +85,10 @@ def simulate(
             highlight=False,
         )
     console.print(f"wrote {out / SIMULATION_FILE} and {out / 'simulation.html'}", highlight=False)
+
+
+def _drift(name: str | None, day: str | None, settings):
+    """The world's drift scenario, read as ``risk synth`` reads it."""
+    from ._synth import _scenario
+
+    return _scenario(name, day, 0.35, settings.synth.start_date, settings.synth.years)

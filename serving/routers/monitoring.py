@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from risk.errors import NotFoundError
+from risk.errors import ConflictError, NotFoundError
 from serving.deps import HolderDep, SettingsDep, StoreDep, allow
 from serving.schemas import ERROR_RESPONSES, MonitorAlertPage, MonitorAlertPublic, MonitorRunPublic
 from serving.services import Principal, latest_monitor_run, list_alerts, run_monitoring
 
 router = APIRouter(tags=["monitoring"], responses=ERROR_RESPONSES)
+
+#: One on-demand run at a time per process: a run is heavy, and asking twice is no faster.
+_RUNNING = threading.Lock()
 
 
 @router.post("/v1/monitoring/run", response_model=MonitorRunPublic)
@@ -22,15 +26,24 @@ def run_now(
     holder: HolderDep,
     user: Annotated[Principal, Depends(allow("monitor.run"))],
 ) -> MonitorRunPublic:
-    """Monitor the served model over the look-back period now; alerts may suspend it."""
-    result = run_monitoring(
-        store,
-        holder.bundle,
-        settings,
-        request.app.state.clock,
-        trigger="on demand",
-        actor=user.username,
-    )
+    """Monitor the served model over the look-back period now; alerts may suspend it.
+
+    A second request while a run is in progress is refused (409).
+    """
+    bundle = holder.bundle
+    if not _RUNNING.acquire(blocking=False):
+        raise ConflictError("a monitoring run is in progress; ask again when it has finished")
+    try:
+        result = run_monitoring(
+            store,
+            bundle,
+            settings,
+            request.app.state.clock,
+            trigger="on demand",
+            actor=user.username,
+        )
+    finally:
+        _RUNNING.release()
     return MonitorRunPublic(
         run_id=result.run_id,
         alerts=[MonitorAlertPublic.model_validate(a) for a in result.alerts],

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from risk.errors import ConfigError
 from risk.settings import Settings
+from risk.synth import DriftScenario
 
 from ._people import PeopleRates
 from ._world import SimWorld, split_world
@@ -44,6 +45,9 @@ class SimulationConfig:
         ``officer-NN`` as the expected review load needs.
     rates
         The simulated people's rates (detection, complaints, ratings).
+    drift
+        A drift scenario for the world (:class:`risk.synth.DriftScenario`, e.g. a new
+        post from a given month), so the monitor has something to catch; default none.
     """
 
     applications: int = 30_000
@@ -53,6 +57,7 @@ class SimulationConfig:
     retrain: Literal["monthly", "never"] = "monthly"
     officers: tuple[str, ...] | None = None
     rates: PeopleRates = field(default_factory=PeopleRates)
+    drift: DriftScenario | None = None
 
 
 @dataclass
@@ -135,7 +140,7 @@ def simulate(
     say(f"synthesising a world of {config.applications} applications (seed {config.seed})")
     synthesize(
         config.applications, config.seed, world_dir,
-        start=settings.synth.start_date, years=settings.synth.years,
+        start=settings.synth.start_date, years=settings.synth.years, drift=config.drift,
     )  # fmt: skip
     world = split_world(world_dir, config.months, settings.data_dir / "history")
     first, bundle_dir = _first_model(settings, world, say)

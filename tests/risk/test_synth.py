@@ -592,3 +592,12 @@ def test_synth_cli_writes_a_drifted_world(tmp_path):
     assert result.exit_code == 0, result.output
     # default start: 90 days before the one-year window from 2023-01-01 ends
     assert json.loads((tmp_path / "manifest.json").read_text())["drift"]["start"] == "2023-10-03"
+
+
+def test_simulate_takes_the_same_drift_scenarios(tmp_path):
+    from risk.cli import app
+
+    args = ["simulate", "--out", str(tmp_path / "o"), "--drift", "volcano"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert "drift scenario 'volcano' is unknown; use one of ['new-post']" in result.output

@@ -221,3 +221,18 @@ def test_no_schedule_by_default_and_one_when_set(tmp_path):
         schedule = client.app.state.monitor_schedule
         assert schedule.seconds == 3600 and schedule._thread.is_alive()
     assert not schedule._thread.is_alive()  # stopped with the service
+
+
+def test_a_second_on_demand_run_waits_for_the_first(scored, tokens):
+    from serving.routers import monitoring
+
+    assert monitoring._RUNNING.acquire(blocking=False)  # a run in progress
+    try:
+        response = scored.post("/v1/monitoring/run", headers=auth(tokens["analyst"]))
+    finally:
+        monitoring._RUNNING.release()
+    assert response.status_code == 409
+    assert response.json() == {
+        "error": "conflict",
+        "detail": "a monitoring run is in progress; ask again when it has finished",
+    }
