@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from risk.files import private_dir, private_file
 from risk.settings import Settings
 
 from ._card import ModelCard, render_template
@@ -140,8 +141,6 @@ def build_report(version: str | int, out_dir: str | Path, *, settings: Settings)
             if name in present:
                 client.download_artifacts(mv.run_id, name, str(local))
         html = render_template("report.html.j2", **_context(local, mv, settings))
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / REPORT_FILE
+    path = private_file(private_dir(out_dir) / REPORT_FILE)  # 0700 / 0600: owner only
     path.write_text(html, encoding="utf-8")
     return path

@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 import os
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from risk.errors import ConfigError
+from risk.files import private_dir, private_file
 from risk.settings import Settings
 
 if TYPE_CHECKING:
@@ -41,6 +43,13 @@ def _quiet_mlflow() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def _sqlite_file(uri: str) -> Path | None:
+    """The database file of a ``sqlite:///`` tracking URI (None otherwise)."""
+    if not uri.startswith("sqlite:///") or uri.endswith(":memory:"):
+        return None
+    return Path(uri.removeprefix("sqlite:///").split("?")[0])
+
+
 def _is_local(uri: str) -> bool:
     return uri.startswith("sqlite:") or uri.startswith("file:") or "://" not in uri
 
@@ -64,8 +73,10 @@ def client_for(settings: Settings) -> MlflowClient:
     from mlflow import MlflowClient
 
     uri = settings.tracking_uri
-    if uri.startswith("sqlite:"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database = _sqlite_file(uri)
+    if database is not None:
+        private_file(database)  # 0600 before MLflow creates it: it holds the registry
+        private_dir(settings.artifact_root)
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
     return MlflowClient(tracking_uri=uri, registry_uri=uri)
@@ -88,7 +99,6 @@ def experiment_id(client: MlflowClient, settings: Settings, *, suffix: str = "")
         return found.experiment_id
     location = None
     if _is_local(settings.tracking_uri):
-        root = settings.artifact_root / name
-        root.mkdir(parents=True, exist_ok=True)
+        root = private_dir(settings.artifact_root / name)
         location = root.as_uri()
     return client.create_experiment(name, artifact_location=location)

@@ -67,6 +67,12 @@ app = _Typer(
 @app.callback()
 def _root() -> None:
     """Amanah: explainable risk triage for immigration casework. Flags for review; never refuses."""
+    import os
+
+    from risk.files import PRIVATE_UMASK
+
+    # Everything a verb writes (stores, worlds, bundles, reports) is for this account only.
+    os.umask(PRIVATE_UMASK)
 
 
 @app.command("version")

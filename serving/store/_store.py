@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from risk.errors import ConfigError
+from risk.files import private_file
 
 from ._checkpoint import SAFETY_NET_PAGES, Checkpointer
 
@@ -63,6 +64,11 @@ class Store:
     def __init__(self, url: str, *, checkpoint_seconds: float = 0.0) -> None:
         self.url = url
         self._checkpointer: Checkpointer | None = None
+        if _is_sqlite(url) and _file(url) is not None:
+            # 0600 before SQLite creates it (0644 under umask 022); a folder we may not
+            # write is SQLite's to report when it opens the file.
+            with contextlib.suppress(OSError):
+                private_file(_file(url))
         # SQLite: a background thread checkpoints the WAL instead of the commits.
         background = _is_sqlite(url) and checkpoint_seconds > 0 and _file(url) is not None
         try:
