@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from serving.deps import ClockDep, HolderDep, SettingsDep, StoreDep, allow
 from serving.schemas import (
     ERROR_RESPONSES,
+    BandRecordPublic,
     CasePage,
     CasePublic,
     CaseSummaryPublic,
@@ -29,6 +30,7 @@ from serving.services import (
     list_queue,
     reassign_case,
     release_case,
+    score_band_record,
     usernames,
     view_case,
 )
@@ -75,10 +77,20 @@ def get_case(
     clock: ClockDep,
     user: Reader,
 ) -> CasePublic:
-    """A case with its application, documents, reasons and decisions (the view is audited)."""
+    """A case with its application, documents, reasons and decisions (the view is audited).
+
+    ``band_record`` says what the band means (confirmed cases per 100, with an interval);
+    ``score`` stays the calibrated probability.  Blind cases carry neither.
+    """
     with store.transaction() as session:
         case = view_case(session, user, case_id, clock=clock)
-        return case_public(session, case, settings, clock.now(), holder.name_of)
+        public = case_public(session, case, settings, clock.now(), holder.name_of)
+        if public.model_version is not None:
+            score = session.get(Score, case.score_id)
+            bundle = holder.bundle if holder.loaded else None
+            record = score_band_record(session, score, bundle)
+            public.band_record = BandRecordPublic(**vars(record))
+        return public
 
 
 def _summary(session, case, clock) -> CaseSummaryPublic:

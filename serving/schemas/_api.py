@@ -19,6 +19,7 @@ __all__ = [
     "AuditChainPublic",
     "AuditEntryPublic",
     "AuditPage",
+    "BandRecordPublic",
     "CasePage",
     "CasePublic",
     "CaseSummaryPublic",
@@ -200,6 +201,26 @@ class CasePage(BaseModel):
     count: int
 
 
+class BandRecordPublic(BaseModel):
+    """What the case's band means: how many of its cases were confirmed violations.
+
+    ``rate`` is ``confirmed / cases`` with its 95% Wilson interval (``low``, ``high``);
+    ``relative`` is ``rate / average``, the average being the rate over every band.
+    Counts pool the model's validation split with cases decided under the same model.
+    """
+
+    band: str
+    cases: int
+    confirmed: int
+    validation_cases: int
+    live_cases: int
+    rate: float | None
+    low: float | None
+    high: float | None
+    average: float | None
+    relative: float | None
+
+
 class CasePublic(CaseSummaryPublic):
     """A case screen's data: the application (no audit-only attributes), documents, reasons."""
 
@@ -210,6 +231,7 @@ class CasePublic(CaseSummaryPublic):
     model_version: str | None
     model_name: str | None = None
     decisions: list[DecisionPublic]
+    band_record: BandRecordPublic | None = None
 
 
 class ReassignRequest(_Strict):

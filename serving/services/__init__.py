@@ -27,7 +27,7 @@ from ._complaints import (
     take_complaint,
     view_complaint,
 )
-from ._evidence import BandRecord, band_record, live_band_counts
+from ._evidence import BandRecord, band_record, live_band_counts, score_band_record
 from ._export import REVIEWS_SCHEMA, ExportResult, export_store, reviews_frame
 from ._health import Readiness, readiness
 from ._history import load_lookups, save_raw_rows
@@ -171,6 +171,7 @@ __all__ = [
     "run_monitoring",
     "save_raw_rows",
     "score_application",
+    "score_band_record",
     "scored_frame",
     "set_active",
     "set_password",

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from serving.store import Case, Decision, Score
 
-__all__ = ["BandRecord", "band_record", "live_band_counts"]
+__all__ = ["BandRecord", "band_record", "live_band_counts", "score_band_record"]
 
 
 @dataclass(frozen=True)
@@ -103,3 +103,14 @@ def band_record(
     low, high = _wilson(k, n)
     relative = rate / average if rate is not None and average else None
     return BandRecord(band, n, k, v_n, l_n, rate, low, high, average, relative)
+
+
+def score_band_record(session: Session, score: Score, bundle: Any | None) -> BandRecord:
+    """The record of the band ``score`` fell in.
+
+    The validation part comes from ``bundle`` only when it is the model that made the
+    score (bands differ between models); otherwise only decided cases count.
+    """
+    same = bundle is not None and bundle.version == score.model_version
+    validation = bundle.meta.get("band_evidence") if same else None
+    return band_record(session, score.band, score.model_version, validation)

@@ -21,13 +21,13 @@ from serving.services import (
     DECISION_OUTCOMES,
     BandRecord,
     QueueFilter,
-    band_record,
     claim_case,
     decide_case,
     get_case,
     list_queue,
     release_case,
     rule_text,
+    score_band_record,
     usernames,
     view_case,
 )
@@ -139,12 +139,9 @@ def case_screen(request: Request, user: WebUser, case_id: int, **extra) -> HTMLR
 
 
 def _record(request: Request, session, score: Score) -> BandRecord:
-    """The band's confirmation record; the validation part only from the model that scored."""
+    """The band's confirmation record, with the loaded model's validation if it scored."""
     holder = request.app.state.model_holder
-    bundle = holder.bundle if holder.loaded else None
-    same = bundle is not None and bundle.version == score.model_version
-    validation = bundle.meta.get("band_evidence") if same else None
-    return band_record(session, score.band, score.model_version, validation)
+    return score_band_record(session, score, holder.bundle if holder.loaded else None)
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)

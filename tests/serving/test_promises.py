@@ -3,13 +3,15 @@ decision authority, independent complaints, a kill switch with a reason, one rat
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import sqlalchemy as sa
 from conftest import as_json
 from serving_helpers import auth
 
 from serving.services import verify_chain
-from serving.store import Feedback
+from serving.store import Case, Feedback, Score
 
 pytestmark = pytest.mark.xdist_group("serving_model")
 
@@ -262,3 +264,32 @@ def test_a_complaint_naming_only_the_application_is_kept_from_its_decider(
     assert take.status_code == 403
     assert take.json()["detail"].startswith(f"complaint {k} is about case {c}, which officer")
     assert _post(scoring_client, tokens["officer2"], f"/v1/complaints/{k}/take").status_code == 200
+
+
+def test_the_api_case_carries_the_band_record_beside_the_calibrated_score(
+    scoring_client, tokens, cases, holder, store
+):
+    c = cases[0]
+    _decided_by_officer(scoring_client, tokens, c)  # confirmed: one live case in its band
+    case = scoring_client.get(f"/v1/cases/{c}", headers=auth(tokens["officer"])).json()
+    band = case["band"]
+    validation = holder.bundle.meta["band_evidence"]
+    n, k = validation[band]["cases"] + 1, validation[band]["confirmed"] + 1
+    total = sum(v["cases"] for v in validation.values())
+    average = sum(v["confirmed"] for v in validation.values()) / total
+    record = case["band_record"]
+    assert {key: record[key] for key in ("band", "cases", "confirmed", "live_cases")} == {
+        "band": band,
+        "cases": n,
+        "confirmed": k,
+        "live_cases": 1,
+    }
+    assert record["rate"] == pytest.approx(k / n, rel=1e-12)
+    assert record["average"] == pytest.approx(average, rel=1e-12)
+    z = 1.959963984540054  # the Wilson interval written out, independent of scipy
+    centre = (k / n + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(k / n * (1 - k / n) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    assert (record["low"], record["high"]) == pytest.approx((centre - half, centre + half))
+    with store.transaction() as session:  # the calibrated probability stays in the API
+        stored = session.get(Score, session.get(Case, c).score_id).score
+    assert case["score"] == pytest.approx(stored, rel=1e-12)
