@@ -65,7 +65,9 @@ def test_a_read_only_store_answers_503(
         r = client.post("/v1/applications/score", headers=auth(tokens["officer"]), json=payload)
         _assert_unavailable(r)
         r = client.put(
-            "/v1/settings/kill-switch", headers=auth(tokens["supervisor"]), json={"enabled": True}
+            "/v1/settings/kill-switch",
+            headers=auth(tokens["supervisor"]),
+            json={"enabled": True, "reason": "Store outage drill"},
         )
         _assert_unavailable(r)
     finally:

@@ -103,3 +103,33 @@ def decided_case(web_world) -> int:
                 clock=WallClock(),
             )
     return case_id
+
+
+@pytest.fixture
+def unrated_case(web_world) -> int:
+    """A flagged case decided just now through the service, with no rating yet.
+
+    Each call takes a fresh case beyond the ten that other tests name by index, so a
+    test that records a rating never depends on which test ran first.
+    """
+    from complaint_helpers import principal
+
+    from serving.services import claim_case, decide_case
+    from serving.store import Case
+
+    who = principal(web_world, "officer2")
+    with web_world.store.transaction() as session:
+        spare = [c for c in web_world.case_ids[10:] if session.get(Case, c).status == "open"]
+        if not spare:
+            raise AssertionError("the web world has no open case left: raise SCORED")
+        claim_case(session, who, spare[0], clock=WallClock())
+        decide_case(
+            session,
+            who,
+            spare[0],
+            outcome="no_violation",
+            violation_types=[],
+            reason="Return ticket and funds verified.",
+            clock=WallClock(),
+        )
+    return spare[0]
