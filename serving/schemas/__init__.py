@@ -37,6 +37,7 @@ from ._contract import ApplicationIn, DocumentIn
 from ._limits import (
     MAX_ID,
     MAX_LINE,
+    MAX_OFFSET,
     MAX_TEXT,
     Id,
     IdPath,
