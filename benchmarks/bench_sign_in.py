@@ -6,16 +6,16 @@ take the same time, or the timing tells which usernames exist), and a correct si
 then counts how many wrong guesses one account and one address get before ``429``.  The
 peer is the stdlib scrypt (N=2^14) the service hashed with before argon2id.
 
-Run: ``python benchmarks/bench_sign_in.py [N]``
+Run: ``python benchmarks/bench_sign_in.py [--requests N]``
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import logging
 import re
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -81,4 +81,6 @@ def main(n: int = 40) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 40)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=40, help="sign-ins of each kind")
+    main(parser.parse_args().requests)
