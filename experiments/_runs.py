@@ -98,6 +98,7 @@ def _card_facts(
         "review capacity": settings.review.capacity,
     }
     data.update({k: v for k, v in flatten(meta.get("splits", {}), prefix="split ").items()})
+    data.update(_label_facts(meta.get("labels")))
     shown = {
         k: perf[k] for k in ("pr_auc", "roc_auc", "precision_at_capacity", "recall_at_capacity")
     }
@@ -120,6 +121,21 @@ def _card_facts(
             "ratios": evidence.key_ratios(),
         },
     }
+
+
+def _label_facts(labels: dict[str, Any] | None) -> dict[str, Any]:
+    """The label policy and its weights as the card's data rows."""
+    if not labels:
+        return {}
+    out: dict[str, Any] = {"label policy": labels["policy"]}
+    weights = labels.get("weights")
+    if weights:
+        out["rows trained on (weighted)"] = weights["rows_weighted"]
+        out["rows with weight 0 (no label)"] = weights["rows_zero_weight"]
+        out["sum of weights"] = weights["weight_total"]
+        for w, n in weights["by_weight"].items():
+            out[f"rows of weight {w}"] = n
+    return out
 
 
 def _gate_metrics(metrics: dict[str, float], perf: dict[str, Any]) -> dict[str, float]:

@@ -32,6 +32,7 @@ from models._core import TrainResult
 from models._estimates import REVIEW_COLUMNS, Estimate, LoopEstimates, estimate_reviews
 from models._explain import CaseScore, Explanation
 from models._global import GlobalExplanation, global_explanation
+from models._labels import LABEL_POLICIES
 from models._load import load_bundle
 from models._metrics import expected_calibration_error, score_metrics, top_k_mask
 from models._model import RiskModel
@@ -45,6 +46,7 @@ from models._world import train_world
 __all__ = [
     "CHECKLIST",
     "EXPLAIN_CHOICES",
+    "LABEL_POLICIES",
     "REVIEW_COLUMNS",
     "Bands",
     "Bundle",

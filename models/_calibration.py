@@ -31,19 +31,24 @@ class Calibrator:
     def __init__(self, method: Literal["isotonic", "platt"] = "isotonic") -> None:
         self.method = method
 
-    def fit(self, margin: np.ndarray, y: np.ndarray) -> Calibrator:
-        """Fit on validation margins and 0/1 labels; returns ``self``."""
+    def fit(
+        self, margin: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> Calibrator:
+        """Fit on validation margins and 0/1 labels (rows weighted); returns ``self``."""
         margin = np.asarray(margin, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
+        w = np.ones_like(margin) if sample_weight is None else np.asarray(sample_weight, float)
+        if w.shape == margin.shape:  # rows of weight 0 carry no label: leave them out
+            margin, y, w = margin[w > 0], y[w > 0], w[w > 0]
         if margin.shape != y.shape or margin.size == 0:
             raise ConfigError(
                 f"calibration needs equal, non-empty margins and labels, got {margin.shape}"
                 f" and {y.shape}"
             )
         if self.method == "isotonic":
-            self.x_, self.y_ = _fit_centred_isotonic(margin, y)
+            self.x_, self.y_ = _fit_centred_isotonic(margin, y, w)
         elif self.method == "platt":
-            self.a_, self.b_ = _fit_platt(margin, y)
+            self.a_, self.b_ = _fit_platt(margin, y, w)
         else:
             raise ConfigError(f"unknown calibration method {self.method!r}; use isotonic or platt")
         return self
@@ -80,7 +85,9 @@ class Calibrator:
         return cal
 
 
-def _fit_centred_isotonic(margin: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _fit_centred_isotonic(
+    margin: np.ndarray, y: np.ndarray, w: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Isotonic regression with one breakpoint per block, at the block's mean margin.
 
     Plain isotonic regression is a step function: every case on a step gets the same
@@ -90,25 +97,29 @@ def _fit_centred_isotonic(margin: np.ndarray, y: np.ndarray) -> tuple[np.ndarray
     """
     from sklearn.isotonic import IsotonicRegression
 
-    fitted = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit_transform(margin, y)
+    fitted = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit_transform(
+        margin, y, sample_weight=w
+    )
     # Blocks are runs of equal fitted values; their values strictly increase.
     values, inverse = np.unique(fitted, return_inverse=True)
-    centres = np.bincount(inverse, weights=margin) / np.bincount(inverse)
+    centres = np.bincount(inverse, weights=margin * w) / np.bincount(inverse, weights=w)
     return centres.astype(np.float64), values.astype(np.float64)
 
 
-def _fit_platt(margin: np.ndarray, y: np.ndarray, iters: int = 100) -> tuple[float, float]:
+def _fit_platt(
+    margin: np.ndarray, y: np.ndarray, w: np.ndarray, iters: int = 100
+) -> tuple[float, float]:
     """Maximum-likelihood logistic fit of ``y`` on ``margin`` (Newton steps, Platt's targets)."""
-    n_pos, n_neg = y.sum(), y.size - y.sum()
+    n_pos, n_neg = np.sum(w * y), np.sum(w) - np.sum(w * y)
     # Platt's smoothed targets keep the fit finite on separable data.
     t = np.where(y > 0.5, (n_pos + 1) / (n_pos + 2), 1 / (n_neg + 2))
     a, b = 1.0, 0.0
     for _ in range(iters):
         p = 1.0 / (1.0 + np.exp(-(a * margin + b)))
-        w = p * (1 - p) + 1e-12
-        g = np.array([np.sum((p - t) * margin), np.sum(p - t)])
+        c = w * (p * (1 - p) + 1e-12)  # curvature, weighted by the rows' weights
+        g = np.array([np.sum(w * (p - t) * margin), np.sum(w * (p - t))])
         h = np.array(
-            [[np.sum(w * margin * margin), np.sum(w * margin)], [np.sum(w * margin), np.sum(w)]]
+            [[np.sum(c * margin * margin), np.sum(c * margin)], [np.sum(c * margin), np.sum(c)]]
         )
         step = np.linalg.solve(h + 1e-9 * np.eye(2), g)
         a, b = a - step[0], b - step[1]

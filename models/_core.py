@@ -21,6 +21,7 @@ from models._schema import FeatureKind, FeatureSchema
 from models._split import SPLITS, assign_splits
 from models._threshold import Bands, band_evidence, capacity_threshold
 from models.monitoring._profile import build_profile
+from risk.errors import ConfigError
 from risk.settings import Settings
 
 __all__ = ["Prepared", "TrainResult", "fit_prepared"]
@@ -47,6 +48,8 @@ class Prepared:
     truth: np.ndarray | None = None
     baseline: np.ndarray | None = None
     extra_meta: dict[str, Any] = field(default_factory=dict)
+    #: Row weights (``None``: every row weighs 1; 0: the row is not learned from).
+    weights: np.ndarray | None = None
 
 
 @dataclass
@@ -94,10 +97,21 @@ def fit_prepared(p: Prepared, settings: Settings, progress: Progress | None = No
         settings.model, categorical=schema.categorical_indices, feature_names=schema.names
     )
     tr, va, te = (masks[s] for s in SPLITS)
-    model.fit(X[tr], y[tr], X[va], y[va], progress=note)
+    w = p.weights
+    _check_weighted(w, tr, va)
+    model.fit(
+        X[tr],
+        y[tr],
+        X[va],
+        y[va],
+        weight=None if w is None else w[tr],
+        weight_valid=None if w is None else w[va],
+        progress=note,
+    )
     note("calibrating", 1.0)
     m_valid = model.decision_function(X[va])
-    calibrator = Calibrator(settings.model.calibration).fit(m_valid, y[va])
+    w_valid = None if w is None else w[va]
+    calibrator = Calibrator(settings.model.calibration).fit(m_valid, y[va], w_valid)
     bands = _bands(m_valid, calibrator, settings)
     meta = _meta(p, settings, model, X, y, split)
     bundle = Bundle(
@@ -116,13 +130,27 @@ def fit_prepared(p: Prepared, settings: Settings, progress: Progress | None = No
     splits = _split_summary(p, split, y)
     bundle.meta.update({"metrics": metrics, "splits": splits})
     # what each band means in observed terms, read by the case screen
-    bundle.meta["band_evidence"] = band_evidence(bands, m_valid, y[va])
+    labelled = np.ones(m_valid.size, bool) if w_valid is None else w_valid > 0
+    bundle.meta["band_evidence"] = band_evidence(bands, m_valid[labelled], y[va][labelled])
     glob = global_explanation(bundle, X[te], seed=settings.model.seed)
     bundle.meta["global_importance"] = glob.ranking()
     test_features = p.frame.filter(pl.Series(te)).select(schema.names)
     note("profiling", 1.0)
     bundle.reference = _reference(bundle, test_features, y[te], splits, settings)
     return TrainResult(bundle, metrics, test_frame, splits, glob, test_features)
+
+
+def _check_weighted(w: np.ndarray | None, tr: np.ndarray, va: np.ndarray) -> None:
+    """Weighted training needs weighted rows to learn from and to stop early on."""
+    if w is None:
+        return
+    counts = {"train": int(np.sum(w[tr] > 0)), "validation": int(np.sum(w[va] > 0))}
+    if min(counts.values()) == 0:
+        raise ConfigError(
+            "the label policy leaves no labelled row in a split (labelled rows: train"
+            f" {counts['train']}, validation {counts['validation']}); the reviewed cases must"
+            " span the time split (more months of reviews), or train with --labels naive"
+        )
 
 
 def _reference(

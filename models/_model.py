@@ -75,9 +75,14 @@ class RiskModel:
         X_valid: np.ndarray,
         y_valid: np.ndarray,
         *,
+        weight: np.ndarray | None = None,
+        weight_valid: np.ndarray | None = None,
         progress: Progress | None = None,
     ) -> RiskModel:
-        """Train with early stopping on ``(X_valid, y_valid)``; returns ``self``."""
+        """Train with early stopping on ``(X_valid, y_valid)``; returns ``self``.
+
+        ``weight``/``weight_valid`` weigh rows (a row of weight 0 is not learned from).
+        """
         import lightgbm as lgb
 
         if X.shape[0] == 0 or X_valid.shape[0] == 0:
@@ -88,8 +93,8 @@ class RiskModel:
         names = self.feature_names or [f"f{i}" for i in range(X.shape[1])]
         params = lightgbm_params(self.settings)
         kw = {"feature_name": names, "categorical_feature": self.categorical, "params": params}
-        train = lgb.Dataset(X, label=y, free_raw_data=True, **kw)
-        valid = lgb.Dataset(X_valid, label=y_valid, reference=train, **kw)
+        train = lgb.Dataset(X, label=y, weight=weight, free_raw_data=True, **kw)
+        valid = lgb.Dataset(X_valid, label=y_valid, weight=weight_valid, reference=train, **kw)
         callbacks = [lgb.early_stopping(self.settings.early_stopping_rounds, verbose=False)]
         if progress is not None:
             callbacks.append(_progress_callback(progress, self.settings.max_rounds))

@@ -11,6 +11,12 @@ import polars as pl
 
 from models._baseline import CHECKLIST, checklist_score
 from models._core import Prepared, TrainResult, fit_prepared
+from models._labels import (
+    REVIEWED_IPW_POLICY,
+    choose_label_policy,
+    reviewed_ipw_labels,
+    weight_summary,
+)
 from models._reasons import FeatureText
 from risk.contract import audit_only_columns
 from risk.errors import ConfigError
@@ -68,6 +74,7 @@ def train_world(
     *,
     settings: Settings | None = None,
     progress: Progress | None = None,
+    labels: str | None = None,
 ) -> TrainResult:
     """Train on the contract tables in ``data_dir`` (features from the catalogue).
 
@@ -80,6 +87,9 @@ def train_world(
         Split, model, capacity and label cut-off; default :func:`get_settings`.
     progress
         Called with ``(stage, fraction_done)``.
+    labels
+        ``"naive"`` or ``"reviewed-ipw"`` (see :mod:`models._labels`); default: the
+        corrected one when ``data_dir`` holds ``reviews.parquet``, naive otherwise.
 
     Returns
     -------
@@ -91,6 +101,7 @@ def train_world(
     from risk.io import load_tables
 
     settings = settings or get_settings()
+    policy = choose_label_policy(Path(data_dir), labels)
     note = progress or (lambda stage, frac: None)
     note("features", 0.0)
     tables = load_tables(Path(data_dir))
@@ -117,6 +128,7 @@ def train_world(
         )
         .collect()
     )
+    frame, weights, label_meta = _apply_policy(frame, Path(data_dir), policy)
     prepared = Prepared(
         frame=frame,
         labels=frame["label"].to_numpy().astype(np.int8),
@@ -126,7 +138,8 @@ def train_world(
         texts={s.name: FeatureText(description=s.description, unit=s.unit) for s in cat.specs},
         catalogue_hash=cat.hash(),
         source="world",
-        label_policy=WORLD_LABEL_POLICY,
+        label_policy=WORLD_LABEL_POLICY if policy == "naive" else REVIEWED_IPW_POLICY,
+        weights=weights,
         audit_only=[*audit_present, "investigated", "label_known"],
         declared={s.name: list(s.categories) for s in cat.specs if s.categories},
         catalogue=cat,
@@ -136,9 +149,27 @@ def train_world(
             "data_dir": str(data_dir),
             "label_cutoff": cutoff.isoformat(),
             "baseline_rules": [d for d, _ in CHECKLIST],
+            "labels": label_meta,
         },
     )
     return fit_prepared(prepared, settings, progress)
+
+
+def _apply_policy(
+    frame: pl.DataFrame, data_dir: Path, policy: str
+) -> tuple[pl.DataFrame, np.ndarray | None, dict]:
+    """The frame's labels and weights under ``policy``, and what the bundle records of it."""
+    if policy == "naive":
+        return frame, None, {"policy": "naive", "weights": None}
+    reviewed = reviewed_ipw_labels(data_dir)
+    frame = frame.join(reviewed, on="application_id", how="left", maintain_order="left")
+    frame = frame.with_columns(
+        label=pl.coalesce("reviewed_label", "label").cast(pl.Int8),
+        weight=pl.col("weight").fill_null(0.0),
+    ).drop("reviewed_label")
+    weights = frame["weight"].to_numpy().astype(np.float64)
+    frame = frame.drop("weight")
+    return frame, weights, {"policy": policy, "weights": weight_summary(weights)}
 
 
 def _truth(data_dir: Path, frame: pl.DataFrame) -> np.ndarray | None:

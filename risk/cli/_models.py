@@ -49,6 +49,14 @@ def train(
         str | None,
         typer.Option(help="Who trains (recorded; a waiver must be approved by someone else)."),
     ] = None,
+    labels: Annotated[
+        str | None,
+        typer.Option(
+            help="naive (confirmed = 1, everything else 0) or reviewed-ipw (reviewed cases only,"
+            " weighted by 1/review propensity from reviews.parquet); default: reviewed-ipw when"
+            " --data holds reviews.parquet, naive otherwise."
+        ),
+    ] = None,
 ) -> None:
     """Train, calibrate and threshold a risk model; write the bundle (model.txt, bundle.json).
 
@@ -60,6 +68,8 @@ def train(
 
     if (data is None) == (table is None):
         raise ConfigError("give either --data DIR or --table FILE --spec SPEC.toml")
+    if table is not None and labels is not None:
+        raise ConfigError("--labels applies to --data (contract tables), not to --table")
     if table is not None and spec is None:
         raise ConfigError("--table needs --spec SPEC.toml describing its columns")
     settings = get_settings()
@@ -70,7 +80,7 @@ def train(
             bar.update(task, description=f"train: {stage}", completed=fraction)
 
         if data is not None:
-            result = train_world(data, settings=settings, progress=progress)
+            result = train_world(data, settings=settings, progress=progress, labels=labels)
         else:
             result = train_table(table, spec, settings=settings, progress=progress)
         bar.update(task, description="train: saving", completed=1.0)
@@ -112,6 +122,15 @@ def _print_summary(result: Any, out: Path) -> None:
     from rich.table import Table
 
     bundle = result.bundle
+    labels = bundle.meta.get("labels") or {}
+    if labels.get("weights"):
+        w = labels["weights"]
+        console.print(
+            f"labels: {labels['policy']} ({w['rows_weighted']} reviewed cases weighted by"
+            f" 1/propensity, total weight {w['weight_total']:g})"
+        )
+    elif labels:
+        console.print(f"labels: {labels['policy']}")
     table = Table(title=f"Model {bundle.version} written to {out}")
     table.add_column("metric (test split)")
     for column in ("model", "baseline", "model_truth", "baseline_truth"):
