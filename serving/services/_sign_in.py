@@ -110,6 +110,8 @@ def _record_failure(
     clock: Clock,
 ) -> None:
     now = clock.now()
+    # Failures that left the window count for nothing: keep the table as small as the window.
+    session.execute(sa.delete(SignInFailure).where(SignInFailure.at <= now - policy.window))
     session.add(SignInFailure(account=account, address=address, at=now))
     entity = str(user.user_id) if user is not None else "unknown"
     append_audit(

@@ -94,6 +94,9 @@ def login(
     if not expected or not secrets.compare_digest(csrf.encode(), expected.encode()):
         raise PageError(403, "error_csrf")
     result, user = sign_in(request, username.strip(), password)
+    if user is not None and request.cookies.get(COOKIE):
+        with request.app.state.store.transaction() as session:  # a second sign-in replaces it
+            end_session(session, request.cookies[COOKIE], now(request), "replaced")
     if user is None:
         locked = result.outcome == "locked"
         response = _login_form(

@@ -151,3 +151,17 @@ def test_a_cross_site_sign_in_without_the_form_cookie_is_refused(web):
     token = login_csrf(browser(web))  # a token from someone else's form
     r = c.post("/login", data={"username": "siti", "password": PASSWORDS["siti"], "csrf": token})
     assert r.status_code == 403
+
+
+def test_signing_in_again_ends_the_browsers_previous_session(web, store):
+    c = browser(web)
+    sign_in(c, "siti")
+    first = c.cookies.get("amanah_session")
+    sign_in(c, "budi")
+    assert c.cookies.get("amanah_session") != first
+    old = browser(web)
+    old.cookies.set("amanah_session", first)
+    assert not signed_in(old)
+    with store.transaction() as session:
+        reasons = session.scalars(sa.select(WebSession.end_reason)).all()
+    assert sorted(reasons, key=str) == [None, "replaced"]

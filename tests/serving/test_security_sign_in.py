@@ -218,3 +218,12 @@ def test_who_may_lift_whose_lock(web, store, tokens, actor, target, allowed):
 def test_unlocking_an_unknown_user_is_404(web, store):
     with store.transaction() as session, pytest.raises(NotFoundError):
         unlock_sign_in(session, "nobody", actor=None, clock=WallClock())
+
+
+def test_failures_that_left_the_window_are_deleted(web, store, clock):
+    _fail(web, "siti", 3)
+    clock.advance(minutes=15)
+    _fail(web, "budi", 1)
+    with store.transaction() as session:
+        left = session.scalars(sa.select(SignInFailure.account)).all()
+    assert left == ["user:2"]
