@@ -27,7 +27,7 @@ from risk.contract import audit_only_columns
 from risk.errors import FeatureRegistryError
 from risk.settings import get_settings
 
-from ._derive import Derivation
+from ._derive import Derivation, Scalar
 from ._fact import Fact
 from ._facts import fact_of
 from ._registry import FeatureSpec, Template, bool_template, check_texts, default_dtype
@@ -178,10 +178,23 @@ class Family:
 def _complete(spec: FeatureSpec, derivation: Derivation) -> FeatureSpec:
     """The spec with its derivation's batch and request-time forms attached."""
     expr = derivation.to_polars().alias(spec.name).cast(spec.dtype)
-    compute = derivation.to_python(**python_cast(spec))
+    compute = _compiled_on_first_call(lambda: derivation.to_python(**python_cast(spec)))
     for attr, value in (("derivation", derivation), ("expr", expr), ("compute", compute)):
         object.__setattr__(spec, attr, value)
     return spec
+
+
+def _compiled_on_first_call(build: Callable[[], Scalar]) -> Scalar:
+    """A function that compiles itself when first called (imports stay cheap; the request
+    path compiles the whole catalogue at once, see ``features._row``)."""
+    compiled: list[Scalar] = []
+
+    def compute(row: Any) -> Any:
+        if not compiled:
+            compiled.append(build())
+        return compiled[0](row)
+
+    return compute
 
 
 def python_cast(spec: FeatureSpec) -> dict[str, Any]:
