@@ -267,4 +267,30 @@ PORTAL_PAIRS: dict[str, tuple[str, str]] = {
     "csv_measure": ("measure", "ukuran"),
     "csv_group": ("group", "kelompok"),
     "csv_value": ("value", "nilai"),
+    "est_title": ("Estimated from the blind sample", "Diperkirakan dari sampel buta"),
+    "est_hint": (
+        "Model {model}. Only reviewed cases have a finding; each counts for the"
+        " applications it stands for (one over its chance of review), so a blind-sample case"
+        " counts far more than a flag. 95% intervals in brackets.",
+        "Model {model}. Hanya kasus yang ditinjau yang memiliki temuan; masing-masing"
+        " mewakili permohonan sebanyak satu dibagi peluang peninjauannya, sehingga kasus"
+        " sampel buta jauh lebih berbobot daripada penandaan. Interval 95% dalam kurung.",
+    ),
+    "est_none": (
+        "No score of the served model yet: nothing to estimate.",
+        "Belum ada skor dari model yang dilayani: tidak ada yang dapat diperkirakan.",
+    ),
+    "est_period": ("Period", "Periode"),
+    "est_overall": ("All months", "Semua bulan"),
+    "est_prevalence": (
+        "Violations among all applications",
+        "Pelanggaran di antara semua permohonan",
+    ),
+    "est_precision": ("Flags that are violations", "Penandaan yang merupakan pelanggaran"),
+    "est_recall": ("Violations the flags catch", "Pelanggaran yang tertangkap penandaan"),
+    "est_miss": (
+        "Violations among unflagged applications",
+        "Pelanggaran di antara permohonan yang tidak ditandai",
+    ),
+    "est_reviewed": ("Reviewed (blind sample)", "Ditinjau (sampel buta)"),
 }

@@ -19,7 +19,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from risk.errors import ConflictError, NotFoundError, PromotionRefusedError
 from serving._security import scrub
-from serving.services import approve_model_waiver, compute_kpis
+from serving.services import approve_model_waiver, compute_kpis, reviews_frame
 
 from ._aggregates import AUDIT_GROUPS, fairness_by_group, monthly
 from ._charts import fairness_chart, kpi_charts
@@ -50,6 +50,7 @@ def oversight_page(request: Request, user: PageUser) -> HTMLResponse:
         kpis = compute_kpis(session, clock=request.app.state.clock)
         rows = monthly(session)
         monitoring = monitor_summary(session)
+        estimates = _estimates(request, session)
     monitoring["alerts_text"] = [(a, alert_text(a, user.lang)) for a in monitoring["alerts"]]
     charts = {k: json.dumps(v) for k, v in kpi_charts(rows, user.lang).items()}
     return render(
@@ -60,7 +61,25 @@ def oversight_page(request: Request, user: PageUser) -> HTMLResponse:
         months=rows,
         charts=charts,
         monitoring=monitoring,
+        estimates=estimates,
     )
+
+
+def _estimates(request: Request, session: Any) -> dict[str, Any] | None:
+    """The served model's figures estimated from the blind sample (None: no score of it)."""
+    import datetime as dt
+
+    import polars as pl
+
+    from models import estimate_reviews
+
+    version = request.app.state.model_holder.version
+    cut = request.app.state.clock.now() + dt.timedelta(microseconds=1)
+    reviews = reviews_frame(session, cut).filter(pl.col("model_version") == str(version))
+    if version is None or reviews.is_empty():
+        return None
+    result = estimate_reviews(reviews)
+    return {"model": version, "rows": [*result["months"], result["overall"]]}
 
 
 @router.get("/oversight/fairness", response_class=HTMLResponse)
