@@ -52,6 +52,9 @@ class DemoResult:
     last_month: str = ""
     simulation_dir: Path | None = None
     ended_at: Any = None
+    monitor_dir: Path | None = None
+    drift_from: Any = None
+    monitor_alerts: list[str] = field(default_factory=list)
     credentials: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
@@ -69,6 +72,49 @@ def _users(session: Any, clock: Any) -> list[tuple[str, str, str, str]]:
         token = create_token(session, username, clock=clock, actor="demo")
         out.append((username, role, password, token))
     return out
+
+
+def _drift(settings: Settings) -> Any:
+    """The demo world's new post, opening three months before the simulated year ends."""
+    import datetime as dt
+
+    from risk.synth import DriftScenario
+
+    start = dt.date.fromisoformat(settings.synth.start_date)
+    year, month = start.year + settings.synth.years, start.month - 3
+    if month <= 0:
+        year, month = year - 1, month + 12
+    return DriftScenario("new-post", dt.date(year, month, 1))
+
+
+def _watch(settings: Settings, result: Any, out: Path) -> tuple[Path, list[str]]:
+    """Monitor the simulated year as the service would (stored, shown on the pages)."""
+    from models import load_bundle
+    from models.monitoring import MonitorReport, write_html
+    from risk.clock import SimulatedClock
+    from serving.services import latest_monitor_run, run_monitoring
+    from serving.store import Store
+
+    bounds = result.world.boundaries
+    monitor = settings.monitor.model_copy(
+        update={"lookback_days": (bounds[-1] - bounds[0]).days, "by": "month"}
+    )
+    watch = settings.model_copy(update={"monitor": monitor})
+    bundle = load_bundle(settings.data_dir / "bundles" / result.first_version)
+    store = Store(settings.database_url)
+    try:
+        done = run_monitoring(
+            store, bundle, watch, SimulatedClock(bounds[-1]), trigger="on demand", actor="demo"
+        )
+        with store.reading() as session:
+            run = latest_monitor_run(session)
+    finally:
+        store.dispose()
+    out.mkdir(parents=True, exist_ok=True)
+    report = MonitorReport(**run.report)
+    (out / "monitor.json").write_text(report.to_json())
+    write_html(report, out / "monitor.html")
+    return out, [a.message for a in done.alerts]
 
 
 def _counts(settings: Settings) -> tuple[int, int, int]:
@@ -110,6 +156,7 @@ def run_demo(
         correction="ipw",
         retrain="never",
         officers=DEMO_OFFICERS,
+        drift=_drift(settings),
     )
     out = settings.data_dir / "simulation"
     result = simulate(
@@ -118,6 +165,8 @@ def run_demo(
         why="demo on synthetic data",
     )  # fmt: skip
     registry_version, promotion = result.registry["ipw"]
+    step("monitoring the year", 1.0)
+    monitor_dir, alerts = _watch(settings, result, out / "monitor")
     scored, review, decided = _counts(settings)
     world = result.world
     return DemoResult(
@@ -133,5 +182,8 @@ def run_demo(
         last_month=world.month_label(months - 1),
         simulation_dir=out,
         ended_at=world.boundaries[-1],
+        monitor_dir=monitor_dir,
+        drift_from=config.drift.start,
+        monitor_alerts=alerts,
         credentials=credentials,
     )

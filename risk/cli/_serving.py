@@ -355,6 +355,13 @@ def _print_demo(result: Any, settings: Any, port: int) -> None:
         f" service resumes at {result.ended_at:%Y-%m-%d} (simulated time, at the wall's pace)",
         highlight=False,
     )
+    if result.monitor_dir is not None:
+        console.print(
+            f"monitoring: a new post opened on {result.drift_from:%Y-%m-%d} (simulated drift);"
+            f" {len(result.monitor_alerts)} alert(s); report in {result.monitor_dir}"
+            " and on /oversight/monitoring",
+            highlight=False,
+        )
     table = Table("user", "role", "password (case screens)", "API token", title="demo users")
     for column in table.columns:
         column.overflow = "fold"  # tokens must print whole

@@ -97,3 +97,30 @@ def test_demo_store_audit_chain_is_intact(demo):
     store.dispose()
     assert report.ok, report
     assert report.entries >= result.scored
+
+
+def test_the_demo_year_has_a_new_post_the_monitor_catches(demo):
+    from serving.services import kill_switch_on, list_alerts
+
+    settings, result, _ = demo
+    assert result.drift_from == dt.date(2025, 10, 1)
+    report = json.loads((result.monitor_dir / "monitor.json").read_text())
+    assert (result.monitor_dir / "monitor.html").is_file()
+    chunks = {c["start"][:7]: c for c in report["chunks"]}
+    assert sorted(chunks) == [f"2025-{m:02d}" for m in range(1, 13)]
+    new_post = {"visa_type", "purpose", "intended_stay_days", "stay_vs_norm_ratio"}
+    new_post |= {"funds_per_day_usd", "image_quality_score"}
+    for month in ("2025-10", "2025-11", "2025-12"):
+        drifted = {n for n, f in chunks[month]["features"].items() if f["drifted"]}
+        assert new_post <= drifted, month
+    for month, chunk in chunks.items():
+        if month < "2025-10" and chunk["status"] == "tested":
+            drifted = {n for n, f in chunk["features"].items() if f["drifted"]}
+            assert not {"visa_type", "purpose"} & drifted, month
+    store = Store(settings.database_url)
+    with store.reading() as session:
+        stored = [a.message for a in list_alerts(session, limit=100)]
+        assert kill_switch_on(session) is None  # the default rules never suspend
+    store.dispose()
+    assert sorted(stored) == sorted(result.monitor_alerts)
+    assert any(m.startswith("score shift") and "2025-11-01" in m for m in stored)

@@ -236,3 +236,27 @@ def test_a_second_on_demand_run_waits_for_the_first(scored, tokens):
         "error": "conflict",
         "detail": "a monitoring run is in progress; ask again when it has finished",
     }
+
+
+def test_risk_monitor_over_a_period_of_the_store(scored, store, world, tmp_path, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from risk.cli import app
+
+    monkeypatch.setenv("RISK_SERVING__DATABASE_URL", store.url)
+    monkeypatch.setenv("RISK_MONITOR__MIN_ROWS", "10")
+    out = tmp_path / "out"
+    args = ["monitor", "--from", "2023-12-01", "--to", "2023-12-31", "--model"]
+    args += [str(world["bundle"]), "--no-track", "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "monitor.json").read_text())
+    (chunk,) = report["chunks"]
+    assert (chunk["start"], chunk["n"], chunk["status"]) == ("2023-12-01T00:00:00", 40, "tested")
+    assert set(chunk["fairness"]) == {"nationality", "sex"}
+    empty = CliRunner().invoke(app, [*args[:2], "2030-01-01", "--to", "2030-01-31", *args[5:]])
+    assert empty.exit_code == 1
+    assert "no applications scored by model" in empty.output
+    assert "arrived from 2030-01-01 to 2030-01-31" in empty.output
