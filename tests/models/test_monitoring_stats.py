@@ -178,3 +178,36 @@ def test_realised_figures_with_horvitz_thompson_weights() -> None:
     assert (real["labelled"], real["labelled_flagged"]) == (50, 40)
     # estimate 0.5 is outside the realised precision interval around 0.75: calibration drifted
     assert out["diverged"] is True
+
+
+def test_live_fairness_flags_a_ratio_outside_the_band_with_its_interval() -> None:
+    from models.monitoring import DEFAULT_RULES
+    from models.monitoring._alerts import AlertPolicy
+    from models.monitoring._fairness import live_fairness
+
+    # A: 1000 rows, 100 flagged; B: 500 rows, 10 flagged (ratio 0.2); C: 20 rows (suppressed)
+    group = ["A"] * 1000 + ["B"] * 500 + ["C"] * 20
+    flag = np.array([True] * 100 + [False] * 900 + [True] * 10 + [False] * 490 + [True] * 20)
+    prob = np.where(flag, 0.6, 0.05)
+    out = live_fairness(
+        pl.DataFrame({"nationality": group}),
+        prob,
+        flag,
+        min_group_size=30,
+        band=(0.8, 1.25),
+        n_boot=200,
+        seed=7,
+    )["nationality"]
+    assert out["reference"] == "A"
+    b = out["groups"]["B"]
+    assert b["flag_rate"] == pytest.approx(0.02, abs=1e-12)
+    assert b["flag_rate_ratio"] == pytest.approx(0.2, abs=1e-12)
+    assert b["flag_rate_interval"][1] < 0.8  # the whole interval is below the band
+    assert b["outside"] is True
+    assert b["hit_rate_ratio"] == pytest.approx(1.0, abs=1e-12)
+    assert out["groups"]["C"] == {"n": 20, "suppressed": True}
+    chunk = {"status": "tested", "fairness": {"nationality": out}, "start": "s", "end": "e"}
+    alerts = AlertPolicy(DEFAULT_RULES).check(
+        chunk | {"drift_share": 0.0, "score": {"psi": 0.0}, "estimate": {"diverged": False}}
+    )
+    assert [(a["rule"], a["value"]) for a in alerts] == [("live fairness", ["nationality=B"])]
