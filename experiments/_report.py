@@ -112,7 +112,40 @@ def _context(local: Path, mv: Any, settings: Settings) -> dict[str, Any]:
     }
 
 
-def build_report(version: str | int, out_dir: str | Path, *, settings: Settings) -> Path:
+def _estimates(reviews: Any) -> list[dict[str, Any]] | None:
+    """Per month and overall, each figure as ``value [low, high]`` text (None: no reviews)."""
+    if reviews is None or reviews.is_empty():
+        return None
+    from models import estimate_reviews
+
+    result = estimate_reviews(reviews)
+
+    def cell(e: Any) -> str:
+        if e.value is None:
+            return "n/a"
+        return f"{e.value:.1%} [{e.low:.1%}, {e.high:.1%}]"
+
+    return [
+        {
+            "period": r.period,
+            "applications": r.applications,
+            "reviewed": f"{r.reviewed} ({r.blind_reviewed})",
+            "prevalence": cell(r.prevalence),
+            "precision": cell(r.precision_at_capacity),
+            "recall": cell(r.recall_at_capacity),
+            "miss": cell(r.miss_rate_unflagged),
+        }
+        for r in [*result["months"], result["overall"]]
+    ]
+
+
+def build_report(
+    version: str | int,
+    out_dir: str | Path,
+    *,
+    settings: Settings,
+    reviews: Any = None,
+) -> Path:
     """Write the oversight report of a registered model version.
 
     Parameters
@@ -123,6 +156,9 @@ def build_report(version: str | int, out_dir: str | Path, *, settings: Settings)
         Folder to write ``oversight_report.html`` into (created if needed).
     settings
         Tracking store and registered model name.
+    reviews
+        The version's rows of an export's ``reviews.parquet`` (a polars frame): adds the
+        figures estimated from the blind sample (:func:`models.estimate_reviews`).
 
     Returns
     -------
@@ -140,7 +176,9 @@ def build_report(version: str | int, out_dir: str | Path, *, settings: Settings)
         for name in _NEEDED:
             if name in present:
                 client.download_artifacts(mv.run_id, name, str(local))
-        html = render_template("report.html.j2", **_context(local, mv, settings))
+        context = _context(local, mv, settings)
+        context["estimates"] = _estimates(reviews)
+        html = render_template("report.html.j2", **context)
     path = private_file(private_dir(out_dir) / REPORT_FILE)  # 0700 / 0600: owner only
     path.write_text(html, encoding="utf-8")
     return path

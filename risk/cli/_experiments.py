@@ -158,13 +158,20 @@ def approve_waiver(
 def report(
     model: Annotated[str, typer.Option("--model", help="Registered model version to report on.")],
     out: Annotated[Path, typer.Option("--out", help="Folder to write oversight_report.html into.")],
+    reviews: Annotated[
+        Path | None,
+        typer.Option(help="An export folder (risk export): adds the blind-sample estimates."),
+    ] = None,
 ) -> None:
     """Write the oversight report of a model version: one HTML file that opens offline."""
     from experiments import build_report
     from risk.settings import get_settings
 
+    from ._loop import read_reviews
+
+    frame = None if reviews is None else read_reviews(reviews, model)
     with console.status(f"building the oversight report of version {model}..."):
-        path = build_report(model, out, settings=get_settings())
+        path = build_report(model, out, settings=get_settings(), reviews=frame)
     console.print(f"wrote {path}")
 
 

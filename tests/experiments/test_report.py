@@ -19,6 +19,7 @@ SECTIONS = (
     "fairness",
     "proxy",
     "label-bias",
+    "estimates",
     "explanations",
     "catalogue",
     "promotions",
@@ -117,3 +118,38 @@ def test_cli_report_writes_the_file(logged, tmp_path, monkeypatch):
     listing = CliRunner().invoke(app, ["models"])
     assert listing.exit_code == 0 and "challenger" in listing.output
     assert "Aliases: challenger." in (out / REPORT_FILE).read_text(encoding="utf-8")
+
+
+def test_report_shows_the_blind_sample_estimates_it_is_given(logged, tmp_path):
+    import datetime as dt
+
+    import polars as pl
+
+    from models import estimate_reviews
+
+    settings, info = logged
+    flagged = [True, True, False, False, False, False]
+    reviews = pl.DataFrame(
+        {
+            "score_id": [f"s{i}" for i in range(6)],
+            "scored_at": [dt.datetime(2024, 3, 1)] * 6,
+            "flagged": flagged,
+            "blind_sample": [False, False, True, False, False, False],
+            "review_propensity": [1.0, 1.0, 0.25, 0.25, 0.25, 0.25],
+            "reviewed": [True, True, True, False, False, False],
+            "finding": [
+                "violation_confirmed",
+                "no_violation",
+                "violation_confirmed",
+                None,
+                None,
+                None,
+            ],
+        }
+    )
+    html = build_report(info.version, tmp_path, settings=settings, reviews=reviews).read_text()
+    section = html[html.index('id="estimates"') : html.index('id="explanations"')]
+    o = estimate_reviews(reviews)["overall"]
+    prevalence = f"{o.prevalence.value:.1%} [{o.prevalence.low:.1%}, {o.prevalence.high:.1%}]"
+    assert f"<tr><td>overall</td><td>6</td><td>3 (1)</td><td>{prevalence}</td>" in section
+    assert o.prevalence.value == (1 + 1 / 0.25) / 6
