@@ -166,11 +166,19 @@ def review_settings(
 
 @router.get("/v1/kpis", response_model=KpisPublic)
 def kpis(
-    store: StoreDep, clock: ClockDep, user: Annotated[Principal, Depends(allow("kpis.read"))]
+    store: StoreDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    user: Annotated[Principal, Depends(allow("kpis.read"))],
 ) -> KpisPublic:
-    """Processing time, backlog, flag and hit rates, complaints and satisfaction."""
+    """Processing time, backlog, flag and hit rates, complaints and satisfaction.
+
+    A rate over fewer than ``fairness.min_group_size`` cases (numerator or denominator),
+    and a percentile or mean of fewer values, is ``null``: it would describe a few people.
+    """
+    k = settings.fairness.min_group_size
     with store.transaction() as session:
-        return KpisPublic(**compute_kpis(session, clock=clock))
+        return KpisPublic(**compute_kpis(session, clock=clock, min_count=k))
 
 
 @router.post("/v1/users/{username}/unlock", response_model=UnlockPublic)

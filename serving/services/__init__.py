@@ -27,6 +27,7 @@ from ._complaints import (
     take_complaint,
     view_complaint,
 )
+from ._disclosure import Counts, PublishedRow, PublishedTable, protect, safe_rate
 from ._evidence import BandRecord, band_record, live_band_counts, score_band_record
 from ._export import REVIEWS_SCHEMA, ExportResult, export_store, reviews_frame
 from ._health import Readiness, readiness
@@ -100,11 +101,14 @@ __all__ = [
     "RULES",
     "BandRecord",
     "ChainReport",
+    "Counts",
     "ExportResult",
     "KillSwitchEvent",
     "ModelHolder",
     "OpenedSession",
     "Principal",
+    "PublishedRow",
+    "PublishedTable",
     "QueueFilter",
     "Readiness",
     "RegistryPoller",
@@ -154,6 +158,7 @@ __all__ = [
     "needs_rehash",
     "open_complaint",
     "open_session",
+    "protect",
     "read_runtime",
     "read_session",
     "readiness",
@@ -169,6 +174,7 @@ __all__ = [
     "revoke_token",
     "rule_text",
     "run_monitoring",
+    "safe_rate",
     "save_raw_rows",
     "score_application",
     "score_band_record",

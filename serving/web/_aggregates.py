@@ -1,8 +1,9 @@
 """Aggregates for oversight and the public: monthly KPIs and live fairness by group.
 
-Only counts and rates leave this module, never a row about a person.  A group with
-fewer applications than ``settings.fairness.min_group_size`` is suppressed: its
-counts and rates become ``None`` and ``suppressed`` is true.
+Only counts and rates leave this module, never a row about a person, and only in the
+form :func:`serving.services.protect` allows: small groups pooled into one "other"
+line, rates over fewer than ``settings.fairness.min_group_size`` cases suppressed, and
+complementary suppression so no hidden figure can be worked out from the others.
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from serving.services import Counts, PublishedTable, protect, safe_rate
 from serving.store import Case, Complaint, Decision, Feedback, Score, raw_table
 
 __all__ = [
     "AUDIT_GROUPS",
-    "GroupRate",
     "MonthRow",
     "age_band",
-    "fairness_by_group",
+    "fairness_tables",
+    "group_counts",
     "monthly",
 ]
 
@@ -43,30 +45,6 @@ def age_band(birth: dt.date | None, at: dt.datetime) -> str:
         if age < edge:
             return label
     return "60+"
-
-
-@dataclass(frozen=True)
-class GroupRate:
-    """Flag and hit rates of one group (in one month, or overall when ``month`` is None)."""
-
-    attribute: str
-    group: str
-    month: str | None
-    scored: int | None
-    flagged: int | None
-    decided: int | None
-    confirmed: int | None
-    suppressed: bool
-
-    @property
-    def flag_rate(self) -> float | None:
-        """Share of scored applications the model flagged."""
-        return None if not self.scored else (self.flagged or 0) / self.scored
-
-    @property
-    def hit_rate(self) -> float | None:
-        """Share of decided flagged cases where a violation was confirmed."""
-        return None if not self.decided else (self.confirmed or 0) / self.decided
 
 
 def _current_outcomes(session: Session) -> dict[str, str]:
@@ -98,44 +76,51 @@ def _scored_rows(session: Session) -> list[dict[str, Any]]:
     return rows
 
 
-def fairness_by_group(
-    session: Session, attribute: str, min_size: int, *, by_month: bool = False
-) -> list[GroupRate]:
-    """Live flag and hit rates of every group of ``attribute`` (suppressing small groups).
+def group_counts(
+    session: Session, attribute: str, *, by_month: bool = False
+) -> dict[str | None, dict[str, Counts]]:
+    """Counts per group of ``attribute``, per month of scoring (or ``None``: overall).
 
-    Parameters
-    ----------
-    attribute
-        One of :data:`AUDIT_GROUPS`.
-    min_size
-        Groups (or group-months) with fewer scored applications are suppressed.
-    by_month
-        One row per group and month of scoring instead of one per group.
+    ``decided`` and ``confirmed`` count flagged cases only (the hit rate's terms).
     """
     if attribute not in AUDIT_GROUPS:
         raise ValueError(f"attribute must be one of {AUDIT_GROUPS}, got {attribute!r}")
     outcomes = _current_outcomes(session)
-    cells: dict[tuple[str, str | None], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    cells: dict[str | None, dict[str, list[int]]] = defaultdict(
+        lambda: defaultdict(lambda: [0, 0, 0, 0])
+    )
     for r in _scored_rows(session):
         month = r["created_at"].strftime("%Y-%m") if by_month else None
-        cell = cells[(str(r[attribute] or "unknown"), month)]
+        cell = cells[month][str(r[attribute] or "unknown")]
         cell[0] += 1
         cell[1] += bool(r["model_flag"])
         outcome = outcomes.get(r["application_id"])
         if outcome is not None and r["model_flag"]:
             cell[2] += 1
             cell[3] += outcome == "violation_confirmed"
-    out = []
-    for (group, month), (n, flagged, decided, confirmed) in sorted(
-        cells.items(), key=lambda kv: (kv[0][1] or "", kv[0][0])
-    ):
-        small = n < min_size
-        out.append(
-            GroupRate(attribute, group, month, *(None,) * 4, True)
-            if small
-            else GroupRate(attribute, group, month, n, flagged, decided, confirmed, False)
-        )
-    return out
+    return {month: {g: Counts(*c) for g, c in groups.items()} for month, groups in cells.items()}
+
+
+def fairness_tables(
+    session: Session, attribute: str, min_size: int, *, by_month: bool = False
+) -> dict[str | None, PublishedTable]:
+    """Live flag and hit rates by group of ``attribute``, as they may be published.
+
+    Parameters
+    ----------
+    attribute
+        One of :data:`AUDIT_GROUPS`.
+    min_size
+        The disclosure threshold: see :func:`serving.services.protect` (small groups
+        pooled into one "other" line, rates over small counts suppressed, and
+        complementary suppression so that no hidden figure follows from the others).
+    by_month
+        One table per month of scoring (sorted) instead of one overall (key ``None``).
+    """
+    counts = group_counts(session, attribute, by_month=by_month)
+    if not by_month and not counts:
+        counts = {None: {}}
+    return {m: protect(counts[m], min_size) for m in sorted(counts, key=lambda m: m or "")}
 
 
 @dataclass(frozen=True)
@@ -151,16 +136,18 @@ class MonthRow:
     complaints: int
     complaints_within_sla: int
     satisfaction: float | None
+    #: The threshold below which a rate, median or mean is not shown (``None``).
+    min_count: int = 1
 
     @property
     def flag_rate(self) -> float | None:
-        """Share of scored applications flagged."""
-        return self.flagged / self.scored if self.scored else None
+        """Share of scored applications flagged (suppressed over small counts)."""
+        return safe_rate(self.flagged, self.scored, self.min_count)
 
     @property
     def hit_rate(self) -> float | None:
-        """Share of decided cases with a confirmed violation."""
-        return self.confirmed / self.decided if self.decided else None
+        """Share of decided cases with a confirmed violation (suppressed over small counts)."""
+        return safe_rate(self.confirmed, self.decided, self.min_count)
 
 
 def _by_month(values: list[tuple[dt.datetime, Any]]) -> dict[str, list[Any]]:
@@ -171,8 +158,17 @@ def _by_month(values: list[tuple[dt.datetime, Any]]) -> dict[str, list[Any]]:
     return out
 
 
-def monthly(session: Session) -> list[MonthRow]:
-    """KPIs per calendar month: scoring, decisions, processing time, complaints, satisfaction."""
+def _enough(values: list[Any], k: int) -> bool:
+    return len(values) >= max(k, 1)
+
+
+def monthly(session: Session, min_count: int) -> list[MonthRow]:
+    """KPIs per calendar month: scoring, decisions, processing time, complaints, satisfaction.
+
+    A rate over fewer than ``min_count`` cases (either count), and a median or mean of
+    fewer than ``min_count`` values, is not given (``None``): it would describe a few
+    people (see :func:`serving.services.safe_rate`).
+    """
     scores = _by_month(session.execute(sa.select(Score.created_at, Score.model_flag)).all())
     amended = sa.select(Decision.amends_id).where(Decision.amends_id.is_not(None))
     rows = session.execute(
@@ -200,10 +196,15 @@ def monthly(session: Session) -> list[MonthRow]:
             flagged=sum(bool(f) for f in scores.get(m, [])),
             decided=len(decided.get(m, [])),
             confirmed=sum(o == "violation_confirmed" for o, _ in decided.get(m, [])),
-            processing_p50=float(np.median([d for _, d in decided[m]])) if decided.get(m) else None,
+            processing_p50=float(np.median([d for _, d in decided[m]]))
+            if _enough(decided.get(m, []), min_count)
+            else None,
             complaints=len(complaints.get(m, [])),
             complaints_within_sla=sum(complaints.get(m, [])),
-            satisfaction=float(np.mean(ratings[m])) if ratings.get(m) else None,
+            satisfaction=float(np.mean(ratings[m]))
+            if _enough(ratings.get(m, []), min_count)
+            else None,
+            min_count=min_count,
         )
         for m in months
     ]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._aggregates import GroupRate, MonthRow
+from serving.services import PublishedTable
+
+from ._aggregates import MonthRow
 from ._i18n import translate
 
 __all__ = ["fairness_chart", "kpi_charts"]
@@ -87,15 +89,21 @@ def kpi_charts(rows: list[MonthRow], lang: str) -> dict[str, dict]:
     }
 
 
-def fairness_chart(rates: list[GroupRate], lang: str) -> dict:
-    """Flag rate by group over months (suppressed cells are gaps)."""
-    groups = sorted({r.group for r in rates if not r.suppressed})
-    months = sorted({r.month for r in rates if r.month})
+def fairness_chart(tables: dict[str | None, PublishedTable], lang: str) -> dict:
+    """Flag rate by group over months, as published (suppressed cells are gaps).
+
+    Small groups appear only inside the "other (suppressed)" line, never by name.
+    """
+    months = sorted(m for m in tables if m)
+    groups = sorted({r.group for m in months for r in tables[m].rows if not r.other})
     palette = ["#0b4f6c", "#a4161a", "#1d6b3a", "#8a4b00", "#5b2a86", "#4a5560", "#00707a"]
     traces = []
-    for i, g in enumerate(groups):
-        by_month = {r.month: r.flag_rate for r in rates if r.group == g}
+    for i, g in enumerate([*groups, None]):
+        by_month = {m: r.flag_rate for m in months for r in tables[m].rows if r.group == g}
+        if g is None and not by_month:
+            continue
+        name = translate("tr_other_groups", lang) if g is None else g
         traces.append(
-            _line(g, months, [by_month.get(m) for m in months], palette[i % len(palette)])
+            _line(name, months, [by_month.get(m) for m in months], palette[i % len(palette)])
         )
     return _figure(translate("chart_fairness", lang), traces, percent=True)

@@ -93,10 +93,14 @@ PORTAL_PAIRS: dict[str, tuple[str, str]] = {
     "ov_fairness_help": (
         "Flag rate: share of screened applications the model flagged. Hit rate: share of"
         " decided flagged cases with a confirmed violation. Groups under {n} applications"
-        " are suppressed.",
+        ' are counted together as "other (suppressed)", a rate over fewer than {n} cases'
+        " is not shown, and another rate is hidden with it when the totals would give it"
+        " away.",
         "Tingkat penandaan: bagian permohonan yang ditandai model. Tingkat temuan: bagian"
         " kasus bertanda yang diputuskan dengan pelanggaran terbukti. Kelompok di bawah {n}"
-        " permohonan disembunyikan.",
+        ' permohonan dihitung bersama sebagai "lainnya (disembunyikan)", tingkat dari'
+        " kurang dari {n} kasus tidak ditampilkan, dan tingkat lain ikut disembunyikan bila"
+        " jumlah totalnya akan membukanya.",
     ),
     "ov_small_group": ("Small group", "Kelompok kecil"),
     "ov_suppressed": ("Suppressed (fewer than {n})", "Disembunyikan (kurang dari {n})"),
@@ -243,10 +247,16 @@ PORTAL_PAIRS: dict[str, tuple[str, str]] = {
     "tr_satisfaction": ("Average satisfaction (1-5)", "Rata-rata kepuasan (1-5)"),
     "tr_fairness": ("Fairness by group", "Keadilan per kelompok"),
     "tr_fairness_help": (
-        "Groups with fewer than {n} applications are not shown, so that nobody can be singled out.",
-        "Kelompok dengan kurang dari {n} permohonan tidak ditampilkan agar tidak ada orang yang"
-        " dapat dikenali.",
+        'Groups with fewer than {n} applications are counted together as "other'
+        ' (suppressed)" and never named; a rate over fewer than {n} cases is not shown, and'
+        " another is hidden with it when the totals would give it away, so that nobody can be"
+        " singled out.",
+        'Kelompok dengan kurang dari {n} permohonan dihitung bersama sebagai "lainnya'
+        ' (disembunyikan)" dan tidak pernah disebut; tingkat dari kurang dari {n} kasus tidak'
+        " ditampilkan, dan tingkat lain ikut disembunyikan bila jumlah totalnya akan"
+        " membukanya, agar tidak ada orang yang dapat dikenali.",
     ),
+    "tr_other_groups": ("other (suppressed)", "lainnya (disembunyikan)"),
     "tr_small_groups": ("{k} small groups", "{k} kelompok kecil"),
     "tr_suppressed_cell": ("suppressed", "disembunyikan"),
     "tr_complaints_title": (

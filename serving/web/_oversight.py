@@ -21,7 +21,7 @@ from risk.errors import ConflictError, NotFoundError, PromotionRefusedError
 from serving._security import scrub
 from serving.services import approve_model_waiver, compute_kpis, reviews_frame
 
-from ._aggregates import AUDIT_GROUPS, fairness_by_group, monthly
+from ._aggregates import AUDIT_GROUPS, fairness_tables, monthly
 from ._charts import fairness_chart, kpi_charts
 from ._monitoring import alert_text, monitor_summary
 from ._render import PageUser, render, requires
@@ -47,8 +47,12 @@ def oversight_page(request: Request, user: PageUser) -> HTMLResponse:
     """KPIs with charts (processing time, backlog, flag and hit rates, complaints, satisfaction)."""
     requires(user, "kpis.read")
     with request.app.state.store.transaction() as session:
-        kpis = compute_kpis(session, clock=request.app.state.clock)
-        rows = monthly(session)
+        kpis = compute_kpis(
+            session,
+            clock=request.app.state.clock,
+            min_count=request.app.state.settings.fairness.min_group_size,
+        )
+        rows = monthly(session, request.app.state.settings.fairness.min_group_size)
         monitoring = monitor_summary(session)
         estimates = _estimates(request, session)
     monitoring["alerts_text"] = [(a, alert_text(a, user.lang)) for a in monitoring["alerts"]]
@@ -90,8 +94,8 @@ def fairness_page(request: Request, user: PageUser, attribute: str = "nationalit
         raise PageError(404, "error_not_found", what=f"attribute {attribute!r}")
     min_size = request.app.state.settings.fairness.min_group_size
     with request.app.state.store.transaction() as session:
-        overall = fairness_by_group(session, attribute, min_size)
-        by_month = fairness_by_group(session, attribute, min_size, by_month=True)
+        overall = fairness_tables(session, attribute, min_size)[None]
+        by_month = fairness_tables(session, attribute, min_size, by_month=True)
     return render(
         request,
         "web/fairness.html",

@@ -84,7 +84,7 @@ def _context(request: Request, user: WebUser) -> dict[str, Any]:
             alerts=[(a, alert_text(a, user.lang)) for a in list_alerts(session, limit=5)],
             runtime=read_runtime(session, settings),
             kill_history=kill_switch_history(session),
-            kpis=compute_kpis(session, clock=clock),
+            kpis=compute_kpis(session, clock=clock, min_count=settings.fairness.min_group_size),
             sla_days=sla_days,
         )
     return ctx

@@ -2,8 +2,8 @@
 
 Served without sign-in as a page, as a self-contained HTML download (styles inline, no
 scripts, no network) and as CSV.  Nothing in it is about a person: counts, rates and
-percentiles, and per-group rates only for groups of at least
-``settings.fairness.min_group_size`` applications.
+percentiles, every figure in the form :func:`serving.services.protect` and
+:func:`serving.services.safe_rate` allow for ``settings.fairness.min_group_size``.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from risk.clock import Clock
-from serving.services import compute_kpis
+from serving.services import PublishedTable, compute_kpis
 
-from ._aggregates import AUDIT_GROUPS, GroupRate, fairness_by_group
+from ._aggregates import AUDIT_GROUPS, fairness_tables
 from ._i18n import LANGS, format_number, format_percent, translate
 from ._render import STATIC_DIR, render, templates
 from ._session import current_user
@@ -34,7 +34,7 @@ class TransparencyReport:
     """What the public report says, as numbers (rendering is separate)."""
 
     kpis: dict[str, Any]
-    groups: dict[str, list[GroupRate]]
+    groups: dict[str, PublishedTable]
     min_group_size: int
 
     def figures(self) -> list[tuple[str, Any, str]]:
@@ -59,8 +59,8 @@ class TransparencyReport:
 
 def build_transparency(session: Any, min_group_size: int, clock: Clock) -> TransparencyReport:
     """Gather the report's aggregates from the store."""
-    kpis = compute_kpis(session, clock=clock)
-    groups = {a: fairness_by_group(session, a, min_group_size) for a in AUDIT_GROUPS}
+    kpis = compute_kpis(session, clock=clock, min_count=min_group_size)
+    groups = {a: fairness_tables(session, a, min_group_size)[None] for a in AUDIT_GROUPS}
     return TransparencyReport(kpis=kpis, groups=groups, min_group_size=min_group_size)
 
 
@@ -82,23 +82,17 @@ def to_csv(report: TransparencyReport, lang: str) -> str:
             [translate("tr_totals", lang), translate(key, lang), "", "" if value is None else value]
         )
     suppressed = translate("tr_suppressed_cell", lang)
-    for attribute, rates in report.groups.items():
+    for attribute, table in report.groups.items():
         section = translate("attr_" + attribute, lang)
-        for g in rates:
-            group = suppressed if g.suppressed else g.group
+        for row in table.rows:
+            group = translate("tr_other_groups", lang) if row.other else row.group
             for key, value in (
-                ("kpi_scored", g.scored),
-                ("kpi_flag_rate", g.flag_rate),
-                ("kpi_hit_rate", g.hit_rate),
+                ("kpi_scored", row.scored),
+                ("kpi_flag_rate", row.flag_rate),
+                ("kpi_hit_rate", row.hit_rate),
             ):
-                writer.writerow(
-                    [
-                        section,
-                        translate(key, lang),
-                        group,
-                        suppressed if g.suppressed else ("" if value is None else value),
-                    ]
-                )
+                shown = suppressed if value is None else value
+                writer.writerow([section, translate(key, lang), group, shown])
     return out.getvalue()
 
 

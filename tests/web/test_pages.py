@@ -198,28 +198,41 @@ def test_no_auditor_page_shows_personal_data(client_factory, web_world):
         assert leaked == [], path
 
 
-def test_transparency_csv_suppresses_small_groups_and_counts_match(client_factory, web_world):
+@pytest.mark.parametrize(
+    ("attribute", "section"), [("nationality", "Nationality"), ("marital_status", "Marital status")]
+)
+def test_transparency_csv_pools_small_groups_so_none_can_be_subtracted(
+    client_factory, web_world, attribute, section
+):
     text = client_factory().get("/transparency/report.csv").text
     rows = list(csv.DictReader(io.StringIO(text)))
     scored = [
-        r for r in rows if r["section"] == "Nationality" and r["measure"] == "Applications screened"
+        r for r in rows if r["section"] == section and r["measure"] == "Applications screened"
     ]
     apps = sa.text(
-        "SELECT a.nationality, count(*) FROM scores s JOIN applications a"
-        " ON a.application_id = s.application_id GROUP BY a.nationality"
+        f"SELECT a.{attribute}, count(*) FROM scores s JOIN applications a"
+        f" ON a.application_id = s.application_id GROUP BY a.{attribute}"
     )
     with web_world.store.transaction() as session:
-        expected = dict(session.execute(apps).all())
+        expected = {str(g): n for g, n in session.execute(apps).all()}
     minimum = web_world.settings.fairness.min_group_size
-    shown = {r["group"]: int(r["value"]) for r in scored if r["group"] != "suppressed"}
-    assert shown == {g: n for g, n in expected.items() if n >= minimum}
-    assert sum(r["group"] == "suppressed" for r in scored) == sum(
-        n < minimum for n in expected.values()
-    )
+    named = {r["group"]: int(r["value"]) for r in scored if r["group"] != "other (suppressed)"}
+    other = [int(r["value"]) for r in scored if r["group"] == "other (suppressed)"]
+    assert named == {g: expected[g] for g in named}  # exact counts, only groups that exist
+    assert all(n >= minimum for n in named.values())
+    pooled = set(expected) - set(named)
+    assert {g for g, n in expected.items() if n < minimum} <= pooled
+    if pooled:  # one line, at least two groups and the threshold: no subtraction reveals one
+        assert other == [sum(expected[g] for g in pooled)]
+        assert len(pooled) >= 2 and other[0] >= minimum
+    else:
+        assert other == []
+    listed = {r["group"] for r in rows if r["section"] == section}
+    assert not pooled & listed  # never named
     total = next(
         r for r in rows if r["measure"] == "Applications screened" and r["section"] == "Totals"
     )
-    assert int(total["value"]) == sum(expected.values())
+    assert int(total["value"]) == sum(expected.values()) == sum(named.values()) + sum(other)
 
 
 def test_language_switch_rewords_reasons_and_persists_per_user(client_factory, web_world):
