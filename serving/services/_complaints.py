@@ -194,7 +194,11 @@ def assign_complaint(
     user = staff_user(
         session, username, "user {username!r} is a {role}; complaints go to officers or supervisors"
     )
-    reason = override_reason.strip()
+    reason = (
+        require_text(override_reason, "override_reason", empty="", max_length=2000)
+        if override_reason.strip()
+        else ""
+    )
     complaint.override_reason, complaint.override_by = None, None
     if reason and user.user_id in complaint_deciders(session, complaint):
         complaint.override_reason, complaint.override_by = reason, principal.user_id

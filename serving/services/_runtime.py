@@ -21,6 +21,7 @@ from serving.store import AuditEntry, ServiceSetting
 
 from ._audit import append_audit
 from ._auth import Principal, require
+from ._text import require_text
 
 __all__ = [
     "MAX_KILL_REASON",
@@ -137,15 +138,13 @@ def switch_kill(
     Raises
     ------
     RequestValidationError
-        If ``reason`` is empty or longer than :data:`MAX_KILL_REASON` (field ``body.reason``).
+        If ``reason`` is empty, longer than :data:`MAX_KILL_REASON`, or holds control
+        characters or bidirectional overrides (field ``body.reason``): it is shown on
+        every officer's page.
     """
     require(principal, "settings.kill_switch")
-    text = (reason or "").strip()
-    if not text or len(text) > MAX_KILL_REASON:
-        raise RequestValidationError(
-            f"switching the kill switch needs a written reason (1 to {MAX_KILL_REASON} characters)",
-            detail=[{"loc": ["body", "reason"], "msg": f"1 to {MAX_KILL_REASON} characters"}],
-        )
+    empty = "switching the kill switch needs a written reason"
+    text = require_text(reason or "", "reason", empty=empty, max_length=MAX_KILL_REASON)
     set_runtime(session, principal, "kill_switch", enabled, clock=clock, reason=text)
 
 

@@ -22,6 +22,12 @@ PROMISES_PAIRS: dict[str, tuple[str, str]] = {
         "The reason is too long (at most 500 characters).",
         "Alasannya terlalu panjang (paling banyak 500 karakter).",
     ),
+    "kill_reason_invalid": (
+        "The reason holds characters that cannot be shown safely (control characters or"
+        " text-direction overrides).",
+        "Alasannya memuat karakter yang tidak dapat ditampilkan dengan aman (karakter kontrol"
+        " atau pembalik arah teks).",
+    ),
     "kill_no_reason": ("no reason recorded", "tidak ada alasan yang dicatat"),
     "kill_history": ("Switch history", "Riwayat sakelar"),
     "kill_history_none": ("The switch has never been changed.", "Sakelar belum pernah diubah."),

@@ -159,6 +159,17 @@ def kill_switch(
             kill_problems=problems,
             status_code=422,
         )
-    with request.app.state.store.transaction() as session:
-        switch_kill(session, user.principal, enabled == "on", reason, clock=request.app.state.clock)
+    try:
+        with request.app.state.store.transaction() as session:
+            clock = request.app.state.clock
+            switch_kill(session, user.principal, enabled == "on", reason, clock=clock)
+    except RequestValidationError:  # control characters or bidi overrides in the reason
+        return render(
+            request,
+            "web/supervisor.html",
+            user,
+            **_context(request, user),
+            kill_problems=["kill_reason_invalid"],
+            status_code=422,
+        )
     return RedirectResponse(f"/supervisor?done=kill_{enabled}", status_code=303)

@@ -128,6 +128,9 @@ def test_a_complaint_is_not_handled_by_the_officer_who_decided_the_case(
         scoring_client, tokens["officer"], f"/v1/complaints/{k}/respond", {"response": "Fine."}
     )
     assert answer.status_code == 403
+    bell = {"username": "officer", "override_reason": "Because\x07"}
+    bad = _post(scoring_client, tokens["supervisor"], f"/v1/complaints/{k}/assign", bell)
+    assert bad.status_code == 422
     override = {"username": "officer", "override_reason": "Only officer reads Javanese."}
     ok = _post(scoring_client, tokens["supervisor"], f"/v1/complaints/{k}/assign", override)
     assert ok.status_code == 200
@@ -191,6 +194,12 @@ def test_the_kill_switch_needs_a_reason_and_says_who_when_and_why(scoring_client
         "/v1/settings/kill-switch", headers=sup, json={"enabled": True, "reason": "   "}
     )
     assert (blank.status_code, blank.json()["detail"][0]["loc"]) == (422, ["body", "reason"])
+    spoof = scoring_client.put(  # shown on every officer's page: no direction overrides
+        "/v1/settings/kill-switch",
+        headers=sup,
+        json={"enabled": True, "reason": "Drift \u202eedisni"},
+    )
+    assert (spoof.status_code, spoof.json()["detail"][0]["loc"]) == (422, ["body", "reason"])
     on = scoring_client.put("/v1/settings/kill-switch", headers=sup, json=ON)
     body = on.json()
     assert (body["kill_switch"], body["kill_switch_by"], body["kill_switch_reason"]) == (

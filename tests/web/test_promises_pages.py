@@ -238,3 +238,16 @@ def test_the_band_record_pools_validation_with_decided_cases(web_world):
     assert record.rate == 0.3 and record.average == 23 / 1000
     assert record.relative == pytest.approx(0.3 / 0.023, rel=1e-12)
     assert (record.low, record.high) == pytest.approx(_wilson(6, 20), abs=1e-12)
+
+
+def test_a_kill_switch_reason_that_would_spoof_the_banner_is_refused(client_factory, web_world):
+    c = client_factory("supervisor")
+    page = c.get("/supervisor").text
+    state = "off" if "ON: every application" in page else "on"
+    data = {"csrf": csrf_of(page), "enabled": state, "confirm": "yes", "reason": "ok \u202eevil"}
+    r = c.post("/supervisor/kill-switch", data=data)
+    assert r.status_code == 422
+    assert (
+        "The reason holds characters that cannot be shown safely (control characters or"
+        " text-direction overrides)." in r.text
+    )
