@@ -7,12 +7,23 @@ simulation must keep operating, and the waiver says so on the record).
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from risk.settings import Settings
 
-__all__ = ["register_and_promote"]
+__all__ = ["LABELS", "Registration", "register_and_promote", "retrain"]
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What became of a trained model: its registry version, whether it serves, and why."""
+
+    version: str | None
+    promoted: bool
+    text: str
 
 
 def register_and_promote(
@@ -25,41 +36,58 @@ def register_and_promote(
     by: str,
     approver: str,
     why: str = "synthetic data",
-) -> tuple[str | None, str]:
-    """Audit, log and promote ``result``; returns ``(registry version, what happened)``.
+    waive: tuple[str, ...] | None = None,
+    report: bool = True,
+) -> Registration:
+    """Audit, log and promote ``result``.
 
     A refused gate gets a waiver requested by ``by`` and approved in the store by
     ``approver`` (a supervisor, a second person), both recorded.  The version is ``None``
     when the registry or the fairness audit is unavailable (the bundle is then served
-    directly); the text says why.
+    directly); the text says why.  ``waive`` limits the checks a waiver is asked for
+    (default: any); ``report`` writes the run's HTML report.
     """
     try:
         from experiments import audit_training_result, log_training_run, promote, request_waiver
     except ImportError:
-        return None, "registry unavailable (experiments package missing); serving the bundle"
+        return Registration(
+            None, True, "registry unavailable (experiments package missing); serving the bundle"
+        )
     from risk.errors import PromotionRefusedError
 
     try:
         evidence = audit_training_result(result, settings)
     except Exception as exc:
-        return None, (
+        return Registration(
+            None,
+            True,
             f"fairness audit failed ({type(exc).__name__}: {exc}); the model was"
-            " NOT registered; serving the bundle directly"
+            " NOT registered; serving the bundle directly",
         )
     run = log_training_run(
-        result, settings=settings, data_dir=data_dir, trained_by=by, audit=evidence
+        result, settings=settings, data_dir=data_dir, trained_by=by, audit=evidence, report=report
     )
     try:
         promote(run.version, by=by, settings=settings)
-        return str(run.version), f"version {run.version} passed the gate and is champion"
+        return Registration(
+            str(run.version), True, f"version {run.version} passed the gate and is champion"
+        )
     except PromotionRefusedError as exc:
         failed = [c["check"] for c in exc.checks if c.get("gated", True) and not c["passed"]]
+        if waive is not None and not set(failed) <= set(waive):
+            return Registration(
+                str(run.version),
+                False,
+                f"version {run.version} failed {failed}; left as challenger, the champion serves",
+            )
         reason = f"{why.capitalize()}: gate checks {failed} waived to keep the service running"
         request_waiver(run.version, by=by, settings=settings, reason=reason)
         _approve(store, clock, settings, str(run.version), approver)
-        return str(run.version), (
+        return Registration(
+            str(run.version),
+            True,
             f"version {run.version} failed {failed}; promoted under a waiver requested by"
-            f" {by} (analyst) and approved by {approver} (supervisor, a second person)"
+            f" {by} (analyst) and approved by {approver} (supervisor, a second person)",
         )
 
 
@@ -75,13 +103,56 @@ def _approve(store: Any, clock: Any, settings: Settings, version: str, approver:
         approve_model_waiver(session, who, version, settings, clock=clock, via="simulation")
 
 
-def retrain(
-    arm: str, settings: Settings, store: Any, clock: Any, until: Any, world: Any
-) -> tuple[Any, str]:
-    """Export the store as of ``until``, retrain with the arm's labels, gate, promote."""
-    from risk.errors import ConfigError
+#: Training labels of each arm's retraining (``risk train --labels``).
+LABELS = {"none": "naive", "ipw": "reviewed-ipw"}
 
-    raise ConfigError(
-        "simulate: --retrain monthly needs the store's export and label-aware training,"
-        " which this build does not have yet; use --retrain never"
+
+def retrain(
+    arm: str,
+    settings: Settings,
+    store: Any,
+    clock: Any,
+    world: Any,
+    names: dict[str, str],
+) -> tuple[Path | None, str]:
+    """The analyst's month end: export the store, retrain with the arm's labels, gate, promote.
+
+    The export is cut at the clock's day before (the month's last day); the world's truth
+    beside it serves the model card's evaluation only (training never reads it).  A
+    model refused for fairness alone is promoted under a recorded waiver; one refused
+    for quality is left as a challenger and the champion keeps serving.
+
+    Returns
+    -------
+    bundle_dir, text
+        The promoted model's bundle (``None`` if the champion stays) and what happened.
+    """
+    import polars as pl
+    import sqlalchemy as sa
+
+    from models import train_world
+    from risk.io import write_table
+    from serving.services import Principal, export_store
+    from serving.store import User
+
+    until = clock.now() - dt.timedelta(days=1)
+    out = settings.data_dir / "exports" / f"{until:%Y-%m-%d}"
+    with store.transaction() as session:
+        user = session.scalar(sa.select(User).where(User.username == names["analyst"]))
+        analyst = Principal(user.user_id, user.username, user.role)
+        export_store(session, analyst, until.date(), out, clock=clock)
+    ids = pl.scan_parquet(out / "applications.parquet").select("application_id")
+    write_table(world.truth.lazy().join(ids, on="application_id").drop("nationality").collect(),
+                out / "truth.parquet")  # fmt: skip
+    model = settings.model.model_copy(update={"label_cutoff": clock.now().isoformat()})
+    result = train_world(
+        out, settings=settings.model_copy(update={"model": model}), labels=LABELS[arm]
     )
+    version = str(result.bundle.version)
+    bundle_dir = Path(result.bundle.save(settings.data_dir / "bundles" / version))
+    registration = register_and_promote(
+        settings, result, out, store=store, clock=clock, by=names["analyst"],
+        approver=names["supervisor"], waive=("fairness",), report=False,
+    )  # fmt: skip
+    text = f"{LABELS[arm]} labels, model {version}: {registration.text}"
+    return (bundle_dir if registration.promoted else None), text

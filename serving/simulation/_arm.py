@@ -12,7 +12,7 @@ from risk.clock import SimulatedClock
 from risk.settings import Settings
 
 from ._analyst import register_and_promote
-from ._figures import month_row, true_months
+from ._figures import estimated_months, month_row, true_months
 from ._operation import Operation, Staff, monthly_volume, officers_needed
 from ._world import SimWorld
 
@@ -90,7 +90,7 @@ def run_arm(
         settings, first, world.history_dir, store=store, clock=clock,
         by=names["analyst"], approver=names["supervisor"], why=why,
     )  # fmt: skip
-    say(f"[{arm}] {registration[1]}; {len(officers)} officers decide {per_day} cases a working day")
+    say(f"[{arm}] {registration.text}; {len(officers)} officers decide {per_day} cases a day")
     operation = Operation(
         store, load_bundle(bundle_dir), settings, clock, world, staff, config.seed, per_day,
         config.rates,
@@ -105,17 +105,20 @@ def run_arm(
             f" model {operation.bundle.version}"
         )
         if config.retrain == "monthly" and i < config.months - 1:
-            operation.bundle = _retrain(arm, settings, world, operation, i, say)
+            _retrain(arm, settings, operation, names, say)
     with store.reading() as session:
-        rows = [month_row(row, None) for row in true_months(session, world)]
+        estimates = estimated_months(session, world)
+        rows = [month_row(r, estimates.get(r["month"])) for r in true_months(session, world)]
     store.dispose()
-    return rows, registration
+    return rows, (registration.version, registration.text)
 
 
-def _retrain(arm: str, settings: Settings, world: SimWorld, op: Operation, i: int, say: Say):
+def _retrain(arm: str, settings: Settings, op: Operation, names: dict[str, str], say: Say) -> None:
+    from models import load_bundle
+
     from ._analyst import retrain
 
-    until = world.boundaries[i + 1]
-    bundle, text = retrain(arm, settings, op.store, op.clock, until, world)
-    say(f"[{arm}] analyst at {until:%Y-%m-%d}: {text}")
-    return bundle
+    bundle_dir, text = retrain(arm, settings, op.store, op.clock, op.world, names)
+    say(f"[{arm}] analyst at {op.clock.now():%Y-%m-%d}: {text}")
+    if bundle_dir is not None:
+        op.bundle = load_bundle(bundle_dir)

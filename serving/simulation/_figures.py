@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from ._world import SimWorld
 
-__all__ = ["ESTIMATE_KEYS", "month_row", "true_months"]
+__all__ = ["ESTIMATE_KEYS", "estimated_months", "month_row", "true_months"]
 
 #: The estimated figures of a month, in the order ``simulation.json`` gives them.
 ESTIMATE_KEYS = (
@@ -104,3 +104,31 @@ def _month_figures(month: pl.DataFrame) -> dict[str, Any]:
             r["nationality"]: r["len"] / flags for r in by_nat.iter_rows(named=True)
         },
     }
+
+
+def _interval(estimate: Any) -> list[float] | None:
+    if estimate.low is None or estimate.high is None:
+        return None
+    return [estimate.low, estimate.high]
+
+
+def estimated_months(session: Any, world: SimWorld) -> dict[str, dict[str, Any]]:
+    """Each month's blind-sample estimates from the arm's records, by ``YYYY-MM``.
+
+    The records are read as an export would give them at the simulation's end (every
+    finding known by then, amendments included), through the Horvitz-Thompson estimator
+    over each score's review propensity.
+    """
+    from models import estimate_reviews
+    from serving.services import reviews_frame
+
+    reviews = reviews_frame(session, world.boundaries[-1])
+    out = {}
+    for e in estimate_reviews(reviews)["months"]:
+        out[e.period] = {
+            "estimated_recall": e.recall_at_capacity.value,
+            "estimated_recall_ci": _interval(e.recall_at_capacity),
+            "estimated_prevalence": e.prevalence.value,
+            "estimated_prevalence_ci": _interval(e.prevalence),
+        }
+    return out

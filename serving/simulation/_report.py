@@ -90,8 +90,13 @@ def _per_arm_figure(document: dict[str, Any], key: str, title: str, ci: str | No
         )  # fmt: skip
         if ci and any(m.get(ci) for m in body["months"]):
             est = key.replace("true_", "estimated_").replace("_at_capacity", "")
-            lo = [(m[est] - m[ci][0]) if m.get(ci) else None for m in body["months"]]
-            hi = [(m[ci][1] - m[est]) if m.get(ci) else None for m in body["months"]]
+            known = [m.get(ci) is not None and m.get(est) is not None for m in body["months"]]
+            lo = [
+                m[est] - m[ci][0] if k else None for m, k in zip(body["months"], known, strict=True)
+            ]
+            hi = [
+                m[ci][1] - m[est] if k else None for m, k in zip(body["months"], known, strict=True)
+            ]
             fig.add_trace(
                 go.Scatter(
                     x=months, y=[m.get(est) for m in body["months"]],

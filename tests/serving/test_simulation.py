@@ -12,7 +12,13 @@ import pytest
 import sqlalchemy as sa
 
 from risk.settings import Settings
-from serving.simulation import SIMULATION_FILE, PeopleRates, SimulationConfig, simulate
+from serving.simulation import (
+    SIMULATION_FILE,
+    PeopleRates,
+    SimulationConfig,
+    coverage,
+    simulate,
+)
 from serving.simulation._operation import monthly_volume, officers_needed
 from serving.store import (
     ApiToken,
@@ -79,6 +85,15 @@ def test_the_json_has_the_issue_shape(sim):
     settings, result, _ = sim
     doc = json.loads((settings.data_dir.parent / "out" / SIMULATION_FILE).read_text())
     assert doc == result.document
+    assert coverage(doc) == {
+        "none": {
+            "months": 3,
+            "prevalence_covered": 3,
+            "recall_covered": 3,
+            "prevalence_months": 3,
+            "recall_months": 3,
+        }
+    }
     assert set(doc) == {"seed", "months", "capacity", "blind_rate", "arms"}
     assert (doc["seed"], doc["months"], doc["capacity"], doc["blind_rate"]) == (11, 3, 0.05, 0.02)
     assert list(doc["arms"]) == ["none"]
@@ -88,6 +103,11 @@ def test_the_json_has_the_issue_shape(sim):
         assert set(m) == MONTH_KEYS
         assert m["model_version"] == result.first_version
         assert sum(m["flag_share_by_nationality"].values()) == pytest.approx(1.0, abs=1e-12)
+        lo, hi = m["estimated_prevalence_ci"]
+        assert lo <= m["estimated_prevalence"] <= hi
+    # no finding in the reviewed cases of October and December: recall is 0/0 there
+    assert [m["estimated_recall"] is None for m in months] == [True, False, True]
+    assert months[1]["estimated_recall_ci"][0] <= months[1]["estimated_recall"]
     html = (settings.data_dir.parent / "out" / "simulation.html").read_text()
     assert "Plotly.newPlot" in html and "<script src=" not in html  # inlined: opens offline
 
