@@ -76,13 +76,14 @@ def simulate(
         retrain=retrain.value,
         drift=_drift(drift, drift_from, settings),
     )
-    result = simulate(settings, config, out, say=lambda line: console.print(line, highlight=False))
+    # lines start with the arm in brackets: printed as text, not as rich markup
+    say = lambda line: console.print(line, highlight=False, markup=False)  # noqa: E731
+    result = simulate(settings, config, out, say=say)
     for arm, c in coverage(result.document).items():
-        console.print(
+        say(
             f"[{arm}] 95% intervals covering the truth: prevalence"
             f" {c['prevalence_covered']}/{c['prevalence_months']},"
-            f" recall {c['recall_covered']}/{c['recall_months']}",
-            highlight=False,
+            f" recall {c['recall_covered']}/{c['recall_months']}"
         )
     console.print(f"wrote {out / SIMULATION_FILE} and {out / 'simulation.html'}", highlight=False)
 

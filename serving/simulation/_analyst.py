@@ -131,6 +131,7 @@ def retrain(
     import sqlalchemy as sa
 
     from models import train_world
+    from risk.errors import ConfigError
     from risk.io import write_table
     from serving.services import Principal, export_store
     from serving.store import User
@@ -145,9 +146,14 @@ def retrain(
     write_table(world.truth.lazy().join(ids, on="application_id").drop("nationality").collect(),
                 out / "truth.parquet")  # fmt: skip
     model = settings.model.model_copy(update={"label_cutoff": clock.now().isoformat()})
-    result = train_world(
-        out, settings=settings.model_copy(update={"model": model}), labels=LABELS[arm]
-    )
+    try:
+        result = train_world(
+            out, settings=settings.model_copy(update={"model": model}), labels=LABELS[arm]
+        )
+    except ConfigError as exc:
+        # reviewed-ipw needs reviewed cases on both sides of the time split; until the
+        # reviews span it, the analyst cannot retrain and the champion keeps serving
+        return None, f"{LABELS[arm]} labels: not retrained ({exc.message}); the champion serves"
     version = str(result.bundle.version)
     bundle_dir = Path(result.bundle.save(settings.data_dir / "bundles" / version))
     registration = register_and_promote(
