@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = [
@@ -194,6 +194,16 @@ class ServingSettings(BaseModel):
     #: With ``model_source = "registry"``, the service looks for a newly promoted champion
     #: this often and swaps it in by itself (0: only at start-up and POST /v1/model/reload).
     registry_poll_seconds: float = Field(30.0, ge=0, le=86400)
+    #: The audit chain's HMAC key; if unset, read from ``audit_key_file``.
+    audit_key: SecretStr | None = None
+    #: File holding the audit key (default ``data_dir/audit.key``, created 0600 if missing).
+    #: Keep it, and a backup, away from the database: with both, the chain can be rewritten.
+    audit_key_file: Path | None = None
+    #: Append-only file of the chain's published heads (default
+    #: ``data_dir/audit-checkpoints.jsonl``).
+    audit_checkpoint_file: Path | None = None
+    #: How often the service appends the chain's head to the checkpoint file (0: never).
+    audit_checkpoint_seconds: float = Field(300.0, ge=0)
 
 
 class SecuritySettings(BaseModel):

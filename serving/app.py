@@ -16,7 +16,15 @@ from serving._body_limit import BodyLimit
 from serving._errors import install_error_handlers
 from serving._security import SecurityHeaders, install_docs
 from serving.routers import ROUTERS
-from serving.services import ModelHolder, RegistryPoller, TokenCache, append_audit
+from serving.services import (
+    CheckpointLoop,
+    ModelHolder,
+    RegistryPoller,
+    TokenCache,
+    append_audit,
+    audit_checkpoint_path,
+    load_audit_key,
+)
 from serving.store import Store
 
 __all__ = ["create_app"]
@@ -76,7 +84,9 @@ def create_app(
     settings = settings or get_settings()
     owns_store = store is None
     store = store or Store(
-        settings.database_url, checkpoint_seconds=settings.serving.sqlite_checkpoint_seconds
+        settings.database_url,
+        checkpoint_seconds=settings.serving.sqlite_checkpoint_seconds,
+        audit_key=load_audit_key(settings),
     )
     holder = model_holder or ModelHolder(settings)
     clock = clock or WallClock()
@@ -99,6 +109,7 @@ def create_app(
                     )
             schedule = _start_schedule(app, settings)
             poller = _poller(settings, store, holder, clock)
+            heads = _checkpoints(store, settings, clock) if owns_store else None
             try:
                 yield
             finally:
@@ -106,6 +117,8 @@ def create_app(
                     schedule.stop()
                 if poller is not None:
                     poller.stop()
+                if heads is not None:
+                    heads.stop()
         finally:
             if owns_store:  # stop its checkpointer and close its connections
                 store.dispose()
@@ -143,3 +156,13 @@ def _start_schedule(app: FastAPI, settings: Settings) -> Any:
     app.state.monitor_schedule = schedule
     schedule.start()
     return schedule
+
+
+def _checkpoints(store: Store, settings: Settings, clock: Clock) -> CheckpointLoop | None:
+    """Start appending the audit chain's head to its checkpoint file (if configured)."""
+    seconds = settings.serving.audit_checkpoint_seconds
+    if seconds <= 0:
+        return None
+    loop = CheckpointLoop(store, audit_checkpoint_path(settings), seconds, now=clock.now)
+    loop.start()
+    return loop

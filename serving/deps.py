@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from risk.clock import Clock
 from risk.settings import Settings
+from serving.schemas import MAX_ID, MAX_OFFSET
 from serving.services import ModelHolder, Principal, TokenCache, authenticate, require
 from serving.store import Store, StoreBusy
 
@@ -25,6 +26,8 @@ __all__ = [
     "ClockDep",
     "CurrentUser",
     "HolderDep",
+    "IdPath",
+    "Offset",
     "SettingsDep",
     "StoreDep",
     "allow",
@@ -59,6 +62,10 @@ async def get_clock(request: Request) -> Clock:
 
 StoreDep = Annotated[Store, Depends(get_store)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
+#: A database id in a path (422 past what the store's id columns hold, never a 500).
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+#: How many rows a page skips (422 past a signed 64-bit integer).
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 HolderDep = Annotated[ModelHolder, Depends(get_holder)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 

@@ -13,14 +13,15 @@ from risk.errors import AmanahError
 
 # Command modules register their verbs on import.
 from . import (
-    _audit,  # noqa: F401  (audit)
+    _audit,  # noqa: F401  (fairness, audit)
+    _audit_log,  # noqa: F401  (audit-log)
     _data,  # noqa: F401  (validate)
     _experiments,  # noqa: F401  (promote, report)
     _features,  # noqa: F401  (features)
     _loop,  # noqa: F401  (estimate, export)
     _models,  # noqa: F401  (train, score-batch)
     _monitor,  # noqa: F401  (monitor)
-    _serving,  # noqa: F401  (serve, demo, users, tokens, replay, audit-log)
+    _serving,  # noqa: F401  (serve, demo, users, tokens, replay)
     _simulate,  # noqa: F401  (simulate)
     _synth,  # noqa: F401  (synth)
 )

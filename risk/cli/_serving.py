@@ -1,4 +1,4 @@
-"""Service verbs: serve, db upgrade, users, tokens, replay, audit-log verify, demo."""
+"""Service verbs: serve, db upgrade, users, tokens, replay, demo."""
 
 from __future__ import annotations
 
@@ -17,16 +17,17 @@ from ._app import app, console, group
 db_app = group("db", "The service's database.")
 users_app = group("users", "People who use the service and their roles.")
 tokens_app = group("tokens", "API tokens (shown once, stored hashed).")
-audit_app = group("audit-log", "The tamper-evident audit log.")
 
 
 @contextmanager
 def _session() -> Iterator[Any]:
     """A migrated store's transaction; the engine is disposed afterwards."""
     from risk.settings import get_settings
+    from serving.services import load_audit_key
     from serving.store import Store
 
-    store = Store(get_settings().database_url)
+    settings = get_settings()
+    store = Store(settings.database_url, audit_key=load_audit_key(settings))
     try:
         store.upgrade()
         with store.transaction() as session:
@@ -271,23 +272,6 @@ def _print_replay(report: Any) -> None:
         if report.ok
         else "[red]replay does NOT reproduce the logged score[/]"
     )
-
-
-@audit_app.command("verify")
-def audit_verify() -> None:
-    """Recompute the audit log's hash chain; names the first edited or deleted entry."""
-    from serving.services import verify_chain
-
-    with _session() as session:
-        report = verify_chain(session)
-    if report.ok:
-        console.print(f"audit log intact: {report.entries} entries")
-        return
-    console.print(
-        f"[red]audit log broken at entry {report.first_broken}:[/] {report.problem}",
-        highlight=False,
-    )
-    raise typer.Exit(1)
 
 
 @app.command("demo")

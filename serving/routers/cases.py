@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from serving.deps import ClockDep, HolderDep, SettingsDep, StoreDep, allow
+from serving.deps import ClockDep, HolderDep, IdPath, Offset, SettingsDep, StoreDep, allow
 from serving.schemas import (
     ERROR_RESPONSES,
     BandRecordPublic,
@@ -17,8 +17,6 @@ from serving.schemas import (
     DecisionRequest,
     FeedbackPublic,
     FeedbackRequest,
-    IdPath,
-    Offset,
     ReassignRequest,
 )
 from serving.services import (

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from serving.deps import ClockDep, SettingsDep, StoreDep, allow
+from serving.deps import ClockDep, IdPath, Offset, SettingsDep, StoreDep, allow
 from serving.schemas import (
     ERROR_RESPONSES,
     ComplaintAssignRequest,
@@ -14,11 +14,10 @@ from serving.schemas import (
     ComplaintPublic,
     ComplaintRequest,
     ComplaintResponseRequest,
-    IdPath,
-    Offset,
 )
 from serving.services import (
     Principal,
+    append_audit,
     assign_complaint,
     list_complaints,
     open_complaint,
@@ -70,23 +69,33 @@ def create(
 @router.get("", response_model=ComplaintPage)
 def index(
     store: StoreDep,
+    clock: ClockDep,
     user: Reader,
     status: Annotated[str | None, Query(pattern="^(open|in_progress|answered)$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
 ) -> ComplaintPage:
-    """Complaints, nearest deadline first."""
+    """Complaints, nearest deadline first (the read is audited: they are personal)."""
     with store.transaction() as session:
         rows, count = list_complaints(session, status=status, limit=limit, offset=offset)
         names = usernames(session, {u for c in rows for u in (c.handler_id, c.override_by)})
+        append_audit(
+            session,
+            actor=user.username,
+            action="complaint.list",
+            entity_type="complaint",
+            entity_id=status or "*",
+            details={"complaint_ids": [c.complaint_id for c in rows]},
+            clock=clock,
+        )
         return ComplaintPage(data=[complaint_public(c, names) for c in rows], count=count)
 
 
 @router.get("/{complaint_id}", response_model=ComplaintPublic)
-def read(complaint_id: IdPath, store: StoreDep, user: Reader) -> ComplaintPublic:
-    """One complaint."""
+def read(complaint_id: IdPath, store: StoreDep, clock: ClockDep, user: Reader) -> ComplaintPublic:
+    """One complaint (the read is audited)."""
     with store.transaction() as session:
-        return _public(session, view_complaint(session, user, complaint_id))
+        return _public(session, view_complaint(session, user, complaint_id, clock=clock))
 
 
 @router.post("/{complaint_id}/assign", response_model=ComplaintPublic)

@@ -10,10 +10,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from serving.deps import ClockDep, SettingsDep, StoreDep, allow
+from serving.deps import ClockDep, IdPath, SettingsDep, StoreDep, allow
 from serving.schemas import (
     ERROR_RESPONSES,
-    IdPath,
     PendingWaiverPublic,
     PromotionPublic,
     WaiverRequest,

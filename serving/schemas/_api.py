@@ -404,6 +404,7 @@ class AuditEntryPublic(BaseModel):
     entity_id: str
     details: dict[str, Any]
     hash: str
+    key_id: str | None = Field(description="the key of the entry's HMAC; null for legacy entries")
 
 
 class AuditPage(BaseModel):
@@ -414,9 +415,12 @@ class AuditPage(BaseModel):
 
 
 class AuditChainPublic(BaseModel):
-    """The audit chain's verification."""
+    """The audit chain's verification (``head`` and ``entries`` make a publishable head)."""
 
     ok: bool
     entries: int
     first_broken: int | None
     problem: str
+    legacy: int = Field(description="entries before the key (SHA-256 chained, at the start)")
+    head: str = Field(description="hash of the last entry checked")
+    checkpoints: int = Field(description="published heads from the checkpoint file checked")

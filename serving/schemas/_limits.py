@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path, Query
 from pydantic import AfterValidator, Field
 
 from serving.services._text import MAX_LINE, MAX_TEXT, check_line, check_text
@@ -21,9 +20,7 @@ __all__ = [
     "MAX_OFFSET",
     "MAX_TEXT",
     "Id",
-    "IdPath",
     "Line",
-    "Offset",
     "Text",
     "check_line",
     "check_text",
@@ -41,7 +38,3 @@ Line = Annotated[str, Field(max_length=MAX_LINE), AfterValidator(check_line)]
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(check_text)]
 #: A database id in a body.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-#: A database id in a path.
-IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
-#: How many rows a page skips.
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]

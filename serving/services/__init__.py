@@ -1,6 +1,15 @@
 """The service's logic as plain Python (no FastAPI): each function takes a session."""
 
-from ._audit import ChainReport, append_audit, entry_hash, verify_chain
+from ._audit import ChainReport, append_audit, entry_hash, key_id, verify_chain
+from ._audit_files import (
+    Checkpoint,
+    CheckpointLoop,
+    audit_checkpoint_path,
+    load_audit_key,
+    parse_published_head,
+    read_checkpoints,
+    write_checkpoint,
+)
 from ._auth import (
     PERMISSIONS,
     ROLES,
@@ -101,6 +110,8 @@ __all__ = [
     "RULES",
     "BandRecord",
     "ChainReport",
+    "Checkpoint",
+    "CheckpointLoop",
     "Counts",
     "ExportResult",
     "KillSwitchEvent",
@@ -124,6 +135,7 @@ __all__ = [
     "append_audit",
     "approve_model_waiver",
     "assign_complaint",
+    "audit_checkpoint_path",
     "authenticate",
     "authenticate_password",
     "band_record",
@@ -143,6 +155,7 @@ __all__ = [
     "get_complaint",
     "hash_password",
     "input_fingerprint",
+    "key_id",
     "kill_switch_history",
     "kill_switch_on",
     "latest_monitor_run",
@@ -151,6 +164,7 @@ __all__ = [
     "list_decisions",
     "list_queue",
     "live_band_counts",
+    "load_audit_key",
     "load_lookups",
     "load_raw_tables",
     "locked_accounts",
@@ -158,7 +172,9 @@ __all__ = [
     "needs_rehash",
     "open_complaint",
     "open_session",
+    "parse_published_head",
     "protect",
+    "read_checkpoints",
     "read_runtime",
     "read_session",
     "readiness",
@@ -192,4 +208,5 @@ __all__ = [
     "verify_password",
     "view_case",
     "view_complaint",
+    "write_checkpoint",
 ]

@@ -114,10 +114,22 @@ def get_complaint(session: Session, complaint_id: int, *, lock: bool = False) ->
     return complaint
 
 
-def view_complaint(session: Session, principal: Principal, complaint_id: int) -> Complaint:
-    """Open a complaint for reading (officers and supervisors)."""
+def view_complaint(
+    session: Session, principal: Principal, complaint_id: int, *, clock: Clock
+) -> Complaint:
+    """Open a complaint for reading (officers and supervisors); the read is audited."""
     require(principal, "complaints.read")
-    return get_complaint(session, complaint_id)
+    complaint = get_complaint(session, complaint_id)
+    # a complaint is personal: who read it is recorded, as for a case
+    append_audit(
+        session,
+        actor=principal.username,
+        action="complaint.view",
+        entity_type="complaint",
+        entity_id=str(complaint_id),
+        clock=clock,
+    )
+    return complaint
 
 
 def list_complaints(

@@ -47,6 +47,10 @@ class Store:
     checkpoint_seconds
         SQLite file stores: checkpoint the WAL on a background thread this often
         instead of inside commits (0: SQLite's own automatic checkpoints).
+    audit_key
+        The secret that keys the audit chain's HMAC (kept outside the database;
+        see :func:`serving.services.load_audit_key`).  Without it entries are
+        chained with plain SHA-256 and marked legacy.
 
     Notes
     -----
@@ -61,8 +65,11 @@ class Store:
     instead of the commits.  On PostgreSQL the audit chain's head row is locked.
     """
 
-    def __init__(self, url: str, *, checkpoint_seconds: float = 0.0) -> None:
+    def __init__(
+        self, url: str, *, checkpoint_seconds: float = 0.0, audit_key: bytes | None = None
+    ) -> None:
         self.url = url
+        self.audit_key = audit_key
         self._checkpointer: Checkpointer | None = None
         if _is_sqlite(url) and _file(url) is not None:
             # 0600 before SQLite creates it (0644 under umask 022); a folder we may not
@@ -81,9 +88,12 @@ class Store:
             )
         except (sa.exc.ArgumentError, ImportError) as exc:
             raise ConfigError(f"database URL {url!r} is not usable: {exc}") from exc
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Sessions carry the audit key, so whoever appends to the audit log in them
+        # chains with it without every caller passing it along.
+        info = {"audit_key": audit_key}
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, info=info)
         self._writer = threading.RLock() if _is_sqlite(url) else contextlib.nullcontext()
-        self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False, info=info)
         if background:
             self._checkpointer = Checkpointer(str(_file(url)), checkpoint_seconds)
             self._checkpointer.start()

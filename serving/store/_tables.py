@@ -302,7 +302,7 @@ class MonitorAlert(Base):
 
 
 class AuditEntry(Base):
-    """One entry of the append-only, hash-chained audit log."""
+    """One entry of the append-only audit log, chained by an HMAC (SHA-256 for legacy ones)."""
 
     __tablename__ = "audit_log"
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
@@ -314,6 +314,8 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64))
+    #: Which key made ``hash`` (an HMAC); empty for legacy entries made before the key.
+    key_id: Mapped[str | None] = mapped_column(sa.String(16))
 
 
 class AuditHead(Base):

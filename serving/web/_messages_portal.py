@@ -190,6 +190,23 @@ PORTAL_PAIRS: dict[str, tuple[str, str]] = {
         "Amanah membantu petugas imigrasi memilih permohonan visa dan izin tinggal yang perlu"
         " diperiksa lebih teliti. Laporan ini menerbitkan apa yang dilakukannya, secara agregat.",
     ),
+    "tr_audit_title": ("The audit log's published head", "Kepala log audit yang diterbitkan"),
+    "tr_audit_text": (
+        "On {at} (UTC) the audit log held {count} entries; the last one's hash is below."
+        " Anyone who keeps this line can later check that the log was not rewritten,"
+        " shortened or wiped since.",
+        "Pada {at} (UTC) log audit memuat {count} entri; hash entri terakhir ada di bawah."
+        " Siapa pun yang menyimpan baris ini dapat memeriksa kemudian bahwa log tidak ditulis"
+        " ulang, dipotong, atau dihapus sejak itu.",
+    ),
+    "tr_audit_check": (
+        "An auditor checks it with: risk audit-log verify --against HASH:COUNT",
+        "Auditor memeriksanya dengan: risk audit-log verify --against HASH:COUNT",
+    ),
+    "tr_audit_none": (
+        "No head of the audit log has been published yet.",
+        "Belum ada kepala log audit yang diterbitkan.",
+    ),
     "tr_does": ("What the system does", "Apa yang dilakukan sistem"),
     "tr_does_1": (
         "Scores each application for signs of overstay, document fraud or misrepresentation.",

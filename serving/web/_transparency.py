@@ -17,7 +17,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from risk.clock import Clock
-from serving.services import PublishedTable, compute_kpis
+from serving.services import (
+    Checkpoint,
+    PublishedTable,
+    audit_checkpoint_path,
+    compute_kpis,
+    read_checkpoints,
+)
 
 from ._aggregates import AUDIT_GROUPS, fairness_tables
 from ._i18n import LANGS, format_number, format_percent, translate
@@ -36,6 +42,8 @@ class TransparencyReport:
     kpis: dict[str, Any]
     groups: dict[str, PublishedTable]
     min_group_size: int
+    #: The audit chain's latest published head (None before the first checkpoint).
+    audit_head: Checkpoint | None = None
 
     def figures(self) -> list[tuple[str, Any, str]]:
         """(message key, value, kind) of the headline figures; kind is count/rate/days."""
@@ -57,11 +65,15 @@ class TransparencyReport:
         ]
 
 
-def build_transparency(session: Any, min_group_size: int, clock: Clock) -> TransparencyReport:
-    """Gather the report's aggregates from the store."""
+def build_transparency(
+    session: Any, min_group_size: int, clock: Clock, audit_head: Checkpoint | None = None
+) -> TransparencyReport:
+    """Gather the report's aggregates from the store (and the audit head to publish)."""
     kpis = compute_kpis(session, clock=clock, min_count=min_group_size)
     groups = {a: fairness_tables(session, a, min_group_size)[None] for a in AUDIT_GROUPS}
-    return TransparencyReport(kpis=kpis, groups=groups, min_group_size=min_group_size)
+    return TransparencyReport(
+        kpis=kpis, groups=groups, min_group_size=min_group_size, audit_head=audit_head
+    )
 
 
 def _shown(value: Any, kind: str, lang: str) -> str:
@@ -106,9 +118,13 @@ def _lang(request: Request) -> str:
 
 def _report(request: Request) -> TransparencyReport:
     settings = request.app.state.settings
+    heads = read_checkpoints(audit_checkpoint_path(settings))
     with request.app.state.store.transaction() as session:
         return build_transparency(
-            session, settings.fairness.min_group_size, request.app.state.clock
+            session,
+            settings.fairness.min_group_size,
+            request.app.state.clock,
+            heads[-1] if heads else None,
         )
 
 

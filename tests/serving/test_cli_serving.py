@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -47,12 +48,48 @@ def test_audit_log_verify_names_the_broken_entry(run, store):
     run("users", "add", "a", "--role", "officer")
     run("users", "add", "b", "--role", "officer")
     ok = run("audit-log", "verify")
-    assert (ok.exit_code, ok.output.strip()) == (0, "audit log intact: 2 entries")
+    with store.engine.connect() as conn:
+        head = conn.execute(sa.text("SELECT hash FROM audit_log WHERE seq = 2")).scalar_one()
+    assert (ok.exit_code, ok.output.strip()) == (
+        0,
+        f"audit log intact: 2 entries; head {head}:2; 0 published heads checked",
+    )
     with store.engine.begin() as conn:
         conn.execute(sa.text("UPDATE audit_log SET actor = 'x' WHERE seq = 1"))
     broken = run("audit-log", "verify")
     assert broken.exit_code == 1
     assert "audit log broken at entry 1: entry 1 was edited" in broken.output
+
+
+def _published_head(run) -> str:
+    result = run("audit-log", "checkpoint")
+    assert result.exit_code == 0, result.output
+    return re.search(r"checkpoint ([0-9a-f]{64}:\d+) appended", result.output).group(1)
+
+
+def test_audit_log_verify_against_a_published_head(run, store, tmp_path):
+    run("users", "add", "a", "--role", "officer")
+    run("users", "add", "b", "--role", "officer")
+    published = _published_head(run)
+    assert published.endswith(":2")
+    assert run("audit-log", "checkpoint").output.startswith("the head is already the last")
+    ok = run("audit-log", "verify", "--against", published)
+    assert ok.exit_code == 0
+    assert ok.output.strip().endswith("; 2 published heads checked")  # the file's and the given
+    (tmp_path / "audit-checkpoints.jsonl").unlink()  # an attacker may also remove the file
+    with store.engine.begin() as conn:  # ... and wipe the log, head back to the genesis
+        conn.execute(sa.text("DELETE FROM audit_log"))
+        conn.execute(sa.text("UPDATE audit_head SET seq = 0, hash = :g"), {"g": "0" * 64})
+    assert run("audit-log", "verify").exit_code == 0  # nothing left to contradict it
+    wiped = run("audit-log", "verify", "--against", published)
+    assert wiped.exit_code == 1
+    assert (
+        "audit log broken at entry 1: entry 1 onwards was deleted: the chain ends at 0 but a"
+        " published checkpoint recorded 2 entries" in " ".join(wiped.output.split())
+    )
+    bad = run("audit-log", "verify", "--against", "abc:2")
+    assert bad.exit_code == 1
+    assert "--against 'abc:2': expected HASH:COUNT" in bad.output
 
 
 def test_replay_reproduces_a_logged_score_and_detects_changes(
