@@ -178,7 +178,7 @@ ACTIONS = {
         "complaints.create",
     ),
     "view complaint": (
-        lambda o: lambda s, p: sv.view_complaint(s, p, o["c"]),
+        lambda o: lambda s, p: sv.view_complaint(s, p, o["c"], clock=WallClock()),
         "complaints.read",
     ),
     "take complaint": (

@@ -310,7 +310,11 @@ def test_kill_9_mid_load_loses_no_acknowledged_score(sqlite_template, tmp_path, 
         process.wait()
         process.stderr.close()
     assert len(acknowledged) >= 8
-    survivor = Store(f"sqlite:///{db}")
+    from risk.settings import Settings
+    from serving.services import load_audit_key
+
+    # the service keyed its entries with the key it made in the data directory
+    survivor = Store(f"sqlite:///{db}", audit_key=load_audit_key(Settings(data_dir=tmp_path)))
     with survivor.transaction() as session:
         stored = set(session.scalars(sa.text("SELECT score_id FROM scores")).all())
         assert set(acknowledged) <= stored
