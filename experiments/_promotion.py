@@ -140,14 +140,29 @@ def stamp(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def refuse(client: Any, settings: Settings, record: dict[str, Any], reason: str) -> None:
-    """Record a refused attempt, then raise :class:`PromotionRefusedError` naming ``reason``."""
+def refuse(
+    client: Any,
+    settings: Settings,
+    record: dict[str, Any],
+    reason: str,
+    *,
+    rule: str | None = None,
+    values: dict[str, Any] | None = None,
+) -> None:
+    """Record a refused attempt, then raise :class:`PromotionRefusedError` naming ``reason``.
+
+    ``rule`` and ``values`` name the rule for the service, which words it in the caller's
+    language (the keys of ``serving.services.RULES``).
+    """
     record.update(result="refused", reason=reason)
     _record(client, settings, stamp(record))
-    raise PromotionRefusedError(
+    exc = PromotionRefusedError(
         f"version {record['version']} not promoted: {reason}. Checks: {_summary(record['checks'])}",
         checks=record["checks"],
     )
+    if rule is not None:
+        exc.rule, exc.values = rule, values or {}  # type: ignore[attr-defined]
+    raise exc
 
 
 def finish(client: Any, settings: Settings, record: dict[str, Any]) -> dict[str, Any]:

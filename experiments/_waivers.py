@@ -136,9 +136,18 @@ def approve_waiver(
             settings,
             record,
             f"waiver refused: {approver} requested this waiver; a second person must approve it",
+            rule="waiver_self",
+            values={"username": approver},
         )
     if who == record["trained_by"].strip().casefold():
-        refuse(client, settings, record, f"waiver refused: approver {approver} trained this model")
+        refuse(
+            client,
+            settings,
+            record,
+            f"waiver refused: approver {approver} trained this model",
+            rule="waiver_trainer",
+            values={"username": approver},
+        )
     return finish(client, settings, record)
 
 

@@ -77,6 +77,28 @@ RULES: dict[str, tuple[str, str]] = {
         "kasus {case} sudah memiliki penilaian kepuasan; setiap kasus yang diputuskan dinilai"
         " satu kali",
     ),
+    "waiver_inactive": (
+        "{username} is not an active user, so they may not act on a model waiver",
+        "{username} bukan pengguna aktif, sehingga tidak boleh menangani pengecualian model",
+    ),
+    "waiver_request_role": (
+        "only a user with the role {roles} may request a waiver; {username} is {role}",
+        "hanya pengguna dengan peran {roles} yang boleh meminta pengecualian; {username}"
+        " adalah {role}",
+    ),
+    "waiver_approve_role": (
+        "only a user with the role {roles} may approve a waiver; {username} is {role}",
+        "hanya pengguna dengan peran {roles} yang boleh menyetujui pengecualian; {username}"
+        " adalah {role}",
+    ),
+    "waiver_self": (
+        "waiver refused: {username} requested this waiver; a second person must approve it",
+        "pengecualian ditolak: {username} yang memintanya; orang kedua harus menyetujuinya",
+    ),
+    "waiver_trainer": (
+        "waiver refused: approver {username} trained this model",
+        "pengecualian ditolak: penyetuju {username} melatih model ini",
+    ),
     "rating_after_decision": (
         "case {case} has no decision yet; feedback comes after one",
         "kasus {case} belum diputuskan; penilaian diberikan setelah keputusan",

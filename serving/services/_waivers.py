@@ -19,25 +19,22 @@ from serving.store import User
 
 from ._audit import append_audit
 from ._auth import PERMISSIONS, Principal
+from ._rules import refuse
 
 __all__ = ["approve_model_waiver", "request_model_waiver"]
 
 
 def _allowed(
-    session: Session, who: Principal, permission: str, action: str, settings: Settings
+    session: Session, who: Principal, permission: str, rule: str, settings: Settings
 ) -> None:
     """Refuse unless ``who`` is, right now, an active user whose role holds ``permission``."""
     user = session.get(User, who.user_id)
     if user is None or not user.active or user.username != who.username:
-        raise PermissionDeniedError(
-            f"{who.username} is not an active user, so they may not {action}",
-            detail={"permission": permission, "user": who.username},
-        )
+        raise refuse(PermissionDeniedError, "waiver_inactive", username=who.username)
     if user.role not in PERMISSIONS[permission]:
         roles = " or ".join(sorted(PERMISSIONS[permission]))
-        raise PermissionDeniedError(
-            f"only a user with the role {roles} may {action}; {user.username} is {user.role}",
-            detail={"permission": permission, "role": user.role},
+        raise refuse(
+            PermissionDeniedError, rule, roles=roles, username=user.username, role=user.role
         )
     from experiments import registry_exists
 
@@ -51,7 +48,7 @@ def request_model_waiver(
     """Record ``who``'s request to promote ``version`` despite its failed checks (audited)."""
     from experiments import request_waiver
 
-    _allowed(session, who, "model.waiver.request", "request a waiver", settings)
+    _allowed(session, who, "model.waiver.request", "waiver_request_role", settings)
     record = request_waiver(version, by=who.username, reason=reason, settings=settings)
     append_audit(
         session,
@@ -88,7 +85,7 @@ def approve_model_waiver(
     """
     from experiments import approve_waiver
 
-    _allowed(session, who, "model.waiver.approve", "approve a waiver", settings)
+    _allowed(session, who, "model.waiver.approve", "waiver_approve_role", settings)
     record = approve_waiver(
         version, approver=who.username, role=who.role, via=via, settings=settings
     )

@@ -204,6 +204,11 @@ def test_api_request_and_approval_use_each_callers_own_token(release, api):
     trainer = client.post(url + "/approval", headers=as_("ana"))
     assert trainer.status_code == 409
     assert "approver ana trained this model" in trainer.json()["detail"]["message"]
+    in_indonesian = client.post(url + "/approval", headers={**as_("ana"), "Accept-Language": "id"})
+    assert (in_indonesian.status_code, in_indonesian.json()["detail"]) == (
+        409,
+        "pengecualian ditolak: penyetuju ana melatih model ini",
+    )
     assert _champion(settings) is None
 
     done = client.post(url + "/approval", headers=as_("budi"))
