@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from risk.clock import Clock
-from risk.errors import NotFoundError
+from risk.errors import ConflictError, NotFoundError
 from risk.settings import Settings
 from serving.deps import HolderDep, SettingsDep, StoreDep, allow, run_write
 from serving.schemas import (
@@ -38,6 +38,7 @@ def _score_all(
     items: list[ScoreRequest],
     *,
     wait: bool = True,
+    batch: bool = False,
 ) -> list[ScorePublic]:
     bundle = holder.bundle  # 503 before touching the store when no model is loaded
     rng: random.Random = request.app.state.rng
@@ -46,15 +47,22 @@ def _score_all(
         (i.application.model_dump(), [d.model_dump() for d in i.documents], i.lang) for i in items
     ]
     with store.transaction(wait=wait) as session:  # all items commit together, or none
-        return [
-            score_public(
-                score_application(
+        out = []
+        for index, (app, docs, lang) in enumerate(inputs):
+            try:
+                outcome = score_application(
                     session, bundle, settings, user, app, docs, clock=clock, lang=lang, rng=rng
-                ),
-                holder.name_of,
-            )
-            for app, docs, lang in inputs
-        ]
+                )
+            except ConflictError as exc:
+                if not batch:
+                    raise
+                # which item of the batch: the client fixes that one and sends the batch again
+                raise ConflictError(
+                    f"items[{index}]: {exc.message}",
+                    detail=[{"loc": ["body", "items", index], "msg": exc.message}],
+                ) from exc
+            out.append(score_public(outcome, holder.name_of))
+        return out
 
 
 @router.post("/v1/applications/score", response_model=ScorePublic)
@@ -86,7 +94,7 @@ def score_batch(
 ) -> Response:
     """Score several applications in order; they are stored together or not at all."""
     # A plain ``def``: a batch can take long enough to matter to the event loop.
-    data = _score_all(request, store, holder, settings, user, body.items)
+    data = _score_all(request, store, holder, settings, user, body.items, batch=True)
     return json_answer(ScoreBatchPublic(data=data, count=len(data)))
 
 

@@ -292,6 +292,14 @@ def test_batch_scores_in_order_and_is_all_or_nothing(scoring_client, tokens, wor
         json={"items": [fresh, changed]},
     )
     assert response.status_code == 409
+    message = (
+        f"application {changed['application']['application_id']!r} was already received with"
+        " different contents; an application cannot be changed once received"
+    )
+    assert response.json() == {
+        "error": "conflict",
+        "detail": [{"loc": ["body", "items", 1], "msg": message}],
+    }
     assert _count(store, "applications") == 3
     assert _count(store, "scores") == 3
 
@@ -331,3 +339,21 @@ def test_a_score_waits_in_a_thread_while_another_process_writes(
     scoring.join(30)
     assert answers and answers[0].status_code == 200, answers
     assert _count(store, "scores") == 1
+
+
+def test_a_batch_conflict_names_the_item(scoring_client, tokens, world, store):
+    first, second = as_json(world["payloads"][10]), as_json(world["payloads"][11])
+    taken = first["documents"][0]["document_id"]
+    second["documents"][0]["document_id"] = taken  # a scan already sent with item 0
+    response = scoring_client.post(
+        "/v1/applications/score-batch",
+        headers=auth(tokens["officer"]),
+        json={"items": [first, second]},
+    )
+    assert response.status_code == 409
+    message = f"document {taken!r} already belongs to another application"
+    assert response.json() == {
+        "error": "conflict",
+        "detail": [{"loc": ["body", "items", 1], "msg": message}],
+    }
+    assert _count(store, "scores") == 0
