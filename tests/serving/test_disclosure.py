@@ -14,6 +14,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from conftest import as_json
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -201,7 +202,6 @@ def test_kpis_hide_rates_means_and_percentiles_of_few_cases(
     scoring_client, tokens, world, settings
 ):
     """The KPIs follow the same rule: three scores give counts, not rates."""
-    from conftest import as_json
     from serving_helpers import auth
 
     switched = scoring_client.put(

@@ -20,7 +20,7 @@ import time
 import httpx
 import pytest
 import sqlalchemy as sa
-from conftest import _point, _users, as_json
+from conftest import _empty, _point, _users, as_json
 from serving_helpers import auth
 
 from serving.services import verify_chain
@@ -197,8 +197,6 @@ class TcpProxy:
 def test_postgresql_unreachable_answers_503_then_recovers(
     shared_app, pg_url, settings, holder, world
 ):
-    from conftest import _empty
-
     direct = Store(pg_url)
     _empty(direct)
     tokens = _users(direct)

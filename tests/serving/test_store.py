@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from conftest import as_json
 from serving_helpers import auth
 
 from risk.clock import WallClock
@@ -310,8 +311,6 @@ def test_the_checkpointer_finds_the_database_file_in_any_sqlite_url(tmp_path):
 def test_swapping_the_model_under_load_fails_no_request(scoring_client, tokens, world, holder):
     """Scores keep answering while the model is swapped (what the registry poll does)."""
     import threading
-
-    from conftest import as_json
 
     answers: list[int] = []
     payloads = world["payloads"][:12]
