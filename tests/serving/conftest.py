@@ -15,12 +15,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from serving_helpers import ROLES, make_client
+from serving_helpers import CLOCK_START, _empty, _point, _users, make_client
 
-from risk.clock import WallClock
 from risk.settings import Settings
-from serving.services import create_token, create_user
-from serving.store import Base, Store
+from serving.store import Store
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -52,21 +50,6 @@ def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.dispose()
-
-
-def _empty(store: Store) -> None:
-    # DELETE and sequence resets are much faster than TRUNCATE on near-empty tables.
-    tables = list(reversed(Base.metadata.sorted_tables))
-    with store.engine.begin() as conn:
-        for table in tables:
-            conn.exec_driver_sql(f"DELETE FROM {table.name}")
-        for seq in conn.exec_driver_sql(
-            "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"
-        ).scalars():
-            conn.exec_driver_sql(f"ALTER SEQUENCE {seq} RESTART")
-        conn.exec_driver_sql(
-            "INSERT INTO audit_head (head_id, seq, hash) VALUES (1, 0, '%s')" % ("0" * 64)
-        )
 
 
 @pytest.fixture(scope="session")
@@ -117,17 +100,6 @@ def settings(tmp_path) -> Settings:
     return s
 
 
-def _users(store: Store) -> dict[str, str]:
-    out = {}
-    with store.transaction() as session:
-        for role in ROLES:
-            create_user(session, role, role, clock=WallClock())
-            out[role] = create_token(session, role, clock=WallClock())
-        create_user(session, "officer2", "officer", clock=WallClock())
-        out["officer2"] = create_token(session, "officer2", clock=WallClock())
-    return out
-
-
 @pytest.fixture
 def tokens(store: Store) -> dict[str, str]:
     """One user per role (named after the role, plus ``officer2``) and their API tokens."""
@@ -157,20 +129,6 @@ def shared_app(tmp_path_factory):
     with make_client(app) as client:
         yield app, client
     store.dispose()
-
-
-def _point(shared_app, store: Store, settings: Settings, holder=None, clock=None):
-    import random
-
-    from serving.services import ModelHolder, TokenCache
-
-    app, client = shared_app
-    app.state.store, app.state.settings = store, settings
-    app.state.clock = clock or WallClock()
-    app.state.token_cache = TokenCache(settings.serving.auth_cache_seconds)
-    app.state.model_holder = holder or ModelHolder(settings)
-    app.state.rng = random.Random(7)
-    return app, client
 
 
 @pytest.fixture
@@ -264,10 +222,6 @@ def scoring_client(shared_app, store, settings, holder, tokens):
     return _point(shared_app, store, settings, holder)[1]
 
 
-#: Where the simulated clock of :func:`clocked_client` starts.
-CLOCK_START = "2024-03-01T09:00:00"
-
-
 @pytest.fixture
 def sim_clock():
     """A simulated clock at :data:`CLOCK_START`, moved only by the test."""
@@ -282,10 +236,3 @@ def sim_clock():
 def clocked_client(shared_app, store, settings, holder, tokens, sim_clock):
     """:func:`scoring_client` on the simulated clock ``sim_clock``."""
     return _point(shared_app, store, settings, holder, sim_clock)[1]
-
-
-def as_json(payload: dict) -> dict:
-    """A world payload as the JSON an intake system would send."""
-    import json
-
-    return json.loads(json.dumps(payload, default=str))

@@ -6,8 +6,8 @@ import datetime as dt
 import re
 
 import pytest
-from conftest import _point
 from fastapi.testclient import TestClient
+from serving_helpers import _point
 
 import risk.clock
 from serving.services import create_user

@@ -8,8 +8,7 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from conftest import as_json
-from serving_helpers import auth
+from serving_helpers import as_json, auth
 
 from risk.clock import WallClock
 from serving.services import append_audit, entry_hash, verify_chain

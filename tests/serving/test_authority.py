@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from conftest import _point, as_json
-from serving_helpers import auth
+from serving_helpers import _point, as_json, auth
 
 from risk.clock import WallClock
 from risk.errors import AmanahError

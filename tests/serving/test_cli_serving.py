@@ -7,8 +7,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from conftest import as_json
-from serving_helpers import auth
+from serving_helpers import as_json, auth
 from typer.testing import CliRunner
 
 from risk.cli import app

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import CLOCK_START, as_json
-from serving_helpers import auth
+from serving_helpers import CLOCK_START, as_json, auth
 
 from risk.clock import SimulatedClock, WallClock
 

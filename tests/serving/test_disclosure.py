@@ -14,11 +14,11 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from conftest import as_json
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
+from serving_helpers import as_json
 
 from serving.services import Counts, protect, safe_rate
 

@@ -7,9 +7,8 @@ import datetime as dt
 import polars as pl
 import pytest
 import sqlalchemy as sa
-from conftest import as_json
 from polars.testing import assert_frame_equal
-from serving_helpers import auth
+from serving_helpers import as_json, auth
 
 from risk.clock import WallClock
 from risk.contract import TABLES

@@ -9,8 +9,7 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from conftest import as_json
-from serving_helpers import auth
+from serving_helpers import as_json, auth
 
 pytestmark = pytest.mark.xdist_group("serving_model")
 

@@ -6,8 +6,7 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-from conftest import as_json
-from serving_helpers import auth
+from serving_helpers import as_json, auth
 
 from models.monitoring import AlertPolicy
 from risk.clock import SimulatedClock, WallClock

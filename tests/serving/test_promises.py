@@ -7,8 +7,7 @@ import math
 
 import pytest
 import sqlalchemy as sa
-from conftest import as_json
-from serving_helpers import auth
+from serving_helpers import as_json, auth
 
 from serving.services import verify_chain
 from serving.store import Case, Feedback, Score

@@ -20,8 +20,7 @@ import time
 import httpx
 import pytest
 import sqlalchemy as sa
-from conftest import _empty, _point, _users, as_json
-from serving_helpers import auth
+from serving_helpers import _empty, _point, _users, as_json, auth
 
 from serving.services import verify_chain
 from serving.store import Store

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from conftest import as_json
-from serving_helpers import auth
+from serving_helpers import as_json, auth
 
 from models import load_bundle
 from serving.services import input_fingerprint, verify_chain

@@ -9,8 +9,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from conftest import as_json
-from serving_helpers import auth
+from serving_helpers import as_json, auth
 
 from risk.clock import WallClock
 from risk.errors import ConfigError

@@ -6,8 +6,7 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-from conftest import as_json
-from serving_helpers import auth
+from serving_helpers import as_json, auth
 
 from risk.clock import WallClock
 from serving.services import verify_chain
