@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import zlib
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -88,7 +91,11 @@ def test_follow_up_complains_about_a_confirmed_violation_under_the_decision_cate
     assert f.category == "decision"
     assert decided + dt.timedelta(days=1) <= f.complaint_at <= decided + dt.timedelta(days=21)
     assert decided <= f.rating_at <= decided + dt.timedelta(days=10)
-    assert 1 <= f.rating <= 5
+    # the rating is the inverse CDF of the stated distribution after a confirmed violation,
+    # at the sixth draw of the application's follow-up stream
+    u = np.random.default_rng([7, zlib.crc32(b"A1"), 2]).random(6)[5]
+    cumulative = itertools.accumulate((0.35, 0.25, 0.2, 0.12, 0.08))
+    assert f.rating == next(k for k, c in enumerate(cumulative, start=1) if u < c)
 
 
 def test_follow_up_after_a_long_wait_complains_about_the_delay():
