@@ -21,14 +21,21 @@ Progress = Callable[[int, int], None]
 def batch_input(bundle: Bundle, data: str | Path) -> pl.LazyFrame:
     """The rows to score: features built from contract tables in a folder, or a table file.
 
-    A folder is read as contract tables and run through the feature pipeline (a bundle
-    trained on the world needs it); a ``.csv`` or ``.parquet`` file is read as a
-    ready feature table (a bundle trained through a dataset spec).
+    A folder of contract tables is run through the feature pipeline (a bundle trained
+    on the world needs it); a ``.csv`` or ``.parquet`` file, or a folder of Parquet
+    parts, is read as a ready feature table (a bundle trained through a dataset spec).
     """
+    from risk.io import is_partitioned, load_tables, scan_parquet_path, table_path
+
     path = Path(data)
     if path.is_dir():
+        try:
+            table_path(path, "applications")
+        except DataFileError:
+            if is_partitioned(path):
+                return scan_parquet_path(path)
+            raise
         import features
-        from risk.io import load_tables
 
         return features.build_features(load_tables(path))
     if not path.is_file():

@@ -192,12 +192,15 @@ def load_spec_table(table_path: str | Path, spec: DatasetSpec) -> tuple:
     import polars as pl
 
     from risk.errors import DataContractError, DataFileError
+    from risk.io import is_partitioned, scan_parquet_path
 
     path = Path(table_path)
-    if not path.is_file():
+    if not path.is_file() and not is_partitioned(path):
         raise DataFileError(f"table {path} does not exist")
     try:
-        if path.suffix.lower() == ".parquet":
+        if path.is_dir():
+            frame = scan_parquet_path(path).collect()
+        elif path.suffix.lower() == ".parquet":
             frame = pl.read_parquet(path)
         elif path.suffix.lower() == ".csv":
             frame = pl.read_csv(path, infer_schema_length=10_000)

@@ -1,6 +1,8 @@
 """Read and write the contract's tables: one file per table, Parquet or CSV.
 
-Parquet is read as it is (validation checks its types); CSV is read as text and cast
+Parquet is read as it is (validation checks its types), from one file or from a
+partitioned folder (``NAME/month=2024-03/part-0.parquet``, see :mod:`risk._partitioned`);
+CSV is read as text and cast
 to the contract's types cell by cell, so a cell that does not parse is reported with
 its file, row, column and value (:class:`risk.errors.DataContractError`) rather than
 failing deep inside polars.
@@ -15,6 +17,13 @@ from pathlib import Path
 
 import polars as pl
 
+from risk._partitioned import (
+    is_partitioned,
+    partition_files,
+    replace_folder,
+    scan_parquet_path,
+    write_partitioned,
+)
 from risk._validation._csv import cast_text, read_text
 from risk._validation._problem import Collector
 from risk.contract import ALL_TABLES, Table
@@ -23,10 +32,15 @@ from risk.errors import DataContractError, DataFileError
 __all__ = [
     "SUFFIXES",
     "RawTables",
+    "is_partitioned",
     "key_expr",
     "load_tables",
+    "partition_files",
+    "replace_folder",
+    "scan_parquet_path",
     "scan_table",
     "table_path",
+    "write_partitioned",
     "write_table",
 ]
 
@@ -35,18 +49,23 @@ SUFFIXES = (".parquet", ".csv")
 
 
 def table_path(data_dir: Path, name: str) -> Path:
-    """The file holding table ``name`` in ``data_dir``: ``NAME.parquet`` or ``NAME.csv``.
+    """Where table ``name`` is in ``data_dir``: ``NAME.parquet``, ``NAME.csv`` or ``NAME/``.
+
+    ``NAME/`` is a partitioned table: a folder of Parquet parts.
 
     Raises
     ------
     DataFileError
-        If neither exists; the message names the directory and the names tried.
+        If none exists; the message names the directory and the names tried.
     """
     data_dir = Path(data_dir)
     tried = [f"{name}{suffix}" for suffix in SUFFIXES]
     for candidate in tried:
         if (data_dir / candidate).is_file():
             return data_dir / candidate
+    if is_partitioned(data_dir / name):
+        return data_dir / name
+    tried.append(f"{name}/ (Parquet parts)")
     where = "does not exist" if not data_dir.is_dir() else f"has neither {' nor '.join(tried)}"
     raise DataFileError(f"table {name!r} not found: directory {data_dir} {where}")
 
@@ -84,13 +103,15 @@ def scan_table(data_dir: Path, name: str, *, table: Table | None = None) -> pl.L
     Returns
     -------
     pl.LazyFrame
-        Parquet is scanned lazily as stored.  CSV is read eagerly as text, cast to the
-        declared types, and returned lazy.
+        Parquet is scanned lazily as stored; a partitioned folder's parts in sorted
+        path order (hive keys that are contract columns kept, as text).  CSV is read
+        eagerly as text, cast to the declared types, and returned lazy.
 
     Raises
     ------
     DataFileError
-        If the file is missing or unreadable.
+        If the file is missing or unreadable, or a partitioned table's parts have
+        different schemas (both parts are named).
     DataContractError
         If CSV cells do not parse as their declared type.  Each problem names the file,
         the row (1-based data row: the header line is not counted, so row 1 is the
@@ -98,12 +119,8 @@ def scan_table(data_dir: Path, name: str, *, table: Table | None = None) -> pl.L
     """
     path = table_path(data_dir, name)
     table = table or ALL_TABLES.get(name)
-    if path.suffix == ".parquet":
-        try:
-            pl.read_parquet_schema(path)  # a bad footer fails here, not at collect time
-            return pl.scan_parquet(path)
-        except (pl.exceptions.PolarsError, OSError) as exc:
-            raise DataFileError(f"cannot read Parquet file {path}: {exc}") from exc
+    if path.suffix == ".parquet" or path.is_dir():
+        return scan_parquet_path(path, keep_keys=table.names if table else ())
     if table is None:
         return read_text(path).lazy()
     collector = Collector(cap=20)

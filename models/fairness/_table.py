@@ -29,14 +29,18 @@ class AuditInputs:
 
 
 def read_scores(path: str | Path) -> pl.DataFrame:
-    """Read a scored table from Parquet (``.parquet``, ``.pq``) or CSV (``.csv``).
+    """Read a scored table from Parquet (``.parquet``, ``.pq``, a folder of parts) or CSV.
 
     Raises
     ------
     DataFileError
         The file is missing, unreadable or of another format.
     """
+    from risk.io import is_partitioned, scan_parquet_path
+
     path = Path(path)
+    if is_partitioned(path):
+        return scan_parquet_path(path).collect()
     if not path.is_file():
         raise DataFileError(f"{path}: scores file not found")
     suffix = path.suffix.lower()

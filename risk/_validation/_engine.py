@@ -14,7 +14,7 @@ from risk._validation._problem import Collector, Problem
 from risk._validation._rules import Check, column_checks, cross_checks, null_flag
 from risk.contract import ALL_TABLES, TABLES, Table
 from risk.errors import DataContractError, DataFileError
-from risk.io import key_expr, read_csv_table, table_path
+from risk.io import key_expr, read_csv_table, scan_parquet_path, table_path
 
 _ROW = "__row"
 _KEY = "__key"
@@ -183,12 +183,12 @@ def _read(
     try:
         path = table_path(data_dir, name)
     except DataFileError:
-        rule = f"missing file: neither {name}.parquet nor {name}.csv"
+        rule = f"missing file: neither {name}.parquet nor {name}.csv nor {name}/ (Parquet parts)"
         collector.add(Problem(name, str(data_dir), None, None, None, None, rule))
         return None, None, False
     try:
-        if path.suffix == ".parquet":
-            return pl.read_parquet(path), str(path), False
+        if path.suffix == ".parquet" or path.is_dir():
+            return scan_parquet_path(path, keep_keys=table.names).collect(), str(path), False
         raw, cast = read_csv_table(path, table, collector)
     except (DataFileError, pl.exceptions.PolarsError, OSError) as exc:
         collector.add(Problem(name, str(path), None, None, None, None, f"unreadable file: {exc}"))

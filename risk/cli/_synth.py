@@ -36,6 +36,14 @@ def synth(
     drift_share: Annotated[
         float, typer.Option(help="Share of applications from --drift-from on that drift.")
     ] = 0.35,
+    partition_by: Annotated[
+        str | None,
+        typer.Option(
+            "--partition-by",
+            help="'month': write each table as a hive-style partitioned folder"
+            " (applications/month=2024-03/part-0.parquet) for the Dask engine.",
+        ),
+    ] = None,
 ) -> None:
     """Generate a synthetic world: the six contract tables, truth.parquet and manifest.json.
 
@@ -73,6 +81,7 @@ def synth(
             years=span,
             progress=step,
             drift=scenario,
+            partition_by=partition_by,
         )
         bar.update(task, completed=len(STEPS) + 1)
     console.print(_summary(out_dir, manifest))
@@ -101,11 +110,12 @@ def _scenario(name, day, share, start, years):
 
 def _summary(out_dir: Path, manifest):
     """Rows per table, base rates, investigated and confirmed shares."""
-    import polars as pl
     from rich.table import Table
 
-    truth = pl.read_parquet(out_dir / "truth.parquet")
-    outcomes = pl.read_parquet(out_dir / "outcomes.parquet")
+    from risk.io import scan_table
+
+    truth = scan_table(out_dir, "truth").collect()
+    outcomes = scan_table(out_dir, "outcomes").collect()
     table = Table(title=f"Synthetic world in {out_dir} (seed {manifest.seed})")
     table.add_column("measure")
     table.add_column("value", justify="right")

@@ -10,8 +10,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from risk.errors import ConfigError, DataFileError
-from risk.io import write_table
+from risk.io import write_partitioned, write_table
 
 from ._drift import DriftScenario
 from ._world import generate_world
@@ -43,12 +45,14 @@ class Manifest:
     rows: dict[str, int] = field(default_factory=dict)
     sha256: dict[str, str] = field(default_factory=dict)
     drift: dict[str, Any] | None = None
+    partition_by: str | None = None
 
     def to_json(self) -> str:
-        """The manifest as stable, indented JSON (``drift`` only when the world has one)."""
+        """The manifest as stable, indented JSON (``drift``, ``partition_by`` only when set)."""
         data = asdict(self)
-        if data["drift"] is None:
-            del data["drift"]
+        for optional in ("drift", "partition_by"):
+            if data[optional] is None:
+                del data[optional]
         return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
     @classmethod
@@ -71,6 +75,7 @@ def synthesize(
     years: int = 3,
     progress: Callable[[str], None] | None = None,
     drift: DriftScenario | None = None,
+    partition_by: str | None = None,
 ) -> Manifest:
     """Generate a synthetic world of ``n`` applications and write it to ``out_dir``.
 
@@ -92,6 +97,10 @@ def synthesize(
     drift
         A drift scenario (:class:`risk.synth.DriftScenario`), recorded in the manifest;
         without one the world is byte for byte the world the generator always made.
+    partition_by
+        ``"month"`` writes each table as a hive-style partitioned folder instead of one
+        file (``applications/month=2024-03/part-0.parquet``; see :data:`PARTITION_MONTH`
+        for the date each table is partitioned on).  The same seed gives the same bytes.
 
     Returns
     -------
@@ -99,6 +108,8 @@ def synthesize(
         Row counts, parameters and file hashes.
     """
     first = _check(n, start, years)
+    if partition_by not in (None, "month"):
+        raise ConfigError(f"synth: --partition-by must be 'month', got {partition_by!r}")
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -108,11 +119,19 @@ def synthesize(
     if progress:
         progress("write")
     rows, digests = {}, {}
+    months = _application_months(world.tables["applications"]) if partition_by else None
     for name, frame in world.tables.items():
-        path = out / f"{name}.parquet"
-        write_table(frame, path)
         rows[name] = frame.height
-        digests[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        if months is None:
+            path = out / f"{name}.parquet"
+            write_table(frame, path)
+            digests[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+            continue
+        key = _month_key(name, frame, months)
+        for part in write_partitioned(frame, out / name, key=key, name="month"):
+            digests[part.relative_to(out).as_posix()] = hashlib.sha256(
+                part.read_bytes()
+            ).hexdigest()
     manifest = Manifest(
         GENERATOR_VERSION,
         seed,
@@ -123,9 +142,39 @@ def synthesize(
         rows,
         digests,
         None if drift is None else drift.to_dict(),
+        partition_by,
     )
     (out / "manifest.json").write_text(manifest.to_json())
     return manifest
+
+
+#: The date each table is partitioned on by month: its own, or (``None``) its application's
+#: submission day, so an application's documents, outcome and truth share its partition.
+PARTITION_MONTH: dict[str, str | None] = {
+    "applications": "submitted_at",
+    "documents": None,
+    "outcomes": None,
+    "truth": None,
+    "travel_history": "entry_date",
+    "prior_decisions": "decided_at",
+    "sponsors": "registered_at",
+}
+
+
+def _application_months(applications: pl.DataFrame) -> pl.DataFrame:
+    return applications.select(
+        "application_id", pl.col("submitted_at").dt.strftime("%Y-%m").alias("__m")
+    )
+
+
+def _month_key(name: str, frame: pl.DataFrame, months: pl.DataFrame) -> pl.Series:
+    """The ``YYYY-MM`` partition of each row of table ``name`` (in row order)."""
+    column = PARTITION_MONTH[name]
+    if column is not None:
+        return frame.get_column(column).dt.strftime("%Y-%m")
+    joined = frame.select("application_id").join(months, on="application_id", how="left",
+                                                 maintain_order="left")  # fmt: skip
+    return joined.get_column("__m")
 
 
 def _check(n: int, start: dt.date | str, years: int) -> dt.date:

@@ -29,7 +29,7 @@ def test_table_path_names_directory_and_names_tried(tmp_path: Path) -> None:
         table_path(tmp_path, "sponsors")
     assert info.value.message == (
         f"table 'sponsors' not found: directory {tmp_path} has neither sponsors.parquet"
-        " nor sponsors.csv"
+        " nor sponsors.csv nor sponsors/ (Parquet parts)"
     )
     with pytest.raises(DataFileError, match="directory /no/such/dir does not exist"):
         table_path(Path("/no/such/dir"), "sponsors")

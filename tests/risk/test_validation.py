@@ -155,7 +155,8 @@ def test_missing_file_is_a_problem_not_a_crash(world, tmp_path: Path, suffix: st
     # applications.sponsor_id cannot be checked without sponsors: only the file is reported
     assert report.problems == [
         Problem("sponsors", str(directory), None, None, None, None,
-                "missing file: neither sponsors.parquet nor sponsors.csv"),
+                "missing file: neither sponsors.parquet nor sponsors.csv"
+                " nor sponsors/ (Parquet parts)"),
     ]  # fmt: skip
     assert "sponsors" not in report.rows
 
@@ -283,7 +284,9 @@ def test_cli_missing_directory_lists_missing_files(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 1
     rules = [p["rule"] for p in json.loads(result.output)["problems"]]
-    assert rules == [f"missing file: neither {n}.parquet nor {n}.csv" for n in TABLES]
+    assert rules == [
+        f"missing file: neither {n}.parquet nor {n}.csv nor {n}/ (Parquet parts)" for n in TABLES
+    ]
 
 
 def test_report_is_ok_only_without_problems_and_counts_every_one() -> None:
