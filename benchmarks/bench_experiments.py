@@ -36,7 +36,7 @@ SPEC = """
 id = "case_id"
 time = "submitted_at"
 label = "violation"
-audit_only = ["nationality", "sex", "birth_date", "marital_status"]
+protected = ["nationality", "sex", "birth_date", "marital_status"]
 categorical = ["region"]
 features = ["employer_score", "signal", "noise", "region", "tenure"]
 """

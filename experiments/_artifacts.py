@@ -142,7 +142,7 @@ def catalogue_markdown(records: Sequence[Mapping[str, Any]]) -> str:
     lines = [
         "# Feature catalogue",
         "",
-        f"{len(records)} features. Protected (audit-only) attributes are never features.",
+        f"{len(records)} features. Protected attributes are never features.",
         "",
         "| " + " | ".join(keys) + " |",
         "| " + " | ".join("---" for _ in keys) + " |",

@@ -24,7 +24,7 @@ NOT_FOR = (
     "Refusing, revoking or delaying any application without an officer's own finding.",
     "Judging a person's character, credibility or nationality.",
     "Use on populations, visa types or time periods unlike the training data without a new audit.",
-    "Any use of the audit-only attributes (nationality, sex, age, marital status) as inputs:"
+    "Any use of the protected attributes (nationality, sex, age, marital status) as inputs:"
     " they are used only to measure fairness.",
 )
 LIMITATIONS = (

@@ -19,7 +19,7 @@ from risk.settings import Settings
 
 __all__ = ["AGE_BANDS", "FairnessEvidence", "audit_training_result", "with_age_band"]
 
-#: Columns carried beside the audit-only attributes for the label-bias view.
+#: Columns carried beside the protected attributes for the label-bias view.
 LABEL_BOOKKEEPING = frozenset({"investigated", "label_known"})
 
 #: Age bands (lower bound inclusive, upper bound exclusive) used in fairness audits.
@@ -136,11 +136,11 @@ def audit_attributes(
 ) -> list[str]:
     """The audit attributes present in ``frame``, birth date as age band.
 
-    They are the configured audit-only columns plus those a dataset spec declared
+    They are the configured protected attributes plus those a dataset spec declared
     (``declared``, from the bundle), so an analyst's own table is audited too.
     """
     out: list[str] = []
-    for col in [*settings.audit.audit_only_columns, *declared]:
+    for col in [*settings.protected.columns, *declared]:
         name = "age_band" if col == "birth_date" else col
         if name in frame.columns and name not in out:
             out.append(name)
@@ -148,13 +148,13 @@ def audit_attributes(
 
 
 def audit_training_result(result: Any, settings: Settings) -> FairnessEvidence:
-    """Audit a training result's test split over the audit-only attributes.
+    """Audit a training result's test split over the protected attributes.
 
     Parameters
     ----------
     result
         A ``models.TrainResult``: its ``test_frame`` holds ``label``, ``score``,
-        ``flag`` and the audit-only attributes of each test application.
+        ``flag`` and the protected attributes of each test application.
     settings
         The fairness tolerance policy comes from ``settings.fairness``.
     """
@@ -163,14 +163,14 @@ def audit_training_result(result: Any, settings: Settings) -> FairnessEvidence:
     frame = result.test_frame
     if "birth_date" in frame.columns:
         frame = with_age_band(frame, time_col=result.bundle.meta.get("time_column"))
-    # A dataset spec names its own audit-only columns; the list may also carry the label
+    # A dataset spec names its own protected attributes; the list may also carry the label
     # bookkeeping (investigated, label_known) for the label-bias view: not attributes.
-    declared = [c for c in result.bundle.meta.get("audit_only") or [] if c not in LABEL_BOOKKEEPING]
+    declared = [c for c in result.bundle.meta.get("protected") or [] if c not in LABEL_BOOKKEEPING]
     groups = audit_attributes(frame, settings, declared)
     if not groups:
         raise DataContractError(
-            "test split holds none of the audit-only attributes"
-            f" {[*settings.audit.audit_only_columns, *declared]}; cannot audit fairness"
+            "test split holds none of the protected attributes"
+            f" {[*settings.protected.columns, *declared]}; cannot audit fairness"
         )
     policy = FairnessPolicy(**settings.fairness.model_dump())
     audit = audit_table(

@@ -190,7 +190,7 @@ def log_training_run(
         Who trained the model; the promotion gate refuses waivers they approve.
     audit
         A precomputed ``FairnessAudit`` or :class:`FairnessEvidence`; by default the
-        test split is audited over the audit-only attributes.
+        test split is audited over the protected attributes.
     report
         Also build the oversight report and log it with the run.
 

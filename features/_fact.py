@@ -13,7 +13,7 @@ part of a feature: each has
 Features are :mod:`derivations <features._derive>` over fact columns, written
 once and run by both paths.  A new engine (Dask, say) adds fact forms only.
 Each fact declares, per column, the contract columns it reads (joins
-included), so the audit-only guard sees through it.
+included), so the protected guard sees through it.
 """
 
 from __future__ import annotations

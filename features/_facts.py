@@ -25,8 +25,8 @@ from ._windows import window_distinct
 
 __all__ = ["APPLICATION", "COUNTED_ON", "FACTS", "WINDOW_COUNTS", "fact_of"]
 
-#: Application columns a feature may read: the contract's, less those marked audit-only.
-_OWN = tuple(c.name for c in APPLICATIONS.columns if not c.audit_only)
+#: Application columns a feature may read: the contract's, less those marked protected.
+_OWN = tuple(c.name for c in APPLICATIONS.columns if not c.protected)
 
 
 def _application_batch(src: Sources, settings: Settings) -> pl.LazyFrame:
@@ -45,7 +45,7 @@ def _application_request(request: Request) -> dict[str, Any]:
 #: The application as submitted, and its submission day.
 APPLICATION = Fact(
     name="application",
-    description="The application's own columns (audit-only ones excluded) and its"
+    description="The application's own columns (protected ones excluded) and its"
     f" submission day (``{DAY}``)",
     reads={**{c: (c,) for c in _OWN}, DAY: ("submitted_at",)},
     batch=_application_batch,

@@ -11,7 +11,7 @@ Each family module builds one :class:`Family` and declares its features on it::
 
 The function returns a :mod:`derivation <features._derive>` over fact columns;
 the family names it after the function and refuses duplicates, empty texts,
-columns no fact provides and any audit-only column, whether the derivation
+columns no fact provides and any protected attribute, whether the derivation
 reads it by name or a fact reads it for it (joins included).
 ``features._families`` lists the families once; every other list derives from it.
 """
@@ -23,7 +23,7 @@ from typing import Any
 
 import polars as pl
 
-from risk.contract import audit_only_columns
+from risk.contract import protected_columns
 from risk.errors import FeatureRegistryError
 from risk.settings import get_settings
 
@@ -46,14 +46,14 @@ class Family:
         The family (group) name shown in the catalogue.
     owner
         Team answerable for the family's features (a feature may name another).
-    audit_only
-        Columns no feature may read; default: the contract's audit-only columns
-        plus ``Settings.audit.audit_only_columns``.
+    protected
+        Columns no feature may read; default: the contract's protected attributes
+        plus ``Settings.protected.columns``.
     """
 
-    def __init__(self, name: str, *, owner: str, audit_only: frozenset[str] | None = None) -> None:
+    def __init__(self, name: str, *, owner: str, protected: frozenset[str] | None = None) -> None:
         self.name, self.owner = name, owner
-        self._audit_only = audit_only
+        self._protected = protected
         self._specs: dict[str, FeatureSpec] = {}
 
     def __repr__(self) -> str:
@@ -75,11 +75,11 @@ class Family:
                     found.setdefault(fact.name, fact)
         return tuple(found.values())
 
-    def audit_only(self) -> frozenset[str]:
-        """The audit-only columns this family refuses."""
-        if self._audit_only is not None:
-            return self._audit_only
-        return audit_only_columns(get_settings().audit.audit_only_columns)
+    def protected(self) -> frozenset[str]:
+        """The protected attributes this family refuses."""
+        if self._protected is not None:
+            return self._protected
+        return protected_columns(get_settings().protected.columns)
 
     def feature(
         self,
@@ -110,7 +110,7 @@ class Family:
         ------
         FeatureRegistryError
             If the declaration breaks a rule (duplicate, empty text, unknown kind,
-            a column no fact provides, an audit-only column read directly or
+            a column no fact provides, a protected attribute read directly or
             through a fact).
         """
 
@@ -149,18 +149,18 @@ class Family:
                 f"feature {name!r}: the function must return a derivation"
                 f" (features.col(...) and its operators), got {type(derivation).__name__}"
             )
-        forbidden = self.audit_only()
+        forbidden = self.protected()
         for column in spec.inputs:
             if column in forbidden:
                 raise FeatureRegistryError(
-                    f"feature {name!r} declares audit-only column {column!r} as an input;"
-                    " audit-only columns can never become features"
+                    f"feature {name!r} declares protected attribute {column!r} as an input;"
+                    " protected attributes can never become features"
                 )
         for column in sorted(derivation.columns()):
             if column in forbidden:
                 raise FeatureRegistryError(
-                    f"feature {name!r} reads audit-only column {column!r};"
-                    " audit-only columns can never become features"
+                    f"feature {name!r} reads protected attribute {column!r};"
+                    " protected attributes can never become features"
                 )
             fact = fact_of(column)
             if fact is None:
@@ -170,8 +170,8 @@ class Family:
             hidden = sorted(set(fact.reads[column]) & forbidden)
             if hidden:
                 raise FeatureRegistryError(
-                    f"feature {name!r} reads audit-only column {hidden[0]!r} through fact"
-                    f" {fact.name!r} ({column!r}); audit-only columns can never become features"
+                    f"feature {name!r} reads protected attribute {hidden[0]!r} through fact"
+                    f" {fact.name!r} ({column!r}); protected attributes can never become features"
                 )
 
 

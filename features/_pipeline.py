@@ -52,7 +52,7 @@ def build_features(tables: RawTables, *, settings: Settings | None = None) -> pl
     tables
         The six contract tables as LazyFrames.
     settings
-        Windows and audit-only columns; default :func:`get_settings`.
+        Windows and protected attributes; default :func:`get_settings`.
 
     Returns
     -------

@@ -1,6 +1,6 @@
 """Applicant signals: what the application itself declares.
 
-Nationality, sex, birth date and marital status are audit-only and never read
+Nationality, sex, birth date and marital status are protected and never read
 here; residence country and place of application are left out too, because
 they stand in for nationality.
 """

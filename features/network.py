@@ -94,7 +94,7 @@ def agent_application_count() -> Derivation:
 @_network(
     unit="states",
     description="Distinct passport issuing states behind the same agent's earlier"
-    " applications in the network window. Nationality is audit-only, so this"
+    " applications in the network window. Nationality is protected, so this"
     " reads the issuing state printed on each passport, never the"
     " applicant's nationality.",
     purpose="An agent suddenly serving many countries can be a document-supply network",

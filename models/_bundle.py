@@ -98,7 +98,7 @@ class Bundle:
         self.bands = bands
         self.texts = dict(texts)
         self.catalogue_hash = catalogue_hash
-        self.meta = dict(meta or {})
+        self.meta = _current_meta(meta)
         self.catalogue = catalogue
         #: The reference profile (``reference.json``) as plain JSON, when the bundle has one.
         self.reference: dict[str, Any] | None = None
@@ -235,6 +235,14 @@ class Bundle:
         if self.reference is not None:
             (out / REFERENCE_FILE).write_text(json.dumps(self.reference, indent=1))
         return out
+
+
+def _current_meta(meta: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``meta`` under today's names: bundles saved before the rename say ``audit_only``."""
+    out = dict(meta or {})
+    if "audit_only" in out and "protected" not in out:
+        out["protected"] = out.pop("audit_only")
+    return out
 
 
 def _json(value: Any) -> Any:

@@ -42,7 +42,7 @@ class Prepared:
     catalogue_hash: str
     source: str
     label_policy: str
-    audit_only: list[str] = field(default_factory=list)
+    protected: list[str] = field(default_factory=list)
     declared: dict[str, list[str]] = field(default_factory=dict)
     catalogue: Any = None
     truth: np.ndarray | None = None
@@ -65,7 +65,7 @@ class TrainResult:
         baseline (``baseline``), and against the synthetic truth when given (``*_truth``).
     test_frame
         The scored test split: id, time, label, margin, score, band, flag, truth (if any),
-        baseline score (if any) and the audit-only attributes, for the fairness audit.
+        baseline score (if any) and the protected attributes, for the fairness audit.
     splits
         Rows, positives and time range per split.
     global_explanation
@@ -73,7 +73,7 @@ class TrainResult:
     test_features
         The test split's feature columns as the model saw them (before encoding), row for
         row with ``test_frame``: the fairness proxy test asks how well they predict each
-        audit-only attribute.
+        protected attribute.
     """
 
     bundle: Bundle
@@ -179,7 +179,7 @@ def _bands(m_valid: np.ndarray, calibrator: Calibrator, settings: Settings) -> B
 
 def _test_frame(p: Prepared, bundle: Bundle, X_test: np.ndarray, te: np.ndarray) -> pl.DataFrame:
     sel = pl.Series(te)
-    keep = [p.id, *([p.time] if p.time else []), *p.audit_only]
+    keep = [p.id, *([p.time] if p.time else []), *p.protected]
     frame = p.frame.filter(sel).select(keep)
     scores = bundle.score(X_test)
     extra: dict[str, Any] = {"label": p.labels[te]}
@@ -241,7 +241,7 @@ def _meta(
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "id_column": p.id,
         "time_column": p.time,
-        "audit_only": p.audit_only,
+        "protected": p.protected,
         "label_policy": p.label_policy,
         "data_fingerprint": _fingerprint(X, y, split),
         "seed": settings.model.seed,

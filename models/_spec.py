@@ -6,10 +6,13 @@ Example::
     id = "case_id"
     time = "opened_at"              # optional: without it the split is a seeded shuffle
     label = "violation"             # 0/1 or true/false, no missing values
-    audit_only = ["gender"]         # carried to the fairness audit, never features
+    protected = ["gender"]          # protected attributes: in fairness reports, never features
     categorical = ["region"]
     boolean = ["flagged_before"]    # optional; other features are numeric
     features = ["amount", "region", "flagged_before"]
+
+``audit_only`` is the deprecated name of ``protected``: still read, with a
+``FutureWarning``, until the next release.
 
     [feature.amount]                # optional wording of reasons
     description = "Declared amount"
@@ -23,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,14 +42,14 @@ _TEXT_KEYS = {"description", "unit", "reason_en", "reason_id"}
 
 @dataclass(frozen=True)
 class DatasetSpec:
-    """What a feature table holds: id, time, label, audit-only and feature columns."""
+    """What a feature table holds: id, time, label, protected and feature columns."""
 
     path: Path
     id: str
     label: str
     features: tuple[str, ...]
     time: str | None = None
-    audit_only: tuple[str, ...] = ()
+    protected: tuple[str, ...] = ()
     categorical: tuple[str, ...] = ()
     boolean: tuple[str, ...] = ()
     texts: dict[str, FeatureText] = field(default_factory=dict)
@@ -95,7 +99,7 @@ def read_spec(path: str | Path) -> DatasetSpec:
         label=_str(ds, "label", path),
         time=_str(ds, "time", path) if "time" in ds else None,
         features=_names(ds, "features", path, required=True),
-        audit_only=_names(ds, "audit_only", path),
+        protected=_protected(ds, path),
         categorical=_names(ds, "categorical", path),
         boolean=_names(ds, "boolean", path),
         texts=_texts(raw.get("feature", {}), path),
@@ -122,6 +126,24 @@ def _names(ds: dict[str, Any], key: str, path: Path, *, required: bool = False) 
     if len(set(value)) != len(value):
         raise SpecError(f"{path}: field 'dataset.{key}' repeats a column: {value}")
     return tuple(value)
+
+
+def _protected(ds: dict[str, Any], path: Path) -> tuple[str, ...]:
+    """``dataset.protected``, or its deprecated name ``dataset.audit_only``."""
+    if "audit_only" not in ds:
+        return _names(ds, "protected", path)
+    if "protected" in ds:
+        raise SpecError(
+            f"{path}: fields 'dataset.protected' and 'dataset.audit_only' are both given;"
+            " keep 'dataset.protected' ('dataset.audit_only' is its deprecated name)"
+        )
+    warnings.warn(
+        f"{path}: field 'dataset.audit_only' is deprecated and will be removed in the next"
+        " release; rename it 'dataset.protected'",
+        FutureWarning,
+        stacklevel=3,
+    )
+    return _names(ds, "audit_only", path)
 
 
 def _texts(raw: Any, path: Path) -> dict[str, FeatureText]:
@@ -151,10 +173,10 @@ def _check_consistent(spec: DatasetSpec) -> None:
             raise SpecError(
                 f"{p}: field 'dataset.features' lists {f!r}, which is the {roles[f]} column"
             )
-        if f in spec.audit_only:
+        if f in spec.protected:
             raise SpecError(
-                f"{p}: field 'dataset.features' lists {f!r}, which is audit-only and never"
-                " a feature"
+                f"{p}: field 'dataset.features' lists {f!r}, which is a protected attribute"
+                " and never a feature"
             )
     for key in ("categorical", "boolean"):
         for f in getattr(spec, key):
@@ -213,7 +235,7 @@ def load_spec_table(table_path: str | Path, spec: DatasetSpec) -> tuple:
         spec.label,
         *([spec.time] if spec.time else []),
         *spec.features,
-        *spec.audit_only,
+        *spec.protected,
     ]
     missing = [c for c in needed if c not in frame.columns]
     if missing:

@@ -34,7 +34,7 @@ def train_table(
     table_path
         CSV or Parquet file, one row per case.
     spec_path
-        The dataset spec naming id, time (optional), label, audit-only, categorical and
+        The dataset spec naming id, time (optional), label, protected, categorical and
         feature columns (see :func:`models.read_spec`).
     settings
         Split fractions, model parameters, capacity; default :func:`get_settings`.
@@ -61,7 +61,7 @@ def train_table(
         catalogue_hash=spec.hash(),
         source="table",
         label_policy=TABLE_LABEL_POLICY,
-        audit_only=list(spec.audit_only),
+        protected=list(spec.protected),
         extra_meta={"table": str(table_path), "spec": str(spec_path), "label_column": spec.label},
     )
     return fit_prepared(prepared, settings, progress)

@@ -18,7 +18,7 @@ from models._labels import (
     weight_summary,
 )
 from models._reasons import FeatureText
-from risk.contract import audit_only_columns
+from risk.contract import protected_columns
 from risk.errors import ConfigError
 from risk.settings import Settings, get_settings
 
@@ -107,7 +107,7 @@ def train_world(
     tables = load_tables(Path(data_dir))
     cat = features.catalogue()
     cutoff = _cutoff(tables, settings)
-    audit = sorted(audit_only_columns(settings.audit.audit_only_columns))
+    audit = sorted(protected_columns(settings.protected.columns))
     audit_present = [c for c in audit if c in tables.applications.collect_schema().names()]
     frame = (
         features.build_features(tables, settings=settings)
@@ -140,7 +140,7 @@ def train_world(
         source="world",
         label_policy=WORLD_LABEL_POLICY if policy == "naive" else REVIEWED_IPW_POLICY,
         weights=weights,
-        audit_only=[*audit_present, "investigated", "label_known"],
+        protected=[*audit_present, "investigated", "label_known"],
         declared={s.name: list(s.categories) for s in cat.specs if s.categories},
         catalogue=cat,
         truth=_truth(Path(data_dir), frame),

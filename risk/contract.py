@@ -3,9 +3,9 @@
 Each table is declared once here (columns, polars types, keys, allowed values,
 nullability, ranges, patterns).  The synthetic world writes exactly these
 tables, ``risk validate`` checks files against them, and the feature pipelines
-read them.  Columns marked ``audit_only`` are kept for fairness audits and must
-never become features; which columns are audit-only is configurable
-(``Settings.audit.audit_only_columns``) and defaults to nationality, sex, birth
+read them.  Columns marked ``protected`` hold protected attributes, kept for fairness
+reports; they must never become features; which columns are protected is configurable
+(``Settings.protected.columns``) and defaults to nationality, sex, birth
 date and marital status.
 """
 
@@ -41,7 +41,7 @@ __all__ = [
     "Column",
     "ForeignKey",
     "Table",
-    "audit_only_columns",
+    "protected_columns",
 ]
 
 VISA_TYPES = ("visit", "business", "work", "study", "family", "retirement", "second_home")
@@ -104,8 +104,9 @@ class Column:
         Inclusive range for numbers and dates (dates as ISO strings).
     pattern
         A regular expression every non-null string must match in full.
-    audit_only
-        Kept for fairness audits only: never a feature, never in an API answer.
+    protected
+        A protected attribute, kept for fairness reports only: never a feature, never
+        in an API answer.
     """
 
     name: str
@@ -117,7 +118,7 @@ class Column:
     min: Any = None
     max: Any = None
     pattern: str | None = None
-    audit_only: bool = False
+    protected: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,14 +212,14 @@ APPLICATIONS = Table(
             pl.String,
             "Nationality (ISO 3166-1 alpha-3)",
             pattern=_ISO3,
-            audit_only=True,
+            protected=True,
         ),
-        Column("sex", pl.String, "Sex as recorded", allowed=SEXES, audit_only=True),
+        Column("sex", pl.String, "Sex as recorded", allowed=SEXES, protected=True),
         Column(
-            "birth_date", pl.Date, "Date of birth", min=_DATE_MIN, max=_DATE_MAX, audit_only=True
+            "birth_date", pl.Date, "Date of birth", min=_DATE_MIN, max=_DATE_MAX, protected=True
         ),
         Column(
-            "marital_status", pl.String, "Marital status", allowed=MARITAL_STATUSES, audit_only=True
+            "marital_status", pl.String, "Marital status", allowed=MARITAL_STATUSES, protected=True
         ),
     ),
     foreign_keys=(ForeignKey("sponsor_id", "sponsors", "sponsor_id"),),
@@ -448,7 +449,7 @@ TABLES: dict[str, Table] = {
 ALL_TABLES: dict[str, Table] = {**TABLES, "truth": TRUTH}
 
 
-def audit_only_columns(configured: list[str] | None = None) -> frozenset[str]:
-    """Names of audit-only columns: those marked in the contract plus any configured."""
-    marked = {c.name for t in TABLES.values() for c in t.columns if c.audit_only}
+def protected_columns(configured: list[str] | None = None) -> frozenset[str]:
+    """Names of the protected columns: those marked in the contract plus any configured."""
+    marked = {c.name for t in TABLES.values() for c in t.columns if c.protected}
     return frozenset(marked | set(configured or ()))

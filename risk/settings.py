@@ -7,6 +7,7 @@ reads ``os.environ``; code asks :func:`get_settings`.
 
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -15,12 +16,12 @@ from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = [
-    "AuditSettings",
     "FairnessSettings",
     "FeatureSettings",
     "MLflowSettings",
     "ModelSettings",
     "MonitorSettings",
+    "ProtectedSettings",
     "ReviewSettings",
     "SecuritySettings",
     "ServingSettings",
@@ -31,12 +32,22 @@ __all__ = [
 ]
 
 
-class AuditSettings(BaseModel):
-    """Which raw columns are audit-only: kept for fairness audits, never features."""
+class ProtectedSettings(BaseModel):
+    """Which raw columns hold protected attributes: kept for fairness reports, never features.
 
-    audit_only_columns: list[str] = Field(
+    The contract's protected columns are always protected; ``columns`` may add more
+    (``RISK_PROTECTED__COLUMNS='["occupation"]'``).
+    """
+
+    columns: list[str] = Field(
         default_factory=lambda: ["nationality", "sex", "birth_date", "marital_status"]
     )
+
+
+class _LegacyAuditSettings(BaseModel):
+    """The section ``protected`` was called before: read for one release, then dropped."""
+
+    audit_only_columns: list[str] | None = None
 
 
 class SynthSettings(BaseModel):
@@ -105,7 +116,7 @@ class ReviewSettings(BaseModel):
 
 
 class FairnessSettings(BaseModel):
-    """The default tolerance policy for fairness audits."""
+    """The default tolerance policy of fairness reports."""
 
     min_group_size: int = Field(30, ge=1)
     ratio_low: float = Field(0.8, gt=0)
@@ -238,7 +249,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RISK_", env_nested_delimiter="__", extra="ignore")
 
     data_dir: Path = Path("amanah-data")
-    audit: AuditSettings = Field(default_factory=AuditSettings)
+    protected: ProtectedSettings = Field(default_factory=ProtectedSettings)
+    #: Deprecated: ``RISK_AUDIT__AUDIT_ONLY_COLUMNS`` is the old name of
+    #: ``RISK_PROTECTED__COLUMNS``, still honoured (with a warning) for one release.
+    audit: _LegacyAuditSettings | None = Field(None, exclude=True, repr=False)
     synth: SynthSettings = Field(default_factory=SynthSettings)
     features: FeatureSettings = Field(default_factory=FeatureSettings)
     split: SplitSettings = Field(default_factory=SplitSettings)
@@ -249,6 +263,22 @@ class Settings(BaseSettings):
     monitor: MonitorSettings = Field(default_factory=MonitorSettings)
     serving: ServingSettings = Field(default_factory=ServingSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
+
+    @model_validator(mode="after")
+    def _honour_legacy_protected(self) -> Settings:
+        legacy = self.audit
+        if legacy is None or legacy.audit_only_columns is None:
+            return self
+        warnings.warn(
+            "RISK_AUDIT__AUDIT_ONLY_COLUMNS is deprecated and will be removed in the next"
+            " release; set RISK_PROTECTED__COLUMNS instead",
+            FutureWarning,
+            stacklevel=2,
+        )
+        # The new name wins when both are given; this runs while the object is built.
+        if "columns" not in self.protected.model_fields_set:
+            self.protected = ProtectedSettings(columns=legacy.audit_only_columns)
+        return self
 
     @property
     def database_url(self) -> str:

@@ -1,7 +1,7 @@
 """The proxy test: can the model's features predict a protected attribute?
 
 A small gradient-boosted classifier (scikit-learn's HistGradientBoosting, with native
-categorical support) is cross-validated to predict each audit-only attribute from the
+categorical support) is cross-validated to predict each protected attribute from the
 features.  AUC near 0.5 means the features carry little about the attribute; near 1
 means some combination of features stands in for it.  Permutation importance on a
 held-out fold names the features that carry it.

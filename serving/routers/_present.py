@@ -1,4 +1,4 @@
-"""Turning store rows into answer models, leaving out audit-only and document identity fields."""
+"""Turning store rows into answer models, leaving out protected and document identity fields."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fastapi import Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from risk.contract import audit_only_columns
+from risk.contract import protected_columns
 from risk.settings import Settings
 from serving.schemas import (
     CasePublic,
@@ -32,7 +32,7 @@ __all__ = [
     "score_public",
 ]
 
-#: Document fields that restate the holder's identity and audit-only attributes
+#: Document fields that restate the holder's identity and protected attributes
 #: (nationality, sex, birth date are encoded in the MRZ and printed page).
 _DOCUMENT_HIDDEN = frozenset(
     {
@@ -136,11 +136,11 @@ def case_public(
     now: dt.datetime,
     name_of: NameOf | None = None,
 ) -> CasePublic:
-    """Everything a case screen shows, without audit-only attributes."""
+    """Everything a case screen shows, without protected attributes."""
     score = session.get(Score, case.score_id)
     decisions = list_decisions(session, case.case_id)
     names = usernames(session, {case.assigned_to, *(d.officer_id for d in decisions)})
-    hidden = audit_only_columns(settings.audit.audit_only_columns)
+    hidden = protected_columns(settings.protected.columns)
     app = _rows(session, "applications", case.application_id)[0]
     docs = _rows(session, "documents", case.application_id)
     summary = case_summary(case, score, names, now)

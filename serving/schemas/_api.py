@@ -1,6 +1,6 @@
 """Request and answer models of the API (``XRequest`` / ``XPublic`` / ``XPage``).
 
-Answers never carry audit-only attributes (nationality, sex, birth date, marital
+Answers never carry protected attributes (nationality, sex, birth date, marital
 status) nor internal fields such as token hashes.
 """
 
@@ -222,7 +222,7 @@ class BandRecordPublic(BaseModel):
 
 
 class CasePublic(CaseSummaryPublic):
-    """A case screen's data: the application (no audit-only attributes), documents, reasons."""
+    """A case screen's data: the application (no protected attributes), documents, reasons."""
 
     application: dict[str, Any]
     documents: list[dict[str, Any]]

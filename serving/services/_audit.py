@@ -99,7 +99,7 @@ def append_audit(
     entity_type, entity_id
         What it happened to.
     details
-        JSON-serialisable facts (ids and values, never audit-only attributes).
+        JSON-serialisable facts (ids and values, never protected attributes).
     """
     if session.new or session.dirty or session.deleted:
         session.flush()  # the change being recorded reaches the database first

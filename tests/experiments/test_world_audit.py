@@ -20,7 +20,7 @@ def world_result(tmp_path_factory, train_settings: Settings):
     return train_world(root / "world", settings=settings), settings
 
 
-def test_world_run_audits_the_audit_only_attributes_not_the_label_bookkeeping(world_result):
+def test_world_run_audits_the_protected_attributes_not_the_label_bookkeeping(world_result):
     result, settings = world_result
     evidence = audit_training_result(result, settings)
     # investigated and label_known ride along in the test split for the label-bias

@@ -144,7 +144,7 @@ def test_a_name_declared_by_two_families_is_refused():
 
     texts = dict(kind="numeric", description="d", purpose="p", reason_en="{value}",
                  reason_id="{value}", inputs=("intended_stay_days",))  # fmt: skip
-    first, second = (Family(n, owner="o", audit_only=frozenset()) for n in ("one", "two"))
+    first, second = (Family(n, owner="o", protected=frozenset()) for n in ("one", "two"))
     for family in (first, second):
 
         def stay():

@@ -98,7 +98,7 @@ def test_request_time_checks_its_frames(world):
         build_features_for(apps.head(1), {}, world)  # type: ignore[arg-type]
 
 
-def test_audit_only_columns_never_move_a_feature(world, batch):
+def test_protected_columns_never_move_a_feature(world, batch):
     shuffled = world.applications.with_columns(
         pl.col(c).shuffle(seed=9) for c in ("nationality", "sex", "birth_date", "marital_status")
     )

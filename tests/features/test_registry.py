@@ -13,7 +13,7 @@ import pytest
 from features import Catalogue, Derivation, Family, FeatureSpec, catalogue, col, days_between
 from features._facts import fact_of
 from features._registry import canonical_hash
-from risk.contract import audit_only_columns
+from risk.contract import protected_columns
 from risk.errors import FeatureRegistryError
 
 _BASE = dict(
@@ -36,8 +36,8 @@ def _declare(family: Family, derivation: Derivation | None = None, name: str = "
     return family.feature(**{**_BASE, **over})(fn)
 
 
-def _family(audit_only: frozenset[str] | None = frozenset()) -> Family:
-    return Family("documents", owner="document-analytics", audit_only=audit_only)
+def _family(protected: frozenset[str] | None = frozenset()) -> Family:
+    return Family("documents", owner="document-analytics", protected=protected)
 
 
 def test_alias_is_the_function_name_and_both_forms_apply_the_dtype():
@@ -94,35 +94,35 @@ def test_non_derivation_is_refused():
         family.feature(**_BASE)(broken)
 
 
-@pytest.mark.parametrize("column", sorted(audit_only_columns()))
-def test_declared_audit_only_input_is_refused(column):
+@pytest.mark.parametrize("column", sorted(protected_columns()))
+def test_declared_protected_input_is_refused(column):
     with pytest.raises(
-        FeatureRegistryError, match=f"feature 'age' declares audit-only column '{column}'"
+        FeatureRegistryError, match=f"feature 'age' declares protected attribute '{column}'"
     ):
         _declare(_family(None), inputs=("submitted_at", column))
 
 
-@pytest.mark.parametrize("column", sorted(audit_only_columns()))
-def test_derivation_reading_audit_only_column_is_refused(column):
+@pytest.mark.parametrize("column", sorted(protected_columns()))
+def test_derivation_reading_protected_column_is_refused(column):
     sneaky = days_between(col("submitted_day"), col(column))
-    message = f"feature 'age' reads audit-only column '{column}'"
+    message = f"feature 'age' reads protected attribute '{column}'"
     with pytest.raises(FeatureRegistryError, match=message):
         _declare(_family(None), sneaky)
 
 
-def test_configured_audit_only_column_is_refused(monkeypatch):
-    monkeypatch.setenv("RISK_AUDIT__AUDIT_ONLY_COLUMNS", '["occupation"]')
-    with pytest.raises(FeatureRegistryError, match="reads audit-only column 'occupation'"):
+def test_configured_protected_column_is_refused(monkeypatch):
+    monkeypatch.setenv("RISK_PROTECTED__COLUMNS", '["occupation"]')
+    with pytest.raises(FeatureRegistryError, match="reads protected attribute 'occupation'"):
         _declare(_family(None), col("occupation").is_null(), kind="boolean",
                  reason_en_false="no", reason_id_false="tidak")  # fmt: skip
 
 
-def test_audit_only_column_read_through_a_fact_join_is_refused(monkeypatch):
+def test_protected_column_read_through_a_fact_join_is_refused(monkeypatch):
     # The agent's issuing states come from a join with the documents: a fact reads
     # issuing_state for the derivation, which names only the count.
-    monkeypatch.setenv("RISK_AUDIT__AUDIT_ONLY_COLUMNS", '["issuing_state"]')
+    monkeypatch.setenv("RISK_PROTECTED__COLUMNS", '["issuing_state"]')
     message = (
-        "feature 'age' reads audit-only column 'issuing_state' through fact 'network_window'"
+        "feature 'age' reads protected attribute 'issuing_state' through fact 'network_window'"
         " \\('agent_issuing_states'\\)"
     )
     with pytest.raises(FeatureRegistryError, match=message):
@@ -147,8 +147,8 @@ def test_boolean_mapping_needs_true_and_false():
         _declare(_family(), kind="boolean", reason_en={True: "yes"})
 
 
-def test_project_catalogue_reads_no_audit_only_column_directly_or_through_facts():
-    forbidden = audit_only_columns()
+def test_project_catalogue_reads_no_protected_column_directly_or_through_facts():
+    forbidden = protected_columns()
     for spec in catalogue().specs:
         assert not set(spec.inputs) & forbidden, spec.name
         assert not set(spec.expr.meta.root_names()) & forbidden, spec.name
@@ -184,7 +184,7 @@ def test_project_catalogue_shape():
 
 def test_agent_issuing_states_explains_why_not_nationality():
     spec = catalogue().get("agent_issuing_states")
-    assert "issuing state" in spec.description and "audit-only" in spec.description
+    assert "issuing state" in spec.description and "protected" in spec.description
     assert "issuing_state" in spec.inputs and "nationality" not in spec.inputs
 
 

@@ -56,6 +56,17 @@ def test_bundle_json_records_what_the_model_needs(saved_bundle, trained):
     assert len(manifest["data_fingerprint"]) == 64
     assert manifest["num_trees"] == manifest["best_iteration"] == trained.bundle.booster.num_trees()
     assert "label" in manifest["label_policy"]
+    assert manifest["protected"] == ["gender"]
+
+
+def test_old_bundle_naming_audit_only_loads_as_protected(bundle_copy, trained):
+    manifest = json.loads((bundle_copy / "bundle.json").read_text())
+    manifest["audit_only"] = manifest.pop("protected")
+    (bundle_copy / "bundle.json").write_text(json.dumps(manifest))
+    bundle = load_bundle(bundle_copy)
+    assert bundle.meta["protected"] == ["gender"]
+    assert "audit_only" not in bundle.meta
+    assert bundle.fingerprint == trained.bundle.fingerprint
 
 
 def test_bundle_round_trip_scores_and_explains_identically(saved_bundle, trained, table_files):

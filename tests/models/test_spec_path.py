@@ -129,7 +129,8 @@ def _spec(tmp_path, text):
         ),
         (
             lambda s: s.replace('"amount", "x2"', '"amount", "gender", "x2"'),
-            "field 'dataset.features' lists 'gender', which is audit-only and never a feature",
+            "field 'dataset.features' lists 'gender', which is a protected attribute and never"
+            " a feature",
         ),
         (
             lambda s: s.replace('"amount", "x2"', '"amount", "case_id", "x2"'),
@@ -166,6 +167,28 @@ def test_spec_errors_name_file_and_field(tmp_path, edit, message):
     with pytest.raises(SpecError) as err:
         read_spec(path)
     assert err.value.message == f"{path}: {message}"
+
+
+def test_old_audit_only_key_is_read_as_protected_with_a_warning(tmp_path):
+    path = _spec(tmp_path, SPEC.replace("protected = [", "audit_only = ["))
+    message = (
+        f"{path}: field 'dataset.audit_only' is deprecated and will be removed in the next"
+        " release; rename it 'dataset.protected'"
+    )
+    with pytest.warns(FutureWarning) as caught:
+        spec = read_spec(path)
+    assert [str(w.message) for w in caught] == [message]
+    assert spec.protected == ("gender",)
+
+
+def test_spec_with_both_protected_and_audit_only_is_refused(tmp_path):
+    path = _spec(tmp_path, SPEC.replace("protected = [", 'audit_only = ["x2"]\nprotected = ['))
+    with pytest.raises(SpecError) as err:
+        read_spec(path)
+    assert err.value.message == (
+        f"{path}: fields 'dataset.protected' and 'dataset.audit_only' are both given;"
+        " keep 'dataset.protected' ('dataset.audit_only' is its deprecated name)"
+    )
 
 
 def test_spec_that_is_not_toml(tmp_path):

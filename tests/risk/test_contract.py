@@ -10,7 +10,7 @@ from risk.contract import (
     APPLICATIONS,
     MRZ_SHAPES,
     TABLES,
-    audit_only_columns,
+    protected_columns,
 )
 
 
@@ -44,10 +44,10 @@ def test_each_table_is_well_formed(table) -> None:
             assert col.dtype == pl.String
 
 
-def test_audit_only_defaults_and_configured_extra() -> None:
-    assert audit_only_columns() == {"nationality", "sex", "birth_date", "marital_status"}
-    assert "occupation" in audit_only_columns(["occupation"])
-    assert all(APPLICATIONS.column(c).audit_only for c in audit_only_columns())
+def test_protected_defaults_and_configured_extra() -> None:
+    assert protected_columns() == {"nationality", "sex", "birth_date", "marital_status"}
+    assert "occupation" in protected_columns(["occupation"])
+    assert all(APPLICATIONS.column(c).protected for c in protected_columns())
 
 
 def test_mrz_shapes_follow_icao_9303() -> None:

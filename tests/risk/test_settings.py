@@ -13,7 +13,7 @@ def test_defaults_point_under_the_data_dir(tmp_path: Path) -> None:
     assert s.database_url == f"sqlite:///{(tmp_path / 'amanah.db').resolve()}"
     assert s.tracking_uri == f"sqlite:///{(tmp_path / 'mlflow.db').resolve()}"
     assert s.review.capacity == 0.05
-    assert s.audit.audit_only_columns == ["nationality", "sex", "birth_date", "marital_status"]
+    assert s.protected.columns == ["nationality", "sex", "birth_date", "marital_status"]
 
 
 def test_nested_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -40,3 +40,30 @@ def test_capacity_out_of_range_is_refused(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("RISK_REVIEW__CAPACITY", "1.5")
     with pytest.raises(ValidationError, match=r"review\.capacity"):
         Settings()
+
+
+def test_protected_columns_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RISK_PROTECTED__COLUMNS", '["occupation"]')
+    assert Settings().protected.columns == ["occupation"]
+
+
+def test_old_audit_only_env_name_still_works_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RISK_AUDIT__AUDIT_ONLY_COLUMNS", '["occupation", "sex"]')
+    message = (
+        "RISK_AUDIT__AUDIT_ONLY_COLUMNS is deprecated and will be removed in the next"
+        " release; set RISK_PROTECTED__COLUMNS instead"
+    )
+    with pytest.warns(FutureWarning, match=f"^{message}$"):
+        s = Settings()
+    assert s.protected.columns == ["occupation", "sex"]
+    assert "audit" not in s.model_dump()
+
+
+def test_new_protected_env_name_wins_over_the_old_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RISK_AUDIT__AUDIT_ONLY_COLUMNS", '["occupation"]')
+    monkeypatch.setenv("RISK_PROTECTED__COLUMNS", '["sex"]')
+    with pytest.warns(FutureWarning, match="RISK_AUDIT__AUDIT_ONLY_COLUMNS is deprecated"):
+        s = Settings()
+    assert s.protected.columns == ["sex"]

@@ -12,7 +12,7 @@ from serving.store import Score
 
 pytestmark = pytest.mark.xdist_group("serving_model")
 
-AUDIT_ONLY = ("nationality", "sex", "birth_date", "marital_status")
+PROTECTED = ("nationality", "sex", "birth_date", "marital_status")
 
 
 def _count(store, table: str) -> int:
@@ -41,7 +41,7 @@ def test_score_answer_and_inference_log(scoring_client, tokens, world, store, ho
     assert body["band"] in ("low", "medium", "high")
     assert all(r["contribution"] > 0 for r in body["raised"])
     assert all(r["contribution"] < 0 for r in body["lowered"])
-    assert not set(AUDIT_ONLY) & set(body)
+    assert not set(PROTECTED) & set(body)
     with store.transaction() as session:
         row = session.get(Score, body["score_id"])
         assert row.input_fingerprint == input_fingerprint(

@@ -13,7 +13,7 @@ from serving.services import verify_chain
 
 pytestmark = pytest.mark.xdist_group("serving_model")
 
-AUDIT_ONLY_KEYS = {
+PROTECTED_KEYS = {
     "nationality",
     "sex",
     "birth_date",
@@ -159,13 +159,13 @@ def test_decision_needs_a_claim_and_amendments_link(scoring_client, tokens, case
     assert reason == "Documents and history are consistent."  # never overwritten
 
 
-def test_case_view_is_audited_and_hides_audit_only_attributes(
+def test_case_view_is_audited_and_hides_protected_attributes(
     scoring_client, tokens, cases, world, store
 ):
     response = scoring_client.get(f"/v1/cases/{cases[0]}", headers=auth(tokens["officer"]))
     case = response.json()
-    assert not AUDIT_ONLY_KEYS & set(case["application"])
-    assert all(not AUDIT_ONLY_KEYS & set(d) for d in case["documents"])
+    assert not PROTECTED_KEYS & set(case["application"])
+    assert all(not PROTECTED_KEYS & set(d) for d in case["documents"])
     birth = world["payloads"][0]["application"]["birth_date"].isoformat()
     assert birth not in response.text
     with store.engine.connect() as conn:
@@ -365,8 +365,8 @@ def _keys(value) -> set[str]:
     return set()
 
 
-def test_no_answer_carries_audit_only_attributes(scoring_client, tokens, cases, world):
-    """Scan every kind of answer a workflow produces for audit-only keys and values."""
+def test_no_answer_carries_protected_attributes(scoring_client, tokens, cases, world):
+    """Scan every kind of answer a workflow produces for protected keys and values."""
     c = cases[0]
     officer, supervisor = auth(tokens["officer"]), auth(tokens["supervisor"])
     _post(scoring_client, tokens["officer"], f"/v1/cases/{c}/claim")
@@ -390,7 +390,7 @@ def test_no_answer_carries_audit_only_attributes(scoring_client, tokens, cases, 
     birth_dates = {p["application"]["birth_date"].isoformat() for p in world["payloads"][:4]}
     for response in responses:
         assert response.status_code < 400, response.text
-        assert not AUDIT_ONLY_KEYS & _keys(response.json()), response.request.url
+        assert not PROTECTED_KEYS & _keys(response.json()), response.request.url
         assert not any(b in response.text for b in birth_dates), response.request.url
 
 

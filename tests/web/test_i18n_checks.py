@@ -102,7 +102,7 @@ def test_every_key_built_from_data_exists():
     assert missing == []
 
 
-#: Fields the case screen never shows (audit-only, MRZ lines, identity on the document).
+#: Fields the case screen never shows (protected, MRZ lines, identity on the document).
 _NOT_SHOWN = {
     "nationality",
     "sex",

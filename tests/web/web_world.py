@@ -81,7 +81,7 @@ def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
 
 
 def _personal_values(apps: pl.DataFrame, docs: pl.DataFrame) -> set[str]:
-    """Strings that identify a person or carry audit-only attributes, for leak tests."""
+    """Strings that identify a person or carry protected attributes, for leak tests."""
     values: set[str] = set()
     for col in (
         "application_id",
