@@ -233,6 +233,12 @@ class SecuritySettings(BaseModel):
     #: Failed sign-ins from one client address within the window before it is refused.
     address_max_failures: int = Field(20, ge=1, le=100_000)
     sign_in_window_minutes: int = Field(15, ge=1, le=7 * 24 * 60)
+    #: Wrong codes typed for one reference on /status within the window before it is refused.
+    status_reference_max_failures: int = Field(5, ge=1, le=1000)
+    #: Wrong references or codes from one client address within the window before refusal.
+    status_address_max_failures: int = Field(20, ge=1, le=100_000)
+    #: How long an applicant's status page stays open after the code was accepted.
+    applicant_session_minutes: int = Field(30, ge=1, le=24 * 60)
     #: Serve the interactive API docs (``/docs``, assets from the installed package).
     docs_enabled: bool = True
 

@@ -13,6 +13,7 @@ from risk.errors import AmanahError
 
 # Command modules register their verbs on import.
 from . import (
+    _applicants,  # noqa: F401  (applicants reissue-code, revoke-code)
     _audit,  # noqa: F401  (fairness, audit)
     _audit_log,  # noqa: F401  (audit-log)
     _data,  # noqa: F401  (validate)

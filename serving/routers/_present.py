@@ -81,6 +81,8 @@ def score_public(outcome: ScoreOutcome, name_of: NameOf | None = None) -> ScoreP
         lang=s.lang,
         scored_at=s.created_at,
         review_propensity=s.review_propensity,
+        reference=outcome.access.reference if outcome.access else None,
+        access_code=outcome.access.code if outcome.access else None,
     )
 
 

@@ -149,6 +149,17 @@ class ScorePublic(BaseModel):
         " in force when it was scored: 1 for a model flag or under the kill switch, the"
         " blind-sample rate otherwise (null: logged before propensities were recorded)."
     )
+    reference: str | None = Field(
+        None,
+        description="The application's public reference, in the answer that issued it (the"
+        " application's first score; null on later scores and on reads of a logged score).",
+    )
+    access_code: str | None = Field(
+        None,
+        description="The applicant's access code for /status, shown once: hand it to the"
+        " applicant with the reference. Only its hash is kept; `risk applicants"
+        " reissue-code REFERENCE` issues a new one and revokes the old.",
+    )
 
 
 class ScoreBatchPublic(BaseModel):

@@ -1,5 +1,19 @@
 """The service's logic as plain Python (no FastAPI): each function takes a session."""
 
+from ._access import (
+    APPLICANT_ACTOR,
+    AccessCheck,
+    ApplicantAccess,
+    IssuedCode,
+    canonical_reference,
+    check_access_code,
+    end_applicant_session,
+    issue_first_code,
+    normalise_code,
+    read_applicant_session,
+    reissue_code,
+    revoke_codes,
+)
 from ._audit import ChainReport, append_audit, entry_hash, key_id, verify_chain
 from ._audit_files import (
     Checkpoint,
@@ -46,6 +60,16 @@ from ._loading import load_raw_tables
 from ._model import ModelHolder, RegistryPoller
 from ._monitoring import monitor_store, scored_frame
 from ._passwords import check_password_policy, hash_password, needs_rehash, verify_password
+from ._public import (
+    APPLICANT_CATEGORIES,
+    CONTACT_PREFERENCES,
+    ApplicationStatus,
+    add_complaint_step,
+    applicant_complaints,
+    application_status,
+    complaint_steps,
+    open_applicant_complaint,
+)
 from ._replay import ReplayReport, replay_score
 from ._rules import RULES, refuse, rule_text
 from ._runtime import (
@@ -82,6 +106,14 @@ from ._sign_in import (
     unlock_address,
     unlock_sign_in,
 )
+from ._surveys import (
+    applicant_survey,
+    approved_comments,
+    moderate_survey,
+    pending_surveys,
+    public_channel_figures,
+    submit_survey,
+)
 from ._waivers import approve_model_waiver, request_model_waiver
 from ._watch import MONITOR_ACTOR, WatchResult, latest_monitor_run, list_alerts, run_monitoring
 from ._workflow import (
@@ -99,7 +131,10 @@ from ._workflow import (
 )
 
 __all__ = [
+    "APPLICANT_ACTOR",
+    "APPLICANT_CATEGORIES",
     "COMPLAINT_CATEGORIES",
+    "CONTACT_PREFERENCES",
     "DECISION_OUTCOMES",
     "FAILED_ACTOR",
     "MAX_KILL_REASON",
@@ -108,12 +143,16 @@ __all__ = [
     "REVIEWS_SCHEMA",
     "ROLES",
     "RULES",
+    "AccessCheck",
+    "ApplicantAccess",
+    "ApplicationStatus",
     "BandRecord",
     "ChainReport",
     "Checkpoint",
     "CheckpointLoop",
     "Counts",
     "ExportResult",
+    "IssuedCode",
     "KillSwitchEvent",
     "ModelHolder",
     "OpenedSession",
@@ -131,22 +170,31 @@ __all__ = [
     "ThrottlePolicy",
     "TokenCache",
     "WatchResult",
+    "add_complaint_step",
     "add_feedback",
     "append_audit",
+    "applicant_complaints",
+    "applicant_survey",
+    "application_status",
     "approve_model_waiver",
+    "approved_comments",
     "assign_complaint",
     "audit_checkpoint_path",
     "authenticate",
     "authenticate_password",
     "band_record",
+    "canonical_reference",
+    "check_access_code",
     "check_password_policy",
     "claim_case",
     "complaint_deciders",
+    "complaint_steps",
     "compute_features",
     "compute_kpis",
     "create_token",
     "create_user",
     "decide_case",
+    "end_applicant_session",
     "end_session",
     "end_user_sessions",
     "entry_hash",
@@ -155,6 +203,7 @@ __all__ = [
     "get_complaint",
     "hash_password",
     "input_fingerprint",
+    "issue_first_code",
     "key_id",
     "kill_switch_history",
     "kill_switch_on",
@@ -168,18 +217,25 @@ __all__ = [
     "load_lookups",
     "load_raw_tables",
     "locked_accounts",
+    "moderate_survey",
     "monitor_store",
     "needs_rehash",
+    "normalise_code",
+    "open_applicant_complaint",
     "open_complaint",
     "open_session",
     "parse_published_head",
+    "pending_surveys",
     "protect",
+    "public_channel_figures",
+    "read_applicant_session",
     "read_checkpoints",
     "read_runtime",
     "read_session",
     "readiness",
     "reassign_case",
     "refuse",
+    "reissue_code",
     "release_case",
     "replay_score",
     "request_model_waiver",
@@ -187,6 +243,7 @@ __all__ = [
     "respond_complaint",
     "review_propensity",
     "reviews_frame",
+    "revoke_codes",
     "revoke_token",
     "rule_text",
     "run_monitoring",
@@ -199,6 +256,7 @@ __all__ = [
     "set_password",
     "set_runtime",
     "sign_in_with_password",
+    "submit_survey",
     "switch_kill",
     "take_complaint",
     "unlock_address",

@@ -72,6 +72,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "complaints.handle": _CASEWORK,
     "complaints.assign": frozenset({"supervisor"}),
     "feedback.create": _CASEWORK,
+    # Applicants' survey comments are shown nowhere until a supervisor approves them.
+    "surveys.moderate": frozenset({"supervisor"}),
     "kpis.read": frozenset({"supervisor", "analyst", "auditor", "admin"}),
     "settings.read": frozenset({"supervisor", "analyst", "auditor", "admin"}),
     "settings.kill_switch": frozenset({"supervisor", "admin"}),

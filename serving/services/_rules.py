@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 
 from risk.errors import AmanahError
 
+from ._rules_public import PUBLIC_RULES
+
 __all__ = ["RULES", "refuse", "rule_text"]
 
 E = TypeVar("E", bound=AmanahError)
@@ -104,6 +106,8 @@ RULES: dict[str, tuple[str, str]] = {
         "kasus {case} belum diputuskan; penilaian diberikan setelah keputusan",
     ),
 }
+
+RULES.update(PUBLIC_RULES)
 
 
 def refuse(kind: type[E], rule: str, **values: Any) -> E:

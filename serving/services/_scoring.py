@@ -26,6 +26,7 @@ from risk.errors import ConflictError
 from risk.settings import Settings
 from serving.store import Case, Score, raw_table
 
+from ._access import IssuedCode, issue_first_code
 from ._audit import append_audit
 from ._auth import Principal
 from ._history import load_lookups, save_raw_rows
@@ -47,6 +48,8 @@ class ScoreOutcome:
     score: Score
     case_id: int | None
     reasons: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: The applicant's reference and access code, when this score issued them (first score).
+    access: IssuedCode | None = None
 
 
 def _jsonable(value: Any) -> Any:
@@ -267,7 +270,9 @@ def score_application(
             "review_propensity": score.review_propensity,
         },
     )
-    return ScoreOutcome(score=score, case_id=case_id, reasons=reasons)
+    # The applicant's way to follow the application: once, at its first score.
+    access = issue_first_code(session, score.application_id, clock=clock, actor=principal.username)
+    return ScoreOutcome(score=score, case_id=case_id, reasons=reasons, access=access)
 
 
 _CASES = Case.__table__

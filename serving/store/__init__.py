@@ -1,5 +1,6 @@
 """The store: SQLAlchemy tables, the :class:`Store` and its Alembic migrations."""
 
+from ._public_tables import ApplicantCode, ApplicantSession, ComplaintStep, StatusFailure, Survey
 from ._store import Store, StoreBusy, upgrade
 from ._tables import (
     ApiToken,
@@ -22,11 +23,14 @@ from ._tables import (
 
 __all__ = [
     "ApiToken",
+    "ApplicantCode",
+    "ApplicantSession",
     "AuditEntry",
     "AuditHead",
     "Base",
     "Case",
     "Complaint",
+    "ComplaintStep",
     "Decision",
     "Feedback",
     "MonitorAlert",
@@ -34,8 +38,10 @@ __all__ = [
     "Score",
     "ServiceSetting",
     "SignInFailure",
+    "StatusFailure",
     "Store",
     "StoreBusy",
+    "Survey",
     "User",
     "WebSession",
     "raw_table",

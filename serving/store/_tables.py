@@ -243,6 +243,10 @@ class Complaint(Base):
     # handle its complaint anyway (and who gave it); empty otherwise.
     override_reason: Mapped[str | None] = mapped_column(sa.Text)
     override_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.user_id"))
+    #: Who filed it: ``staff`` (recorded by an officer) or ``applicant`` (on /status).
+    source: Mapped[str] = mapped_column(sa.String(10), default="staff", server_default="staff")
+    #: How an applicant asked to be contacted (``none``, ``email``, ``phone``, ``post``).
+    contact_preference: Mapped[str | None] = mapped_column(sa.String(10))
 
 
 class Feedback(Base):
