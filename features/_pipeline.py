@@ -24,6 +24,7 @@ from risk.contract import APPLICATIONS, DOCUMENTS
 from risk.errors import FeatureError
 from risk.io import RawTables
 from risk.settings import Settings, get_settings
+from risk.text import listing
 
 from ._catalogue import Catalogue, catalogue
 from ._fact import Fact
@@ -178,7 +179,9 @@ def build_family(
     the family's catalogue features only.
     """
     if group not in FAMILIES:
-        raise FeatureError(f"unknown feature family {group!r} (expected one of {list(FAMILIES)})")
+        raise FeatureError(
+            f"unknown feature family {group!r} (expected {listing(FAMILIES, conjunction='or')})"
+        )
     src = _sources(tables)
     return _family(group, src, settings or get_settings(), catalogue(), {})
 

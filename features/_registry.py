@@ -16,6 +16,7 @@ from typing import Any, Literal
 import polars as pl
 
 from risk.errors import FeatureRegistryError
+from risk.text import listing
 
 from ._derive import Derivation, Scalar
 
@@ -183,7 +184,8 @@ def check_texts(spec: FeatureSpec) -> None:
     name = spec.name
     if spec.kind not in KINDS:
         raise FeatureRegistryError(
-            f"feature {name!r}: unknown kind {spec.kind!r} (expected one of {KINDS})"
+            f"feature {name!r}: unknown kind {spec.kind!r}"
+            f" (expected {listing(KINDS, conjunction='or')})"
         )
     for label in ("description", "purpose", "owner"):
         if not str(getattr(spec, label)).strip():

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from risk.errors import FeatureError
+from risk.text import listing
 
 __all__ = ["and3", "category", "days_between", "divide", "epoch_days", "not3", "or3", "to_float"]
 
@@ -84,5 +85,6 @@ def category(feature: str, value: str | None, categories: Collection[str]) -> st
     if value is None or value in categories:
         return value
     raise FeatureError(
-        f"feature {feature!r}: value {value!r} is not one of its categories {sorted(categories)}"
+        f"feature {feature!r}: value {value!r} is not one of its categories"
+        f" ({listing(sorted(categories), conjunction='or')})"
     )

@@ -11,6 +11,7 @@ import polars as pl
 
 from models._bundle import Bundle
 from risk.errors import ConfigError, DataFileError
+from risk.text import listing
 
 __all__ = ["EXPLAIN_CHOICES", "batch_input", "score_batch"]
 
@@ -84,7 +85,9 @@ def score_batch(
         ``rows``, ``flagged`` and ``out``.
     """
     if explain not in EXPLAIN_CHOICES:
-        raise ConfigError(f"--explain must be one of {list(EXPLAIN_CHOICES)}, got {explain!r}")
+        raise ConfigError(
+            f"--explain must be {listing(EXPLAIN_CHOICES, conjunction='or')}, got {explain!r}"
+        )
     out = Path(out)
     if out.suffix.lower() not in (".parquet", ".csv"):
         raise DataFileError(f"batch output {out} must end in .parquet or .csv")

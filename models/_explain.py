@@ -10,6 +10,7 @@ import numpy as np
 
 from models._reasons import LANGS, Reason, ReasonSource
 from risk.errors import RequestValidationError
+from risk.text import listing
 
 __all__ = ["CaseScore", "Explanation", "build_explanation", "build_explanations", "check_lang"]
 
@@ -93,7 +94,9 @@ class CaseScore:
 def check_lang(lang: str) -> None:
     """Refuse languages we have no wording for."""
     if lang not in LANGS:
-        raise RequestValidationError(f"lang must be one of {list(LANGS)}, got {lang!r}")
+        raise RequestValidationError(
+            f"lang must be {listing(LANGS, conjunction='or')}, got {lang!r}"
+        )
 
 
 def build_explanation(

@@ -12,6 +12,7 @@ from models._reasons import FeatureText
 from models._schema import FeatureSchema
 from models._threshold import Bands
 from risk.errors import BundleLoadError, FeatureError
+from risk.text import listing
 
 __all__ = ["load_bundle"]
 
@@ -50,8 +51,8 @@ def load_bundle(directory: str | Path, *, catalogue: Any = None) -> Bundle:
         ) from exc
     if list(booster.feature_name()) != list(schema.names):
         raise BundleLoadError(
-            f"model.txt features {booster.feature_name()} differ from bundle.json features"
-            f" {list(schema.names)} in {folder}"
+            f"model.txt features ({listing(booster.feature_name())}) differ from bundle.json"
+            f" features ({listing(schema.names)}) in {folder}"
         )
     if manifest["source"] == "world" and catalogue is None:
         import features

@@ -34,6 +34,7 @@ from typing import Any
 from models._reasons import FeatureText
 from models._schema import FeatureKind
 from risk.errors import SpecError
+from risk.text import listing
 
 __all__ = ["DatasetSpec", "read_spec"]
 
@@ -154,7 +155,9 @@ def _texts(raw: Any, path: Path) -> dict[str, FeatureText]:
         if not isinstance(body, dict) or set(body) - _TEXT_KEYS:
             extra = sorted(set(body) - _TEXT_KEYS) if isinstance(body, dict) else body
             raise SpecError(
-                f"{path}: [feature.{name}] has unknown keys {extra}; use {sorted(_TEXT_KEYS)}"
+                f"{path}: [feature.{name}] has unknown keys"
+                f" ({listing(extra) if isinstance(extra, list) else extra}); use"
+                f" {listing(sorted(_TEXT_KEYS), conjunction='or')}"
             )
         out[name] = FeatureText(
             description=str(body.get("description", name)),
@@ -184,7 +187,10 @@ def _check_consistent(spec: DatasetSpec) -> None:
                 raise SpecError(f"{p}: field 'dataset.{key}' lists {f!r}, which is not a feature")
     both = set(spec.categorical) & set(spec.boolean)
     if both:
-        raise SpecError(f"{p}: {sorted(both)} are both categorical and boolean")
+        raise SpecError(
+            f"{p}: {listing(sorted(both))} {'is' if len(both) == 1 else 'are'} both"
+            " categorical and boolean"
+        )
     for name in spec.texts:
         if name not in spec.features:
             raise SpecError(f"{p}: [feature.{name}] describes a column that is not a feature")

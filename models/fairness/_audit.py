@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 
 from risk.errors import RequestValidationError
+from risk.text import listing
 
 from ._bootstrap import RatioInterval, bootstrap_ratio_intervals, rng_for
 from ._metrics import RATE_NAMES, auc_by_group, confusion_counts, ece_by_group, rates_from_counts
@@ -82,7 +83,7 @@ def audit_table(
         if key not in attrs:
             raise RequestValidationError(
                 f"{source}: reference given for {key!r}, which is not an audited attribute "
-                f"({list(attrs)})"
+                f"({listing(attrs)})"
             )
     results = {
         name: _audit_attribute(name, s, inputs, policy, reference.get(name), source)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from risk.errors import SpecError
 from risk.settings import get_settings
+from risk.text import listing, noun
 
 __all__ = ["RATIO_METRICS", "FairnessPolicy"]
 
@@ -61,7 +62,10 @@ class FairnessPolicy(BaseModel):
             )
         unknown = [m for m in self.metrics if m not in RATIO_METRICS]
         if unknown:
-            raise ValueError(f"unknown metric(s) {unknown}; choose from {list(RATIO_METRICS)}")
+            raise ValueError(
+                f"unknown {noun(len(unknown), 'metric')} {listing(unknown)};"
+                f" choose from {listing(RATIO_METRICS, conjunction='or')}"
+            )
         if self.verdict_rule == "ci" and self.bootstrap < 1:
             raise ValueError("verdict_rule='ci' needs bootstrap >= 1")
         return self

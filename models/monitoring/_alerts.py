@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from risk.errors import SpecError
+from risk.text import listing, noun
 
 __all__ = ["DEFAULT_RULES", "KINDS", "AlertPolicy", "AlertRule"]
 
@@ -136,10 +137,14 @@ def _rule(raw: Any, i: int, path: Path) -> AlertRule:
         raise SpecError(f"{where} must be a table")
     unknown = set(raw) - {"name", "kind", "threshold", "feature", "suspend"}
     if unknown:
-        raise SpecError(f"{where} has unknown field(s) {sorted(unknown)}")
+        raise SpecError(
+            f"{where} has unknown {noun(len(unknown), 'field')} {listing(sorted(unknown))}"
+        )
     kind = raw.get("kind")
     if kind not in KINDS:
-        raise SpecError(f"{where} field 'kind' is {kind!r}; use one of {list(KINDS)}")
+        raise SpecError(
+            f"{where} field 'kind' is {kind!r}; use one of {listing(KINDS, conjunction='or')}"
+        )
     threshold = raw.get("threshold")
     if kind in _NEEDS_THRESHOLD and not (isinstance(threshold, int | float) and threshold > 0):
         raise SpecError(f"{where} field 'threshold' must be a positive number for kind {kind!r}")

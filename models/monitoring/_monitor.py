@@ -13,6 +13,7 @@ import polars as pl
 
 from risk.errors import MonitorError, SpecError
 from risk.settings import FairnessSettings, MonitorSettings
+from risk.text import listing, noun
 
 from ._alerts import AlertPolicy
 from ._drift import chunk_drift, missing_feature, prepare_feature
@@ -137,9 +138,14 @@ def _check_input(bundle, current, time, by, label, weight, groups, policy) -> No
             raise MonitorError(f"the current data lacks the {what} column {col!r}")
     absent = [g for g in groups if g not in current.columns]
     if absent:
-        raise MonitorError(f"the current data lacks the audit attribute column(s) {absent}")
+        raise MonitorError(
+            f"the current data lacks the audit attribute {noun(len(absent), 'column')}"
+            f" {listing(absent)}"
+        )
     if by is not None and (by not in _EVERY or time is None):
-        raise MonitorError(f"chunking by {by!r} needs a time column and one of {list(_EVERY)}")
+        raise MonitorError(
+            f"chunking by {by!r} needs a time column and one of {listing(_EVERY, conjunction='or')}"
+        )
     for rule in policy.rules:
         if rule.feature is not None and rule.feature not in bundle.schema.names:
             raise SpecError(

@@ -178,8 +178,6 @@ def report(
 @app.command("models")
 def models() -> None:
     """List the registered model versions with their aliases and promotion state."""
-    from rich.table import Table
-
     from experiments import list_versions
     from risk.settings import get_settings
 
@@ -188,21 +186,17 @@ def models() -> None:
     if not rows:
         console.print(f"no versions of {settings.mlflow.registered_model!r} yet")
         return
-    table = Table(title=f"{settings.mlflow.registered_model} at {settings.tracking_uri}")
-    table.add_column("version", no_wrap=True)
-    table.add_column("name", no_wrap=True)
-    table.add_column("aliases", no_wrap=True, min_width=20)
-    for col in ("trained by", "fairness", "last promotion"):
-        table.add_column(col, overflow="fold")
-    table.add_column("run", max_width=12, overflow="ellipsis", no_wrap=True)
+    console.print(f"{settings.mlflow.registered_model} at {settings.tracking_uri}", highlight=False)
+    # One block per version rather than a table: the promotion result is a sentence, and
+    # a table squeezed into 80 columns breaks its words in the middle ("promoti/on").
     for r in rows:
-        table.add_row(
-            r["version"],
-            r["name"],
-            ", ".join(r["aliases"]) or "-",
-            _fmt(r["trained_by"]),
-            _fmt(r["fairness_verdict"]),
-            _fmt(r["promotion"]),
-            r["run_id"],
-        )
-    console.print(table)
+        aliases = ", ".join(r["aliases"]) or "no alias"
+        console.print(f"\nversion {r['version']} ({aliases})", style="bold", highlight=False)
+        for label, value in (
+            ("name", r["name"]),
+            ("trained by", _fmt(r["trained_by"])),
+            ("fairness", _fmt(r["fairness_verdict"])),
+            ("last promotion", _fmt(r["promotion"])),
+            ("run", r["run_id"]),
+        ):
+            console.print(f"  {label + ':':<16}{value}", highlight=False)

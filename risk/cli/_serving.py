@@ -1,4 +1,4 @@
-"""Service verbs: serve, db upgrade, users, tokens, replay, demo."""
+"""Service verbs: serve, db upgrade, users, tokens, replay."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from risk.clock import WallClock
+from risk.text import plural
 
 from ._app import app, console, group
 
@@ -43,14 +44,36 @@ def serve(
     bundle: Annotated[
         Path | None, typer.Option(help="Serve this model bundle instead of the champion.")
     ] = None,
+    resume_at: Annotated[
+        str | None,
+        typer.Option(
+            help="Serve a simulated store on a clock that resumes at this instant"
+            " (ISO, e.g. 2026-01-01T00:00:00) and runs at the wall's pace."
+        ),
+    ] = None,
 ) -> None:
     """Start the scoring service (one worker process; run more processes to scale)."""
+    from risk.clock import ContinuedClock
     from risk.settings import get_settings
 
     settings = get_settings()
     if bundle is not None:
         settings.serving.model_source, settings.serving.bundle_path = "bundle", bundle
-    _serve(settings, host or settings.serving.host, port or settings.serving.port)
+    clock = None if resume_at is None else ContinuedClock(_instant(resume_at))
+    _serve(settings, host or settings.serving.host, port or settings.serving.port, clock)
+
+
+def _instant(text: str) -> Any:
+    import datetime as dt
+
+    from risk.errors import ConfigError
+
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(
+            f"--resume-at must be an instant like 2026-01-01T00:00:00, got {text!r}"
+        ) from None
 
 
 def _serve(settings: Any, host: str, port: int, clock: Any = None) -> None:
@@ -159,7 +182,7 @@ def users_password(
         ended = set_password(
             session, username, password, clock=WallClock(), actor="cli", min_length=min_length
         )
-    console.print(f"password of {username} changed; {ended} open sessions ended")
+    console.print(f"password of {username} changed; {plural(ended, 'open session')} ended")
 
 
 @users_app.command("deactivate")
@@ -169,7 +192,7 @@ def users_deactivate(username: str) -> None:
 
     with _session() as session:
         ended = set_active(session, username, False, clock=WallClock(), actor="cli")
-    console.print(f"user {username} deactivated; {ended} open sessions ended")
+    console.print(f"user {username} deactivated; {plural(ended, 'open session')} ended")
 
 
 @users_app.command("activate")
@@ -198,10 +221,12 @@ def users_unlock(
     with _session() as session:
         if username is not None:
             cleared = unlock_sign_in(session, username, actor=None, clock=WallClock())
-            console.print(f"{username} unlocked ({cleared} failed sign-ins cleared)")
+            console.print(f"{username} unlocked ({plural(cleared, 'failed sign-in')} cleared)")
         if address is not None:
             cleared = unlock_address(session, address, clock=WallClock())
-            console.print(f"address {address} unlocked ({cleared} failed sign-ins cleared)")
+            console.print(
+                f"address {address} unlocked ({plural(cleared, 'failed sign-in')} cleared)"
+            )
 
 
 @tokens_app.command("create")
@@ -271,90 +296,4 @@ def _print_replay(report: Any) -> None:
         "[green]replay reproduces the logged score[/]"
         if report.ok
         else "[red]replay does NOT reproduce the logged score[/]"
-    )
-
-
-@app.command("demo")
-def demo(
-    applications: Annotated[
-        int, typer.Option(help="Size of the synthetic world (applications over 3 years).")
-    ] = 30_000,
-    serve_after: Annotated[
-        bool, typer.Option("--serve/--no-serve", help="Start the service at the end.")
-    ] = True,
-    port: Annotated[int | None, typer.Option(help="Port (default: settings).")] = None,
-) -> None:
-    """The whole job on embedded defaults: world, model, audit, registry, a simulated year of
-    operation (scores, reviews, complaints, ratings), demo users, and the case screens."""
-    from risk.errors import ConfigError
-    from risk.settings import get_settings
-    from serving._demo import run_demo
-
-    settings = get_settings()
-    if (settings.data_dir / "world").exists():
-        raise ConfigError(
-            f"{settings.data_dir.resolve()} already holds a demo; remove it or point"
-            " RISK_DATA_DIR at an empty folder"
-        )
-    with _bar() as bar:
-        task = bar.add_task("demo", total=1.0)
-        result = run_demo(
-            settings,
-            applications=applications,
-            step=lambda what, f: bar.update(task, description=what, completed=f),
-        )
-    _print_demo(result, settings, port or settings.serving.port)
-    if serve_after:
-        if result.registry_version is None:
-            settings.serving.model_source = "bundle"
-            settings.serving.bundle_path = result.bundle_dir
-        # The store holds a simulated year: the service resumes where it ended.
-        from risk.clock import ContinuedClock
-
-        clock = ContinuedClock(result.ended_at)
-        _serve(settings, settings.serving.host, port or settings.serving.port, clock)
-
-
-def _bar() -> Any:
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    return Progress(
-        TextColumn("{task.description:<48}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
-
-
-def _print_demo(result: Any, settings: Any, port: int) -> None:
-    from rich.table import Table
-
-    console.print(f"world: {result.world_dir}   model {result.model_version}")
-    console.print(f"registry: {result.promotion}")
-    console.print(
-        f"operated {result.first_month} to {result.last_month} on a simulated clock:"
-        f" {result.scored} applications scored, {result.review} sent to review,"
-        f" {result.decided} decided; figures in {result.simulation_dir}; served, the"
-        f" service resumes at {result.ended_at:%Y-%m-%d} (simulated time, at the wall's pace)",
-        highlight=False,
-    )
-    if result.monitor_dir is not None:
-        console.print(
-            f"monitoring: a new post opened on {result.drift_from:%Y-%m-%d} (simulated drift);"
-            f" {len(result.monitor_alerts)} alert(s); report in {result.monitor_dir}"
-            " and on /oversight/monitoring",
-            highlight=False,
-        )
-    table = Table("user", "role", "password (case screens)", "API token", title="demo users")
-    for column in table.columns:
-        column.overflow = "fold"  # tokens must print whole
-    for row in result.credentials:
-        table.add_row(*row)
-    console.print(table)
-    host = settings.serving.host
-    console.print(
-        f"open http://{host}:{port}/ and sign in as siti (officer) or budi"
-        f" (supervisor); API docs at http://{host}:{port}/docs",
-        highlight=False,
     )

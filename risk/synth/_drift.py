@@ -24,6 +24,7 @@ import numpy as np
 import polars as pl
 
 from risk.errors import ConfigError
+from risk.text import listing
 
 __all__ = ["DRIFT_SCENARIOS", "NEW_POST", "DriftScenario", "apply_drift"]
 
@@ -52,7 +53,7 @@ class DriftScenario:
 
     def __post_init__(self) -> None:
         if self.name not in DRIFT_SCENARIOS:
-            known = list(DRIFT_SCENARIOS)
+            known = listing(DRIFT_SCENARIOS, conjunction="or")
             raise ConfigError(f"synth: drift scenario {self.name!r} is unknown; use one of {known}")
         if not 0 < self.share <= 1:
             raise ConfigError(f"synth: drift share must be above 0 and at most 1, got {self.share}")

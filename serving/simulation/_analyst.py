@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from risk.settings import Settings
+from risk.text import listing
 
 __all__ = ["LABELS", "Registration", "register_and_promote", "retrain"]
 
@@ -78,15 +79,18 @@ def register_and_promote(
             return Registration(
                 str(run.version),
                 False,
-                f"version {run.version} failed {failed}; left as challenger, the champion serves",
+                f"version {run.version} failed {listing(failed)}; left as challenger,"
+                " the champion serves",
             )
-        reason = f"{why.capitalize()}: gate checks {failed} waived to keep the service running"
+        reason = (
+            f"{why.capitalize()}: gate checks {listing(failed)} waived to keep the service running"
+        )
         request_waiver(run.version, by=by, settings=settings, reason=reason)
         _approve(store, clock, settings, str(run.version), approver)
         return Registration(
             str(run.version),
             True,
-            f"version {run.version} failed {failed}; promoted under a waiver requested by"
+            f"version {run.version} failed {listing(failed)}; promoted under a waiver requested by"
             f" {by} (analyst) and approved by {approver} (supervisor, a second person)",
         )
 

@@ -73,6 +73,7 @@ from ._i18n import (
     format_percent,
     translate,
 )
+from ._page_errors import install_page_errors
 from ._render import STATIC_DIR, render
 from ._session import PageError, SignInRequired, current_user
 
@@ -120,8 +121,10 @@ async def _page_error(request: Request, exc: PageError) -> HTMLResponse:
 
 
 def install(app: FastAPI) -> None:
-    """Add the pages to ``app``: the router, ``/static`` and the HTML error answers."""
+    """Add the pages to ``app``: the router, ``/static`` and the HTML error answers
+    (after the API's error handlers, which keep answering everything but the screens)."""
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.add_exception_handler(SignInRequired, _sign_in_first)
     app.add_exception_handler(PageError, _page_error)
+    install_page_errors(app)

@@ -42,13 +42,17 @@ def translate(key: str, lang: str, **values: Any) -> str:
     lang
         ``"en"`` or ``"id"``; anything else falls back to English.
     values
-        Substituted with :meth:`str.format`.
+        Substituted with :meth:`str.format`.  When ``n`` (or ``k``) is 1 and the
+        catalogue has ``key + "_one"``, that singular form is used.
 
     Raises
     ------
     KeyError
         If ``key`` is not in the catalogue (a programming error, caught by the tests).
     """
+    count = values.get("n", values.get("k"))
+    if str(count) == "1" and f"{key}_one" in MESSAGES:  # "1 case", never "1 cases"
+        key = f"{key}_one"
     entry = MESSAGES[key]
     text = entry.get(lang) or entry["en"]
     return text.format(**values) if values else text

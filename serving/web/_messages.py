@@ -5,6 +5,7 @@ from __future__ import annotations
 from ._messages_monitor import MONITOR_PAIRS
 from ._messages_portal import PORTAL_PAIRS
 from ._messages_promises import PROMISES_PAIRS
+from ._messages_work import WORK_PAIRS
 
 __all__ = ["MESSAGES"]
 
@@ -405,5 +406,6 @@ _PAIRS: dict[str, tuple[str, str]] = {
 _PAIRS.update(PORTAL_PAIRS)
 _PAIRS.update(PROMISES_PAIRS)
 _PAIRS.update(MONITOR_PAIRS)
+_PAIRS.update(WORK_PAIRS)
 
 MESSAGES: dict[str, dict[str, str]] = {k: {"en": en, "id": id_} for k, (en, id_) in _PAIRS.items()}

@@ -153,3 +153,23 @@ def test_report_shows_the_blind_sample_estimates_it_is_given(logged, tmp_path):
     prevalence = f"{o.prevalence.value:.1%} [{o.prevalence.low:.1%}, {o.prevalence.high:.1%}]"
     assert f"<tr><td>overall</td><td>6</td><td>3 (1)</td><td>{prevalence}</td>" in section
     assert o.prevalence.value == (1 + 1 / 0.25) / 6
+
+
+def test_cli_models_prints_one_block_per_version_without_breaking_words(logged, monkeypatch):
+    from risk.cli import _experiments
+
+    settings, info = logged
+    monkeypatch.setenv("RISK_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setattr(_experiments.console, "width", 80)
+    result = CliRunner().invoke(app, ["models"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    block = lines[lines.index(f"version {info.version} (challenger)") :]
+    assert [line.split(":")[0] for line in block[1:6]] == [
+        "  name",
+        "  trained by",
+        "  fairness",
+        "  last promotion",
+        "  run",
+    ]
+    assert max(len(line) for line in lines) <= 80

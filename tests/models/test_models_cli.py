@@ -158,7 +158,7 @@ def test_score_batch_refuses_bad_explain_and_output(runner, saved_bundle, table_
         ],
     )
     assert bad.exit_code == 1
-    assert "--explain must be one of ['all', 'flagged', 'none'], got 'some'" in bad.output
+    assert "--explain must be all, flagged or none, got 'some'" in bad.output
     bad = runner.invoke(
         app,
         [

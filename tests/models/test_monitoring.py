@@ -128,9 +128,7 @@ def test_bad_input_is_named(trained: TrainResult, half_bundle, halves) -> None:
         monitor(half_bundle, halves[1].head(0))
     with pytest.raises(MonitorError, match="lacks the label column 'outcome'"):
         monitor(half_bundle, halves[1], label="outcome")
-    with pytest.raises(
-        MonitorError, match=r"lacks the audit attribute column\(s\) \['nationality'\]"
-    ):
+    with pytest.raises(MonitorError, match=r"lacks the audit attribute column nationality$"):
         monitor(half_bundle, halves[1], groups=["nationality"])
     with pytest.raises(MonitorError, match="needs a time column"):
         monitor(half_bundle, halves[1], by="month")
@@ -214,7 +212,7 @@ def test_policy_rule_on_a_named_feature_suspends(tmp_path: Path, half_bundle, ha
             "[[rule]]\nkind = 'divergence'\nsuspend = 'yes'\n",
             "rule 1 field 'suspend' must be true or false",
         ),
-        ("[[rule]]\nkind = 'divergence'\ncolour = 1\n", "rule 1 has unknown field(s) ['colour']"),
+        ("[[rule]]\nkind = 'divergence'\ncolour = 1\n", "rule 1 has unknown field colour"),
         ("[[rule\n", "is not valid TOML"),
     ],
 )

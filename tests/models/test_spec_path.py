@@ -99,9 +99,7 @@ def test_unknown_language_is_refused(trained, table_files):
     from risk.errors import RequestValidationError
 
     row = pl.read_csv(table_files[0]).row(0, named=True)
-    with pytest.raises(
-        RequestValidationError, match="lang must be one of \\['en', 'id'\\], got 'fr'"
-    ):
+    with pytest.raises(RequestValidationError, match="lang must be en or id, got 'fr'"):
         trained.bundle.score_one(row, lang="fr")
 
 

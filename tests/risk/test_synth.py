@@ -570,7 +570,7 @@ def test_the_manifest_records_a_drift_and_only_then(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--drift", "volcano"], "drift scenario 'volcano' is unknown; use one of ['new-post']"),
+        (["--drift", "volcano"], "drift scenario 'volcano' is unknown; use one of new-post"),
         (["--drift", "new-post", "--drift-share", "0"], "drift share must be above 0"),
         (["--drift-from", "2023-10-01"], "--drift-from needs --drift SCENARIO"),
         (["--drift", "new-post", "--drift-from", "10/01/2023"], "is not an ISO date"),
@@ -600,4 +600,4 @@ def test_simulate_takes_the_same_drift_scenarios(tmp_path):
     args = ["simulate", "--out", str(tmp_path / "o"), "--drift", "volcano"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 1
-    assert "drift scenario 'volcano' is unknown; use one of ['new-post']" in result.output
+    assert "drift scenario 'volcano' is unknown; use one of new-post" in result.output

@@ -37,7 +37,7 @@ def test_demo_registers_a_champion_trained_on_the_history(demo):
     assert result.registry_version == "1"
     # The synthetic world's built-in disparities fail the fairness gate: the demo waives it.
     assert result.promotion == (
-        "version 1 failed ['fairness']; promoted under a waiver requested by ayu (analyst)"
+        "version 1 failed fairness; promoted under a waiver requested by ayu (analyst)"
         " and approved by budi (supervisor, a second person)"
     )
     from experiments import promotion_history

@@ -46,7 +46,7 @@ def test_from_toml_top_level_or_fairness_table(tmp_path, table):
         ("min_group_sise = 3\n", "key 'min_group_sise' (got 3): Extra inputs are not permitted"),
         ('ratio_low = "low"\n', "key 'ratio_low' (got 'low'): Input should be a valid number"),
         ("min_group_size = 0\n", "key 'min_group_size' (got 0): Input should be greater than"),
-        ('metrics = ["auc"]\n', "unknown metric(s) ['auc']"),
+        ('metrics = ["auc"]\n', "unknown metric auc; choose from "),
         ("ratio_low = 1.1\n", "the band must contain 1"),
         ('verdict_rule = "ci"\nbootstrap = 0\n', "verdict_rule='ci' needs bootstrap >= 1"),
         ('verdict_rule = "maybe"\n', "key 'verdict_rule' (got 'maybe')"),
