@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -99,7 +99,13 @@ class FeatureSpec:
     expr: pl.Expr = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
     compute: Scalar = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
 
-    def reason(self, value: Any, lang: Literal["en", "id"] = "en") -> str:
+    def reason(
+        self,
+        value: Any,
+        lang: Literal["en", "id"] = "en",
+        *,
+        present: Callable[[FeatureSpec, Any], Any] | None = None,
+    ) -> str:
         """Render the reason sentence for one case's ``value``.
 
         Parameters
@@ -108,6 +114,9 @@ class FeatureSpec:
             The case's value of this feature (``None`` when missing).
         lang
             ``"en"`` (English) or ``"id"`` (Bahasa Indonesia).
+        present
+            Turns the (present) value into what the template formats: a screen passes
+            one that labels category codes and formats numbers in the page's language.
 
         Returns
         -------
@@ -122,7 +131,8 @@ class FeatureSpec:
         template = self.reason_en if lang == "en" else self.reason_id
         if isinstance(template, Mapping):
             template = template[bool(value)]
-        return template.format(value=value, unit=self.unit)
+        shown = value if present is None else present(self, value)
+        return template.format(value=shown, unit=self.unit)
 
     def as_record(self) -> dict[str, Any]:
         """The declaration as a JSON-serialisable dict (without the expression)."""

@@ -27,6 +27,12 @@
         displayModeBar: false});
     });
   }
+  // A refused form: move focus to the summary of what to fix (at the top, like success notes).
+  var summary = document.getElementById("error-summary") || document.getElementById("conflict");
+  if (summary) {
+    if (!summary.hasAttribute("tabindex")) summary.setAttribute("tabindex", "-1");
+    summary.focus();
+  }
   // Dangerous actions ask for confirmation (the server also requires the confirm box).
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (e) {

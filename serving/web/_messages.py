@@ -140,10 +140,60 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "reasons_lowered": ("What lowered the risk", "Yang menurunkan risiko"),
     "reasons_none": ("None", "Tidak ada"),
     "reasons_help": (
-        "Each bar is the reason's push on the score (log-odds); check every reason against"
-        " the file.",
-        "Setiap batang adalah dorongan alasan terhadap skor (log-odds); periksa setiap alasan"
-        " terhadap berkas.",
+        "Each bar is the reason's push on the score (log-odds) compared with the model's"
+        " average application. The same value can push up on one case and down on another,"
+        " because the model weighs it together with the case's other facts; the typical value"
+        " under each reason is what most applications the model was checked on show. Check"
+        " every reason against the file.",
+        "Setiap batang adalah dorongan alasan terhadap skor (log-odds) dibandingkan dengan"
+        " permohonan rata-rata model. Nilai yang sama dapat mendorong naik pada satu kasus dan"
+        " turun pada kasus lain, karena model menimbangnya bersama fakta lain dalam kasus itu;"
+        " nilai umum di bawah setiap alasan adalah yang ditunjukkan sebagian besar permohonan"
+        " yang dipakai untuk memeriksa model. Periksa setiap alasan terhadap berkas.",
+    ),
+    "reasons_scale": (
+        "Bar scale, the same on every case: a full bar is a push of {scale} log-odds.",
+        "Skala batang, sama pada setiap kasus: batang penuh berarti dorongan {scale} log-odds.",
+    ),
+    "reason_beyond_scale": ("(beyond the scale)", "(melebihi skala)"),
+    "reason_typical": ("Typical application: {text}", "Permohonan pada umumnya: {text}"),
+    "reason_typical_same": (
+        "Most applications show the same.",
+        "Sebagian besar permohonan menunjukkan hal yang sama.",
+    ),
+    "hashed_on_file": ("on file (hashed)", "tercatat (di-hash)"),
+    "hashed_matches": (
+        "the same as on {n} other applications",
+        "sama dengan {n} permohonan lain",
+    ),
+    "hashed_matches_none": (
+        "no other application has it",
+        "tidak ada permohonan lain yang memakainya",
+    ),
+    "history_since": ("Since this application", "Sejak permohonan ini"),
+    "history_since_help": (
+        "Recorded after this application was submitted: not part of the history the score saw.",
+        "Dicatat setelah permohonan ini diajukan: bukan bagian riwayat yang dilihat skor.",
+    ),
+    "history_since_none": ("Nothing recorded since.", "Belum ada catatan sejak itu."),
+    "dec_err_outcome": ("Choose an outcome.", "Pilih hasil."),
+    "dec_err_types_needed": (
+        "A confirmed violation needs at least one violation type.",
+        "Pelanggaran terbukti memerlukan sedikitnya satu jenis pelanggaran.",
+    ),
+    "dec_err_types_not_allowed": (
+        "Violation types go only with a confirmed violation: clear them or choose"
+        " \u201cViolation confirmed\u201d.",
+        "Jenis pelanggaran hanya untuk pelanggaran terbukti: hapus centangnya atau pilih"
+        " \u201cPelanggaran terbukti\u201d.",
+    ),
+    "dec_err_types_unknown": (
+        "Choose violation types from the list.",
+        "Pilih jenis pelanggaran dari daftar.",
+    ),
+    "dec_err_reason": (
+        "Write the reason for your finding.",
+        "Tuliskan alasan temuan Anda.",
     ),
     "contribution": ("contribution {value}", "kontribusi {value}"),
     "application_title": ("Application", "Permohonan"),
@@ -182,7 +232,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "check_face": ("Face match (score {value})", "Kecocokan wajah (skor {value})"),
     "check_tamper": (
         "Scanner tamper check (score {value})",
-        "Pemeriksaan rekayasa pemindai (skor {value})",
+        "Pemeriksaan kerusakan/perubahan oleh pemindai (skor {value})",
     ),
     "history_title": ("Applicant history", "Riwayat pemohon"),
     "history_none": ("No earlier records.", "Tidak ada catatan sebelumnya."),
@@ -195,9 +245,6 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Decision: {outcome} ({visa}){reason}",
         "Keputusan: {outcome} ({visa}){reason}",
     ),
-    "pd_granted": ("granted", "dikabulkan"),
-    "pd_refused": ("refused", "ditolak"),
-    "pd_withdrawn": ("withdrawn", "ditarik"),
     "ev_entry": (
         "Entered ({visa}), authorised until {until}",
         "Masuk ({visa}), diizinkan sampai {until}",
@@ -348,9 +395,6 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Violation types (only for a confirmed violation)",
         "Jenis pelanggaran (hanya untuk pelanggaran terbukti)",
     ),
-    "vt_overstay": ("Overstay", "Tinggal melebihi izin"),
-    "vt_document_fraud": ("Document fraud", "Pemalsuan dokumen"),
-    "vt_misrepresentation": ("Misrepresentation", "Keterangan palsu"),
     "reason_label": ("Written reason (required)", "Alasan tertulis (wajib)"),
     "reason_help": (
         "Say what in the file supports your finding; it is kept with the decision.",
@@ -363,7 +407,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Decision recorded for case {id}.",
         "Keputusan untuk kasus {id} telah dicatat.",
     ),
-    "decision_invalid": ("The decision was not recorded:", "Keputusan tidak dicatat:"),
+    "decision_invalid": (
+        "The decision was not recorded: fix the marked fields.",
+        "Keputusan tidak dicatat: perbaiki isian yang ditandai.",
+    ),
     "case_conflict": ("The case could not be changed: {msg}", "Kasus tidak dapat diubah: {msg}"),
     "claim": ("Claim this case", "Ambil kasus ini"),
     "release": ("Return to the queue", "Kembalikan ke antrean"),
@@ -399,7 +446,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "f_chip_auth_result": ("Chip authentication", "Autentikasi cip"),
     "f_face_match_score": ("Face match score", "Skor kecocokan wajah"),
     "f_image_quality_score": ("Image quality score", "Skor kualitas gambar"),
-    "f_tamper_score": ("Tamper score", "Skor rekayasa"),
+    "f_tamper_score": ("Tamper score", "Skor kerusakan/perubahan"),
     "not_recorded": ("not recorded", "tidak tercatat"),
 }
 

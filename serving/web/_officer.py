@@ -34,6 +34,7 @@ from serving.services import (
 from serving.store import Score
 
 from ._case_view import build_case_view, sla_state
+from ._reasons_view import BAR_SCALE
 from ._render import PageUser, render, requires
 from ._session import PageError, WebUser, check_csrf
 
@@ -116,7 +117,8 @@ def case_screen(request: Request, user: WebUser, case_id: int, **extra) -> HTMLR
             raise PageError(404, "error_not_found", what=f"case {case_id}") from exc
         now = clock.now()
         public = case_public(session, case, settings, now)
-        view = build_case_view(session, case, public, user.lang, settings, now)
+        reference = holder.bundle.reference if holder.loaded else None
+        view = build_case_view(session, case, public, user.lang, settings, now, reference)
         record = None if view.score is None else _record(request, session, view.score)
         mine = case.assigned_to == user.principal.user_id
         # who the service lets decide or amend; the others see the rule instead of the form
@@ -131,6 +133,7 @@ def case_screen(request: Request, user: WebUser, case_id: int, **extra) -> HTMLR
         mine=mine,
         may_decide=may_decide,
         outcomes=DECISION_OUTCOMES,
+        bar_scale=BAR_SCALE,
         violation_types=VIOLATION_TYPES,
         categories=COMPLAINT_CATEGORIES,
         status_code=extra.pop("status_code", 200),
@@ -190,7 +193,7 @@ def decide(
                 amends=amends,
             )
     except RequestValidationError as exc:
-        problems = [p["msg"] for p in (exc.detail or [])] or [exc.message]
+        problems = decision_problems(exc)
         return case_screen(
             request,
             user,
@@ -204,6 +207,33 @@ def decide(
     except NotFoundError as exc:
         raise PageError(404, "error_not_found", what=f"case {case_id}") from exc
     return RedirectResponse(f"/cases/{case_id}?saved=1", status_code=303)
+
+
+#: The service's decision rules (by their English message) -> the form's message keys.
+_DECISION_RULES = {
+    "a confirmed violation needs at least one type": "dec_err_types_needed",
+    "types are only allowed with": "dec_err_types_not_allowed",
+    "unknown types": "dec_err_types_unknown",
+    "must be one of": "dec_err_outcome",
+    "a written reason is required": "dec_err_reason",
+}
+_DECISION_FIELDS = ("outcome", "violation_types", "reason")
+
+
+def decision_problems(exc: RequestValidationError) -> list[tuple[str, str, str]]:
+    """The refused decision's problems as (form field, message key, service message).
+
+    The service states each rule once (:func:`serving.services.decide_case`); the form
+    places each problem next to its field, worded in the page language when the rule is
+    known, and in the service's words otherwise.
+    """
+    problems = []
+    for p in exc.detail or [{"loc": ["body", "outcome"], "msg": exc.message}]:
+        field = str(p.get("loc", ["", "outcome"])[-1])
+        field = field if field in _DECISION_FIELDS else "outcome"
+        key = next((k for rule, k in _DECISION_RULES.items() if p["msg"].startswith(rule)), "")
+        problems.append((field, key, p["msg"]))
+    return problems
 
 
 def _refused(request: Request, user: WebUser, case_id: int, exc: AmanahError) -> HTMLResponse:

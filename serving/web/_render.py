@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from serving.services import PERMISSIONS, KillSwitchEvent, kill_switch_on
 
+from ._glossary import label
 from ._i18n import (
     LANGS,
     format_date,
@@ -84,6 +85,7 @@ def _helpers(lang: str) -> dict[str, Any]:
             key, lang, **{k: _shown(v, lang) for k, v in values.items()}
         ),
         "lang": lang,
+        "lbl": lambda section, v: label(section, v, lang),
         "t": lambda key, **kw: translate(key, lang, **kw),
         "num": lambda v, digits=0: format_number(v, lang, digits),
         "pct": lambda v, digits=1: format_percent(v, lang, digits),

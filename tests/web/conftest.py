@@ -133,3 +133,34 @@ def unrated_case(web_world) -> int:
             clock=WallClock(),
         )
     return spare[0]
+
+
+#: Users who read the pages in Bahasa Indonesia (their stored language), one per role.
+INDONESIAN_USERS = {
+    "petugas": ("officer", "jade-lagoon-17"),
+    "penyelia": ("supervisor", "pearl-ridge-28"),
+    "pemeriksa": ("auditor", "onyx-valley-39"),
+}
+
+
+@pytest.fixture(scope="session")
+def indonesian_client(web_world, client_factory):
+    """Make a client signed in as an Indonesian-language user of ``role``."""
+    from web_world import sign_in
+
+    from serving.services import create_user
+    from serving.web._session import store_lang
+
+    with web_world.store.transaction() as session:
+        for name, (role, password) in INDONESIAN_USERS.items():
+            user = create_user(session, name, role, password=password, clock=WallClock())
+            store_lang(session, user.user_id, "id", WallClock().now())
+    by_role = {role: (name, password) for name, (role, password) in INDONESIAN_USERS.items()}
+
+    def _make(role: str):
+        name, password = by_role[role]
+        c = client_factory()
+        assert sign_in(c, name, password).status_code == 303
+        return c
+
+    return _make

@@ -6,6 +6,7 @@ screens are saved under ``test-output/screenshots/`` for people to look at.
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -172,7 +173,9 @@ def test_auditor_cannot_open_a_case_but_reads_oversight(
 
 def test_language_switch_changes_the_reasons(new_page, live_url, web_world, screenshots_dir):
     from features import catalogue
+    from serving.web._reasons_view import reason_text
 
+    cat = catalogue()
     case_id = web_world.case_ids[7]
     page = new_page(width=820, height=1180)  # a tablet
     _sign_in(page, live_url, "supervisor")
@@ -186,10 +189,15 @@ def test_language_switch_changes_the_reasons(new_page, live_url, web_world, scre
         from serving.store import Case, Score
 
         score = session.get(Score, session.get(Case, case_id).score_id)
-    cat = catalogue()
     reasons = score.reasons["raised"] + score.reasons["lowered"]
-    assert english == [r["text"] for r in reasons]
-    assert indonesian == [cat.get(r["feature"]).reason(r["value"], lang="id") for r in reasons]
+    # the stored English wording, with thousands grouped as the page groups them (CLDR)
+    assert english == [
+        re.sub(r"\b(\d{4,})\b", lambda m: f"{int(m[1]):,}", r["text"]) for r in reasons
+    ]
+    assert indonesian == [reason_text(r["feature"], r["value"], "id") for r in reasons]
+    assert all(cat.get(r["feature"]).reason(r["value"], lang="id") for r in reasons)
+    # Indonesian numbers: a decimal comma, never an English decimal point
+    assert not [t for t in indonesian if re.search(r"\d\.\d{1,2}\b(?!\d)", t)]
     assert indonesian != english
     assert page.locator("html").get_attribute("lang") == "id"
     page.screenshot(path=screenshots_dir / "case-id-tablet.png", full_page=True)

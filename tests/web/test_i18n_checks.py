@@ -75,8 +75,7 @@ def test_every_literal_key_in_the_templates_exists():
 
 
 def test_every_key_built_from_data_exists():
-    from risk.contract import DECISION_OUTCOMES as PRIOR_OUTCOMES
-    from risk.contract import TABLES, VIOLATION_TYPES
+    from risk.contract import TABLES
     from serving.services import COMPLAINT_CATEGORIES, DECISION_OUTCOMES, ROLES
     from serving.web._aggregates import AUDIT_GROUPS
     from serving.web._complaints import STATUSES as COMPLAINT_STATUSES
@@ -87,7 +86,6 @@ def test_every_key_built_from_data_exists():
         "status_": ("open", "claimed", "decided"),
         "route_": ("model_flag", "blind_sample", "kill_switch"),
         "outcome_": DECISION_OUTCOMES,
-        "vt_": VIOLATION_TYPES,
         "role_": ROLES,
         "attr_": AUDIT_GROUPS,
         "sla_": ("ok", "due_soon", "breached"),
@@ -95,7 +93,6 @@ def test_every_key_built_from_data_exists():
         "cstatus_": COMPLAINT_STATUSES,
         "fb_rating_": ("1", "2", "3", "4", "5"),
         "cp_done_": ("answered", "assigned"),
-        "pd_": PRIOR_OUTCOMES,
         "f_": [f for f in shown_fields if f not in _NOT_SHOWN],
     }
     missing = [p + v for p, values in families.items() for v in values if p + v not in MESSAGES]
