@@ -88,7 +88,11 @@ def fit_prepared(p: Prepared, settings: Settings, progress: Progress | None = No
     """Split, fit, calibrate, threshold, evaluate and bundle."""
     note = progress or (lambda stage, frac: None)
     note("splitting", 0.0)
-    split = assign_splits(p.frame, p.time, settings.split, seed=settings.model.seed).to_numpy()
+    # Weighted rows place the time split: only they are learned from, and they may all be recent.
+    basis = None if p.weights is None else p.weights > 0
+    split = assign_splits(
+        p.frame, p.time, settings.split, seed=settings.model.seed, basis=basis
+    ).to_numpy()
     masks = {s: split == s for s in SPLITS}
     schema = FeatureSchema.learn(p.frame.filter(pl.Series(masks["train"])), p.kinds, p.declared)
     X = schema.encode(p.frame)

@@ -37,8 +37,10 @@ REVIEWED_IPW_POLICY = (
     " kill switch, the blind-sample rate for a blind-sample case), so a blind-sample case"
     " stands for the unflagged applications it was drawn from. Every other application"
     " weighs 0: its label is unknown, and counting it as 'no violation' would teach the"
-    " model the previous model's flags. The capacity threshold is still set on every"
-    " validation application."
+    " model the previous model's flags. The time split is placed by the reviewed cases"
+    " (its fractions of them, oldest first), since they may all be recent; every"
+    " application falls in the part its time does, and the capacity threshold is still"
+    " set on every validation application."
 )
 
 

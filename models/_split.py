@@ -14,7 +14,12 @@ SPLITS = ("train", "valid", "test")
 
 
 def assign_splits(
-    frame: pl.DataFrame, time: str | None, fractions: SplitSettings, *, seed: int = 0
+    frame: pl.DataFrame,
+    time: str | None,
+    fractions: SplitSettings,
+    *,
+    seed: int = 0,
+    basis: np.ndarray | None = None,
 ) -> pl.Series:
     """The split of every row: ``'train'``, ``'valid'`` or ``'test'``.
 
@@ -22,12 +27,23 @@ def assign_splits(
     older than every validation row, which is strictly older than every test row (rows
     sharing a boundary instant go to the later split).  Without one, a seeded shuffle.
 
+    Parameters
+    ----------
+    basis
+        Boolean mask of the rows whose times place the two instants (default: every
+        row).  Weighted training passes the rows that carry weight: when only recent
+        rows are labelled, cutting over every row would leave them all after the
+        training part.  Every row is still assigned by the same instants.
+
     Raises
     ------
     DataContractError
-        If the time column is empty or too coarse to give three non-empty splits.
+        If the time column is empty or too coarse to give three non-empty splits (of
+        the basis rows, when given).
     """
     n = frame.height
+    if basis is not None and time is not None:
+        return _split_on_basis(frame, time, fractions, np.asarray(basis, dtype=bool))
     if time is None:
         rank = np.random.default_rng(seed).permutation(n)
         cut1, cut2 = _cuts(n, fractions)
@@ -54,6 +70,28 @@ def assign_splits(
             f"column {time!r} is too coarse for a time split: got {counts} rows per split"
         )
     return out
+
+
+def _split_on_basis(
+    frame: pl.DataFrame, time: str, fractions: SplitSettings, basis: np.ndarray
+) -> pl.Series:
+    col = frame.get_column(time)
+    if col.null_count():
+        row = int(col.is_null().arg_true()[0]) + 1
+        raise DataContractError(f"column {time!r} row {row} is missing; the split needs every time")
+    if basis.sum() < len(SPLITS):
+        raise DataContractError(
+            f"only {int(basis.sum())} weighted rows: a time split needs at least one per split"
+        )
+    try:
+        cut = assign_splits(frame.filter(pl.Series(basis)), time, fractions)
+    except DataContractError as exc:
+        raise DataContractError(f"{exc.message} (of the {int(basis.sum())} weighted rows)") from exc
+    times = col.filter(pl.Series(basis))
+    t1 = times.filter(cut == "valid").min()
+    t2 = times.filter(cut == "test").min()
+    split = pl.when(col < t1).then(pl.lit("train")).when(col < t2).then(pl.lit("valid"))
+    return frame.select(split.otherwise(pl.lit("test")).alias("split")).get_column("split")
 
 
 def _cuts(n: int, fractions: SplitSettings) -> tuple[int, int]:

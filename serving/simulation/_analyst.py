@@ -39,6 +39,7 @@ def register_and_promote(
     why: str = "synthetic data",
     waive: tuple[str, ...] | None = None,
     report: bool = True,
+    light: bool = False,
 ) -> Registration:
     """Audit, log and promote ``result``.
 
@@ -46,7 +47,9 @@ def register_and_promote(
     ``approver`` (a supervisor, a second person), both recorded.  The version is ``None``
     when the registry or the fairness audit is unavailable (the bundle is then served
     directly); the text says why.  ``waive`` limits the checks a waiver is asked for
-    (default: any); ``report`` writes the run's HTML report.
+    (default: any); ``report`` writes the run's HTML report.  ``light`` leaves out what
+    does not decide the promotion (the fairness proxy test, the explanation plots): a
+    monthly retraining spent most of its time there.
     """
     try:
         from experiments import audit_training_result, log_training_run, promote, request_waiver
@@ -57,7 +60,7 @@ def register_and_promote(
     from risk.errors import PromotionRefusedError
 
     try:
-        evidence = audit_training_result(result, settings)
+        evidence = audit_training_result(result, settings, proxy=not light)
     except Exception as exc:
         return Registration(
             None,
@@ -66,8 +69,9 @@ def register_and_promote(
             " NOT registered; serving the bundle directly",
         )
     run = log_training_run(
-        result, settings=settings, data_dir=data_dir, trained_by=by, audit=evidence, report=report
-    )
+        result, settings=settings, data_dir=data_dir, trained_by=by, audit=evidence,
+        report=report, plots=not light,
+    )  # fmt: skip
     try:
         promote(run.version, by=by, settings=settings)
         return Registration(
@@ -135,7 +139,7 @@ def retrain(
     import sqlalchemy as sa
 
     from models import train_world
-    from risk.errors import ConfigError
+    from risk.errors import ConfigError, DataContractError
     from risk.io import write_table
     from serving.services import Principal, export_store
     from serving.store import User
@@ -154,15 +158,15 @@ def retrain(
         result = train_world(
             out, settings=settings.model_copy(update={"model": model}), labels=LABELS[arm]
         )
-    except ConfigError as exc:
-        # reviewed-ipw needs reviewed cases on both sides of the time split; until the
-        # reviews span it, the analyst cannot retrain and the champion keeps serving
+    except (ConfigError, DataContractError) as exc:
+        # reviewed-ipw needs reviewed cases in every part of the time split; until there
+        # are enough, the analyst cannot retrain and the champion keeps serving
         return None, f"{LABELS[arm]} labels: not retrained ({exc.message}); the champion serves"
     version = str(result.bundle.version)
     bundle_dir = Path(result.bundle.save(settings.data_dir / "bundles" / version))
     registration = register_and_promote(
         settings, result, out, store=store, clock=clock, by=names["analyst"],
-        approver=names["supervisor"], waive=("fairness",), report=False,
+        approver=names["supervisor"], waive=("fairness",), report=False, light=True,
     )  # fmt: skip
     text = f"{LABELS[arm]} labels, model {version}: {registration.text}"
     return (bundle_dir if registration.promoted else None), text
