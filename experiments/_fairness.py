@@ -147,7 +147,9 @@ def audit_attributes(
     return out
 
 
-def audit_training_result(result: Any, settings: Settings) -> FairnessEvidence:
+def audit_training_result(
+    result: Any, settings: Settings, *, proxy: bool = True
+) -> FairnessEvidence:
     """Audit a training result's test split over the protected attributes.
 
     Parameters
@@ -157,6 +159,10 @@ def audit_training_result(result: Any, settings: Settings) -> FairnessEvidence:
         ``flag`` and the protected attributes of each test application.
     settings
         The fairness tolerance policy comes from ``settings.fairness``.
+    proxy
+        Also run the proxy test (cross-validated classifiers per attribute; it does not
+        change the verdict).  A simulation's monthly retraining leaves it out: it was
+        most of each retraining's cost.
     """
     from models.fairness import FairnessPolicy, audit_table
 
@@ -178,7 +184,7 @@ def audit_training_result(result: Any, settings: Settings) -> FairnessEvidence:
     )
     return FairnessEvidence(
         audit=audit,
-        proxy=_proxy(result, frame, groups, settings),
+        proxy=_proxy(result, frame, groups, settings) if proxy else None,
         label_bias=_label_bias(frame, groups, settings),
         attributes=groups,
     )

@@ -64,7 +64,7 @@ def _params(result: Any, settings: Settings, meta: dict[str, Any]) -> dict[str, 
     return {k: str(v)[:6000] for k, v in params.items()}
 
 
-def _stage(result: Any, evidence: FairnessEvidence, out: Path) -> dict[str, Any]:
+def _stage(result: Any, evidence: FairnessEvidence, out: Path, plots: bool) -> dict[str, Any]:
     """Write every file the run logs under ``out``; returns the bundle manifest."""
     result.bundle.save(out / "bundle")
     meta = json.loads((out / "bundle" / "bundle.json").read_text(encoding="utf-8"))
@@ -75,8 +75,9 @@ def _stage(result: Any, evidence: FairnessEvidence, out: Path) -> dict[str, Any]
         frame["label"].to_list(), frame["score"].to_numpy(), frame["flag"].to_numpy()
     )
     (out / "performance.json").write_text(json.dumps(perf, indent=2), encoding="utf-8")
-    (out / "explanations").mkdir()
-    result.global_explanation.save_plots(out / "explanations")
+    if plots:
+        (out / "explanations").mkdir()
+        result.global_explanation.save_plots(out / "explanations")
     return meta
 
 
@@ -174,6 +175,7 @@ def log_training_run(
     trained_by: str,
     audit: FairnessEvidence | Any = None,
     report: bool = True,
+    plots: bool = True,
 ) -> RunInfo:
     """Log a training result as one MLflow run and register it as the challenger.
 
@@ -193,6 +195,9 @@ def log_training_run(
         test split is audited over the protected attributes.
     report
         Also build the oversight report and log it with the run.
+    plots
+        Also draw the global explanation's plots (a simulation's monthly retraining
+        leaves them out; the ranking stays in the bundle).
 
     Returns
     -------
@@ -209,7 +214,7 @@ def log_training_run(
     exp_id = experiment_id(client, settings)
     with tempfile.TemporaryDirectory(prefix="amanah-run-") as tmp:
         out = Path(tmp)
-        meta = _stage(result, evidence, out)
+        meta = _stage(result, evidence, out, plots)
         tags = _tags(meta, trained_by.strip(), data_dir, evidence)
         with mlflow.start_run(
             experiment_id=exp_id, run_name=f"train-{meta.get('version')}", tags=tags
