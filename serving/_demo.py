@@ -18,6 +18,8 @@ import sqlalchemy as sa
 
 from risk.settings import Settings
 
+from ._resume import record_clock
+
 __all__ = ["DEMO_MONTHS", "DEMO_OFFICERS", "DEMO_USERS", "DemoResult", "run_demo"]
 
 #: One demo user per role: (username, role).
@@ -169,6 +171,7 @@ def run_demo(
     monitor_dir, alerts = _watch(settings, result, out / "monitor")
     scored, review, decided = _counts(settings)
     world = result.world
+    record_clock(settings.data_dir, world.boundaries[-1])  # risk serve continues from here
     return DemoResult(
         world_dir=settings.data_dir / "world",
         bundle_dir=settings.data_dir / "bundles" / result.first_version,

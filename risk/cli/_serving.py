@@ -48,7 +48,8 @@ def serve(
         str | None,
         typer.Option(
             help="Serve a simulated store on a clock that resumes at this instant"
-            " (ISO, e.g. 2026-01-01T00:00:00) and runs at the wall's pace."
+            " (ISO, e.g. 2026-01-01T00:00:00) and runs at the wall's pace (default: where"
+            " a demo in the data folder stopped, if one did; else the wall clock)."
         ),
     ] = None,
 ) -> None:
@@ -59,7 +60,7 @@ def serve(
     settings = get_settings()
     if bundle is not None:
         settings.serving.model_source, settings.serving.bundle_path = "bundle", bundle
-    clock = None if resume_at is None else ContinuedClock(_instant(resume_at))
+    clock = _clock(settings) if resume_at is None else ContinuedClock(_instant(resume_at))
     _serve(settings, host or settings.serving.host, port or settings.serving.port, clock)
 
 
@@ -74,6 +75,20 @@ def _instant(text: str) -> Any:
         raise ConfigError(
             f"--resume-at must be an instant like 2026-01-01T00:00:00, got {text!r}"
         ) from None
+
+
+def _clock(settings: Any) -> Any:
+    """The demo's simulated clock continued when the data folder records one, else the wall's."""
+    from serving._resume import CLOCK_FILE, resumed_clock
+
+    clock = resumed_clock(settings.data_dir)
+    if clock is not None:
+        console.print(
+            f"continuing the simulated clock at {clock.now():%Y-%m-%d %H:%M} (recorded in"
+            f" {settings.data_dir / CLOCK_FILE}; remove that file to serve on the wall clock)",
+            highlight=False,
+        )
+    return clock
 
 
 def _serve(settings: Any, host: str, port: int, clock: Any = None) -> None:

@@ -124,3 +124,9 @@ def test_the_demo_year_has_a_new_post_the_monitor_catches(demo):
     store.dispose()
     assert sorted(stored) == sorted(result.monitor_alerts)
     assert any(m.startswith("score shift") and "2025-11-01" in m for m in stored)
+
+
+def test_demo_records_where_its_simulated_clock_stopped(demo):
+    settings, result, _ = demo
+    record = json.loads((settings.data_dir / "simulated_clock.json").read_text())
+    assert record["simulated"] == "2026-01-01T00:00:00" == result.ended_at.isoformat()
