@@ -59,7 +59,13 @@ Lang = Literal["en", "id"]
 DecisionOutcome = Literal["violation_confirmed", "no_violation", "insufficient_evidence"]
 ViolationType = Literal["overstay", "document_fraud", "misrepresentation"]
 ComplaintCategory = Literal[
-    "decision", "delay", "conduct", "data_accuracy", "discrimination", "other"
+    "decision",
+    "delay",
+    "conduct",
+    "data_accuracy",
+    "discrimination",
+    "explanation_request",
+    "other",
 ]
 
 

@@ -311,7 +311,20 @@ def read_applicant_session(
     return ApplicantAccess(code.application_id, code.reference, code.code_id, opened.csrf)
 
 
-def end_applicant_session(session: Session, token: str) -> None:
-    """Close a status page (the applicant left); unknown tokens are ignored."""
+def end_applicant_session(session: Session, token: str, *, clock: Clock) -> None:
+    """Close a status page (the applicant left; audited); unknown tokens are ignored."""
     digest = hashlib.sha256(token.encode()).hexdigest()
-    session.execute(sa.delete(ApplicantSession).where(ApplicantSession.session_id == digest))
+    row = session.get(ApplicantSession, digest)
+    if row is None:
+        return
+    code = session.get(ApplicantCode, row.code_id)
+    session.delete(row)
+    append_audit(
+        session,
+        clock=clock,
+        actor=APPLICANT_ACTOR,
+        action="status.close",
+        entity_type="application",
+        entity_id=code.application_id,
+        details={"code_id": row.code_id},
+    )

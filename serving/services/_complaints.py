@@ -31,7 +31,15 @@ __all__ = [
     "view_complaint",
 ]
 
-COMPLAINT_CATEGORIES = ("decision", "delay", "conduct", "data_accuracy", "discrimination", "other")
+COMPLAINT_CATEGORIES = (
+    "decision",
+    "delay",
+    "conduct",
+    "data_accuracy",
+    "discrimination",
+    "explanation_request",
+    "other",
+)
 
 
 def _require_text(text: str, field: str, message: str) -> None:

@@ -31,6 +31,10 @@ Screens
     KPIs with charts, live flag and hit rates by group over time (small groups
     suppressed), the champion's report (model card, explanations, fairness) and the
     promotion history with waivers, the feature catalogue.  Aggregates only.
+``/status`` (applicants, with reference and access code)
+    The application's stage and dates, the notice that a risk-triage tool may select it
+    for human review and never refuses anyone; the applicant's complaints (with
+    deadlines, follow-up and answers) and satisfaction survey.
 ``/transparency`` (public), ``/transparency/report.html``, ``/transparency/report.csv``
     The public report in English or Indonesian, as a page, a self-contained HTML file and CSV.
 
@@ -59,6 +63,7 @@ from . import (
     _monitoring,
     _officer,
     _oversight,
+    _public,
     _supervisor,
     _transparency,
     _vendor,
@@ -103,6 +108,7 @@ for _module in (
     _monitoring,
     _vendor,
     _transparency,
+    _public,
 ):
     router.include_router(_module.router)
 

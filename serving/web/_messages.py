@@ -5,6 +5,7 @@ from __future__ import annotations
 from ._messages_monitor import MONITOR_PAIRS
 from ._messages_portal import PORTAL_PAIRS
 from ._messages_promises import PROMISES_PAIRS
+from ._messages_public import PUBLIC_PAIRS
 from ._messages_work import WORK_PAIRS
 
 __all__ = ["MESSAGES"]
@@ -454,5 +455,6 @@ _PAIRS.update(PORTAL_PAIRS)
 _PAIRS.update(PROMISES_PAIRS)
 _PAIRS.update(MONITOR_PAIRS)
 _PAIRS.update(WORK_PAIRS)
+_PAIRS.update(PUBLIC_PAIRS)
 
 MESSAGES: dict[str, dict[str, str]] = {k: {"en": en, "id": id_} for k, (en, id_) in _PAIRS.items()}
