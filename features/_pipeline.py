@@ -63,7 +63,7 @@ def build_features(tables: RawTables, *, settings: Settings | None = None) -> pl
         order with its declared dtype.
     """
     src = _sources(tables)
-    return _assemble(src, settings or get_settings(), catalogue())
+    return assemble(src, settings or get_settings(), catalogue())
 
 
 def build_features_for(
@@ -209,8 +209,15 @@ def _family(
     return pl.concat(facts, how="horizontal").select([s.expr for s in specs])
 
 
-def _assemble(src: Sources, settings: Settings, cat: Catalogue) -> pl.LazyFrame:
-    done: dict[str, pl.LazyFrame] = {}
+def assemble(
+    src: Sources, settings: Settings, cat: Catalogue, done: dict[str, pl.LazyFrame] | None = None
+) -> pl.LazyFrame:
+    """The id columns and every family's derivations over the facts (``done``: computed ones).
+
+    An engine that computes facts its own way (Dask, per partition) passes them in
+    ``done`` by fact name and gets the same derivations as the batch pipeline.
+    """
+    done = {} if done is None else done
     frames = [src.targets.select(ID_COLUMNS)]
     frames += [_family(group, src, settings, cat, done) for group in cat.groups]
     return pl.concat(frames, how="horizontal")

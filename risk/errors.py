@@ -18,6 +18,7 @@ __all__ = [
     "ConflictError",
     "DataContractError",
     "DataFileError",
+    "EngineError",
     "FeatureError",
     "FeatureRegistryError",
     "ModelUnavailableError",
@@ -63,6 +64,13 @@ class ConfigError(AmanahError):
 
     status_code = 500
     code = "config_error"
+
+
+class EngineError(AmanahError):
+    """The distributed engine cannot run the job (scheduler unreachable, worker lost, memory)."""
+
+    status_code = 503
+    code = "engine_unavailable"
 
 
 class DataFileError(AmanahError):

@@ -243,6 +243,28 @@ class SecuritySettings(BaseModel):
     docs_enabled: bool = True
 
 
+class EngineSettings(BaseModel):
+    """Which engine runs the heavy verbs (features, training, batch scoring, reports)."""
+
+    #: ``polars`` (one machine, the default) or ``dask`` (a Dask cluster).
+    name: Literal["polars", "dask"] = "polars"
+    #: ``local`` or ``local:N`` starts a LocalCluster of N worker processes (default 2)
+    #: on free ports; anything else is a running scheduler's address (``tcp://host:8786``).
+    scheduler: str = "local:2"
+    #: Memory limit of each local worker (Dask's units: ``4GiB``, ``512MiB``).
+    worker_memory: str = "4GiB"
+    #: Threads per local worker (LightGBM and polars inside a task use this many).
+    worker_threads: int = Field(1, ge=1, le=64)
+    #: Seconds to wait for a scheduler address to answer.
+    connect_timeout: float = Field(10.0, gt=0, le=600)
+    #: Hash buckets of the keyed shuffles (0: four per worker).
+    buckets: int = Field(0, ge=0, le=10_000)
+    #: Largest input partition in rows; a bigger file is read in row slices this long.
+    partition_rows: int = Field(500_000, ge=1000)
+    #: Times a task is retried when its worker is lost before the job fails.
+    retries: int = Field(1, ge=0, le=10)
+
+
 class Settings(BaseSettings):
     """All of Amanah's settings.
 
@@ -269,6 +291,7 @@ class Settings(BaseSettings):
     monitor: MonitorSettings = Field(default_factory=MonitorSettings)
     serving: ServingSettings = Field(default_factory=ServingSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
+    engine: EngineSettings = Field(default_factory=EngineSettings)
 
     @model_validator(mode="after")
     def _honour_legacy_protected(self) -> Settings:

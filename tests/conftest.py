@@ -21,3 +21,16 @@ def _fresh_settings():
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """One LocalCluster of two small worker processes (``local:2``), shared by every Dask test.
+
+    Started through :func:`risk.engine.dask_client`, as ``--scheduler local:2`` starts it.
+    """
+    from risk.engine import dask_client as start
+    from risk.settings import EngineSettings
+
+    with start(EngineSettings(name="dask", scheduler="local:2", worker_memory="1GiB")) as client:
+        yield client

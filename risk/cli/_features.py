@@ -11,6 +11,7 @@ import typer
 from risk.errors import FeatureError
 
 from ._app import app, console
+from ._engine import EngineOption, SchedulerOption, chosen
 
 
 class CatalogueFormat(StrEnum):
@@ -33,8 +34,15 @@ def features(
         Path | None, typer.Option("--data", help="Folder with the six contract tables.")
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Parquet file to write the features to.")
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Parquet file to write the features to (with --engine dask: a folder of"
+            " parts, one per input partition).",
+        ),
     ] = None,
+    engine: EngineOption = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Print the feature catalogue (--catalogue) or compute features (--data DIR --out FILE)."""
     if catalogue:
@@ -44,9 +52,27 @@ def features(
         raise FeatureError(
             "risk features needs --catalogue, or both --data DIR and --out FILE.parquet"
         )
+    settings = chosen(engine, scheduler)
+    if settings.engine.name == "dask":
+        if out.suffix == ".csv":
+            raise FeatureError(f"--out with --engine dask is a folder of Parquet parts, got {out}")
+        _compute_dask(data, out, settings)
+        return
     if out.suffix != ".parquet":
         raise FeatureError(f"--out must be a .parquet file, got {out}")
     _compute(data, out)
+
+
+def _compute_dask(data: Path, out: Path, settings) -> None:
+    from features import catalogue
+    from features._dask import write_features_dask
+    from risk.engine import dask_client
+
+    status = console.status(f"features on Dask ({settings.engine.scheduler})")
+    with status, dask_client(settings.engine) as client:
+        done = write_features_dask(client, data, out, settings=settings)
+    console.print(f"{done['parts']} parts written to {out}")
+    _summary_counts(done["rows"], done["nulls"], catalogue(), out)
 
 
 def _print_catalogue(fmt: CatalogueFormat) -> None:
@@ -102,6 +128,10 @@ def _compute(data: Path, out: Path) -> None:
 
 
 def _summary(frame, cat, out: Path) -> None:
+    _summary_counts(frame.height, frame.null_count().row(0, named=True), cat, out)
+
+
+def _summary_counts(rows: int, nulls: dict, cat, out: Path) -> None:
     from rich.table import Table
 
     table = Table(title=f"Features written to {out}")
@@ -109,12 +139,11 @@ def _summary(frame, cat, out: Path) -> None:
     table.add_column("features", justify="right")
     table.add_column("null cells", justify="right")
     table.add_column("null share", justify="right")
-    nulls = frame.null_count().row(0, named=True)
     for group, names in cat.groups.items():
         missing = sum(nulls[n] for n in names)
-        cells = frame.height * len(names)
+        cells = rows * len(names)
         share = f"{missing / cells:.1%}" if cells else "-"
         table.add_row(group, str(len(names)), f"{missing:,}", share)
     table.add_row("all", str(len(cat)), f"{sum(nulls[n] for n in cat.names):,}", "", style="bold")
-    console.print(f"{frame.height:,} applications x {len(cat)} features")
+    console.print(f"{rows:,} applications x {len(cat)} features")
     console.print(table)

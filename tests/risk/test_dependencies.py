@@ -59,14 +59,37 @@ def test_every_runtime_dependency_is_imported_by_the_packages() -> None:
     assert sorted(unused) == sorted({*LOADED_BY_ANOTHER, *DECLARED_AHEAD})
 
 
+def _optional() -> set[str]:
+    """Distributions of the optional extras (not ``dev``): imported only when chosen."""
+    extras = _project()["optional-dependencies"]
+    return {_name(r) for name, reqs in extras.items() if name != "dev" for r in reqs
+            if not _name(r).startswith("amanah")}  # fmt: skip
+
+
 def test_every_third_party_module_imported_is_a_declared_runtime_dependency() -> None:
-    runtime = {_name(r) for r in _project()["dependencies"]}
+    runtime = {_name(r) for r in _project()["dependencies"]} | _optional()
     by_module = packages_distributions()
     third_party = {
         m for m in _imported_top_levels() if m not in sys.stdlib_module_names and m not in PACKAGES
     }
     undeclared = {m for m in third_party if not {_name(d) for d in by_module.get(m, ())} & runtime}
     assert sorted(undeclared) == []
+
+
+def test_optional_extras_are_imported_only_inside_functions() -> None:
+    # ``import risk`` or ``features`` must work without the dask extra installed
+    optional = {"dask", "distributed"}
+    assert _optional() == {"dask", "distributed"}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.parse(path.read_text(encoding="utf-8")).body:
+                if isinstance(node, ast.Import):
+                    names = {a.name.split(".")[0] for a in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = {node.module.split(".")[0]}
+                else:
+                    continue
+                assert not names & optional, f"{path}: imports {names & optional} at top level"
 
 
 def test_indirect_dependencies_are_loaded_where_stated() -> None:

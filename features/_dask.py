@@ -1,0 +1,358 @@
+"""Features on Dask: keyed shuffles of polars partitions, then the same derivations.
+
+The applications are read in partitions (one per Parquet part, long parts in row
+slices).  For each key of :data:`features._facts_dask.PIECES` the partitions and the
+tables read with that key are hash-split into buckets (all-to-all, as Dask's task
+shuffle does), each bucket runs the pieces' polars batch forms, and the results are
+split back to the partition each application came from.  Each partition then runs
+the catalogue's derivations over its facts exactly as :func:`features.build_features`
+does, so the values are those of one machine, row for row, in the applications' order.
+
+Every task holds polars frames; nothing is converted to pandas.  Dask is imported only
+here, and this module only when the Dask engine is chosen.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from risk.engine import gather, worker_memory, write_part
+from risk.errors import DataFileError, EngineError
+from risk.io import (
+    RawTables,
+    is_partitioned,
+    partition_files,
+    replace_folder,
+    scan_table,
+    table_path,
+)
+from risk.settings import Settings, get_settings
+
+from ._catalogue import catalogue
+from ._facts import FACTS
+from ._facts_dask import LOCAL_FACTS, PIECES, Piece
+from ._sources import Sources, submitted_day
+
+__all__ = [
+    "MEMORY_FACTOR",
+    "InputSlice",
+    "check_memory",
+    "feature_partitions",
+    "input_slices",
+    "write_features_dask",
+]
+
+_PART, _ROW = "__part", "__row"
+_HISTORY = ("documents", "travel_history", "prior_decisions", "sponsors")
+
+
+@dataclass(frozen=True)
+class InputSlice:
+    """One input partition: rows ``[offset, offset + length)`` of a Parquet part or table.
+
+    ``nbytes`` is the slice's uncompressed size as its Parquet footer states it.
+    """
+
+    root: str
+    file: str
+    offset: int
+    length: int
+    name: str
+    nbytes: int = 0
+
+    def read(self, table: str) -> pl.DataFrame:
+        """The slice's rows (hive keys that are contract columns kept, as text)."""
+        from risk.contract import ALL_TABLES
+
+        root, file = Path(self.root), Path(self.file)
+        if file.suffix == ".csv":
+            frame = scan_table(file.parent, table)
+        elif root.is_dir():
+            frame = _one_part(root, file, ALL_TABLES[table].names)
+        else:
+            frame = pl.scan_parquet(file)
+        return frame.slice(self.offset, self.length).collect()
+
+
+def _one_part(root: Path, file: Path, keep: list[str]) -> pl.LazyFrame:
+    keys = dict(s.split("=", 1) for s in file.relative_to(root).parts[:-1] if "=" in s)
+    frame = pl.scan_parquet(file)
+    names = frame.collect_schema().names()
+    extra = [pl.lit(keys[k], pl.String).alias(k) for k in keep if k in keys and k not in names]
+    return frame.with_columns(extra)
+
+
+def input_slices(data_dir: Path, table: str, partition_rows: int) -> list[InputSlice]:
+    """The input partitions of ``table`` in ``data_dir``, in row order.
+
+    Raises
+    ------
+    DataFileError
+        If the table is missing or unreadable, or a partitioned table's parts differ
+        in schema (the driver checks every footer before any task runs).
+    """
+    scan_table(data_dir, table)  # footers and partition schemas are checked here
+    path = table_path(data_dir, table)
+    if path.suffix == ".csv":
+        rows = scan_table(data_dir, table).select(pl.len()).collect().item()
+        return [InputSlice(str(path), str(path), 0, rows, "part-0")]
+    files = partition_files(path) if is_partitioned(path) else [path]
+    import pyarrow.parquet as pq
+
+    slices = []
+    for file in files:
+        meta = pq.ParquetFile(file).metadata
+        rows = meta.num_rows
+        size = sum(meta.row_group(g).total_byte_size for g in range(meta.num_row_groups))
+        stem = file.relative_to(path).with_suffix("").as_posix() if path.is_dir() else "part"
+        for k, start in enumerate(range(0, max(rows, 1), partition_rows)):
+            name = stem if rows <= partition_rows else f"{stem}-{k}"
+            share = min(partition_rows, rows - start) / rows if rows else 0.0
+            slices.append(InputSlice(str(path), str(file), start, partition_rows, name,
+                                     int(size * share)))  # fmt: skip
+    if not slices:
+        raise DataFileError(f"{path}: no rows to read")
+    return slices
+
+
+#: Working memory of one partition's features as a multiple of its applications'
+#: uncompressed Parquet size (the facts, the derivations and the copies a task holds);
+#: measured by ``benchmarks/bench_scale.py``.
+MEMORY_FACTOR = 12
+
+
+def check_memory(slices: list[InputSlice], limit: int | None) -> None:
+    """Refuse a job whose largest partition cannot fit a worker, with what to do.
+
+    Raises
+    ------
+    EngineError
+        Naming the partition, its estimated need and the worker's limit.
+    """
+    if not limit or not slices:
+        return
+    big = max(slices, key=lambda s: s.nbytes)
+    need = big.nbytes * MEMORY_FACTOR
+    if need > limit:
+        raise EngineError(
+            f"partition {big.name} of {big.root} needs about {need / 2**30:.2f} GiB of worker"
+            f" memory ({MEMORY_FACTOR} x its {big.nbytes / 2**20:.1f} MiB of uncompressed"
+            f" Parquet) but a worker holds {limit / 2**30:.2f} GiB: raise"
+            " RISK_ENGINE__WORKER_MEMORY, lower RISK_ENGINE__PARTITION_ROWS (now"
+            f" {big.length:,} rows), or write the world with --partition-by month",
+            detail={"partition": big.name, "need": need, "worker_memory": limit},
+        )
+
+
+def write_features_dask(
+    client: Any, data_dir: Path, out: Path, *, settings: Settings | None = None
+) -> dict[str, Any]:
+    """Compute the features of a world on Dask and write them as a folder of parts.
+
+    Parameters
+    ----------
+    client
+        A ``distributed.Client`` (see :func:`risk.engine.dask_client`).
+    data_dir
+        The world (files or partitioned folders).
+    out
+        The folder to write: one part per input partition, named after it
+        (``month=2024-03/part-0.parquet``).  It is built beside its destination and
+        moved into place when every part is written; a failed job leaves no folder.
+    settings
+        Default :func:`risk.settings.get_settings`.
+
+    Returns
+    -------
+    dict
+        ``rows``, ``parts`` and ``nulls`` (per column).
+    """
+    settings = settings or get_settings()
+    workers = max(1, len(client.scheduler_info()["workers"]))
+    buckets = settings.engine.buckets or 4 * workers
+    with replace_folder(Path(out)) as tmp:
+        parts = feature_partitions(client, data_dir, settings, buckets=buckets)
+        written = [client.submit(write_part, frame, str(tmp), piece.name, pure=False)
+                   for piece, frame in parts]  # fmt: skip
+        done = gather(client, written, what=f"features of {len(parts)} partitions")
+    nulls: dict[str, int] = defaultdict(int)
+    for part in done:
+        for column, count in part["nulls"].items():
+            nulls[column] += count
+    return {"rows": sum(p["rows"] for p in done), "parts": len(done), "nulls": dict(nulls)}
+
+
+def _targets(piece: InputSlice, index: int) -> pl.DataFrame:
+    frame = piece.read("applications")
+    return frame.with_columns(
+        submitted_day(),
+        pl.lit(index, pl.Int32).alias(_PART),
+        pl.int_range(pl.len(), dtype=pl.Int64).alias(_ROW),
+    )
+
+
+def _split(frame: pl.DataFrame, key: str, buckets: int) -> tuple[pl.DataFrame, ...]:
+    """Rows of ``frame`` by hash of ``key`` into ``buckets`` frames (null keys: by partition)."""
+    hashed = (pl.col(key).hash(seed=20) % buckets).cast(pl.Int64)
+    if _PART in frame.columns:
+        spread = (pl.col(_PART).cast(pl.Int64) + pl.col(_ROW)) % buckets
+        bucket = pl.when(pl.col(key).is_null()).then(spread).otherwise(hashed)
+    else:  # a history row with a null key matches no application: drop it
+        frame = frame.filter(pl.col(key).is_not_null())
+        bucket = hashed
+    keyed = frame.with_columns(bucket.alias("__bucket"))
+    return tuple(keyed.filter(pl.col("__bucket") == b).drop("__bucket") for b in range(buckets))
+
+
+def _split_parts(
+    frame: pl.DataFrame, columns: tuple[str, ...], parts: int
+) -> tuple[pl.DataFrame, ...]:
+    frame = frame.select(columns)
+    return tuple(frame.filter(pl.col(_PART) == p) for p in range(parts))
+
+
+def _run_bucket(
+    pieces: tuple[Piece, ...],
+    targets: list[pl.DataFrame],
+    tables: dict[str, list[pl.DataFrame]],
+    empty: dict[str, pl.DataFrame],
+    settings: Settings,
+    keep_targets: bool,
+) -> pl.DataFrame:
+    """The pieces' polars batch forms over one bucket: ``__part, __row`` and their columns."""
+    frame = pl.concat(targets, how="vertical")
+    history = {t: pl.concat(tables[t], how="vertical") if t in tables else empty[t]
+               for t in _HISTORY}  # fmt: skip
+    raw = RawTables(
+        applications=frame.lazy(), documents=history["documents"].lazy(),
+        travel_history=history["travel_history"].lazy(),
+        prior_decisions=history["prior_decisions"].lazy(), sponsors=history["sponsors"].lazy(),
+        outcomes=pl.LazyFrame(),
+    )  # fmt: skip
+    src = Sources(targets=frame.lazy(), documents=raw.documents, history=raw)
+    outputs = pl.collect_all([p.compute(src, settings) for p in pieces])
+    base = frame if keep_targets else frame.select(_PART, _ROW)
+    return pl.concat([base, *outputs], how="horizontal")
+
+
+def _assemble(
+    piece: InputSlice, index: int, results: dict[str, list[pl.DataFrame]], settings: Settings
+) -> pl.DataFrame:
+    """One partition's features from its facts' pieces (in the partition's row order)."""
+    from ._pipeline import assemble
+
+    targets = _targets(piece, index)
+    done: dict[str, pl.LazyFrame] = {}
+    columns: dict[str, list[pl.DataFrame]] = defaultdict(list)
+    for name, frames in results.items():
+        spec = next(p for p in PIECES if p.name == name)
+        found = pl.concat(frames, how="vertical").sort(_ROW).select(_ROW, *spec.columns)
+        if found.height != targets.height:  # every application is in exactly one bucket
+            raise DataFileError(f"{piece.name}: piece {name} returned {found.height} rows")
+        columns[spec.fact].append(found.select(spec.columns))
+    for fact in FACTS:
+        if fact.name in columns:
+            done[fact.name] = (
+                pl.concat(columns[fact.name], how="horizontal").select(fact.columns).lazy()
+            )
+    src = Sources(targets=targets.drop(_PART, _ROW).lazy(), documents=pl.LazyFrame(),
+                  history=None)  # type: ignore[arg-type]  # fmt: skip
+    for fact in LOCAL_FACTS:
+        done[fact.name] = fact.batch(src, settings)
+    return assemble(src, settings, catalogue(), done).collect()
+
+
+def feature_partitions(
+    client: Any, data_dir: Path, settings: Settings, *, buckets: int
+) -> list[tuple[InputSlice, Any]]:
+    """Feature frames as futures, one per input partition of the applications, in order.
+
+    Parameters
+    ----------
+    client
+        A ``distributed.Client``; the tasks are submitted to it.
+    data_dir
+        The world: contract tables as files or partitioned folders.
+    settings
+        Windows, partition size.
+    buckets
+        Hash buckets of each keyed shuffle.
+
+    Returns
+    -------
+    list of (InputSlice, distributed.Future)
+        Each partition and its features (the columns and values of
+        :func:`features.build_features` for those applications).
+    """
+    data_dir = Path(data_dir)
+    rows = settings.engine.partition_rows
+    apps = input_slices(data_dir, "applications", rows)
+    history = {t: input_slices(data_dir, t, rows) for t in _HISTORY}
+    empty = {t: scan_table(data_dir, t).head(0).collect() for t in _HISTORY}
+    check_memory(apps, worker_memory(client))
+    submit = _Submit(client)
+    targets = [submit(_targets, s, i) for i, s in enumerate(apps)]
+    results = _shuffled_pieces(submit, targets, history, empty, settings, buckets, len(apps))
+    out = []
+    for i, piece in enumerate(apps):
+        mine = {name: [split[i] for split in splits] for name, splits in results.items()}
+        out.append((piece, submit(_assemble, piece, i, mine, settings)))
+    return out
+
+
+class _Submit:
+    """``client.submit`` for one job: impure keys, and a task per output of a split."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def __call__(self, fn, *args) -> Any:
+        return self.client.submit(fn, *args, pure=False)
+
+    def split(self, fn, n: int, *args) -> list[Any]:
+        whole = self(fn, *args)
+        return [self(_item, whole, i) for i in range(n)]
+
+
+def _item(values: tuple, index: int) -> Any:
+    return values[index]
+
+
+def _shuffled_pieces(submit, targets, history, empty, settings, buckets, parts):
+    """Per piece, per bucket: its group's output split back into the ``parts`` partitions."""
+    groups: dict[tuple[str, str | None], list[Piece]] = defaultdict(list)
+    for piece in PIECES:
+        groups[(piece.key, piece.after)].append(piece)
+    read = {t: [submit(_read, s, t) for s in slices] for t, slices in history.items()}
+    by_piece: dict[str, Any] = {}
+    outputs: dict[str, list[Any]] = {}
+    for (key, after), pieces in groups.items():
+        # a group reading another piece's output shuffles that output, targets attached
+        sources = targets if after is None else outputs[after]
+        split = [submit.split(_split, buckets, f, key, buckets) for f in sources]
+        tables: dict[str, list[list[Any]]] = {}
+        for table, column in {t: c for p in pieces for t, c in p.tables.items()}.items():
+            cut = [submit.split(_split, buckets, f, column, buckets) for f in read[table]]
+            tables[table] = [[c[b] for c in cut] for b in range(buckets)]
+        names = {p.name for p in pieces}
+        keep = any(p.after in names for p in PIECES)
+        done = [
+            submit(_run_bucket, tuple(pieces), [s[b] for s in split],
+                   {t: v[b] for t, v in tables.items()}, empty, settings, keep)
+            for b in range(buckets)
+        ]  # fmt: skip
+        cols = (_PART, _ROW, *(c for p in pieces for c in p.columns))
+        back = [submit.split(_split_parts, parts, d, cols, parts) for d in done]
+        for piece in pieces:
+            outputs[piece.name] = done
+            by_piece[piece.name] = back
+    return by_piece
+
+
+def _read(piece: InputSlice, table: str) -> pl.DataFrame:
+    return piece.read(table)
