@@ -1,7 +1,7 @@
 """Benchmarks of experiments/: logging a training run, the gate, the report, the champion.
 
 Prints figures; asserts nothing.  Trains one model on a synthetic feature table of
-``--rows`` rows (5 features, 4 audit attributes) into a fresh local store under a
+``--rows`` rows (5 features, 4 protected attributes) into a fresh local store under a
 temporary folder, then times (wall and CPU seconds, since the machine is shared):
 
 - creating the SQLite tracking store (its schema migrations);

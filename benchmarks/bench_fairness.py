@@ -1,9 +1,9 @@
-"""Benchmarks of models.fairness: the audit, its bootstrap, the proxy test, the report.
+"""Benchmarks of models.fairness: the report, its bootstrap, the proxy test, the report.
 
 Prints figures; asserts nothing.  On a synthetic scored table of ``--rows`` rows (60
 nationalities, 3 sexes; labels and scores depend on the groups):
 
-- ``audit_table`` wall time (both attributes and their intersection, 200 resamples);
+- ``fairness_report`` wall time (both attributes and their intersection, 200 resamples);
 - the same group metrics through fairlearn's ``MetricFrame`` (the peer), single and pair;
 - the bootstrap: our multinomial draws over confusion cells against resampling rows with
   Poisson weights (vectorised numpy, the usual fast way), per resample;
@@ -51,11 +51,11 @@ def _clock(fn, repeat: int = 3) -> tuple[float, float]:
     return float(np.median(walls)), float(np.median(cpus))
 
 
-def _audit(frame: pl.DataFrame) -> None:
-    from models.fairness import FairnessPolicy, audit_table
+def _report(frame: pl.DataFrame) -> None:
+    from models.fairness import FairnessPolicy, fairness_report
 
     wall, cpu = _clock(
-        lambda: audit_table(
+        lambda: fairness_report(
             frame,
             label="label",
             score="score",
@@ -65,7 +65,9 @@ def _audit(frame: pl.DataFrame) -> None:
             policy=FairnessPolicy(),
         )
     )
-    print(f"audit_table, 2 attributes + intersection, 200 resamples: {wall:.2f} s (cpu {cpu:.2f})")
+    print(
+        f"fairness_report, 2 attributes + intersection, 200 resamples: {wall:.2f} s (cpu {cpu:.2f})"
+    )
 
 
 def _metricframe(frame: pl.DataFrame) -> None:
@@ -76,7 +78,7 @@ def _metricframe(frame: pl.DataFrame) -> None:
         selection_rate,
     )
 
-    from models.fairness import FairnessPolicy, audit_table
+    from models.fairness import FairnessPolicy, fairness_report
 
     y = frame["label"].to_numpy()
     f = (frame["score"].to_numpy() >= 0.3).astype(np.int8)
@@ -89,7 +91,7 @@ def _metricframe(frame: pl.DataFrame) -> None:
             )
         )
         ours, _ = _clock(
-            lambda c=cols: audit_table(
+            lambda c=cols: fairness_report(
                 frame,
                 label="label",
                 score="score",
@@ -101,7 +103,7 @@ def _metricframe(frame: pl.DataFrame) -> None:
         )
         print(
             f"group metrics by {'+'.join(cols)}: fairlearn MetricFrame {wall:.2f} s, "
-            f"audit_table (same groups, no bootstrap) {ours:.2f} s"
+            f"fairness_report (same groups, no bootstrap) {ours:.2f} s"
         )
 
 
@@ -132,9 +134,9 @@ def _bootstrap(frame: pl.DataFrame) -> None:
 
 
 def _html_and_proxy(frame: pl.DataFrame) -> None:
-    from models.fairness import FairnessPolicy, audit_table, proxy_test, write_html
+    from models.fairness import FairnessPolicy, fairness_report, proxy_test, write_html
 
-    audit = audit_table(
+    report = fairness_report(
         frame,
         label="label",
         score="score",
@@ -144,7 +146,7 @@ def _html_and_proxy(frame: pl.DataFrame) -> None:
         policy=FairnessPolicy(bootstrap=50),
     )
     with tempfile.TemporaryDirectory() as tmp:
-        wall, _ = _clock(lambda: write_html(audit, Path(tmp) / "f.html"), repeat=1)
+        wall, _ = _clock(lambda: write_html(report, Path(tmp) / "f.html"), repeat=1)
         size = (Path(tmp) / "f.html").stat().st_size
     print(f"write_html: {wall:.2f} s, {size / 1e6:.1f} MB")
     rng = np.random.default_rng(1)
@@ -169,7 +171,7 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     frame = _table(args.rows, args.seed)
     print(f"table: {frame.height:,} rows")
-    _audit(frame)
+    _report(frame)
     _metricframe(frame)
     _bootstrap(frame)
     _html_and_proxy(frame)

@@ -2,7 +2,7 @@
 
 The only package that imports mlflow.  Public API:
 
-- :func:`log_training_run(result, *, settings, data_dir, trained_by, audit=None,
+- :func:`log_training_run(result, *, settings, data_dir, trained_by, fairness=None,
   report=True) <log_training_run>` -> :class:`RunInfo`: one run per training, registered
   as a new version holding the ``challenger`` alias.
 - :func:`promote(version, *, by, settings) <promote>`: the promotion gate (fairness
@@ -15,10 +15,20 @@ The only package that imports mlflow.  Public API:
 - :func:`build_report(version, out_dir, *, settings) <build_report>`: the oversight report.
 - :func:`log_monitoring_run(report, folder, *, settings) <log_monitoring_run>`: a
   monitoring run of a model version (``risk monitor``).
+
+``audit_training_result`` is the former name of :func:`training_fairness_report`, kept
+for one release (with a ``DeprecationWarning``).
 """
 
+import warnings as _warnings
+
 from experiments._card import ModelCard
-from experiments._fairness import AGE_BANDS, FairnessEvidence, audit_training_result, with_age_band
+from experiments._fairness import (
+    AGE_BANDS,
+    FairnessEvidence,
+    training_fairness_report,
+    with_age_band,
+)
 from experiments._monitoring import MONITORING_EXPERIMENT_SUFFIX, log_monitoring_run
 from experiments._promotion import GATE_METRICS, promote, promotion_history
 from experiments._registry import (
@@ -46,7 +56,6 @@ __all__ = [
     "ModelCard",
     "RunInfo",
     "approve_waiver",
-    "audit_training_result",
     "build_report",
     "champion_bundle",
     "champion_bundle_dir",
@@ -60,5 +69,19 @@ __all__ = [
     "promotion_history",
     "registry_exists",
     "request_waiver",
+    "training_fairness_report",
     "with_age_band",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The former name, kept for one release: "audit" now names only the audit log.
+    if name == "audit_training_result":
+        _warnings.warn(
+            "experiments.audit_training_result is deprecated;"
+            " use experiments.training_fairness_report",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return training_fairness_report
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

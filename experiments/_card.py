@@ -23,7 +23,8 @@ INTENDED_USE = (
 NOT_FOR = (
     "Refusing, revoking or delaying any application without an officer's own finding.",
     "Judging a person's character, credibility or nationality.",
-    "Use on populations, visa types or time periods unlike the training data without a new audit.",
+    "Use on populations, visa types or time periods unlike the training data without a new"
+    " fairness report.",
     "Any use of the protected attributes (nationality, sex, age, marital status) as inputs:"
     " they are used only to measure fairness.",
 )
@@ -34,7 +35,7 @@ LIMITATIONS = (
     " changes, so production monitoring must recheck it.",
     "The threshold is set by review capacity, not by a risk level: a change in capacity"
     " changes who is flagged.",
-    "Fairness is measured on the audit attributes available; unmeasured groups may still be"
+    "Fairness is measured on the protected attributes available; unmeasured groups may still be"
     " affected.",
 )
 DEFAULT_LABEL_BIAS = (
@@ -98,7 +99,7 @@ class ModelCard:
             "data": {k: _fmt(v) for k, v in (f.get("data") or {}).items()},
             "metrics": {k: _fmt(v) for k, v in (f.get("metrics") or {}).items()},
             "fairness": {
-                "verdict": str(fairness.get("verdict", "not audited")),
+                "verdict": str(fairness.get("verdict", "not measured")),
                 "band": fairness.get("band", "n/a"),
                 "attributes": list(fairness.get("attributes", [])),
                 "ratios": {k: _fmt(v) for k, v in (fairness.get("ratios") or {}).items()},

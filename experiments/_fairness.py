@@ -1,6 +1,6 @@
-"""The fairness evidence of a training run: the audit, and the proxy and label-bias views.
+"""The fairness evidence of a training run: the fairness report, the proxy and label-bias views.
 
-The audit itself is ``models.fairness``'s; this module prepares the test split
+The report itself is ``models.fairness``'s; this module prepares the test split
 (age bands from birth dates) and writes the evidence files a run logs.
 """
 
@@ -17,12 +17,12 @@ import polars as pl
 from risk.errors import DataContractError
 from risk.settings import Settings
 
-__all__ = ["AGE_BANDS", "FairnessEvidence", "audit_training_result", "with_age_band"]
+__all__ = ["AGE_BANDS", "FairnessEvidence", "training_fairness_report", "with_age_band"]
 
 #: Columns carried beside the protected attributes for the label-bias view.
 LABEL_BOOKKEEPING = frozenset({"investigated", "label_known"})
 
-#: Age bands (lower bound inclusive, upper bound exclusive) used in fairness audits.
+#: Age bands (lower bound inclusive, upper bound exclusive) used in fairness reports.
 AGE_BANDS: tuple[tuple[int, int, str], ...] = (
     (0, 25, "<25"),
     (25, 35, "25-34"),
@@ -86,43 +86,43 @@ def _plain(value: Any) -> Any:
 
 @dataclass
 class FairnessEvidence:
-    """A fairness audit with its optional proxy test and label-bias view.
+    """A fairness report with its optional proxy test and label-bias view.
 
     Parameters
     ----------
-    audit
-        A ``models.fairness.FairnessAudit`` (``verdict``, ``to_dict``, ``key_ratios``).
+    report
+        A ``models.fairness.FairnessReport`` (``verdict``, ``to_dict``, ``key_ratios``).
     proxy, label_bias
         Results of ``proxy_test`` and ``label_bias`` (anything with ``to_dict``, a
         polars frame, or plain JSON), or ``None`` when not computed.
     attributes
-        The audit attributes, e.g. ``["nationality", "sex", "age_band", "marital_status"]``.
+        The protected attributes, e.g. ``["nationality", "sex", "age_band", "marital_status"]``.
     """
 
-    audit: Any
+    report: Any
     proxy: Any = None
     label_bias: Any = None
     attributes: list[str] = field(default_factory=list)
 
     @property
     def verdict(self) -> str:
-        """``"pass"`` or ``"fail"`` (the audit's overall verdict, lower-cased)."""
-        verdict = getattr(self.audit, "verdict", None)
+        """``"pass"`` or ``"fail"`` (the report's overall verdict, lower-cased)."""
+        verdict = getattr(self.report, "verdict", None)
         return str(getattr(verdict, "value", verdict)).lower()
 
     def key_ratios(self) -> dict[str, float]:
-        """The audit's flat key figures, for logging as metrics."""
-        return {k: float(v) for k, v in self.audit.key_ratios().items()}
+        """The report's flat key figures, for logging as metrics."""
+        return {k: float(v) for k, v in self.report.key_ratios().items()}
 
     def write(self, directory: Path) -> list[Path]:
-        """Write ``audit.json``, ``audit.html`` and, when present, ``proxy.json`` and
+        """Write ``report.json``, ``report.html`` and, when present, ``proxy.json`` and
         ``label_bias.json`` into ``directory``; returns the paths written."""
         from models.fairness import write_html
 
         directory.mkdir(parents=True, exist_ok=True)
-        written = [directory / "audit.json", directory / "audit.html"]
-        written[0].write_text(self.audit.to_json(), encoding="utf-8")
-        write_html(self.audit, written[1], proxy=self.proxy, label_bias=self.label_bias)
+        written = [directory / "report.json", directory / "report.html"]
+        written[0].write_text(self.report.to_json(), encoding="utf-8")
+        write_html(self.report, written[1], proxy=self.proxy, label_bias=self.label_bias)
         for name, value in (("proxy", self.proxy), ("label_bias", self.label_bias)):
             if value is not None:
                 path = directory / f"{name}.json"
@@ -131,13 +131,13 @@ class FairnessEvidence:
         return written
 
 
-def audit_attributes(
+def fairness_attributes(
     frame: pl.DataFrame, settings: Settings, declared: list[str] | tuple[str, ...] = ()
 ) -> list[str]:
-    """The audit attributes present in ``frame``, birth date as age band.
+    """The protected attributes present in ``frame``, birth date as age band.
 
     They are the configured protected attributes plus those a dataset spec declared
-    (``declared``, from the bundle), so an analyst's own table is audited too.
+    (``declared``, from the bundle), so an analyst's own table is reported on too.
     """
     out: list[str] = []
     for col in [*settings.protected.columns, *declared]:
@@ -147,10 +147,10 @@ def audit_attributes(
     return out
 
 
-def audit_training_result(
+def training_fairness_report(
     result: Any, settings: Settings, *, proxy: bool = True
 ) -> FairnessEvidence:
-    """Audit a training result's test split over the protected attributes.
+    """The fairness report of a training result's test split over the protected attributes.
 
     Parameters
     ----------
@@ -164,7 +164,7 @@ def audit_training_result(
         change the verdict).  A simulation's monthly retraining leaves it out: it was
         most of each retraining's cost.
     """
-    from models.fairness import FairnessPolicy, audit_table
+    from models.fairness import FairnessPolicy, fairness_report
 
     frame = result.test_frame
     if "birth_date" in frame.columns:
@@ -172,18 +172,18 @@ def audit_training_result(
     # A dataset spec names its own protected attributes; the list may also carry the label
     # bookkeeping (investigated, label_known) for the label-bias view: not attributes.
     declared = [c for c in result.bundle.meta.get("protected") or [] if c not in LABEL_BOOKKEEPING]
-    groups = audit_attributes(frame, settings, declared)
+    groups = fairness_attributes(frame, settings, declared)
     if not groups:
         raise DataContractError(
             "test split holds none of the protected attributes"
-            f" {[*settings.protected.columns, *declared]}; cannot audit fairness"
+            f" {[*settings.protected.columns, *declared]}; cannot report on fairness"
         )
     policy = FairnessPolicy(**settings.fairness.model_dump())
-    audit = audit_table(
+    report = fairness_report(
         frame, label="label", groups=groups, score="score", flag="flag", policy=policy
     )
     return FairnessEvidence(
-        audit=audit,
+        report=report,
         proxy=_proxy(result, frame, groups, settings) if proxy else None,
         label_bias=_label_bias(frame, groups, settings),
         attributes=groups,

@@ -28,12 +28,12 @@ def _read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
-def _fairness_view(audit: dict[str, Any], figs: FigureWriter) -> list[dict[str, Any]]:
+def _fairness_view(report: dict[str, Any], figs: FigureWriter) -> list[dict[str, Any]]:
     """Per attribute: traffic-light rows (group x metric) and one ratio chart per metric."""
-    policy = audit.get("policy", {})
+    policy = report.get("policy", {})
     band = (policy.get("ratio_low", 0.8), policy.get("ratio_high", 1.25))
     views = []
-    for name, attr in audit.get("attributes", {}).items():
+    for name, attr in report.get("attributes", {}).items():
         metrics = list(attr.get("verdicts", {}))
         rows = []
         for group, g in attr.get("groups", {}).items():
@@ -76,7 +76,9 @@ def _context(local: Path, mv: Any, settings: Settings) -> dict[str, Any]:
     facts = _read_json(local / "model_card" / "model_card.json") or {}
     facts["version"] = str(mv.version)
     perf = _read_json(local / "performance.json") or {}
-    audit = _read_json(local / "fairness" / "audit.json") or {}
+    # Runs logged before the rename hold the same file as ``fairness/audit.json``.
+    fairness = _read_json(local / "fairness" / "report.json")
+    fairness = fairness or _read_json(local / "fairness" / "audit.json") or {}
     figs = FigureWriter()
     charts = []
     if perf.get("calibration"):
@@ -99,9 +101,9 @@ def _context(local: Path, mv: Any, settings: Settings) -> dict[str, Any]:
         "card_html": ModelCard(facts).html_fragment(),
         "performance": perf,
         "performance_charts": charts,
-        "fairness_verdict": audit.get("verdict", "not audited"),
-        "policy": audit.get("policy"),
-        "fairness": _fairness_view(audit, figs),
+        "fairness_verdict": fairness.get("verdict", "not measured"),
+        "policy": fairness.get("policy"),
+        "fairness": _fairness_view(fairness, figs),
         "proxy": _read_json(local / "fairness" / "proxy.json"),
         "label_bias": _read_json(local / "fairness" / "label_bias.json"),
         "label_policy": facts.get("label_bias"),

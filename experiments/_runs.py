@@ -14,7 +14,7 @@ from risk.settings import Settings
 
 from ._artifacts import flatten, git_commit, numeric_only, performance_summary
 from ._card import ModelCard
-from ._fairness import FairnessEvidence, audit_training_result
+from ._fairness import FairnessEvidence, training_fairness_report
 from ._model import catalogue_files, log_lightgbm
 from ._promotion import GATE_METRICS
 from ._registry import register_version
@@ -173,7 +173,7 @@ def log_training_run(
     settings: Settings,
     data_dir: Path,
     trained_by: str,
-    audit: FairnessEvidence | Any = None,
+    fairness: FairnessEvidence | Any = None,
     report: bool = True,
     plots: bool = True,
 ) -> RunInfo:
@@ -190,9 +190,9 @@ def log_training_run(
         The data the model was trained on (recorded as a tag).
     trained_by
         Who trained the model; the promotion gate refuses waivers they approve.
-    audit
-        A precomputed ``FairnessAudit`` or :class:`FairnessEvidence`; by default the
-        test split is audited over the protected attributes.
+    fairness
+        A precomputed ``FairnessReport`` or :class:`FairnessEvidence`; by default the
+        fairness report of the test split over the protected attributes.
     report
         Also build the oversight report and log it with the run.
     plots
@@ -207,9 +207,11 @@ def log_training_run(
 
     if not trained_by or not trained_by.strip():
         raise ConfigError("trained_by is empty: name the person who trained the model")
-    if audit is None:
-        audit = audit_training_result(result, settings)
-    evidence = audit if isinstance(audit, FairnessEvidence) else FairnessEvidence(audit=audit)
+    if fairness is None:
+        fairness = training_fairness_report(result, settings)
+    evidence = (
+        fairness if isinstance(fairness, FairnessEvidence) else FairnessEvidence(report=fairness)
+    )
     client = client_for(settings)
     exp_id = experiment_id(client, settings)
     with tempfile.TemporaryDirectory(prefix="amanah-run-") as tmp:

@@ -65,7 +65,7 @@ class TrainResult:
         baseline (``baseline``), and against the synthetic truth when given (``*_truth``).
     test_frame
         The scored test split: id, time, label, margin, score, band, flag, truth (if any),
-        baseline score (if any) and the protected attributes, for the fairness audit.
+        baseline score (if any) and the protected attributes, for the fairness report.
     splits
         Rows, positives and time range per split.
     global_explanation

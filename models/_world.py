@@ -95,7 +95,7 @@ def train_world(
     -------
     TrainResult
         Bundle, metrics (model, checklist baseline, and both against the truth when
-        present), scored test split with audit attributes, splits, global explanation.
+        present), scored test split with protected attributes, splits, global explanation.
     """
     import features
     from risk.io import load_tables
@@ -107,8 +107,8 @@ def train_world(
     tables = load_tables(Path(data_dir))
     cat = features.catalogue()
     cutoff = _cutoff(tables, settings)
-    audit = sorted(protected_columns(settings.protected.columns))
-    audit_present = [c for c in audit if c in tables.applications.collect_schema().names()]
+    protected = sorted(protected_columns(settings.protected.columns))
+    present = [c for c in protected if c in tables.applications.collect_schema().names()]
     frame = (
         features.build_features(tables, settings=settings)
         .join(
@@ -118,7 +118,7 @@ def train_world(
             maintain_order="left",
         )
         .join(
-            tables.applications.select("application_id", *audit_present),
+            tables.applications.select("application_id", *present),
             on="application_id",
             how="left",
             maintain_order="left",
@@ -140,7 +140,7 @@ def train_world(
         source="world",
         label_policy=WORLD_LABEL_POLICY if policy == "naive" else REVIEWED_IPW_POLICY,
         weights=weights,
-        protected=[*audit_present, "investigated", "label_known"],
+        protected=[*present, "investigated", "label_known"],
         declared={s.name: list(s.categories) for s in cat.specs if s.categories},
         catalogue=cat,
         truth=_truth(Path(data_dir), frame),

@@ -1,4 +1,4 @@
-"""The self-contained HTML report of a fairness audit (plotly inlined, no network)."""
+"""The self-contained HTML report of a fairness report (plotly inlined, no network)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from ._label_bias import LabelBias
 from ._policy import RATIO_METRICS
 from ._proxy import ProxyResult
-from ._result import FairnessAudit
+from ._result import FairnessReport
 
 __all__ = ["write_html"]
 
@@ -16,11 +16,11 @@ _TEMPLATES = Path(__file__).parent / "templates"
 _PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 
 
-def _ratio_figure(audit: FairnessAudit, name: str) -> str | None:
+def _ratio_figure(report: FairnessReport, name: str) -> str | None:
     import plotly.graph_objects as go
 
-    attr = audit.attributes[name]
-    low, high = audit.policy.band()
+    attr = report.attributes[name]
+    low, high = report.policy.band()
     fig = go.Figure()
     for metric in RATIO_METRICS:
         xs, ys, up, down = [], [], [], []
@@ -81,21 +81,21 @@ def _label_bias_figure(lb: dict[str, Any], attr: str) -> str:
 
 
 def write_html(
-    audit: FairnessAudit,
+    report: FairnessReport,
     path: str | Path,
     *,
     proxy: ProxyResult | None = None,
     label_bias: LabelBias | None = None,
 ) -> Path:
-    """Write the audit as one self-contained HTML file.
+    """Write the report as one self-contained HTML file.
 
     plotly.js is inlined in the page, so it opens offline and loads nothing from the
     network.  Suppressed groups are listed without counts, as in the JSON.
 
     Parameters
     ----------
-    audit
-        The result of :func:`audit_table`.
+    report
+        The result of :func:`fairness_report`.
     path
         The file to write (parent folders are created).
     proxy, label_bias
@@ -117,10 +117,10 @@ def write_html(
     env.filters["num"] = _fmt
     lb = label_bias.to_dict() if label_bias is not None else None
     html = env.get_template("fairness.html.j2").render(
-        audit=audit.to_dict(),
+        report=report.to_dict(),
         ratio_metrics=RATIO_METRICS,
         plotly_js=get_plotlyjs(),
-        figures={n: _ratio_figure(audit, n) for n in audit.attributes},
+        figures={n: _ratio_figure(report, n) for n in report.attributes},
         proxy=proxy.to_dict() if proxy is not None else None,
         proxy_figure=_proxy_figure(proxy) if proxy is not None else None,
         label_bias=lb,

@@ -111,7 +111,7 @@ def label_bias(
     frame
         One row per application.
     group_cols
-        Audit attributes; nulls form the group ``"<missing>"``.
+        Protected attributes; nulls form the group ``"<missing>"``.
     investigated
         Binary: the case was investigated.
     confirmed

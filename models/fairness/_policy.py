@@ -1,4 +1,4 @@
-"""The tolerance policy of a fairness audit, read from TOML or the settings."""
+"""The tolerance policy of a fairness report, read from TOML or the settings."""
 
 from __future__ import annotations
 

@@ -130,7 +130,7 @@ def proxy_test(
     features
         The model's feature table (numeric, boolean, string/categorical, temporal).
     protected
-        Audit-only attributes, row-aligned with ``features``.
+        Protected attributes, row-aligned with ``features``.
     seed
         Seeds the row sample, the folds, the classifier and the permutations.
     folds

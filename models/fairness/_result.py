@@ -1,4 +1,4 @@
-"""The result of a fairness audit and its published (JSON) form."""
+"""The result of a fairness report and its published (JSON) form."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 from ._metrics import RATE_DENOMINATORS, RATE_NAMES
 from ._policy import RATIO_METRICS, FairnessPolicy
 
-__all__ = ["AttributeResult", "FairnessAudit", "GroupResult", "MetricVerdict", "RatioResult"]
+__all__ = ["AttributeResult", "FairnessReport", "GroupResult", "MetricVerdict", "RatioResult"]
 
 _COUNTS = ("n", "positives", "tp", "fp", "tn", "fn")
 
@@ -134,7 +134,7 @@ class MetricVerdict:
 
 @dataclass(frozen=True)
 class AttributeResult:
-    """Every group of one audit attribute (or intersection), with its verdicts."""
+    """Every group of one protected attribute (or intersection), with its verdicts."""
 
     name: str
     columns: tuple[str, ...]
@@ -158,8 +158,8 @@ class AttributeResult:
 
 
 @dataclass(frozen=True)
-class FairnessAudit:
-    """The outcome of :func:`audit_table`: per attribute results and the overall verdict."""
+class FairnessReport:
+    """The outcome of :func:`fairness_report`: per attribute results and the overall verdict."""
 
     policy: FairnessPolicy
     inputs: dict[str, Any]
@@ -169,7 +169,7 @@ class FairnessAudit:
 
     @property
     def with_score(self) -> bool:
-        """Whether a score was audited (so AUC and calibration are reported)."""
+        """Whether a score was measured (so AUC and calibration are reported)."""
         return self.inputs.get("score") is not None
 
     def to_dict(self) -> dict[str, Any]:

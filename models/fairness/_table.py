@@ -1,4 +1,4 @@
-"""Reading and checking the scored table an audit runs on."""
+"""Reading and checking the scored table an report runs on."""
 
 from __future__ import annotations
 
@@ -11,17 +11,17 @@ import polars as pl
 
 from risk.errors import DataFileError, RequestValidationError
 
-__all__ = ["MISSING", "SEP", "AuditInputs", "attribute_values", "check_inputs", "read_scores"]
+__all__ = ["MISSING", "SEP", "ReportInputs", "attribute_values", "check_inputs", "read_scores"]
 
-#: Group value given to rows whose audit attribute is null (they are never dropped).
+#: Group value given to rows whose protected attribute is null (they are never dropped).
 MISSING = "<missing>"
 #: Joins attribute names and values of an intersection: ``"sex|nationality"``, ``"F|IDN"``.
 SEP = "|"
 
 
 @dataclass(frozen=True)
-class AuditInputs:
-    """The checked arrays of an audit: truth, flag, optional score."""
+class ReportInputs:
+    """The checked arrays of a fairness report: truth, flag, optional score."""
 
     y: np.ndarray
     f: np.ndarray
@@ -104,8 +104,8 @@ def check_inputs(
     threshold: float | None,
     flag: str | None,
     source: str,
-) -> AuditInputs:
-    """Check the columns and arguments of an audit and return its arrays.
+) -> ReportInputs:
+    """Check the columns and arguments of an report and return its arrays.
 
     Raises
     ------
@@ -126,7 +126,9 @@ def check_inputs(
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise RequestValidationError(f"{source}: threshold must lie in [0, 1], got {threshold!r}")
     if not groups:
-        raise RequestValidationError(f"{source}: name at least one group (audit attribute) column")
+        raise RequestValidationError(
+            f"{source}: name at least one group (protected attribute) column"
+        )
     if len(set(groups)) != len(groups):
         raise RequestValidationError(f"{source}: group columns repeat: {groups}")
     for g in groups:
@@ -143,7 +145,7 @@ def check_inputs(
         f = _binary(_need(frame, flag, "flag", source), "flag", source)
     else:
         f = (s >= threshold).astype(np.int8)  # a score at the threshold is flagged
-    return AuditInputs(y=y, f=f, score=s)
+    return ReportInputs(y=y, f=f, score=s)
 
 
 def _as_text(s: pl.Series, source: str) -> pl.Series:
@@ -159,7 +161,7 @@ def _as_text(s: pl.Series, source: str) -> pl.Series:
 def attribute_values(
     frame: pl.DataFrame, groups: list[str], intersections: bool, source: str = "table"
 ) -> dict[str, pl.Series]:
-    """Group value of every row for each audit attribute (and pair, with intersections).
+    """Group value of every row for each protected attribute (and pair, with intersections).
 
     Values are strings; nulls become :data:`MISSING`.
     """

@@ -3,7 +3,7 @@
 No labels are needed: the hit rate is the CBPE estimate (mean calibrated probability of
 the group's flagged rows).  Groups smaller than the audit's minimum are suppressed; the
 reference group is the largest one shown.  Flag-rate ratio intervals come from the
-fairness audit's bootstrap; hit-rate ratio intervals from the normal approximation of
+fairness report's bootstrap; hit-rate ratio intervals from the normal approximation of
 the log ratio of two means.
 """
 
@@ -32,7 +32,7 @@ def live_fairness(
     n_boot: int,
     seed: int,
 ) -> dict[str, Any]:
-    """Per audit attribute (each column of ``groups``): groups, ratios, intervals, verdicts."""
+    """Per protected attribute (each column of ``groups``): groups, ratios, intervals, verdicts."""
     return {
         name: _attribute(groups.get_column(name), prob, flag, min_group_size, band, n_boot, seed)
         for name in groups.columns

@@ -88,7 +88,7 @@ def monitor(
         Outcome (0/1, null where unknown) and its inverse review probability, for the
         realised figures beside the estimate.
     groups
-        Audit attribute columns for live fairness.
+        Protected attribute columns for live fairness.
     fairness
         Minimum group size, tolerance band and bootstrap of the live fairness.
     policy
@@ -139,7 +139,7 @@ def _check_input(bundle, current, time, by, label, weight, groups, policy) -> No
     absent = [g for g in groups if g not in current.columns]
     if absent:
         raise MonitorError(
-            f"the current data lacks the audit attribute {noun(len(absent), 'column')}"
+            f"the current data lacks the protected attribute {noun(len(absent), 'column')}"
             f" {listing(absent)}"
         )
     if by is not None and (by not in _EVERY or time is None):

@@ -14,11 +14,11 @@ from risk.errors import AmanahError
 # Command modules register their verbs on import.
 from . import (
     _applicants,  # noqa: F401  (applicants reissue-code, revoke-code)
-    _audit,  # noqa: F401  (fairness, audit)
     _audit_log,  # noqa: F401  (audit-log)
     _data,  # noqa: F401  (validate)
     _demo,  # noqa: F401  (demo)
     _experiments,  # noqa: F401  (promote, report)
+    _fairness,  # noqa: F401  (fairness, audit)
     _features,  # noqa: F401  (features)
     _loop,  # noqa: F401  (estimate, export)
     _models,  # noqa: F401  (train, score-batch)

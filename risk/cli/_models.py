@@ -60,7 +60,7 @@ def train(
 ) -> None:
     """Train, calibrate and threshold a risk model; write the bundle (model.txt, bundle.json).
 
-    With tracking on (the default) the run is logged to MLflow with its fairness audit,
+    With tracking on (the default) the run is logged to MLflow with its fairness report,
     explanations, model card and oversight report, and registered as the challenger.
     """
     from models import train_table, train_world

@@ -39,7 +39,7 @@ def monitor_command(
         str | None, typer.Option(help="Label column of --current (realised figures).")
     ] = None,
     groups: Annotated[
-        str | None, typer.Option(help="Audit attribute columns of --current, comma-separated.")
+        str | None, typer.Option(help="Protected attribute columns of --current, comma-separated.")
     ] = None,
     policy: Annotated[
         Path | None, typer.Option(help="Alert rules (TOML); default: the settings' or built-in.")

@@ -30,7 +30,7 @@ def scored_frame(
     """Every score of model ``version`` whose application arrived in ``[start, end)``.
 
     Columns: the stored features, ``margin``, ``flag`` (the model's), ``submitted_at``,
-    the audit attributes, ``label`` (latest decision; null when undecided) and ``weight``
+    the protected attributes, ``label`` (latest decision; null when undecided) and ``weight``
     (the inverse of the chance of review: 1 flagged, 1/rate for the blind sample).
     """
     apps = raw_table("applications")

@@ -45,14 +45,14 @@ def register_and_promote(
 
     A refused gate gets a waiver requested by ``by`` and approved in the store by
     ``approver`` (a supervisor, a second person), both recorded.  The version is ``None``
-    when the registry or the fairness audit is unavailable (the bundle is then served
+    when the registry or the fairness report is unavailable (the bundle is then served
     directly); the text says why.  ``waive`` limits the checks a waiver is asked for
     (default: any); ``report`` writes the run's HTML report.  ``light`` leaves out what
     does not decide the promotion (the fairness proxy test, the explanation plots): a
     monthly retraining spent most of its time there.
     """
     try:
-        from experiments import audit_training_result, log_training_run, promote, request_waiver
+        from experiments import log_training_run, promote, request_waiver, training_fairness_report
     except ImportError:
         return Registration(
             None, True, "registry unavailable (experiments package missing); serving the bundle"
@@ -60,18 +60,23 @@ def register_and_promote(
     from risk.errors import PromotionRefusedError
 
     try:
-        evidence = audit_training_result(result, settings, proxy=not light)
+        evidence = training_fairness_report(result, settings, proxy=not light)
     except Exception as exc:
         return Registration(
             None,
             True,
-            f"fairness audit failed ({type(exc).__name__}: {exc}); the model was"
+            f"fairness report failed ({type(exc).__name__}: {exc}); the model was"
             " NOT registered; serving the bundle directly",
         )
     run = log_training_run(
-        result, settings=settings, data_dir=data_dir, trained_by=by, audit=evidence,
-        report=report, plots=not light,
-    )  # fmt: skip
+        result,
+        settings=settings,
+        data_dir=data_dir,
+        trained_by=by,
+        fairness=evidence,
+        report=report,
+        plots=not light,
+    )
     try:
         promote(run.version, by=by, settings=settings)
         return Registration(

@@ -105,8 +105,8 @@ PORTAL_PAIRS: dict[str, tuple[str, str]] = {
     "ov_small_group": ("Small group", "Kelompok kecil"),
     "ov_suppressed": ("Suppressed (fewer than {n})", "Disembunyikan (kurang dari {n})"),
     "ov_model_fairness_link": (
-        "The champion model's fairness audit is in its oversight report.",
-        "Audit keadilan model juara ada dalam laporan pengawasannya.",
+        "The champion model's fairness report is part of its oversight report.",
+        "Laporan keadilan model juara adalah bagian dari laporan pengawasannya.",
     ),
     "ov_champion": ("Champion model", "Model juara"),
     "ov_champion_is": ("The champion is {version}.", "Model juara adalah {version}."),
@@ -233,9 +233,9 @@ PORTAL_PAIRS: dict[str, tuple[str, str]] = {
     ),
     "tr_does_not_2": (
         "It does not use nationality, sex, age or marital status as signals; they are kept"
-        " only to audit fairness.",
+        " only to measure fairness.",
         "Sistem tidak memakai kewarganegaraan, jenis kelamin, usia, atau status perkawinan"
-        " sebagai sinyal; data itu hanya disimpan untuk audit keadilan.",
+        " sebagai sinyal; data itu hanya disimpan untuk mengukur keadilan.",
     ),
     "tr_does_not_3": (
         "A flag is not a finding: most flagged applications are found in order.",

@@ -1,6 +1,6 @@
 """One small feature table and two models trained on it, shared by the experiments tests.
 
-The table is built so that the fairness audit fails on ``sex`` with the default
+The table is built so that the fairness report fails on ``sex`` with the default
 policy: ``employer_score`` is a proxy for sex and drives the label.  The weak
 model sees only noise, so it is a real, worse challenger.
 """
@@ -127,7 +127,7 @@ def train_settings(tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="session")
 def trained(tmp_path_factory, train_settings):
-    """The good model (its audit fails on sex under the default policy)."""
+    """The good model (its fairness report fails on sex under the default policy)."""
     tmp = tmp_path_factory.mktemp("table")
     return _train(
         tmp,
@@ -169,7 +169,7 @@ def settings(tmp_path, train_settings, store_template) -> Settings:
 
 
 def lenient_of(settings: Settings) -> Settings:
-    """The same store with a policy every audit here passes: a wide band on FNR only.
+    """The same store with a policy every fairness report here passes: a wide band on FNR only.
 
     (With 5% capacity and few false positives per group, FPR and FDR ratios of 0 are
     common in a 600-row test split, so they are left ungated.)
@@ -182,7 +182,7 @@ def lenient_of(settings: Settings) -> Settings:
 
 @pytest.fixture
 def lenient(settings) -> Settings:
-    """The test's store with a tolerance band wide enough for every audit to pass."""
+    """The test's store with a tolerance band wide enough for every fairness report to pass."""
     return lenient_of(settings)
 
 
@@ -203,16 +203,16 @@ def logged(tmp_path_factory, trained, train_settings, store_template):
 
 @pytest.fixture(scope="session")
 def evidence(trained, weak, train_settings):
-    """Fairness evidence computed once per (model, policy) and passed as ``audit=``.
+    """Fairness evidence computed once per (model, policy) and passed as ``fairness=``.
 
     The proxy test inside it is the slowest part of logging a run; runs whose fairness
     evidence is not what a test is about reuse these.
     """
-    from experiments import audit_training_result
+    from experiments import training_fairness_report
 
     lenient = lenient_of(train_settings)
     return {
-        ("good", "strict"): audit_training_result(trained, train_settings),
-        ("good", "lenient"): audit_training_result(trained, lenient),
-        ("weak", "lenient"): audit_training_result(weak, lenient),
+        ("good", "strict"): training_fairness_report(trained, train_settings),
+        ("good", "lenient"): training_fairness_report(trained, lenient),
+        ("weak", "lenient"): training_fairness_report(weak, lenient),
     }

@@ -124,4 +124,4 @@ def test_model_card_escapes_html_and_defaults_the_label_caveat():
     md = card.to_markdown()
     assert "| pr_auc | 0.5123 |" in md
     assert "Cases never investigated" in md
-    assert "Verdict: **not audited**" in md
+    assert "Verdict: **not measured**" in md

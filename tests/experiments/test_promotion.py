@@ -30,7 +30,7 @@ def _log(result, settings, evidence, who="ana"):
         settings=settings,
         data_dir=settings.data_dir,
         trained_by=who,
-        audit=evidence,
+        fairness=evidence,
         report=False,
     )
 

@@ -47,8 +47,8 @@ def test_run_holds_exactly_the_listed_artifacts(logged, trained):
         "explanations/bar.png",
         "explanations/beeswarm.png",
         *(f"explanations/dependence_{name}.png" for name in top),
-        "fairness/audit.html",
-        "fairness/audit.json",
+        "fairness/report.html",
+        "fairness/report.json",
         "fairness/label_bias.json",
         "fairness/proxy.json",
         "model_card/model_card.html",
@@ -129,13 +129,13 @@ def test_version_is_registered_as_challenger(logged):
     assert champion_bundle_dir(settings) is None
 
 
-def test_fairness_audit_covers_the_audit_attributes(logged, trained, tmp_path):
+def test_fairness_report_covers_the_protected_attributes(logged, trained, tmp_path):
     settings, info = logged
     got = client_for(settings).download_artifacts(info.run_id, "fairness", str(tmp_path))
-    audit = json.loads((Path(got) / "audit.json").read_text())
-    assert set(audit["attributes"]) == {"nationality", "sex", "age_band", "marital_status"}
-    assert audit["verdict"] == "fail"
-    assert audit["attributes"]["sex"]["verdict"] == "fail"
+    report = json.loads((Path(got) / "report.json").read_text())
+    assert set(report["attributes"]) == {"nationality", "sex", "age_band", "marital_status"}
+    assert report["verdict"] == "fail"
+    assert report["attributes"]["sex"]["verdict"] == "fail"
     proxy = json.loads((Path(got) / "proxy.json").read_text())
     assert "sex" in json.dumps(proxy)
     bias = json.loads((Path(got) / "label_bias.json").read_text())

@@ -37,7 +37,7 @@ def release(settings, trained, evidence):
         settings=settings,
         data_dir=settings.data_dir,
         trained_by="ana",
-        audit=evidence["good", "strict"],
+        fairness=evidence["good", "strict"],
         report=False,
     )
     store = Store(settings.database_url)

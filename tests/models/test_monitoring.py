@@ -128,7 +128,7 @@ def test_bad_input_is_named(trained: TrainResult, half_bundle, halves) -> None:
         monitor(half_bundle, halves[1].head(0))
     with pytest.raises(MonitorError, match="lacks the label column 'outcome'"):
         monitor(half_bundle, halves[1], label="outcome")
-    with pytest.raises(MonitorError, match=r"lacks the audit attribute column nationality$"):
+    with pytest.raises(MonitorError, match=r"lacks the protected attribute column nationality$"):
         monitor(half_bundle, halves[1], groups=["nationality"])
     with pytest.raises(MonitorError, match="needs a time column"):
         monitor(half_bundle, halves[1], by="month")

@@ -5,7 +5,7 @@ import inspect
 import typer
 from typer.testing import CliRunner
 
-from risk.cli import _audit, app
+from risk.cli import _fairness, app
 from risk.cli._app import _Typer
 from risk.errors import NotFoundError
 
@@ -37,7 +37,7 @@ def test_audit_is_the_documented_alias_of_fairness() -> None:
     commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
     fairness, audit = commands["fairness"], commands["audit"]
     implementation = inspect.unwrap(fairness.callback)
-    assert implementation is inspect.unwrap(audit.callback) is _audit.fairness
+    assert implementation is inspect.unwrap(audit.callback) is _fairness.fairness
     assert [p.name for p in fairness.params] == [p.name for p in audit.params]
     assert audit.help.startswith("Alias of 'risk fairness'")
     assert fairness.help.startswith("The fairness report of a scored table")

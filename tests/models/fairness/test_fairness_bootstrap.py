@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models.fairness import FairnessPolicy, audit_table
+from models.fairness import FairnessPolicy, fairness_report
 from models.fairness._bootstrap import bootstrap_ratio_intervals
 from models.fairness._metrics import rates_from_counts
 
 
 def _cis(frame, seed):
-    audit = audit_table(
+    report = fairness_report(
         frame,
         label="label",
         flag="flagged",
@@ -21,7 +21,7 @@ def _cis(frame, seed):
     )
     return {
         (a, g, m): r.ci
-        for a, attr in audit.attributes.items()
+        for a, attr in report.attributes.items()
         for g, grp in attr.groups.items()
         for m, r in grp.ratios.items()
     }

@@ -1,11 +1,11 @@
-"""Bad input to an audit gets a clear error naming the table, column, row and value."""
+"""Bad input to an report gets a clear error naming the table, column, row and value."""
 
 from __future__ import annotations
 
 import polars as pl
 import pytest
 
-from models.fairness import FairnessPolicy, audit_table, read_scores
+from models.fairness import FairnessPolicy, fairness_report, read_scores
 from risk.errors import DataFileError, RequestValidationError
 
 P = FairnessPolicy(bootstrap=0)
@@ -91,12 +91,12 @@ def _frame(**over) -> pl.DataFrame:
         (
             _frame(),
             {"label": "y", "flag": "f", "reference": {"sex": "F"}},
-            "scores.csv: reference given for 'sex', which is not an audited attribute (['g'])",
+            "scores.csv: reference given for 'sex', which is not a reported attribute (['g'])",
         ),
         (
             _frame(),
             {"label": "y", "flag": "f", "groups": []},
-            "scores.csv: name at least one group (audit attribute) column",
+            "scores.csv: name at least one group (protected attribute) column",
         ),
         (
             _frame(),
@@ -108,14 +108,14 @@ def _frame(**over) -> pl.DataFrame:
 def test_bad_input_is_named(frame, kwargs, message):
     kwargs = {"groups": ["g"], "policy": P, "source": "scores.csv"} | kwargs
     with pytest.raises(RequestValidationError) as err:
-        audit_table(frame, **kwargs)
+        fairness_report(frame, **kwargs)
     assert err.value.message.startswith(message), err.value.message
 
 
 def test_a_group_column_that_is_not_text_like_is_named():
     frame = _frame().with_columns(g=pl.Series([[1], [2], [1], [2]]))
     with pytest.raises(RequestValidationError) as err:
-        audit_table(frame, label="y", flag="f", groups=["g"], policy=P)
+        fairness_report(frame, label="y", flag="f", groups=["g"], policy=P)
     assert err.value.message == (
         "table: group column 'g' of type List(Int64) cannot serve as groups; "
         "use text, categories, integers or booleans"
@@ -124,23 +124,23 @@ def test_a_group_column_that_is_not_text_like_is_named():
 
 def test_integer_and_boolean_groups_become_text():
     frame = _frame(g=[1, 1, 2, 2], h=[True, False, True, None])
-    audit = audit_table(frame, label="y", flag="f", groups=["g", "h"], policy=P)
-    assert list(audit.attributes["g"].groups) == ["1", "2"]
-    assert list(audit.attributes["h"].groups) == ["<missing>", "false", "true"]
+    report = fairness_report(frame, label="y", flag="f", groups=["g", "h"], policy=P)
+    assert list(report.attributes["g"].groups) == ["1", "2"]
+    assert list(report.attributes["h"].groups) == ["<missing>", "false", "true"]
 
 
 def test_boolean_label_and_flag_are_accepted():
     frame = _frame(y=[False, True, False, True], f=[False, True, True, True])
-    audit = audit_table(frame, label="y", flag="f", groups=["g"], policy=P)
-    assert audit.overall["positives"] == 2 and audit.overall["flagged"] == 3
+    report = fairness_report(frame, label="y", flag="f", groups=["g"], policy=P)
+    assert report.overall["positives"] == 2 and report.overall["flagged"] == 3
 
 
-def test_read_scores_parquet_and_csv_give_the_same_audit(tmp_path):
+def test_read_scores_parquet_and_csv_give_the_same_report(tmp_path):
     frame = _frame()
     frame.write_parquet(tmp_path / "s.parquet")
     frame.write_csv(tmp_path / "s.csv")
     results = [
-        audit_table(read_scores(tmp_path / name), label="y", flag="f", groups=["g"], policy=P)
+        fairness_report(read_scores(tmp_path / name), label="y", flag="f", groups=["g"], policy=P)
         for name in ("s.parquet", "s.csv")
     ]
     assert results[0].attributes["g"].groups == results[1].attributes["g"].groups

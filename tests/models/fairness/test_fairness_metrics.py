@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import confusion_matrix, precision_score, roc_auc_score
 
-from models.fairness import FairnessPolicy, audit_table
+from models.fairness import FairnessPolicy, fairness_report
 
 
 def _cell(i: int):
@@ -69,7 +69,7 @@ def _metric_frame(frame: pl.DataFrame, sensitive: list[str]) -> MetricFrame:
     ],
 )
 def test_group_metrics_equal_fairlearn_metricframe(scored, sensitive, attribute):
-    audit = audit_table(
+    report = fairness_report(
         scored,
         label="label",
         flag="flagged",
@@ -79,7 +79,7 @@ def test_group_metrics_equal_fairlearn_metricframe(scored, sensitive, attribute)
         policy=FairnessPolicy(bootstrap=0, min_group_size=1),
     )
     by_group = _metric_frame(scored, sensitive).by_group
-    groups = audit.attributes[attribute].groups
+    groups = report.attributes[attribute].groups
     assert len(groups) == len(by_group)
     for key, row in by_group.iterrows():
         value = "|".join(key) if isinstance(key, tuple) else key
@@ -92,7 +92,7 @@ def test_group_metrics_equal_fairlearn_metricframe(scored, sensitive, attribute)
 
 @pytest.mark.parametrize("sensitive", [["sex"], ["sex", "nationality"]])
 def test_auc_equals_sklearn_through_metricframe(scored, sensitive):
-    audit = audit_table(
+    report = fairness_report(
         scored,
         label="label",
         score="score",
@@ -107,7 +107,7 @@ def test_auc_equals_sklearn_through_metricframe(scored, sensitive):
         y_pred=scored["score"].to_numpy(),
         sensitive_features=scored.select(sensitive).to_pandas(),
     )
-    groups = audit.attributes["|".join(sensitive)].groups
+    groups = report.attributes["|".join(sensitive)].groups
     for key, auc in mf.by_group.items():
         value = "|".join(key) if isinstance(key, tuple) else key
         assert groups[value].auc == pytest.approx(auc, abs=1e-12, rel=0)
@@ -125,7 +125,7 @@ def _ece_reference(y: np.ndarray, s: np.ndarray, bins: int) -> float:
 
 @pytest.mark.parametrize("bins", [1, 10, 15])
 def test_ece_equals_a_direct_loop_over_bins(scored, bins):
-    audit = audit_table(
+    report = fairness_report(
         scored,
         label="label",
         score="score",
@@ -133,17 +133,17 @@ def test_ece_equals_a_direct_loop_over_bins(scored, bins):
         groups=["sex"],
         policy=FairnessPolicy(bootstrap=0, calibration_bins=bins),
     )
-    for value, g in audit.attributes["sex"].groups.items():
+    for value, g in report.attributes["sex"].groups.items():
         part = scored.filter(pl.col("sex") == value)
         ref = _ece_reference(part["label"].to_numpy(), part["score"].to_numpy(), bins)
         assert g.ece == pytest.approx(ref, abs=1e-12)
     ref_all = _ece_reference(scored["label"].to_numpy(), scored["score"].to_numpy(), bins)
-    assert audit.overall["ece"] == pytest.approx(ref_all, abs=1e-12)
+    assert report.overall["ece"] == pytest.approx(ref_all, abs=1e-12)
 
 
 def test_score_of_exactly_one_and_threshold_boundary_are_flagged():
     frame = pl.DataFrame({"label": [1, 0] * 20, "score": [1.0, 0.5] * 20, "g": ["a"] * 40})
-    audit = audit_table(
+    report = fairness_report(
         frame,
         label="label",
         score="score",
@@ -151,7 +151,7 @@ def test_score_of_exactly_one_and_threshold_boundary_are_flagged():
         groups=["g"],
         policy=FairnessPolicy(bootstrap=0),
     )
-    g = audit.attributes["g"].groups["a"]
+    g = report.attributes["g"].groups["a"]
     assert (g.tp, g.fp, g.tn, g.fn) == (20, 20, 0, 0)
     assert g.ece == pytest.approx(0.25)  # bin 5: mean score 0.5, rate 0; bin 9: 1.0 vs 1
 
@@ -159,10 +159,10 @@ def test_score_of_exactly_one_and_threshold_boundary_are_flagged():
 def test_zero_denominators_are_null_with_reasons_never_nan():
     # "nopos" has no positives (FNR, TPR undefined); "noflag" flags nothing (FDR, precision).
     frame = make_table({"ref": (20, 10, 60, 10), "nopos": (0, 5, 35, 0), "noflag": (0, 0, 30, 10)})
-    audit = audit_table(
+    report = fairness_report(
         frame, label="label", flag="flag", groups=["g"], policy=FairnessPolicy(bootstrap=20)
     )
-    data = json.loads(audit.to_json(), parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+    data = json.loads(report.to_json(), parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
     groups = data["attributes"]["g"]["groups"]
     assert groups["nopos"]["fnr"] is None and groups["nopos"]["tpr"] is None
     assert groups["nopos"]["undefined"] == {
@@ -183,15 +183,15 @@ def test_zero_over_zero_passes_and_infinite_ratio_fails():
     # Reference flags nothing among negatives (FPR 0); "same" also 0 -> 0/0; "more" > 0 -> inf.
     frame = make_table({"ref": (30, 0, 70, 0), "same": (10, 0, 40, 0), "more": (10, 5, 35, 0)})
     policy = FairnessPolicy(bootstrap=0, metrics=("fpr",))
-    audit = audit_table(frame, label="label", flag="flag", groups=["g"], policy=policy)
-    groups = audit.attributes["g"].groups
+    report = fairness_report(frame, label="label", flag="flag", groups=["g"], policy=policy)
+    groups = report.attributes["g"].groups
     same, more = groups["same"].ratios["fpr"], groups["more"].ratios["fpr"]
     assert (same.value, same.verdict) == (None, "pass")
     assert same.reason == "0/0: both rates are 0 (equal, counted as pass)"
     assert (more.value, more.verdict) == (None, "fail")
     assert more.reason == "reference rate is 0 and group rate is not (ratio infinite)"
-    assert audit.attributes["g"].verdicts["fpr"].failing == ("more",)
-    assert audit.verdict == "fail"
+    assert report.attributes["g"].verdicts["fpr"].failing == ("more",)
+    assert report.verdict == "fail"
 
 
 @settings(max_examples=40, deadline=None)
@@ -204,15 +204,15 @@ def test_zero_over_zero_passes_and_infinite_ratio_fails():
 )
 def test_counts_partition_the_rows(rows):
     frame = pl.DataFrame(rows, schema=["g", "label", "flag"], orient="row")
-    audit = audit_table(
+    report = fairness_report(
         frame,
         label="label",
         flag="flag",
         groups=["g"],
         policy=FairnessPolicy(bootstrap=0, min_group_size=1),
     )
-    groups = audit.attributes["g"].groups
-    assert sum(g.n for g in groups.values()) == len(rows) == audit.overall["n"]
+    groups = report.attributes["g"].groups
+    assert sum(g.n for g in groups.values()) == len(rows) == report.overall["n"]
     for value, g in groups.items():
         mine = [r for r in rows if r[0] == value]
         assert g.tp == sum(1 for _, y, f in mine if y == 1 and f == 1)

@@ -1,4 +1,4 @@
-"""The HTML report and the ``risk audit`` command end to end."""
+"""The HTML report and the ``risk fairness`` command end to end."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from plotly.offline import get_plotlyjs
 from typer.testing import CliRunner
 
-from models.fairness import FairnessPolicy, audit_table, label_bias, proxy_test, write_html
+from models.fairness import FairnessPolicy, fairness_report, label_bias, proxy_test, write_html
 from risk.cli import app
 
 EXTERNAL = re.compile(
@@ -32,7 +32,7 @@ def _self_contained(html: str) -> None:
 
 @pytest.fixture(scope="module")
 def scores_file(scored, tmp_path_factory) -> str:
-    path = tmp_path_factory.mktemp("audit") / "scores.parquet"
+    path = tmp_path_factory.mktemp("fairness") / "scores.parquet"
     rng = np.random.default_rng(1)
     inv = rng.random(scored.height) < 0.3
     scored.with_columns(
@@ -43,7 +43,7 @@ def scores_file(scored, tmp_path_factory) -> str:
 
 
 def test_write_html_is_self_contained_with_all_sections(scored, tmp_path):
-    audit = audit_table(
+    report = fairness_report(
         scored,
         label="label",
         score="score",
@@ -55,13 +55,13 @@ def test_write_html_is_self_contained_with_all_sections(scored, tmp_path):
     proxy = proxy_test(small.select("score"), small.select("sex"), seed=1)
     labelled = scored.with_columns(confirmed=pl.col("label") * pl.col("flagged"))
     bias = label_bias(labelled, ["sex"], investigated="flagged", confirmed="confirmed")
-    path = write_html(audit, tmp_path / "r" / "fairness.html", proxy=proxy, label_bias=bias)
+    path = write_html(report, tmp_path / "r" / "fairness.html", proxy=proxy, label_bias=bias)
     html = path.read_text(encoding="utf-8")
     _self_contained(html)
     assert len(html) > 1_000_000  # plotly.js is inlined
-    for title in ("Fairness audit", "Proxy test", "Label bias", "sex", "nationality"):
+    for title in ("Fairness report", "Proxy test", "Label bias", "sex", "nationality"):
         assert title in html
-    assert f'Overall verdict: <span class="{audit.verdict}">' in html
+    assert f'Overall verdict: <span class="{report.verdict}">' in html
 
 
 def test_cli_writes_both_files(scores_file, tmp_path):
@@ -69,7 +69,7 @@ def test_cli_writes_both_files(scores_file, tmp_path):
     result = CliRunner().invoke(
         app,
         [
-            "audit",
+            "fairness",
             "--scores",
             scores_file,
             "--label",
@@ -98,7 +98,7 @@ def test_cli_writes_both_files(scores_file, tmp_path):
     assert list(data["attributes"]) == ["sex", "nationality", "sex|nationality"]
     assert data["attributes"]["sex"]["reference"] == "F"
     assert data["inputs"]["source"] == scores_file
-    expected = audit_table(
+    expected = fairness_report(
         pl.read_parquet(scores_file),
         label="label",
         score="score",
@@ -112,7 +112,7 @@ def test_cli_writes_both_files(scores_file, tmp_path):
     html = (out / "fairness.html").read_text(encoding="utf-8")
     _self_contained(html)
     assert "Label bias" in html
-    assert f"Fairness audit: {data['verdict'].upper()}" in result.output
+    assert f"Fairness report: {data['verdict'].upper()}" in result.output
 
 
 def test_cli_flag_csv_policy_and_strict(scored, tmp_path):
@@ -121,7 +121,7 @@ def test_cli_flag_csv_policy_and_strict(scored, tmp_path):
     policy = tmp_path / "policy.toml"
     policy.write_text("[fairness]\nratio_low = 0.01\nratio_high = 100\nbootstrap = 10\n")
     args = [
-        "audit",
+        "fairness",
         "--scores",
         str(csv),
         "--label",
@@ -157,7 +157,7 @@ def test_cli_errors_exit_1_with_the_message(scores_file, tmp_path, extra, messag
     result = CliRunner().invoke(
         app,
         [
-            "audit",
+            "fairness",
             "--scores",
             scores_file,
             "--label",
@@ -177,8 +177,21 @@ def test_cli_errors_exit_1_with_the_message(scores_file, tmp_path, extra, messag
 def test_cli_missing_file_and_bad_policy(tmp_path):
     bad = tmp_path / "p.toml"
     bad.write_text("min_group_size = -1\n")
-    base = ["audit", "--label", "y", "--flag", "f", "--group", "g", "--out", str(tmp_path)]
+    base = ["fairness", "--label", "y", "--flag", "f", "--group", "g", "--out", str(tmp_path)]
     result = CliRunner().invoke(app, [*base, "--scores", str(tmp_path / "x.parquet")])
     assert result.exit_code == 1 and "x.parquet: scores file not found" in result.output
     result = CliRunner().invoke(app, [*base, "--scores", "s.csv", "--policy", str(bad)])
     assert result.exit_code == 1 and "key 'min_group_size' (got -1)" in result.output
+
+
+@pytest.mark.parametrize(
+    ("old", "new"), [("audit_table", "fairness_report"), ("FairnessAudit", "FairnessReport")]
+)
+def test_former_names_resolve_for_one_release_with_a_warning(old, new):
+    import models.fairness as fairness
+
+    message = f"models.fairness.{old} is deprecated; use models.fairness.{new}"
+    with pytest.warns(DeprecationWarning, match=f"^{message}$"):
+        assert getattr(fairness, old) is getattr(fairness, new)
+    with pytest.raises(AttributeError, match="has no attribute 'audit'"):
+        fairness.audit  # noqa: B018

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from fairness_tables import make_table
 
-from models.fairness import FairnessPolicy, audit_table
+from models.fairness import FairnessPolicy, fairness_report
 from risk.errors import RequestValidationError
 
 FLAG_ONLY = FairnessPolicy(bootstrap=0, metrics=("flag_rate",))
@@ -28,19 +28,19 @@ def _flag_table(flagged: dict[str, tuple[int, int]]) -> pl.DataFrame:
 )
 def test_band_edges(flagged, verdict):
     frame = _flag_table({"ref": (1000, 100), "other": (1000, flagged)})
-    audit = audit_table(
+    report = fairness_report(
         frame, label="label", flag="flag", groups=["g"], policy=FLAG_ONLY, reference={"g": "ref"}
     )
-    ratio = audit.attributes["g"].groups["other"].ratios["flag_rate"]
+    ratio = report.attributes["g"].groups["other"].ratios["flag_rate"]
     assert ratio.value == pytest.approx(flagged / 100)
     assert ratio.verdict == verdict
-    assert audit.attributes["g"].verdicts["flag_rate"].verdict == verdict
-    assert audit.verdict == verdict
+    assert report.attributes["g"].verdicts["flag_rate"].verdict == verdict
+    assert report.verdict == verdict
 
 
 def test_reference_is_the_largest_group_by_default():
     frame = _flag_table({"a": (300, 30), "b": (500, 50), "c": (400, 60)})
-    attr = audit_table(frame, label="label", flag="flag", groups=["g"], policy=FLAG_ONLY)
+    attr = fairness_report(frame, label="label", flag="flag", groups=["g"], policy=FLAG_ONLY)
     attr = attr.attributes["g"]
     assert (attr.reference, attr.reference_reason) == ("b", "largest group")
     assert attr.groups["b"].reference and attr.groups["b"].ratios == {}
@@ -49,10 +49,10 @@ def test_reference_is_the_largest_group_by_default():
 
 def test_explicit_reference_is_honoured():
     frame = _flag_table({"a": (300, 30), "b": (500, 50), "c": (400, 60)})
-    audit = audit_table(
+    report = fairness_report(
         frame, label="label", flag="flag", groups=["g"], policy=FLAG_ONLY, reference={"g": "c"}
     )
-    attr = audit.attributes["g"]
+    attr = report.attributes["g"]
     assert (attr.reference, attr.reference_reason) == ("c", "given")
     assert attr.groups["b"].ratios["flag_rate"].value == pytest.approx(0.10 / 0.15)
     assert attr.verdicts["flag_rate"].failing == ("a", "b")
@@ -60,15 +60,15 @@ def test_explicit_reference_is_honoured():
 
 def test_group_of_29_is_suppressed_and_30_is_not():
     frame = _flag_table({"big": (500, 50), "g29": (29, 29), "g30": (30, 3)})
-    audit = audit_table(frame, label="label", flag="flag", groups=["g"], policy=FLAG_ONLY)
-    attr = audit.attributes["g"]
+    report = fairness_report(frame, label="label", flag="flag", groups=["g"], policy=FLAG_ONLY)
+    attr = report.attributes["g"]
     assert attr.groups["g29"].suppressed and not attr.groups["g30"].suppressed
     assert attr.groups["g29"].ratios == {}
     assert attr.groups["g30"].ratios["flag_rate"].value == pytest.approx(1.0)
-    # The suppressed group flags everyone (ratio 10) but cannot fail the audit.
+    # The suppressed group flags everyone (ratio 10) but cannot fail the report.
     assert attr.verdicts["flag_rate"].verdict == "pass"
-    assert audit.verdict == "pass"
-    published = json.loads(audit.to_json())["attributes"]["g"]
+    assert report.verdict == "pass"
+    published = json.loads(report.to_json())["attributes"]["g"]
     assert published["suppressed_groups"] == ["g29"]
     g29 = published["groups"]["g29"]
     assert g29["suppressed"] is True and g29["verdict"] == "suppressed"
@@ -79,19 +79,19 @@ def test_group_of_29_is_suppressed_and_30_is_not():
 
 def test_only_suppressed_groups_beside_the_reference_give_a_suppressed_verdict():
     frame = _flag_table({"big": (500, 50), "small": (10, 10)})
-    audit = audit_table(frame, label="label", flag="flag", groups=["g"], policy=FLAG_ONLY)
-    assert audit.attributes["g"].verdicts["flag_rate"].verdict == "suppressed"
-    assert audit.attributes["g"].verdict == "suppressed"
-    assert audit.verdict == "fail"
-    assert audit.overall["reason"] == (
+    report = fairness_report(frame, label="label", flag="flag", groups=["g"], policy=FLAG_ONLY)
+    assert report.attributes["g"].verdicts["flag_rate"].verdict == "suppressed"
+    assert report.attributes["g"].verdict == "suppressed"
+    assert report.verdict == "fail"
+    assert report.overall["reason"] == (
         "nothing could be assessed: every group suppressed or undefined"
     )
 
 
 def test_every_group_suppressed_leaves_no_reference():
     frame = _flag_table({"a": (10, 1), "b": (12, 2)})
-    audit = audit_table(frame, label="label", flag="flag", groups=["g"], policy=FLAG_ONLY)
-    attr = audit.attributes["g"]
+    report = fairness_report(frame, label="label", flag="flag", groups=["g"], policy=FLAG_ONLY)
+    attr = report.attributes["g"]
     assert attr.reference is None
     assert attr.reference_reason == "every group is below min_group_size"
 
@@ -99,7 +99,7 @@ def test_every_group_suppressed_leaves_no_reference():
 def test_a_suppressed_reference_is_refused():
     frame = _flag_table({"big": (500, 50), "small": (10, 10)})
     with pytest.raises(RequestValidationError) as err:
-        audit_table(
+        fairness_report(
             frame,
             label="label",
             flag="flag",
@@ -116,11 +116,11 @@ def test_a_suppressed_reference_is_refused():
 def test_ungated_metrics_are_reported_but_do_not_decide():
     # FNR differs hugely, but only flag_rate is gated.
     frame = make_table({"ref": (50, 50, 850, 50), "other": (90, 10, 890, 10)})
-    audit = audit_table(frame, label="label", flag="flag", groups=["g"], policy=FLAG_ONLY)
-    verdicts = audit.attributes["g"].verdicts
+    report = fairness_report(frame, label="label", flag="flag", groups=["g"], policy=FLAG_ONLY)
+    verdicts = report.attributes["g"].verdicts
     assert verdicts["fnr"].verdict == "fail" and not verdicts["fnr"].gated
     assert verdicts["flag_rate"].verdict == "pass"
-    assert audit.verdict == "pass"
+    assert report.verdict == "pass"
 
 
 def test_ci_rule_needs_the_interval_outside_the_band():
@@ -130,8 +130,8 @@ def test_ci_rule_needs_the_interval_outside_the_band():
     ci = FairnessPolicy(bootstrap=200, metrics=("flag_rate",), verdict_rule="ci")
     for frame, expected in ((small, "pass"), (large, "fail")):
         kw = {"label": "label", "flag": "flag", "groups": ["g"], "reference": {"g": "ref"}}
-        by_point = audit_table(frame, policy=point, **kw)
-        by_ci = audit_table(frame, policy=ci, **kw)
+        by_point = fairness_report(frame, policy=point, **kw)
+        by_ci = fairness_report(frame, policy=ci, **kw)
         r = by_ci.attributes["g"].groups["other"].ratios["flag_rate"]
         assert by_point.verdict == "fail"
         assert by_ci.verdict == expected, r
@@ -145,7 +145,7 @@ def test_intersections_are_named_with_a_bar_and_missing_values_kept(scored):
         .then(None)
         .otherwise(pl.col("nationality"))
     )
-    audit = audit_table(
+    report = fairness_report(
         frame,
         label="label",
         flag="flagged",
@@ -153,15 +153,15 @@ def test_intersections_are_named_with_a_bar_and_missing_values_kept(scored):
         intersections=True,
         policy=FairnessPolicy(bootstrap=0),
     )
-    assert list(audit.attributes) == ["sex", "nationality", "sex|nationality"]
-    assert audit.attributes["sex|nationality"].columns == ("sex", "nationality")
-    assert audit.attributes["nationality"].groups["<missing>"].n == 80
-    assert "F|IDN" in audit.attributes["sex|nationality"].groups
-    assert sum(g.n for g in audit.attributes["sex|nationality"].groups.values()) == 4000
+    assert list(report.attributes) == ["sex", "nationality", "sex|nationality"]
+    assert report.attributes["sex|nationality"].columns == ("sex", "nationality")
+    assert report.attributes["nationality"].groups["<missing>"].n == 80
+    assert "F|IDN" in report.attributes["sex|nationality"].groups
+    assert sum(g.n for g in report.attributes["sex|nationality"].groups.values()) == 4000
 
 
 def test_key_ratios_are_flat_and_match_the_verdicts(scored, fast_policy):
-    audit = audit_table(
+    report = fairness_report(
         scored,
         label="label",
         score="score",
@@ -170,9 +170,9 @@ def test_key_ratios_are_flat_and_match_the_verdicts(scored, fast_policy):
         intersections=True,
         policy=fast_policy,
     )
-    keys = audit.key_ratios()
-    assert keys["fairness.pass"] == (1.0 if audit.verdict == "pass" else 0.0)
-    v = audit.attributes["sex|nationality"].verdicts["fpr"]
+    keys = report.key_ratios()
+    assert keys["fairness.pass"] == (1.0 if report.verdict == "pass" else 0.0)
+    v = report.attributes["sex|nationality"].verdicts["fpr"]
     assert keys["fairness.sex_nationality.fpr.min_ratio"] == v.min_ratio
     assert keys["fairness.sex_nationality.fpr.max_ratio"] == v.max_ratio
     assert all(isinstance(x, float) for x in keys.values())
@@ -180,10 +180,10 @@ def test_key_ratios_are_flat_and_match_the_verdicts(scored, fast_policy):
 
 
 def test_published_json_has_the_documented_shape(scored, fast_policy):
-    audit = audit_table(
+    report = fairness_report(
         scored, label="label", score="score", threshold=0.6, groups=["sex"], policy=fast_policy
     )
-    data = json.loads(audit.to_json())
+    data = json.loads(report.to_json())
     assert set(data) == {"format", "policy", "inputs", "overall", "attributes", "verdict"}
     assert data["verdict"] in {"pass", "fail"}
     sex = data["attributes"]["sex"]

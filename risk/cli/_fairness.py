@@ -38,7 +38,7 @@ def fairness(
     scores: Annotated[Path, typer.Option("--scores", help="Scored table (.parquet or .csv).")],
     label: Annotated[str, typer.Option("--label", help="Binary truth column (0/1).")],
     group: Annotated[
-        list[str], typer.Option("--group", help="Audit attribute column; repeat for more.")
+        list[str], typer.Option("--group", help="Protected attribute column; repeat for more.")
     ],
     out: Annotated[Path, typer.Option("--out", help="Folder for fairness.json and .html.")],
     score: Annotated[str | None, typer.Option("--score", help="Score column in [0, 1].")] = None,
@@ -47,7 +47,7 @@ def fairness(
     ] = None,
     flag: Annotated[str | None, typer.Option("--flag", help="Binary flag column.")] = None,
     intersections: Annotated[
-        bool, typer.Option("--intersections", help="Also audit every pair of attributes.")
+        bool, typer.Option("--intersections", help="Also report every pair of attributes.")
     ] = False,
     reference: Annotated[
         list[str] | None,
@@ -117,7 +117,7 @@ def _run(
         TimeElapsedColumn,
     )
 
-    from models.fairness import FairnessPolicy, audit_table, label_bias, read_scores
+    from models.fairness import FairnessPolicy, fairness_report, label_bias, read_scores
 
     refs = _parse_references(references)
     if (investigated is None) != (confirmed is None) or (truth and not investigated):
@@ -129,8 +129,8 @@ def _run(
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task(f"reading {scores}", total=4)
         frame = read_scores(scores)
-        progress.update(task, advance=1, description="auditing groups and bootstrap")
-        result = audit_table(
+        progress.update(task, advance=1, description="measuring groups and bootstrap")
+        result = fairness_report(
             frame,
             label=label,
             groups=groups,
@@ -171,7 +171,7 @@ def _write(result, out: Path, bias) -> None:
 def _summary(result, out: Path) -> None:
     from rich.table import Table
 
-    table = Table(title=f"Fairness audit: {result.verdict.upper()}")
+    table = Table(title=f"Fairness report: {result.verdict.upper()}")
     table.add_column("attribute")
     table.add_column("reference")
     table.add_column("verdict")

@@ -1,4 +1,4 @@
-"""``audit_table``: group metrics, disparity ratios, suppression and verdicts."""
+"""``fairness_report``: group metrics, disparity ratios, suppression and verdicts."""
 
 from __future__ import annotations
 
@@ -13,15 +13,15 @@ from risk.text import listing
 from ._bootstrap import RatioInterval, bootstrap_ratio_intervals, rng_for
 from ._metrics import RATE_NAMES, auc_by_group, confusion_counts, ece_by_group, rates_from_counts
 from ._policy import RATIO_METRICS, FairnessPolicy
-from ._result import AttributeResult, FairnessAudit, GroupResult, MetricVerdict, RatioResult
-from ._table import SEP, AuditInputs, attribute_values, check_inputs
+from ._result import AttributeResult, FairnessReport, GroupResult, MetricVerdict, RatioResult
+from ._table import SEP, ReportInputs, attribute_values, check_inputs
 
-__all__ = ["audit_table"]
+__all__ = ["fairness_report"]
 
 _EPS = 1e-12
 
 
-def audit_table(
+def fairness_report(
     frame: pl.DataFrame,
     *,
     label: str,
@@ -33,23 +33,23 @@ def audit_table(
     reference: dict[str, str] | None = None,
     policy: FairnessPolicy | None = None,
     source: str = "table",
-) -> FairnessAudit:
-    """Audit any scored table for group disparities.
+) -> FairnessReport:
+    """The fairness report of any scored table: group disparities and verdicts.
 
     Parameters
     ----------
     frame
-        One row per case: the true label, the score or flag, and the audit attributes.
+        One row per case: the true label, the score or flag, and the protected attributes.
     label
         Binary truth column (0/1 or boolean).
     groups
-        Audit attribute columns; null values form their own group ``"<missing>"``.
+        Protected attribute columns; null values form their own group ``"<missing>"``.
     score, threshold
         A score in [0, 1] and the threshold at or above which a case is flagged.
     flag
         Alternatively, a binary flag column (a score may still be given for AUC and ECE).
     intersections
-        Also audit every pair of attributes, named ``"A|B"`` with values ``"a|b"``.
+        Also report every pair of attributes, named ``"A|B"`` with values ``"a|b"``.
     reference
         Reference group per attribute (default: its largest group).
     policy
@@ -59,7 +59,7 @@ def audit_table(
 
     Returns
     -------
-    FairnessAudit
+    FairnessReport
 
     Raises
     ------
@@ -82,11 +82,11 @@ def audit_table(
     for key in reference:
         if key not in attrs:
             raise RequestValidationError(
-                f"{source}: reference given for {key!r}, which is not an audited attribute "
+                f"{source}: reference given for {key!r}, which is not a reported attribute "
                 f"({listing(attrs)})"
             )
     results = {
-        name: _audit_attribute(name, s, inputs, policy, reference.get(name), source)
+        name: _attribute_report(name, s, inputs, policy, reference.get(name), source)
         for name, s in attrs.items()
     }
     verdict, reason, failing = _overall_verdict(results)
@@ -100,10 +100,10 @@ def audit_table(
         "groups": list(groups),
         "intersections": intersections,
     }
-    return FairnessAudit(policy, info, overall, results, verdict)
+    return FairnessReport(policy, info, overall, results, verdict)
 
 
-def _overall(inputs: AuditInputs, policy: FairnessPolicy) -> dict:
+def _overall(inputs: ReportInputs, policy: FairnessPolicy) -> dict:
     codes = np.zeros(len(inputs.y), dtype=np.int64)
     counts = confusion_counts(codes, inputs.y, inputs.f, 1)[0]
     rates = rates_from_counts(counts)
@@ -155,10 +155,10 @@ def _pick_reference(
     return i, "largest group"
 
 
-def _audit_attribute(
+def _attribute_report(
     name: str,
     s: pl.Series,
-    inputs: AuditInputs,
+    inputs: ReportInputs,
     policy: FairnessPolicy,
     asked: str | None,
     source: str,
