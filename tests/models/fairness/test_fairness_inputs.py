@@ -91,7 +91,7 @@ def _frame(**over) -> pl.DataFrame:
         (
             _frame(),
             {"label": "y", "flag": "f", "reference": {"sex": "F"}},
-            "scores.csv: reference given for 'sex', which is not a reported attribute (['g'])",
+            "scores.csv: reference given for 'sex', which is not a reported attribute (g)",
         ),
         (
             _frame(),
