@@ -70,6 +70,15 @@ from ._public import (
     complaint_steps,
     open_applicant_complaint,
 )
+from ._queue import (
+    QUEUE_SORTS,
+    QUEUE_VIEWS,
+    SHOWN_BANDS,
+    QueuePage,
+    QueueQuery,
+    QueueRow,
+    search_queue,
+)
 from ._replay import ReplayReport, replay_score
 from ._rules import RULES, refuse, rule_text
 from ._runtime import (
@@ -140,9 +149,12 @@ __all__ = [
     "MAX_KILL_REASON",
     "MONITOR_ACTOR",
     "PERMISSIONS",
+    "QUEUE_SORTS",
+    "QUEUE_VIEWS",
     "REVIEWS_SCHEMA",
     "ROLES",
     "RULES",
+    "SHOWN_BANDS",
     "AccessCheck",
     "ApplicantAccess",
     "ApplicationStatus",
@@ -160,6 +172,9 @@ __all__ = [
     "PublishedRow",
     "PublishedTable",
     "QueueFilter",
+    "QueuePage",
+    "QueueQuery",
+    "QueueRow",
     "Readiness",
     "RegistryPoller",
     "ReplayReport",
@@ -252,6 +267,7 @@ __all__ = [
     "score_application",
     "score_band_record",
     "scored_frame",
+    "search_queue",
     "set_active",
     "set_password",
     "set_runtime",

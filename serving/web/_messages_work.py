@@ -18,6 +18,10 @@ _ERRORS: dict[str, tuple[str, str]] = {
         "This address is not valid: {field} must be {expected}, and “{value}” is not.",
         "Alamat ini tidak sah: {field} harus {expected}, dan “{value}” tidak.",
     ),
+    "error_bad_query": (
+        "This list cannot be shown: {problem}.",
+        "Daftar ini tidak dapat ditampilkan: {problem}.",
+    ),
     "error_expected_int": ("a whole number", "bilangan bulat"),
     "error_expected_valid": ("a valid value", "nilai yang sah"),
     "error_no_page": (

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from risk.contract import VIOLATION_TYPES
+from risk.contract import VIOLATION_TYPES, VISA_TYPES
 from risk.errors import (
     AmanahError,
     ConflictError,
@@ -15,20 +15,21 @@ from risk.errors import (
     PermissionDeniedError,
     RequestValidationError,
 )
-from serving.routers._present import case_public, case_summary
+from serving.routers._present import case_public
 from serving.services import (
     COMPLAINT_CATEGORIES,
     DECISION_OUTCOMES,
+    QUEUE_SORTS,
+    SHOWN_BANDS,
     BandRecord,
-    QueueFilter,
+    QueueQuery,
     claim_case,
     decide_case,
     get_case,
-    list_queue,
     release_case,
     rule_text,
     score_band_record,
-    usernames,
+    search_queue,
     view_case,
 )
 from serving.store import Score
@@ -42,67 +43,59 @@ __all__ = ["case_screen", "router"]
 
 router = APIRouter(include_in_schema=False)
 
-QUEUE_LIMIT = 200
 PAGE_SIZE = 25
-_BANDS = ("high", "medium", "low")
-_STATUSES = ("open", "claimed")
 
 
-def _queue_rows(request: Request, user: WebUser, band: str, status: str, assigned: str, sort: str):
-    flt = QueueFilter(
-        status=status or None,
-        band=band or None,
-        assigned_to=user.principal.username if assigned == "me" else None,
-        limit=QUEUE_LIMIT,
-    )
-    sla_days = request.app.state.settings.review.case_sla_days
-    now = request.app.state.clock.now()
-    with request.app.state.store.transaction() as session:
-        cases, count = list_queue(session, flt)
-        names = usernames(session, {c.assigned_to for c in cases})
-        rows = [
-            (
-                case_summary(c, session.get(Score, c.score_id), names, now),
-                sla_state(c.created_at, None, sla_days, now),
-            )
-            for c in cases
-        ]
-    if sort == "waiting":
-        rows.sort(key=lambda r: -r[0].waiting_days)
-    return rows, count
+def _queue_query(view: str, q: str, band: str, status: str, assigned: str, visa: str,
+                 sort: str, page: int) -> QueueQuery:  # fmt: skip
+    return QueueQuery(
+        view=view, search=q, band=band, status=status, assigned=assigned, visa_type=visa,
+        sort=sort, page=page, page_size=PAGE_SIZE,
+    )  # fmt: skip
 
 
 @router.get("/queue", response_class=HTMLResponse)
 def queue_page(
     request: Request,
     user: PageUser,
+    view: str = "open",
+    q: str = "",
     band: str = "",
     status: str = "",
     assigned: str = "",
-    sort: str = "risk",
+    visa: str = "",
+    sort: str = "priority",
     page: int = 1,
 ) -> HTMLResponse:
-    """The review queue: band, waiting time and service level, with filters and sorting."""
+    """The review queue, or the officer's decided cases: search, filters, order, pages."""
     requires(user, "cases.read")
-    band = band if band in _BANDS else ""
-    status = status if status in _STATUSES else ""
-    assigned = "me" if assigned == "me" else ""
-    sort = "waiting" if sort == "waiting" else "risk"
-    rows, count = _queue_rows(request, user, band, status, assigned, sort)
-    page = max(1, page)
-    shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    filters = {"band": band, "status": status, "assigned": assigned, "sort": sort}
+    query = _queue_query(view, q, band, status, assigned, visa, sort, page)
+    settings, clock = request.app.state.settings, request.app.state.clock
+    now = clock.now()
+    try:
+        with request.app.state.store.reading() as session:
+            result = search_queue(session, user.principal, query, now=now)
+    except RequestValidationError as exc:
+        raise PageError(422, "error_bad_query", problem=exc.message) from exc
+    sla_days = settings.review.case_sla_days
+    slas = {r.case_id: sla_state(r.created_at, None, sla_days, now) for r in result.rows}
+    # the pager's links carry every choice but the defaults
+    params = {"view": "" if view == "open" else view, "q": q, "band": band, "status": status,
+              "assigned": assigned, "visa": visa,
+              "sort": "" if sort == "priority" else sort}  # fmt: skip
     return render(
         request,
         "web/queue.html",
         user,
-        rows=shown,
-        count=count,
-        page=page,
-        has_next=page * PAGE_SIZE < len(rows),
-        filters=filters,
-        bands=_BANDS,
-        statuses=_STATUSES,
+        result=result,
+        query=query,
+        params={k: v for k, v in params.items() if v},
+        filtered=any((q, band, status, assigned, visa)),
+        slas=slas,
+        bands=SHOWN_BANDS,
+        statuses=("open", "claimed"),
+        sorts=QUEUE_SORTS,
+        visa_types=VISA_TYPES,
     )
 
 

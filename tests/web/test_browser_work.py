@@ -1,0 +1,65 @@
+"""The work-flow screens in Debian's chromium, in both languages, with screenshots:
+the queue (search, the officer's decided cases, pages), the supervisor's tables and the
+admin console."""
+
+from __future__ import annotations
+
+import pytest
+from test_browser import _accessible, _sign_in, browser, live_url, new_page  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+#: What the language switch is called in each language: (label, button).
+SWITCH = {"en": ("Language", "Change language"), "id": ("Bahasa", "Ganti bahasa")}
+WORDS = {
+    "en": {"search": "Search", "decided": "My decided cases", "last": "Go to the last page"},
+    "id": {"search": "Cari", "decided": "Kasus yang saya putuskan", "last": "Ke halaman terakhir"},
+}
+
+
+def _language(page, current: str, lang: str) -> None:
+    if current == lang:
+        return
+    label, button = SWITCH[current]
+    page.get_by_label(label, exact=True).select_option(lang)
+    page.get_by_role("button", name=button).click()
+    page.wait_for_load_state("domcontentloaded")
+
+
+def _application(web_world, case_id: int) -> str:
+    from serving.store import Case
+
+    with web_world.store.reading() as session:
+        return session.get(Case, case_id).application_id
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_officer_searches_the_queue_and_reads_their_decided_cases(
+    new_page, live_url, web_world, decided_case, screenshots_dir, lang
+):
+    words = WORDS[lang]
+    page = new_page()
+    _sign_in(page, live_url, "officer2")
+    _language(page, "en", lang)
+    try:
+        page.goto(f"{live_url}/queue")
+        _accessible(page)
+        page.screenshot(path=screenshots_dir / f"queue-{lang}.png", full_page=True)
+        target = web_world.case_ids[5]
+        page.locator("#f-q").fill(_application(web_world, target))
+        page.get_by_role("button", name=words["search"], exact=True).click()
+        page.wait_for_load_state("domcontentloaded")
+        assert page.locator("#queue tbody tr").count() == 1
+        assert page.locator(f'tr[data-case="{target}"]').count() == 1
+        page.screenshot(path=screenshots_dir / f"queue-search-{lang}.png", full_page=True)
+        page.get_by_role("link", name=words["decided"], exact=True).click()
+        page.wait_for_load_state("domcontentloaded")
+        assert page.locator(f'tr[data-case="{decided_case}"]').count() == 1
+        _accessible(page)
+        page.screenshot(path=screenshots_dir / f"queue-decided-{lang}.png", full_page=True)
+        page.goto(f"{live_url}/queue?page=40")
+        page.get_by_role("link", name=words["last"]).click()
+        page.wait_for_load_state("domcontentloaded")
+        assert page.locator("#queue tbody tr").count() >= 1
+    finally:
+        _language(page, lang, "en")  # the language is remembered per user
