@@ -28,6 +28,7 @@ from risk.io import (
     is_partitioned,
     partition_files,
     replace_folder,
+    scan_parquet_path,
     scan_table,
     table_path,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "check_memory",
     "feature_partitions",
     "input_slices",
+    "path_slices",
     "write_features_dask",
 ]
 
@@ -65,15 +67,16 @@ class InputSlice:
     name: str
     nbytes: int = 0
 
-    def read(self, table: str) -> pl.DataFrame:
-        """The slice's rows (hive keys that are contract columns kept, as text)."""
+    def read(self, table: str | None = None) -> pl.DataFrame:
+        """The slice's rows (hive keys that are contract columns of ``table`` kept, as text)."""
         from risk.contract import ALL_TABLES
 
         root, file = Path(self.root), Path(self.file)
+        keep = ALL_TABLES[table].names if table in ALL_TABLES else []
         if file.suffix == ".csv":
-            frame = scan_table(file.parent, table)
+            frame = scan_table(file.parent, table) if table else pl.scan_csv(file)
         elif root.is_dir():
-            frame = _one_part(root, file, ALL_TABLES[table].names)
+            frame = _one_part(root, file, keep)
         else:
             frame = pl.scan_parquet(file)
         return frame.slice(self.offset, self.length).collect()
@@ -101,6 +104,13 @@ def input_slices(data_dir: Path, table: str, partition_rows: int) -> list[InputS
     if path.suffix == ".csv":
         rows = scan_table(data_dir, table).select(pl.len()).collect().item()
         return [InputSlice(str(path), str(path), 0, rows, "part-0")]
+    return path_slices(path, partition_rows)
+
+
+def path_slices(path: Path, partition_rows: int) -> list[InputSlice]:
+    """The input partitions of a Parquet file or a folder of parts, in row order."""
+    path = Path(path)
+    scan_parquet_path(path)  # footers and part schemas are checked here
     files = partition_files(path) if is_partitioned(path) else [path]
     import pyarrow.parquet as pq
 

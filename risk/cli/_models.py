@@ -10,6 +10,7 @@ import typer
 from risk.errors import ConfigError
 
 from ._app import app, console
+from ._engine import EngineOption, SchedulerOption, chosen
 
 
 def _bar() -> Any:
@@ -158,6 +159,22 @@ def _print_summary(result: Any, out: Path) -> None:
     )
 
 
+def _score_dask(model, data, out, settings, explain, lang, top, chunk_size) -> None:
+    from models._dask_batch import score_batch_dask
+    from risk.engine import dask_client
+
+    status = console.status(f"score-batch on Dask ({settings.engine.scheduler})")
+    with status, dask_client(settings.engine) as client:
+        summary = score_batch_dask(
+            client, model, data, out, explain=explain, lang=lang, top=top,
+            chunk_size=chunk_size, settings=settings,
+        )  # fmt: skip
+    console.print(
+        f"scored {summary['rows']:,} cases in {summary['parts']} partitions:"
+        f" {summary['flagged']:,} flagged for review; written to {out}"
+    )
+
+
 @app.command("score-batch")
 def score_batch(
     model: Annotated[Path, typer.Option(help="Model bundle folder.")],
@@ -171,11 +188,21 @@ def score_batch(
     lang: Annotated[str, typer.Option(help="Language of the reasons: en or id.")] = "en",
     top: Annotated[int, typer.Option(help="Reasons per direction (raised, lowered).")] = 3,
     chunk_size: Annotated[int, typer.Option(help="Rows per chunk.")] = 50_000,
+    engine: EngineOption = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
-    """Score many cases: id, calibrated score, band, flag and the top reasons."""
+    """Score many cases: id, calibrated score, band, flag and the top reasons.
+
+    With --engine dask, --out is a folder of parts (one per input partition) and the
+    bundle folder must be readable by every worker.
+    """
     from models import batch_input, load_bundle
     from models import score_batch as run
 
+    settings = chosen(engine, scheduler)
+    if settings.engine.name == "dask":
+        _score_dask(model, data, out, settings, explain, lang, top, chunk_size)
+        return
     bundle = load_bundle(model)
     rows = batch_input(bundle, data)
     with _bar() as bar:

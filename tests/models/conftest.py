@@ -59,3 +59,11 @@ def world_trained(world_dir: Path, fast_settings: Settings) -> TrainResult:
     from models import train_world
 
     return train_world(world_dir, settings=fast_settings)
+
+
+@pytest.fixture(scope="session")
+def saved_world_bundle(
+    world_trained: TrainResult, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The session's world model saved to a folder (workers load it from there)."""
+    return world_trained.bundle.save(tmp_path_factory.mktemp("world-bundle"))
