@@ -7,9 +7,10 @@ from typing import Any
 from serving.services import PublishedTable
 
 from ._aggregates import MonthRow
+from ._glossary import shown_field
 from ._i18n import translate
 
-__all__ = ["fairness_chart", "kpi_charts"]
+__all__ = ["fairness_chart", "kpi_charts", "separators"]
 
 _LAYOUT = {
     "margin": {"l": 50, "r": 20, "t": 40, "b": 40},
@@ -21,9 +22,21 @@ _LAYOUT = {
 }
 
 
-def _figure(title: str, traces: list[dict[str, Any]], *, percent: bool = False) -> dict:
+def separators(lang: str) -> str:
+    """Plotly's ``layout.separators`` for ``lang``: its decimal then its group symbol (CLDR)."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    return get_decimal_symbol(lang) + get_group_symbol(lang)
+
+
+def _figure(title: str, traces: list[dict[str, Any]], lang: str, *, percent: bool = False) -> dict:
     # months are labels ("2025-03"), not dates: a category axis keeps one tick per month
-    layout = {**_LAYOUT, "title": {"text": title}, "xaxis": {"type": "category"}}
+    layout = {
+        **_LAYOUT,
+        "title": {"text": title},
+        "xaxis": {"type": "category"},
+        "separators": separators(lang),
+    }
     layout["yaxis"] = (
         {"tickformat": ".0%", "rangemode": "tozero"} if percent else {"rangemode": "tozero"}
     )
@@ -58,10 +71,11 @@ def kpi_charts(rows: list[MonthRow], lang: str) -> dict[str, dict]:
         _bar(t("kpi_decided"), x, [r.decided for r in rows], "#1d6b3a"),
     ]
     return {
-        "volumes": _figure(t("chart_volumes"), bars),
+        "volumes": _figure(t("chart_volumes"), bars, lang),
         "rates": _figure(
             t("chart_rates"),
-            [
+            lang=lang,
+            traces=[
                 _line(t("kpi_flag_rate"), x, [r.flag_rate for r in rows], "#8a4b00"),
                 _line(t("kpi_hit_rate"), x, [r.hit_rate for r in rows], "#a4161a"),
             ],
@@ -69,27 +83,32 @@ def kpi_charts(rows: list[MonthRow], lang: str) -> dict[str, dict]:
         ),
         "processing": _figure(
             t("chart_processing"),
-            [
+            lang=lang,
+            traces=[
                 _line(t("kpi_processing_p50"), x, [r.processing_p50 for r in rows], "#0b4f6c"),
             ],
         ),
         "complaints": _figure(
             t("chart_complaints"),
-            [
+            lang=lang,
+            traces=[
                 _bar(t("kpi_complaints"), x, [r.complaints for r in rows], "#4a5560"),
                 _bar(t("kpi_within_sla"), x, [r.complaints_within_sla for r in rows], "#1d6b3a"),
             ],
         ),
         "satisfaction": _figure(
             t("chart_satisfaction"),
-            [
+            lang=lang,
+            traces=[
                 _line(t("kpi_satisfaction"), x, [r.satisfaction for r in rows], "#1d6b3a"),
             ],
         ),
     }
 
 
-def fairness_chart(tables: dict[str | None, PublishedTable], lang: str) -> dict:
+def fairness_chart(
+    tables: dict[str | None, PublishedTable], lang: str, attribute: str = ""
+) -> dict:
     """Flag rate by group over months, as published (suppressed cells are gaps).
 
     Small groups appear only inside the "other (suppressed)" line, never by name.
@@ -102,8 +121,8 @@ def fairness_chart(tables: dict[str | None, PublishedTable], lang: str) -> dict:
         by_month = {m: r.flag_rate for m in months for r in tables[m].rows if r.group == g}
         if g is None and not by_month:
             continue
-        name = translate("tr_other_groups", lang) if g is None else g
+        name = translate("tr_other_groups", lang) if g is None else shown_field(attribute, g, lang)
         traces.append(
             _line(name, months, [by_month.get(m) for m in months], palette[i % len(palette)])
         )
-    return _figure(translate("chart_fairness", lang), traces, percent=True)
+    return _figure(translate("chart_fairness", lang), traces, lang, percent=True)

@@ -14,7 +14,9 @@ from typing import Any
 
 __all__ = [
     "FIELD_SECTIONS",
+    "catalogue_id",
     "country_name",
+    "feature_texts",
     "glossary",
     "label",
     "language_name",
@@ -22,6 +24,8 @@ __all__ = [
 ]
 
 GLOSSARY_FILE = Path(__file__).with_name("glossary.toml")
+#: The feature catalogue's texts in Bahasa Indonesia (the English lives in the declarations).
+CATALOGUE_ID_FILE = Path(__file__).with_name("catalogue_id.toml")
 
 #: Which glossary section labels each coded contract column (columns of every table).
 FIELD_SECTIONS = {
@@ -37,7 +41,7 @@ FIELD_SECTIONS = {
     "sponsor_type": "sponsor_type",
     "compliance_record": "compliance_record",
     "sponsor_compliance": "compliance_record",
-    "trigger": "investigation_trigger",
+    "investigation_trigger": "investigation_trigger",
     "violation_types": "violation_type",
     "age_band": "age_band",
     "occupation": "occupation",
@@ -50,6 +54,26 @@ def glossary() -> dict[str, dict[str, dict[str, str]]]:
     """The glossary: section -> value -> {"en": ..., "id": ...}."""
     with GLOSSARY_FILE.open("rb") as fh:
         return tomllib.load(fh)
+
+
+@cache
+def catalogue_id() -> dict[str, Any]:
+    """The catalogue's Indonesian texts: ``{"group": {...}, "feature": {name: {...}}}``."""
+    with CATALOGUE_ID_FILE.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def feature_texts(spec: Any, lang: str) -> dict[str, str]:
+    """A feature's group, description and purpose in ``lang`` (English from its declaration)."""
+    if lang != "id":
+        return {"group": spec.group, "description": spec.description, "purpose": spec.purpose}
+    texts = catalogue_id()
+    own = texts["feature"].get(spec.name, {})
+    return {
+        "group": texts["group"].get(spec.group, spec.group),
+        "description": own.get("description", spec.description),
+        "purpose": own.get("purpose", spec.purpose),
+    }
 
 
 def label(section: str, value: Any, lang: str) -> str:

@@ -177,6 +177,18 @@ PORTAL_PAIRS: dict[str, tuple[str, str]] = {
     "ov_description": ("What it measures", "Apa yang diukur"),
     "ov_purpose": ("Why it is a signal", "Mengapa menjadi sinyal"),
     "ov_reason_wording": ("How a reason reads", "Bunyi alasan"),
+    "ov_reason_example_typical": (
+        "Reasons are shown as they read at the typical value of the served model's reference"
+        " applications; yes/no signals show both sentences.",
+        "Alasan ditampilkan sebagaimana terbaca pada nilai umum permohonan acuan model yang"
+        " dipakai; sinyal ya/tidak menampilkan kedua kalimat.",
+    ),
+    "ov_reason_example_plain": (
+        "Reasons are shown as they read at an example value (no model is loaded);"
+        " yes/no signals show both sentences.",
+        "Alasan ditampilkan sebagaimana terbaca pada nilai contoh (belum ada model yang"
+        " dimuat); sinyal ya/tidak menampilkan kedua kalimat.",
+    ),
     "ov_inputs": ("Inputs", "Masukan"),
     "attr_nationality": ("Nationality", "Kewarganegaraan"),
     "attr_sex": ("Sex", "Jenis kelamin"),

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from serving.services import latest_monitor_run, list_alerts
 
+from ._charts import separators
 from ._i18n import translate
 from ._render import PageUser, render, requires
 
@@ -55,6 +56,9 @@ def _figures(report: dict[str, Any], lang: str) -> dict[str, str]:
 
     labels = {k: translate(f"mon_lbl_{k}", lang) for k in _LABEL_KEYS}
     figures = monitor_figures(report, labels)
+    for fig in figures.values():
+        if fig:  # numbers on the axes in the page language's style
+            fig["layout"]["separators"] = separators(lang)
     # "</" escaped: the JSON sits inside a <script type="application/json"> element
     return {k: json.dumps(v).replace("</", "<\\/") for k, v in figures.items() if v}
 

@@ -23,7 +23,9 @@ from serving.services import approve_model_waiver, compute_kpis, reviews_frame
 
 from ._aggregates import AUDIT_GROUPS, fairness_tables, monthly
 from ._charts import fairness_chart, kpi_charts
+from ._glossary import feature_texts
 from ._monitoring import alert_text, monitor_summary
+from ._reasons_view import example_reasons, typical_values
 from ._render import PageUser, render, requires
 from ._session import PageError, WebUser, check_csrf
 
@@ -104,7 +106,7 @@ def fairness_page(request: Request, user: PageUser, attribute: str = "nationalit
         attributes=AUDIT_GROUPS,
         overall=overall,
         min_size=min_size,
-        chart=json.dumps(fairness_chart(by_month, user.lang)),
+        chart=json.dumps(fairness_chart(by_month, user.lang, attribute)),
     )
 
 
@@ -221,4 +223,22 @@ def features_page(request: Request, user: PageUser) -> HTMLResponse:
     from features import catalogue
 
     cat = catalogue()
-    return render(request, "web/features.html", user, specs=cat.specs, catalogue_hash=cat.hash())
+    holder = request.app.state.model_holder
+    typical = typical_values(holder.bundle.reference if holder.loaded else None)
+    rows = [
+        {
+            "name": s.name,
+            "inputs": s.inputs,
+            **feature_texts(s, user.lang),
+            "examples": example_reasons(s, user.lang, typical),
+        }
+        for s in cat.specs
+    ]
+    return render(
+        request,
+        "web/features.html",
+        user,
+        specs=rows,
+        catalogue_hash=cat.hash(),
+        at_typical=bool(typical),
+    )

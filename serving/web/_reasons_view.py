@@ -24,7 +24,14 @@ import numpy as np
 from ._glossary import FIELD_SECTIONS, label
 from ._i18n import LocalNumber
 
-__all__ = ["BAR_SCALE", "ReasonBar", "reason_bars", "reason_text", "typical_values"]
+__all__ = [
+    "BAR_SCALE",
+    "ReasonBar",
+    "example_reasons",
+    "reason_bars",
+    "reason_text",
+    "typical_values",
+]
 
 #: The push (log-odds) that fills a bar on every case; longer pushes are drawn full, marked.
 BAR_SCALE = 2.0
@@ -151,3 +158,20 @@ def reason_bars(
             )
         )
     return sorted(bars, key=lambda b: -abs(b.contribution))
+
+
+def example_reasons(spec: Any, lang: str, typical: dict[str, Any]) -> list[str]:
+    """How a reason on ``spec`` reads, rendered (never a raw ``{value:.0f}``).
+
+    Booleans show both sentences; other features are worded at the reference's typical
+    value when the loaded model has a profile, else at a plain example (a category's
+    first value, a number's 1) so that the page still shows a sentence, not a template.
+    """
+    if spec.kind == "boolean":
+        return [reason_text(spec.name, True, lang), reason_text(spec.name, False, lang)]
+    if spec.name in typical and typical[spec.name] is not None:
+        return [reason_text(spec.name, typical[spec.name], lang)]
+    if spec.kind == "categorical":
+        value = spec.categories[0] if spec.categories else "-"
+        return [reason_text(spec.name, value, lang)]
+    return [reason_text(spec.name, 1, lang)]

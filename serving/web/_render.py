@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from serving.services import PERMISSIONS, KillSwitchEvent, kill_switch_on
 
-from ._glossary import label
+from ._glossary import label, shown_field
 from ._i18n import (
     LANGS,
     format_date,
@@ -86,6 +86,7 @@ def _helpers(lang: str) -> dict[str, Any]:
         ),
         "lang": lang,
         "lbl": lambda section, v: label(section, v, lang),
+        "field": lambda name, v: shown_field(name, v, lang),
         "t": lambda key, **kw: translate(key, lang, **kw),
         "num": lambda v, digits=0: format_number(v, lang, digits),
         "pct": lambda v, digits=1: format_percent(v, lang, digits),

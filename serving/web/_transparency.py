@@ -26,6 +26,7 @@ from serving.services import (
 )
 
 from ._aggregates import AUDIT_GROUPS, fairness_tables
+from ._glossary import shown_field
 from ._i18n import LANGS, format_number, format_percent, translate
 from ._render import STATIC_DIR, render, templates
 from ._session import current_user
@@ -158,6 +159,7 @@ def transparency_download(request: Request) -> HTMLResponse:
         t=lambda key, **kw: translate(key, lang, **kw),
         num=lambda v, d=0: format_number(v, lang, d),
         pct=lambda v, d=1: format_percent(v, lang, d),
+        field=lambda name, v: shown_field(name, v, lang),
     )
     headers = {"Content-Disposition": f'attachment; filename="amanah-transparency-{lang}.html"'}
     return HTMLResponse(body, headers=headers)

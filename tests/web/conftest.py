@@ -137,9 +137,9 @@ def unrated_case(web_world) -> int:
 
 #: Users who read the pages in Bahasa Indonesia (their stored language), one per role.
 INDONESIAN_USERS = {
-    "petugas": ("officer", "jade-lagoon-17"),
-    "penyelia": ("supervisor", "pearl-ridge-28"),
-    "pemeriksa": ("auditor", "onyx-valley-39"),
+    "petugas-id": ("officer", "jade-lagoon-17"),
+    "penyelia-id": ("supervisor", "pearl-ridge-28"),
+    "pemeriksa-id": ("auditor", "onyx-valley-39"),
 }
 
 
