@@ -84,6 +84,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.read": frozenset({"auditor", "admin"}),
     # A supervisor may lift the lock of officers and supervisors only (checked on the user).
     "users.unlock": frozenset({"supervisor", "admin"}),
+    # the admin console: accounts, roles, teams, tokens
+    "users.manage": frozenset({"admin"}),
 }
 
 

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from risk.errors import AmanahError
 
+from ._rules_people import PEOPLE_RULES
 from ._rules_public import PUBLIC_RULES
 
 __all__ = ["RULES", "refuse", "rule_text"]
@@ -108,6 +109,7 @@ RULES: dict[str, tuple[str, str]] = {
 }
 
 RULES.update(PUBLIC_RULES)
+RULES.update(PEOPLE_RULES)
 
 
 def refuse(kind: type[E], rule: str, **values: Any) -> E:

@@ -114,6 +114,17 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(sa.String(200))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime]
+    # officers and supervisors belong to a team (or none): supervisors watch team queues
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.team_id"), index=True)
+
+
+class Team(Base):
+    """A team of officers and supervisors (supervisors think in teams)."""
+
+    __tablename__ = "teams"
+    team_id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    created_at: Mapped[dt.datetime]
 
 
 class ApiToken(Base):
