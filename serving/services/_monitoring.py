@@ -31,7 +31,9 @@ def scored_frame(
 
     Columns: the stored features, ``margin``, ``flag`` (the model's), ``submitted_at``,
     the protected attributes, ``label`` (latest decision; null when undecided) and ``weight``
-    (the inverse of the chance of review: 1 flagged, 1/rate for the blind sample).
+    (the inverse of the chance of review logged with the score; a score logged without
+    one, from before propensities were kept, weighs 1 flagged and 1/rate as a blind
+    sample at today's rate).
     """
     apps = raw_table("applications")
     latest = _latest_decisions()
@@ -41,6 +43,7 @@ def scored_frame(
             Score.margin,
             Score.model_flag,
             Score.route,
+            Score.review_propensity,
             apps.c.submitted_at,
             *(apps.c[g] for g in GROUP_COLUMNS),
             latest.c.outcome,
@@ -56,20 +59,26 @@ def scored_frame(
         return pl.DataFrame()
     features = pl.from_dicts([r[0] for r in rows], infer_schema_length=None)
     rate = read_runtime(session, settings).blind_sample_rate
-    route = [r[3] for r in rows]
-    weight = [1.0 / rate if x == "blind_sample" and rate > 0 else 1.0 for x in route]
+    weight = [_weight(r[4], r[3], rate) for r in rows]
     extra = {
         "margin": [r[1] for r in rows],
         "flag": [bool(r[2]) for r in rows],
-        "submitted_at": [r[4] for r in rows],
-        **{g: [r[5 + i] for r in rows] for i, g in enumerate(GROUP_COLUMNS)},
-        "label": [LABELS.get(r[5 + len(GROUP_COLUMNS)]) for r in rows],
+        "submitted_at": [r[5] for r in rows],
+        **{g: [r[6 + i] for r in rows] for i, g in enumerate(GROUP_COLUMNS)},
+        "label": [LABELS.get(r[6 + len(GROUP_COLUMNS)]) for r in rows],
         "weight": weight,
     }
     return features.with_columns(
         pl.Series(k, v, dtype=pl.Float64 if k in ("label", "weight", "margin") else None)
         for k, v in extra.items()
     )
+
+
+def _weight(propensity: float | None, route: str, rate: float) -> float:
+    """1 / the review propensity logged at score time (the rate in force then, not now)."""
+    if propensity is not None and propensity > 0:
+        return 1.0 / propensity
+    return 1.0 / rate if route == "blind_sample" and rate > 0 else 1.0
 
 
 def _latest_decisions() -> Any:

@@ -99,3 +99,31 @@ def test_replay_recomputes_the_propensity(scoring_client, tokens, world, store, 
     with store.reading() as session:
         report = replay_score(session, unflagged["score_id"], holder.bundle, settings)
     assert (report.ok, report.logged_propensity, report.replayed_propensity) == (False, 0.5, 0.1)
+
+
+def test_the_monitor_weighs_each_review_by_its_logged_propensity(
+    scoring_client, tokens, world, store, settings, holder
+):
+    """Scored at a blind rate of 0.25; the rate in force when the monitor runs is 0.9.
+    A blind-sample case stands for 1/0.25 = 4 unflagged applications, not 1/0.9."""
+    import datetime as dt
+
+    from serving.services._monitoring import scored_frame
+
+    settings.review.blind_sample_rate = 0.25
+    scored = _score_all(scoring_client, tokens, world["payloads"][:30])
+    assert {s["route"] for s in scored} == {"model_flag", "blind_sample", "none"}
+    changed = scoring_client.put(
+        "/v1/settings/review", headers=auth(tokens["admin"]), json={"blind_sample_rate": 0.9}
+    )
+    assert changed.json()["blind_sample_rate"] == 0.9
+    with store.reading() as session:
+        frame = scored_frame(
+            session, holder.bundle.version, dt.datetime(2000, 1, 1), dt.datetime(2100, 1, 1),
+            settings,
+        )  # fmt: skip
+    assert frame.height == 30
+    flagged = frame["flag"].to_list()
+    assert sum(flagged) == sum(s["route"] == "model_flag" for s in scored)
+    # every unflagged score logged 0.25 (blind-sampled or not), every flagged one 1
+    assert frame["weight"].to_list() == [1.0 if f else 4.0 for f in flagged]
