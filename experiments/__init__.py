@@ -39,6 +39,7 @@ from experiments._registry import (
     champion_version,
     list_versions,
     registry_exists,
+    version_bundle_dir,
 )
 from experiments._report import REPORT_FILE, build_report
 from experiments._runs import RunInfo, log_training_run
@@ -70,6 +71,7 @@ __all__ = [
     "registry_exists",
     "request_waiver",
     "training_fairness_report",
+    "version_bundle_dir",
     "with_age_band",
 ]
 

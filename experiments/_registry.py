@@ -28,6 +28,7 @@ __all__ = [
     "list_versions",
     "register_version",
     "registry_exists",
+    "version_bundle_dir",
 ]
 
 CHAMPION = "champion"
@@ -170,23 +171,41 @@ def champion_bundle(settings: Settings) -> tuple[str, Path] | None:
     mv = alias_version(client, settings, CHAMPION)
     if mv is None:
         return None
-    cache = settings.data_dir.resolve() / "cache" / "champion"
+    return str(mv.version), _bundle_dir(client, settings, mv, "champion")
+
+
+def version_bundle_dir(settings: Settings, version: str | int) -> Path:
+    """The bundle folder of any registered version, downloaded once into a local cache.
+
+    Raises
+    ------
+    NotFoundError
+        No such version.
+    ModelUnavailableError
+        Its run has no bundle artifact, or it cannot be downloaded.
+    """
+    client = client_for(settings)
+    return _bundle_dir(client, settings, get_version(client, settings, version), "versions")
+
+
+def _bundle_dir(client: MlflowClient, settings: Settings, mv: ModelVersion, kind: str) -> Path:
+    cache = settings.data_dir.resolve() / "cache" / kind
+    who = "champion version" if kind == "champion" else "version"
     target = cache / f"{settings.mlflow.registered_model}-v{mv.version}-{mv.run_id}"
     if (target / "bundle.json").is_file():
-        return str(mv.version), target
+        return target
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
         try:
             got = Path(client.download_artifacts(mv.run_id, "bundle", tmp))
         except Exception as exc:  # MLflow raises several types for a missing artifact
             raise ModelUnavailableError(
-                f"champion version {mv.version} (run {mv.run_id}): cannot download its"
-                f" 'bundle' artifact: {exc}"
+                f"{who} {mv.version} (run {mv.run_id}): cannot download its 'bundle'"
+                f" artifact: {exc}"
             ) from exc
         if not (got / "bundle.json").is_file():
             raise ModelUnavailableError(
-                f"champion version {mv.version} (run {mv.run_id}): artifact 'bundle' has no"
-                " bundle.json"
+                f"{who} {mv.version} (run {mv.run_id}): artifact 'bundle' has no bundle.json"
             )
         shutil.move(str(got), target)
-    return str(mv.version), target
+    return target

@@ -199,7 +199,9 @@ class Bundle:
         expl = build_explanation(
             contrib, self.schema.names, values, self._reasons, top=top, lang=lang
         )
-        margin = expl.margin
+        # The raw prediction, not the contributions' sum (equal to 1e-15): it is what
+        # batch scoring and a backtest compute, so a logged score replays bit for bit.
+        margin = float(self.booster.predict(x, raw_score=True, num_threads=1)[0])
         return CaseScore(
             margin=margin,
             probability=float(self.calibrator.predict(margin)),

@@ -17,6 +17,7 @@ from . import (
     _audit_log,  # noqa: F401  (audit-log)
     _data,  # noqa: F401  (validate)
     _demo,  # noqa: F401  (demo)
+    _evidence,  # noqa: F401  (backtest, compare)
     _experiments,  # noqa: F401  (promote, report)
     _fairness,  # noqa: F401  (fairness, audit)
     _features,  # noqa: F401  (features)

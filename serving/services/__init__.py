@@ -38,6 +38,7 @@ from ._auth import (
     set_active,
     set_password,
 )
+from ._backtest import LOGGED_SCHEMA, Backtest, backtest_store, logged_scores, period_bounds
 from ._complaints import (
     COMPLAINT_CATEGORIES,
     add_feedback,
@@ -162,6 +163,7 @@ __all__ = [
     "CONTACT_PREFERENCES",
     "DECISION_OUTCOMES",
     "FAILED_ACTOR",
+    "LOGGED_SCHEMA",
     "MAX_KILL_REASON",
     "MONITOR_ACTOR",
     "PERMISSIONS",
@@ -174,6 +176,7 @@ __all__ = [
     "AccessCheck",
     "ApplicantAccess",
     "ApplicationStatus",
+    "Backtest",
     "BandRecord",
     "ChainReport",
     "Checkpoint",
@@ -216,6 +219,7 @@ __all__ = [
     "audit_checkpoint_path",
     "authenticate",
     "authenticate_password",
+    "backtest_store",
     "band_record",
     "canonical_reference",
     "change_role",
@@ -257,6 +261,7 @@ __all__ = [
     "load_lookups",
     "load_raw_tables",
     "locked_accounts",
+    "logged_scores",
     "moderate_survey",
     "monitor_store",
     "needs_rehash",
@@ -267,6 +272,7 @@ __all__ = [
     "open_session",
     "parse_published_head",
     "pending_surveys",
+    "period_bounds",
     "protect",
     "public_channel_figures",
     "read_applicant_session",

@@ -1,0 +1,176 @@
+"""Backtests from the store: a period of the inference log replayed through a model version."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from models._backtest import replay_logged
+from risk.errors import RequestValidationError
+from serving.store import Score, raw_table
+
+from ._monitoring import GROUP_COLUMNS
+
+__all__ = ["LOGGED_SCHEMA", "Backtest", "backtest_store", "logged_scores", "period_bounds"]
+
+#: The inference log as a backtest reads it (``features`` is the stored JSON text).
+LOGGED_SCHEMA: dict[str, Any] = {
+    "score_id": pl.String,
+    "application_id": pl.String,
+    "model_version": pl.String,
+    "scored_at": pl.Datetime("us"),
+    "logged_margin": pl.Float64,
+    "logged_score": pl.Float64,
+    "logged_flag": pl.Boolean,
+    "route": pl.String,
+    "review_propensity": pl.Float64,
+    **{g: pl.String for g in GROUP_COLUMNS},
+    "features": pl.String,
+}
+
+
+def period_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """``[start 00:00, the day after end 00:00)``: both days included.
+
+    Raises
+    ------
+    RequestValidationError
+        The period ends before it starts.
+    """
+    if end < start:
+        raise RequestValidationError(f"the period ends ({end}) before it starts ({start})")
+    return dt.datetime.combine(start, dt.time()), dt.datetime.combine(
+        end + dt.timedelta(days=1), dt.time()
+    )
+
+
+def logged_scores(session: Session, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """Every score logged from ``start`` to ``end`` (both days included), in log order.
+
+    Raises
+    ------
+    RequestValidationError
+        The period is backwards, or no score was logged in it (the log's first and
+        last days are named).
+    """
+    lo, hi = period_bounds(start, end)
+    apps = raw_table("applications")
+    query = (
+        sa.select(
+            Score.score_id,
+            Score.application_id,
+            Score.model_version,
+            Score.created_at,
+            Score.margin,
+            Score.score,
+            Score.model_flag,
+            Score.route,
+            Score.review_propensity,
+            *(apps.c[g] for g in GROUP_COLUMNS),
+            # the stored text itself: parsed once, in bulk, with the model's types
+            sa.cast(Score.features, sa.Text),
+        )
+        .join(apps, apps.c.application_id == Score.application_id)
+        .where(Score.created_at >= lo, Score.created_at < hi)
+        .order_by(Score.created_at, Score.score_id)
+    )
+    rows = session.connection().execute(query).all()
+    if not rows:
+        raise RequestValidationError(_empty(session, start, end))
+    columns = list(zip(*rows, strict=True))
+    return pl.DataFrame(
+        {name: list(col) for name, col in zip(LOGGED_SCHEMA, columns, strict=True)},
+        schema=LOGGED_SCHEMA,
+    )
+
+
+def _empty(session: Session, start: dt.date, end: dt.date) -> str:
+    first, last = session.execute(
+        sa.select(sa.func.min(Score.created_at), sa.func.max(Score.created_at))
+    ).one()
+    held = (
+        "the inference log is empty"
+        if first is None
+        else f"the inference log holds scores from {first.date()} to {last.date()}"
+    )
+    return f"no application was scored from {start} to {end}; {held}"
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """A replayed period.
+
+    Attributes
+    ----------
+    rows
+        One row per logged score: the logged columns (without the features) and the
+        replayed ``margin``, ``score``, ``band``, ``flag``.
+    summary
+        JSON-ready figures: the model, the period, counts, flag rate, the versions that
+        made the logged scores and, for the model's own scores, how many replayed
+        exactly (margin and score equal to the last bit).
+    """
+
+    rows: pl.DataFrame
+    summary: dict[str, Any]
+
+
+def backtest_store(
+    session: Session,
+    bundle: Any,
+    start: dt.date,
+    end: dt.date,
+    *,
+    label: str,
+) -> Backtest:
+    """Replay the period's logged inputs through ``bundle``.
+
+    Parameters
+    ----------
+    session
+        A reading session of the store.
+    bundle
+        The model version to replay through (any registered version).
+    start, end
+        The period's first and last day (scores' log time).
+    label
+        The model's one name (e.g. ``"v3 (1a2b3c4d)"``) for messages and the summary.
+
+    Raises
+    ------
+    RequestValidationError
+        Backwards or empty period.
+    FeatureError
+        The model needs features the logged rows do not hold (named).
+    """
+    logged = logged_scores(session, start, end)
+    rows = replay_logged(bundle, logged, label=label)
+    return Backtest(rows=rows, summary=_summary(rows, bundle, start, end, label))
+
+
+def _summary(rows: pl.DataFrame, bundle: Any, start: dt.date, end: dt.date, label: str) -> dict:
+    own = rows.filter(pl.col("model_version") == bundle.version)
+    exact = own.filter(
+        (pl.col("margin") == pl.col("logged_margin")) & (pl.col("score") == pl.col("logged_score"))
+    )
+    differ = (pl.col("score") - pl.col("logged_score")).abs().max()
+    by_version = rows.group_by("model_version").len().sort("model_version")
+    n = rows.height
+    flagged = int(rows["flag"].sum())
+    return {
+        "model": label,
+        "model_version": bundle.version,
+        "period": [start.isoformat(), end.isoformat()],
+        "n": n,
+        "flagged": flagged,
+        "flag_rate": flagged / n,
+        "logged_by": dict(by_version.iter_rows()),
+        "own_scores": own.height,
+        "own_scores_exact": exact.height,
+        "own_scores_max_difference": None if own.is_empty() else own.select(differ).item(),
+    }
