@@ -12,7 +12,7 @@ text, one object per score, values as the service logs them), repeated to ``--ro
   same rows, with the same threads.
 
 The store read that precedes a backtest (one SELECT of the period) is timed once,
-separately, on ``--store-rows`` rows in a SQLite file.
+separately, on a SQLite file holding one score per application of the world.
 
 Usage::
 
@@ -69,12 +69,13 @@ def _logged_texts(bundle, frame, rows: int) -> list[str]:
     return (one * (rows // len(one) + 1))[:rows]
 
 
-def _store_read(texts: list[str], bundle, data_dir: Path, n: int) -> None:
-    """Time one period's SELECT from a SQLite store holding ``n`` scores."""
+def _store_read(texts: list[str], bundle, data_dir: Path, world: Path) -> None:
+    """Time one period's SELECT from a SQLite store holding one score per application."""
     import datetime as dt
 
     import sqlalchemy as sa
 
+    from risk.io import load_tables
     from serving.store import Score, Store, raw_table
 
     path = data_dir / "bench-backtest.db"
@@ -82,11 +83,12 @@ def _store_read(texts: list[str], bundle, data_dir: Path, n: int) -> None:
     store = Store(f"sqlite:///{path}")
     store.upgrade()
     at = dt.datetime(2025, 1, 1)
-    apps = [{"application_id": f"A{i}", "submitted_at": at} for i in range(n)]
+    apps = load_tables(world).applications.collect().to_dicts()
+    n = len(apps)
     scores = [
         {
             "score_id": f"S{i:09d}",
-            "application_id": f"A{i}",
+            "application_id": apps[i]["application_id"],
             "model_version": bundle.version,
             "input_fingerprint": "0" * 64,
             "features": json.loads(texts[i % len(texts)]),
@@ -125,7 +127,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--store-rows", type=int, default=100_000)
+    parser.add_argument("--no-store", action="store_true", help="skip the store read")
     parser.add_argument("--data-dir", type=Path, default=Path("amanah-data/bench"))
     args = parser.parse_args()
 
@@ -158,8 +160,9 @@ def main() -> None:
     print(f"  replay_logged (JSON rows -> score, band, flag): {ours:>10,.0f} rows/s")
     print(f"  Booster.predict (encoded matrix, raw margin):   {floor:>10,.0f} rows/s")
     print(f"  ratio ours/floor: {ours / floor:.0%} (target >= 50%)")
-    if args.store_rows:
-        _store_read(texts, bundle, args.data_dir, args.store_rows)
+    if not args.no_store:
+        world = args.data_dir / f"world-{args.applications}"
+        _store_read(texts, bundle, args.data_dir, world)
 
 
 if __name__ == "__main__":

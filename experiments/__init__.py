@@ -11,6 +11,8 @@ The only package that imports mlflow.  Public API:
 - :func:`request_waiver` and :func:`approve_waiver`: a version that fails the gate is
   promoted only when one person requests a waiver and a second, authenticated person
   approves it; :func:`pending_waivers` lists the open requests.
+- :func:`log_comparison` and :func:`latest_comparison`: a champion-challenger comparison
+  logged on the challenger's run and tagged on its version, which the gate reads.
 - :func:`champion_bundle_dir(settings) <champion_bundle_dir>`: the champion's bundle folder.
 - :func:`build_report(version, out_dir, *, settings) <build_report>`: the oversight report.
 - :func:`log_monitoring_run(report, folder, *, settings) <log_monitoring_run>`: a
@@ -23,6 +25,7 @@ for one release (with a ``DeprecationWarning``).
 import warnings as _warnings
 
 from experiments._card import ModelCard
+from experiments._evidence import EVIDENCE_TAG, latest_comparison, log_comparison
 from experiments._fairness import (
     AGE_BANDS,
     FairnessEvidence,
@@ -50,6 +53,7 @@ __all__ = [
     "AGE_BANDS",
     "CHALLENGER",
     "CHAMPION",
+    "EVIDENCE_TAG",
     "GATE_METRICS",
     "MONITORING_EXPERIMENT_SUFFIX",
     "REPORT_FILE",
@@ -62,7 +66,9 @@ __all__ = [
     "champion_bundle_dir",
     "champion_version",
     "client_for",
+    "latest_comparison",
     "list_versions",
+    "log_comparison",
     "log_monitoring_run",
     "log_training_run",
     "pending_waivers",

@@ -16,6 +16,10 @@ Public API (stable for ``serving/`` and ``experiments/``; no mlflow, no HTTP her
 - :func:`score_batch(bundle, rows, out, *, explain='flagged', lang='en', top=3)
   <score_batch>` writes id, score, band, flag and reasons chunk by chunk;
   :func:`batch_input(bundle, data)` reads a world folder (through the features) or a table.
+- :func:`compare_models` and :func:`compare_verdicts`: a champion against a challenger
+  on logged applications at the same capacity (overlap, paired Horvitz-Thompson
+  estimates with 95% intervals, live fairness, changes in mean |SHAP|) and plain
+  verdicts; ``models._backtest`` replays logged feature rows exactly.
 - :data:`CHECKLIST` and :func:`checklist_score`: the legacy rules the model must beat.
 - :func:`estimate_reviews(reviews) <estimate_reviews>`: Horvitz-Thompson estimates of
   prevalence, precision and recall at capacity and the miss rate among unflagged
@@ -28,6 +32,8 @@ from models._baseline import CHECKLIST, checklist_score
 from models._batch import EXPLAIN_CHOICES, batch_input, score_batch
 from models._bundle import Bundle, Scores, model_name
 from models._calibration import Calibrator
+from models._compare import compare_models
+from models._compare_html import compare_figures, write_compare_html
 from models._core import TrainResult
 from models._estimates import REVIEW_COLUMNS, Estimate, LoopEstimates, estimate_reviews
 from models._explain import CaseScore, Explanation
@@ -41,6 +47,7 @@ from models._schema import FeatureSchema
 from models._spec import DatasetSpec, read_spec
 from models._threshold import Bands, band_evidence, capacity_threshold
 from models._train import train_table
+from models._verdict import VERDICTS, compare_verdicts
 from models._world import train_world
 
 __all__ = [
@@ -48,6 +55,7 @@ __all__ = [
     "EXPLAIN_CHOICES",
     "LABEL_POLICIES",
     "REVIEW_COLUMNS",
+    "VERDICTS",
     "Bands",
     "Bundle",
     "Calibrator",
@@ -67,6 +75,9 @@ __all__ = [
     "batch_input",
     "capacity_threshold",
     "checklist_score",
+    "compare_figures",
+    "compare_models",
+    "compare_verdicts",
     "estimate_reviews",
     "expected_calibration_error",
     "global_explanation",
@@ -78,4 +89,5 @@ __all__ = [
     "top_k_mask",
     "train_table",
     "train_world",
+    "write_compare_html",
 ]

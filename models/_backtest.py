@@ -92,7 +92,11 @@ def logged_matrix(bundle: Bundle, texts: pl.Series, *, label: str = "the model")
     """
     if texts.len() == 0:
         return np.empty((0, len(bundle.schema.names)), dtype=np.float64)
-    buffer = io.BytesIO(texts.str.join("\n").item().encode())
+    # One JSON object per line, written by polars itself (a Python join copies the text
+    # twice); JSON text never holds a raw newline, and one column needs no quoting.
+    buffer = io.BytesIO()
+    texts.to_frame().write_csv(buffer, include_header=False, quote_style="never")
+    buffer.seek(0)
     try:
         frame = pl.read_ndjson(buffer, schema=_dtypes(bundle))
     except pl.exceptions.PolarsError as exc:

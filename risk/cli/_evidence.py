@@ -88,3 +88,60 @@ def _print_backtest(s: dict[str, Any], out: Path) -> None:
             highlight=False,
         )
     console.print(f"wrote {out / BACKTEST_FILES[0]} and {out / BACKTEST_FILES[1]}")
+
+
+@app.command("compare")
+def compare(
+    champion: Annotated[str, typer.Option("--champion", help="The registered champion version.")],
+    challenger: Annotated[
+        str, typer.Option("--challenger", help="The registered challenger version.")
+    ],
+    start: Annotated[str, typer.Option("--from", help="First day of the period (YYYY-MM-DD).")],
+    end: Annotated[str, typer.Option("--to", help="Last day of the period (included).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for compare.json and compare.html.")],
+    track: Annotated[
+        bool, typer.Option(help="Log it on the challenger's MLflow run (the gate reads it).")
+    ] = True,
+) -> None:
+    """Compare a challenger with the champion on the applications the service scored over
+    a period: who each would flag at the same capacity, estimated precision and recall
+    from the reviews (95% intervals, paired difference), live fairness, what each relies
+    on, and a verdict per check in words."""
+    from models import write_compare_html
+    from risk.clock import WallClock
+    from risk.settings import get_settings
+    from serving.services import compare_store
+
+    settings = get_settings()
+    first, last = _day(start, "--from"), _day(end, "--to")
+    if champion == challenger:
+        raise ConfigError(f"--champion and --challenger are both version {champion}")
+    a, a_name = registered_bundle(settings, champion)
+    b, b_name = registered_bundle(settings, challenger)
+    store = reading_session(settings)
+    try:
+        with store.reading() as session:
+            report = compare_store(
+                session, a, b, first, last, names=(a_name, b_name), settings=settings,
+                clock=WallClock(),
+            )  # fmt: skip
+    finally:
+        store.dispose()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "compare.json").write_text(json.dumps(report, indent=2))
+    write_compare_html(report, out / "compare.html")
+    for check in report["checks"]:
+        console.print(f"{check['verdict']}: {check['text']}", highlight=False)
+    console.print(f"verdict: {report['verdict']}", highlight=False)
+    console.print(f"wrote {out / 'compare.json'} and {out / 'compare.html'}")
+    if track:
+        from experiments import log_comparison
+
+        summary = log_comparison(
+            report, out, champion=champion, challenger=challenger, settings=settings
+        )
+        console.print(
+            f"logged on run {summary['run_id']} of version {challenger}"
+            f" ({summary['artifact_path']})",
+            highlight=False,
+        )

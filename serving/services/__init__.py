@@ -38,7 +38,14 @@ from ._auth import (
     set_active,
     set_password,
 )
-from ._backtest import LOGGED_SCHEMA, Backtest, backtest_store, logged_scores, period_bounds
+from ._backtest import (
+    LOGGED_SCHEMA,
+    Backtest,
+    backtest_store,
+    compare_store,
+    logged_scores,
+    period_bounds,
+)
 from ._complaints import (
     COMPLAINT_CATEGORIES,
     add_feedback,
@@ -226,6 +233,7 @@ __all__ = [
     "check_access_code",
     "check_password_policy",
     "claim_case",
+    "compare_store",
     "complaint_deciders",
     "complaint_steps",
     "compute_features",

@@ -1,4 +1,8 @@
-"""Backtests from the store: a period of the inference log replayed through a model version."""
+"""Evidence from the store: a period of the inference log replayed through model versions.
+
+A backtest replays it through one version; a comparison through the champion and a
+challenger, joined with the reviews the service made.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,22 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models._backtest import replay_logged
+from risk.clock import Clock
 from risk.errors import RequestValidationError
+from risk.settings import Settings
 from serving.store import Score, raw_table
 
+from ._export import reviews_frame
 from ._monitoring import GROUP_COLUMNS
 
-__all__ = ["LOGGED_SCHEMA", "Backtest", "backtest_store", "logged_scores", "period_bounds"]
+__all__ = [
+    "LOGGED_SCHEMA",
+    "Backtest",
+    "backtest_store",
+    "compare_store",
+    "logged_scores",
+    "period_bounds",
+]
 
 #: The inference log as a backtest reads it (``features`` is the stored JSON text).
 LOGGED_SCHEMA: dict[str, Any] = {
@@ -173,4 +187,61 @@ def _summary(rows: pl.DataFrame, bundle: Any, start: dt.date, end: dt.date, labe
         "own_scores": own.height,
         "own_scores_exact": exact.height,
         "own_scores_max_difference": None if own.is_empty() else own.select(differ).item(),
+    }
+
+
+def compare_store(
+    session: Session,
+    champion: Any,
+    challenger: Any,
+    start: dt.date,
+    end: dt.date,
+    *,
+    names: tuple[str, str],
+    settings: Settings,
+    clock: Clock,
+) -> dict[str, Any]:
+    """Compare two model versions on the period's logged applications and their reviews.
+
+    Decisions recorded up to ``clock.now()`` count (labels arrive late; a comparison
+    run later knows more).  Returns ``compare.json``'s content.
+
+    Raises
+    ------
+    RequestValidationError
+        Backwards or empty period.
+    FeatureError
+        The logged rows lack a feature of either model (named).
+    """
+    from models import compare_models, compare_verdicts
+
+    logged = logged_scores(session, start, end)
+    reviews = reviews_frame(session, clock.now()).select("score_id", "reviewed", "finding")
+    frame = logged.join(reviews, on="score_id", how="left").with_columns(
+        logged_flag=pl.col("logged_flag"),
+        selected=pl.col("route") != "none",
+        reviewed=pl.col("reviewed").fill_null(False),
+        confirmed=pl.col("finding") == "violation_confirmed",
+    )
+    report = compare_models(
+        champion,
+        challenger,
+        frame,
+        names=names,
+        groups=list(GROUP_COLUMNS),
+        fairness=settings.fairness,
+        seed=settings.fairness.seed,
+    )
+    band = (settings.fairness.ratio_low, settings.fairness.ratio_high)
+    checks, verdict = compare_verdicts(report, band)
+    return {
+        "champion": names[0],
+        "challenger": names[1],
+        "champion_version": champion.version,
+        "challenger_version": challenger.version,
+        "period": [start.isoformat(), end.isoformat()],
+        "made_at": clock.now().isoformat(timespec="seconds"),
+        **{k: v for k, v in report.items() if k not in ("champion", "challenger")},
+        "checks": checks,
+        "verdict": verdict,
     }

@@ -9,9 +9,9 @@ import numpy as np
 import polars as pl
 import pytest
 import sqlalchemy as sa
+from evidence_helpers import train_other_catalogue
 from serving_helpers import as_json, auth
 
-from models import load_bundle
 from models._backtest import logged_matrix
 from risk.errors import FeatureError, RequestValidationError
 from risk.settings import Settings
@@ -119,33 +119,7 @@ def test_a_model_on_another_catalogue_is_refused_naming_the_missing_features(
 @pytest.fixture(scope="session")
 def other_catalogue_bundle(tmp_path_factory):
     """A model on a dataset spec whose features are partly outside the world's catalogue."""
-    from models import train_table
-    from risk.settings import ModelSettings, Settings
-
-    rng = np.random.default_rng(3)
-    n = 400
-    stay = rng.integers(1, 90, n).astype(float)
-    employer = rng.normal(size=n)
-    table = pl.DataFrame(
-        {
-            "case_id": [f"C{i}" for i in range(n)],
-            "submitted_at": [dt.datetime(2024, 1, 1) + dt.timedelta(hours=i) for i in range(n)],
-            "violation": (rng.random(n) < 1 / (1 + np.exp(2 - employer))).astype(int),
-            "intended_stay_days": stay,
-            "employer_score": employer,
-            "region": rng.choice(["north", "south"], n),
-        }
-    )
-    root = tmp_path_factory.mktemp("other")
-    table.write_parquet(root / "t.parquet")
-    (root / "spec.toml").write_text(
-        '[dataset]\nid = "case_id"\ntime = "submitted_at"\nlabel = "violation"\n'
-        'categorical = ["region"]\n'
-        'features = ["intended_stay_days", "employer_score", "region"]\n'
-    )
-    fast = Settings(model=ModelSettings(num_threads=1, max_rounds=20, min_data_in_leaf=10))
-    result = train_table(root / "t.parquet", root / "spec.toml", settings=fast)
-    return load_bundle(result.bundle.save(root / "bundle"))
+    return train_other_catalogue(tmp_path_factory.mktemp("other"))
 
 
 def test_logged_rows_keep_the_json_the_service_wrote(scored, store):

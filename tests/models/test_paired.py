@@ -1,0 +1,155 @@
+"""Paired champion-challenger estimates against every possible blind draw of a tiny world."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import polars as pl
+import pytest
+from scipy.stats import binomtest
+
+from models._paired import at_capacity, paired_estimates
+from risk.errors import DataContractError
+
+N, K, RATE = 10, 3, 0.4
+A = {0, 1, 2}  # the champion (the logged model) flags these
+B = {0, 3, 4}  # the challenger, at the same capacity
+TRUTH = {1, 3, 7, 8}  # confirmed violations an officer would find
+
+
+def _frame(drawn: set[int], confirmed: set[int] = TRUTH) -> pl.DataFrame:
+    ids = range(N)
+    logged = [i in A for i in ids]
+    reviewed = [i in A or i in drawn for i in ids]
+    return pl.DataFrame(
+        {
+            "a_flag": logged,
+            "b_flag": [i in B for i in ids],
+            "logged_flag": logged,
+            "selected": reviewed,
+            "review_propensity": [1.0 if i in A else RATE for i in ids],
+            "reviewed": reviewed,
+            "confirmed": [
+                (i in confirmed) if r else None for i, r in zip(ids, reviewed, strict=True)
+            ],
+        }
+    )
+
+
+def _draws():
+    rest = [i for i in range(N) if i not in A]
+    for picks in itertools.product([False, True], repeat=len(rest)):
+        drawn = {i for i, p in zip(rest, picks, strict=True) if p}
+        yield drawn, RATE ** len(drawn) * (1 - RATE) ** (len(rest) - len(drawn))
+
+
+def _expect(figure, empty: float):
+    """Mean of an estimate over every blind draw.
+
+    The draw with no blind review is reported as not estimable; there the plain
+    Horvitz-Thompson value (no confirmed violation among the unflagged) is ``empty``.
+    """
+    total, prob = 0.0, 0.0
+    for drawn, p in _draws():
+        prob += p
+        value = figure(paired_estimates(_frame(drawn)))["value"]
+        if not drawn:
+            assert value is None
+            value = empty
+        total += p * value
+    assert prob == pytest.approx(1.0, abs=1e-12)
+    return total
+
+
+def challenger_precision(e):
+    return e.b["precision"]
+
+
+def precision_difference(e):
+    return e.difference["precision"]
+
+
+def test_the_champions_precision_is_its_reviews_in_every_draw():
+    for drawn, _ in _draws():
+        assert paired_estimates(_frame(drawn)).a["precision"]["value"] == 1 / 3
+
+
+def test_the_challengers_precision_is_unbiased_over_every_draw():
+    empty = len(A & B & TRUTH) / K
+    assert _expect(challenger_precision, empty) == pytest.approx(len(B & TRUTH) / K, abs=1e-12)
+
+
+def test_the_paired_difference_is_unbiased_over_every_draw():
+    truth = (len(B & TRUTH) - len(A & TRUTH)) / K
+    empty = -len((A - B) & TRUTH) / K
+    assert _expect(precision_difference, empty) == pytest.approx(truth, abs=1e-12)
+
+
+def test_one_draw_exactly():
+    # drawn: 3 (confirmed, challenger only), 5 (clean), 7 (confirmed, neither flags)
+    e = paired_estimates(_frame({3, 5, 7}))
+    cells = {(c["a"], c["b"]): c for c in e.cells}
+    only_b = cells[(False, True)]  # 3 and 4; only 3 drawn: HT total 1/0.4
+    assert (only_b["size"], only_b["total"], only_b["expected"]) == (2, 2.5, 0.8)
+    assert e.b["precision"]["value"] == pytest.approx((0 + 2.5) / 3)  # unit 0 is clean
+    assert e.difference["precision"]["value"] == pytest.approx((2.5 - 1) / 3)
+    # recall: challenger finds 2.5 of (1 + 2.5 + 2.5 [neither: 5,6,7,8,9 -> 7 drawn]) = 6
+    assert e.b["recall"]["value"] == pytest.approx(2.5 / 6)
+    assert e.a["recall"]["value"] == pytest.approx(1 / 6)
+    assert e.b["confirmed_per_100_reviews"]["value"] == pytest.approx(100 * 2.5 / 3)
+
+
+def test_a_cells_interval_is_wilsons_at_its_expected_reviews():
+    """One cell, a whole number of expected reviews: the interval is scipy's Wilson."""
+    frame = (
+        _frame(set(), confirmed=TRUTH)
+        .with_columns(review_propensity=pl.lit(1.0), reviewed=pl.lit(True), selected=pl.lit(True))
+        .with_columns(confirmed=pl.Series([i in TRUTH for i in range(N)]))
+        .with_columns(b_flag=pl.col("a_flag"))  # both flag 0, 1, 2: one flagged cell
+    )
+    e = paired_estimates(frame)
+    ci = binomtest(1, 3).proportion_ci(method="wilson")
+    assert e.a["precision"]["ci"] == pytest.approx([ci.low, ci.high], abs=1e-12)
+
+
+def test_no_blind_sample_review_is_not_estimable_with_the_reason_never_zero():
+    e = paired_estimates(_frame(set()))
+    assert e.a["precision"]["value"] == 1 / 3  # the champion's own flags were all reviewed
+    for figure in (e.b["precision"], e.difference["precision"], e.a["recall"], e.b["recall"]):
+        assert figure["value"] is None and figure["ci"] is None
+    assert e.difference["precision"]["reason"] == (
+        "not estimable: 2 application(s) that only one of the two models flags have no"
+        " decided review that could stand for them (no blind-sample review among them in"
+        " this period, or none decided yet)"
+    )
+
+
+def test_reviews_still_pending_count_through_the_decided_share():
+    """Half the champion's flags decided: each decided one stands for two."""
+    frame = (
+        _frame({3})
+        .with_columns(
+            reviewed=pl.Series([True, False, True, True, False, False, False, False, False, False]),
+        )
+        .with_columns(confirmed=pl.when(pl.col("reviewed")).then(pl.col("confirmed")))
+    )
+    e = paired_estimates(frame)
+    # champion stratum: 2 of 3 decided (units 0 and 2, both clean) -> 0 confirmed
+    assert e.a["precision"]["value"] == 0.0
+    cells = {(c["a"], c["b"]): c for c in e.cells}
+    assert cells[(True, True)]["expected"] == pytest.approx(2 / 3)
+
+
+def test_capacity_flags_the_top_k_margins_with_ties_to_the_earlier_row():
+    margin = np.array([0.5, 2.0, 2.0, -1.0, 3.0])
+    assert at_capacity(margin, 3).tolist() == [False, True, True, False, True]
+    assert at_capacity(margin, 2).tolist() == [False, True, False, False, True]
+    assert at_capacity(margin, 0).tolist() == [False] * 5
+
+
+def test_models_that_flag_different_numbers_are_refused():
+    frame = _frame({3}).with_columns(b_flag=pl.lit(True))
+    with pytest.raises(DataContractError) as err:
+        paired_estimates(frame)
+    assert err.value.message == "the two models must flag the same number (the same capacity)"
