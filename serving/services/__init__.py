@@ -63,6 +63,12 @@ from ._evidence import BandRecord, band_record, live_band_counts, score_band_rec
 from ._export import REVIEWS_SCHEMA, ExportResult, export_store, reviews_frame
 from ._health import Readiness, readiness
 from ._history import load_lookups, save_raw_rows
+from ._idempotency import (
+    IDEMPOTENCY_KEY_PATTERN,
+    MAX_IDEMPOTENCY_KEY,
+    batch_item_key,
+    lock_for_scoring,
+)
 from ._kpis import compute_kpis
 from ._loading import load_raw_tables
 from ._model import ModelHolder, RegistryPoller
@@ -170,7 +176,9 @@ __all__ = [
     "CONTACT_PREFERENCES",
     "DECISION_OUTCOMES",
     "FAILED_ACTOR",
+    "IDEMPOTENCY_KEY_PATTERN",
     "LOGGED_SCHEMA",
+    "MAX_IDEMPOTENCY_KEY",
     "MAX_KILL_REASON",
     "MONITOR_ACTOR",
     "PERMISSIONS",
@@ -228,6 +236,7 @@ __all__ = [
     "authenticate_password",
     "backtest_store",
     "band_record",
+    "batch_item_key",
     "canonical_reference",
     "change_role",
     "check_access_code",
@@ -268,6 +277,7 @@ __all__ = [
     "load_audit_key",
     "load_lookups",
     "load_raw_tables",
+    "lock_for_scoring",
     "locked_accounts",
     "logged_scores",
     "moderate_survey",

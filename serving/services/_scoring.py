@@ -30,12 +30,14 @@ from ._access import IssuedCode, issue_first_code
 from ._audit import append_audit
 from ._auth import Principal
 from ._history import load_lookups, save_raw_rows
+from ._idempotency import find_replay, lock_for_scoring
 from ._runtime import read_runtime
 
 __all__ = [
     "ScoreOutcome",
     "compute_features",
     "input_fingerprint",
+    "replayed_outcome",
     "review_propensity",
     "score_application",
 ]
@@ -50,6 +52,8 @@ class ScoreOutcome:
     reasons: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     #: The applicant's reference and access code, when this score issued them (first score).
     access: IssuedCode | None = None
+    #: True when a re-sent request was answered with the score it made before.
+    replayed: bool = False
 
 
 def _jsonable(value: Any) -> Any:
@@ -197,8 +201,13 @@ def score_application(
     clock: Clock,
     lang: str = "en",
     rng: random.Random | None = None,
+    idempotency_key: str | None = None,
 ) -> ScoreOutcome:
     """Score one application, log the score, open a case if it goes to review, audit it.
+
+    A re-sent request (the same ``idempotency_key`` from the same caller, or the
+    same application, inputs, language and model) is answered with the score it
+    made before, and nothing is written (see :mod:`serving.services._idempotency`).
 
     Parameters
     ----------
@@ -214,8 +223,23 @@ def score_application(
         Language of the reasons (``"en"`` or ``"id"``).
     rng
         Source of the blind random sample.
+    idempotency_key
+        The client's name for this request (validated), stored with the score.
     """
     fingerprint = input_fingerprint(application, documents)
+    application_id = application["application_id"]
+    lock_for_scoring(session, [application_id], [idempotency_key], user_id=principal.user_id)
+    stored = find_replay(
+        session,
+        user_id=principal.user_id,
+        key=idempotency_key,
+        application_id=application_id,
+        fingerprint=fingerprint,
+        lang=lang,
+        model_version=str(bundle.version),
+    )
+    if stored is not None:
+        return replayed_outcome(session, stored)
     _save_inputs(session, application, documents, fingerprint)
     features = compute_features(session, application, documents, settings)
     case_score = bundle.score_one(features, lang=lang, top=settings.serving.top_reasons)
@@ -250,6 +274,7 @@ def score_application(
             blind_sample_rate=runtime.blind_sample_rate,
         ),
         blind_sample_rate=runtime.blind_sample_rate,
+        idempotency_key=idempotency_key,
     )
     # A plain insert of the row as built: the ORM's unit of work costs more than the write.
     session.connection().execute(_INSERT_SCORE, {c: getattr(score, c) for c in _SCORE_COLUMNS})
@@ -276,6 +301,15 @@ def score_application(
 
 
 _CASES = Case.__table__
+_CASE_OF_SCORE = sa.select(_CASES.c.case_id).where(_CASES.c.score_id == sa.bindparam("score_id"))
+
+
+def replayed_outcome(session: Session, score: Score) -> ScoreOutcome:
+    """A stored score as the answer to a re-sent request (with the case it opened)."""
+    case_id = session.connection().execute(_CASE_OF_SCORE, {"score_id": score.score_id}).scalar()
+    return ScoreOutcome(score=score, case_id=case_id, reasons=score.reasons, replayed=True)
+
+
 _SCORE_COLUMNS = tuple(c.name for c in Score.__table__.columns)
 _INSERT_SCORE = Score.__table__.insert()
 _INSERT_CASE = _CASES.insert()

@@ -196,6 +196,11 @@ class Score(Base):
     review_propensity: Mapped[float | None]
     #: The blind-sample rate in force, so a replay can recompute the propensity.
     blind_sample_rate: Mapped[float | None]
+    #: The caller's ``Idempotency-Key`` (a batch item's: ``KEY#index``); a re-send finds it.
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(72))
+
+    # One key names one request of one caller (NULLs never collide).
+    __table_args__ = (sa.UniqueConstraint("scored_by", "idempotency_key"),)
 
 
 class Case(Base):

@@ -156,12 +156,15 @@ def test_failure_mid_request_leaves_nothing(scoring_client, tokens, world, store
     assert _count(store, "audit_log") == before
 
 
-def test_rescoring_is_allowed_but_changing_an_application_is_not(scoring_client, tokens, world):
+def test_an_identical_resend_is_answered_again_but_a_change_is_refused(
+    scoring_client, tokens, world
+):
+    """Re-sending is a retry (tests/serving/test_idempotency.py covers it in depth)."""
     payload = world["payloads"][3]
-    first = _score(scoring_client, tokens["officer"], payload).json()
-    second = _score(scoring_client, tokens["officer"], payload).json()
-    assert first["score_id"] != second["score_id"]
-    assert first["score"] == second["score"]
+    first = _score(scoring_client, tokens["officer"], payload)
+    second = _score(scoring_client, tokens["officer"], payload)
+    assert second.json() == first.json()
+    assert second.headers["Idempotent-Replayed"] == "true"
     changed = {**payload, "application": {**payload["application"], "intended_stay_days": 999}}
     response = _score(scoring_client, tokens["officer"], changed)
     assert response.status_code == 409
