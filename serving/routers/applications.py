@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
 
-from risk.clock import Clock
-from risk.errors import ConflictError, NotFoundError
+from risk.errors import NotFoundError
 from risk.settings import Settings
 from serving.deps import HolderDep, SettingsDep, StoreDep, allow, run_write
 from serving.schemas import (
@@ -23,13 +21,13 @@ from serving.schemas import (
 from serving.services import (
     IDEMPOTENCY_KEY_PATTERN,
     MAX_IDEMPOTENCY_KEY,
+    BatchItem,
     ModelHolder,
     Principal,
     ScoreOutcome,
-    batch_item_key,
-    lock_for_scoring,
     score_application,
 )
+from serving.services import score_batch as score_batch_items
 from serving.store import Score, Store
 
 from ._present import json_answer, score_public, stored_score_public
@@ -60,48 +58,38 @@ IdempotencyKey = Annotated[
 REPLAYED = "Idempotent-Replayed"
 
 
-def _score_all(
+def _items(items: list[ScoreRequest]) -> list[BatchItem]:
+    return [
+        BatchItem(i.application.model_dump(), [d.model_dump() for d in i.documents], i.lang)
+        for i in items
+    ]
+
+
+def _score_one(
     request: Request,
     store: Store,
     holder: ModelHolder,
     settings: Settings,
     user: Principal,
-    items: list[ScoreRequest],
-    *,
-    key: str | None = None,
-    wait: bool = True,
-    batch: bool = False,
-) -> list[ScoreOutcome]:
+    body: ScoreRequest,
+    key: str | None,
+    wait: bool,
+) -> ScoreOutcome:
     bundle = holder.bundle  # 503 before touching the store when no model is loaded
-    rng: random.Random = request.app.state.rng
-    clock: Clock = request.app.state.clock
-    inputs = [
-        (i.application.model_dump(), [d.model_dump() for d in i.documents], i.lang) for i in items
-    ]
-    with store.transaction(wait=wait) as session:  # all items commit together, or none
-        lock_for_scoring(
+    (item,) = _items([body])
+    with store.transaction(wait=wait) as session:
+        return score_application(
             session,
-            [app["application_id"] for app, _, _ in inputs],
-            [batch_item_key(key, i) if batch else key for i in range(len(inputs))],
-            user_id=user.user_id,
+            bundle,
+            settings,
+            user,
+            item.application,
+            item.documents,
+            clock=request.app.state.clock,
+            lang=item.lang,
+            rng=request.app.state.rng,
+            idempotency_key=key,
         )
-        out = []
-        for index, (app, docs, lang) in enumerate(inputs):
-            try:
-                outcome = score_application(
-                    session, bundle, settings, user, app, docs, clock=clock, lang=lang, rng=rng,
-                    idempotency_key=batch_item_key(key, index) if batch else key,
-                )  # fmt: skip
-            except ConflictError as exc:
-                if not batch:
-                    raise
-                # which item of the batch: the client fixes that one and sends the batch again
-                raise ConflictError(
-                    f"items[{index}]: {exc.message}",
-                    detail=[{"loc": ["body", "items", index], "msg": exc.message}],
-                ) from exc
-            out.append(outcome)
-        return out
 
 
 def _once_more_on_collision(work: Callable[[], T]) -> T:
@@ -136,10 +124,8 @@ async def score(
     """
 
     def work(wait: bool) -> Response:
-        (outcome,) = _once_more_on_collision(
-            lambda: _score_all(
-                request, store, holder, settings, user, [body], key=idempotency_key, wait=wait
-            )
+        outcome = _once_more_on_collision(
+            lambda: _score_one(request, store, holder, settings, user, body, idempotency_key, wait)
         )
         answer = json_answer(score_public(outcome, holder.name_of))
         if outcome.replayed:
@@ -166,9 +152,18 @@ def score_batch(
     lists the indexes of the items answered with their stored score.
     """
     # A plain ``def``: a batch can take long enough to matter to the event loop.
+    bundle = holder.bundle  # 503 before touching the store when no model is loaded
+    app_state = request.app.state
     outcomes = _once_more_on_collision(
-        lambda: _score_all(
-            request, store, holder, settings, user, body.items, key=idempotency_key, batch=True
+        lambda: score_batch_items(
+            store,
+            bundle,
+            settings,
+            user,
+            _items(body.items),
+            clock=app_state.clock,
+            rng=app_state.rng,
+            idempotency_key=idempotency_key,
         )
     )
     data = [score_public(o, holder.name_of) for o in outcomes]

@@ -46,6 +46,7 @@ from ._backtest import (
     logged_scores,
     period_bounds,
 )
+from ._batch import BatchItem, score_batch
 from ._complaints import (
     COMPLAINT_CATEGORIES,
     add_feedback,
@@ -193,6 +194,7 @@ __all__ = [
     "ApplicationStatus",
     "Backtest",
     "BandRecord",
+    "BatchItem",
     "ChainReport",
     "Checkpoint",
     "CheckpointLoop",
@@ -318,6 +320,7 @@ __all__ = [
     "save_raw_rows",
     "score_application",
     "score_band_record",
+    "score_batch",
     "scored_frame",
     "search_queue",
     "set_active",

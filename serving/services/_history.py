@@ -23,7 +23,7 @@ from features import COUNTED_ON, Lookups
 from risk.settings import Settings
 from serving.store import raw_table
 
-__all__ = ["load_lookups", "save_raw_rows"]
+__all__ = ["agent_issuing_states", "load_lookups", "save_raw_rows"]
 
 
 def save_raw_rows(session: Session, table: str, rows: list[dict[str, Any]]) -> None:
@@ -46,11 +46,22 @@ def _counts_statement(collation: str | None = None) -> sa.Select:
     ``collation`` orders document ids by code point where the database's default
     collation would not (PostgreSQL: ``"C"``), as the batch features do.
     """
-    apps, docs = raw_table("applications"), raw_table("documents")
+    apps = raw_table("applications")
     counts = [
         sa.select(sa.func.count()).select_from(apps).where(_window(apps, key)).scalar_subquery()
         for key in COUNTED_ON.values()
     ]
+    states = _agent_states_statement(collation).subquery("states")
+    distinct = sa.select(sa.func.count(sa.distinct(states.c.state))).scalar_subquery()
+    return sa.select(
+        *(c.label(name) for c, name in zip(counts, COUNTED_ON, strict=True)),
+        distinct.label("agent_issuing_states"),
+    )
+
+
+def _agent_states_statement(collation: str | None = None) -> sa.Select:
+    """The primary document's issuing state of each application in the agent's window."""
+    apps, docs = raw_table("applications"), raw_table("documents")
     # The primary document (passport first, then the lowest document_id) of each application.
     passport_last = sa.case((docs.c.document_type == "passport", 0), else_=1)
     primary_state = (
@@ -63,14 +74,7 @@ def _counts_statement(collation: str | None = None) -> sa.Select:
         .limit(1)
         .scalar_subquery()
     )
-    states = (
-        sa.select(primary_state.label("state")).where(_window(apps, "agent_id")).subquery("states")
-    )
-    distinct = sa.select(sa.func.count(sa.distinct(states.c.state))).scalar_subquery()
-    return sa.select(
-        *(c.label(name) for c, name in zip(counts, COUNTED_ON, strict=True)),
-        distinct.label("agent_issuing_states"),
-    )
+    return sa.select(primary_state.label("state")).where(_window(apps, "agent_id"))
 
 
 def _rows_statement(table: str, key: str) -> sa.Select:
@@ -116,3 +120,27 @@ def load_lookups(session: Session, application: dict[str, Any], settings: Settin
         sponsor=sponsor,
         counts=counts,
     )
+
+
+_STATES = {"postgresql": _agent_states_statement("C")}
+_STATES_DEFAULT = _agent_states_statement()
+
+
+def agent_issuing_states(
+    session: Session, application: dict[str, Any], settings: Settings
+) -> set[str]:
+    """The issuing states counted by ``agent_issuing_states`` (the set, not its size).
+
+    A batch adds the states of its own earlier applications to this set before
+    counting, which a count alone would not allow.
+    """
+    if application.get("agent_id") is None:
+        return set()
+    at: dt.datetime = application["submitted_at"]
+    params = {
+        "agent_id": application["agent_id"],
+        "at": at,
+        "since": at - dt.timedelta(days=settings.features.network_window_days),
+    }
+    statement = _STATES.get(session.get_bind().dialect.name, _STATES_DEFAULT)
+    return {state for (state,) in session.execute(statement, params) if state is not None}

@@ -34,9 +34,12 @@ from ._idempotency import find_replay, lock_for_scoring
 from ._runtime import read_runtime
 
 __all__ = [
+    "ComputedScore",
     "ScoreOutcome",
     "compute_features",
     "input_fingerprint",
+    "receive_inputs",
+    "record_score",
     "replayed_outcome",
     "review_propensity",
     "score_application",
@@ -229,20 +232,76 @@ def score_application(
     fingerprint = input_fingerprint(application, documents)
     application_id = application["application_id"]
     lock_for_scoring(session, [application_id], [idempotency_key], user_id=principal.user_id)
+    stored = receive_inputs(
+        session, bundle, principal, application, documents,
+        fingerprint=fingerprint, lang=lang, idempotency_key=idempotency_key,
+    )  # fmt: skip
+    if stored is not None:
+        return replayed_outcome(session, stored)
+    features = compute_features(session, application, documents, settings)
+    case_score = bundle.score_one(features, lang=lang, top=settings.serving.top_reasons)
+    computed = ComputedScore(application_id, fingerprint, lang, features, case_score)
+    return record_score(
+        session, bundle, settings, principal, computed,
+        clock=clock, rng=rng, idempotency_key=idempotency_key,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ComputedScore:
+    """An application's features and score, computed before they are recorded."""
+
+    application_id: str
+    fingerprint: str
+    lang: str
+    features: dict[str, Any]
+    case_score: Any
+
+
+def receive_inputs(
+    session: Session,
+    bundle: Any,
+    principal: Principal,
+    application: dict[str, Any],
+    documents: list[dict[str, Any]],
+    *,
+    fingerprint: str,
+    lang: str,
+    idempotency_key: str | None,
+) -> Score | None:
+    """The stored score a re-sent request gets, or None after saving a new application.
+
+    Raises :class:`~risk.errors.ConflictError` when the key names another request,
+    the application was received with other contents, or a document id is taken.
+    """
     stored = find_replay(
         session,
         user_id=principal.user_id,
         key=idempotency_key,
-        application_id=application_id,
+        application_id=application["application_id"],
         fingerprint=fingerprint,
         lang=lang,
         model_version=str(bundle.version),
     )
-    if stored is not None:
-        return replayed_outcome(session, stored)
-    _save_inputs(session, application, documents, fingerprint)
-    features = compute_features(session, application, documents, settings)
-    case_score = bundle.score_one(features, lang=lang, top=settings.serving.top_reasons)
+    if stored is None:
+        _save_inputs(session, application, documents, fingerprint)
+    return stored
+
+
+def record_score(
+    session: Session,
+    bundle: Any,
+    settings: Settings,
+    principal: Principal,
+    computed: ComputedScore,
+    *,
+    clock: Clock,
+    rng: random.Random | None,
+    idempotency_key: str | None,
+) -> ScoreOutcome:
+    """Route a computed score under the policy in force; log it, open its case, audit it."""
+    case_score, features, fingerprint = computed.case_score, computed.features, computed.fingerprint
+    lang = computed.lang
     runtime = read_runtime(session, settings)
     if runtime.threshold is None:  # the model's own flag (decided on the raw margin)
         threshold, flagged = float(bundle.threshold), bool(case_score.flag)
@@ -253,7 +312,7 @@ def score_application(
     reasons = _reasons(case_score)
     score = Score(
         score_id=str(uuid.uuid4()),
-        application_id=application["application_id"],
+        application_id=computed.application_id,
         model_version=str(bundle.version),
         input_fingerprint=fingerprint,
         features={k: _jsonable(v) for k, v in features.items()},
