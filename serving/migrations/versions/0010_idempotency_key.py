@@ -6,8 +6,8 @@ idempotency_key)`` and answers it again instead of scoring twice.  Scores logged
 before this revision, and requests sent without a key, keep NULL (which never
 collides with another NULL under the unique constraint).
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-06 08:10:00
 """
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
