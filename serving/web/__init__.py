@@ -27,6 +27,9 @@ Screens
 ``/supervisor`` (supervisors)
     Team queues, service-level breaches, reassignment, the kill switch (confirmation and
     a recorded reason).
+``/admin`` (admins)
+    People (add with a shown-once password, deactivate, reset password, roles, teams),
+    API tokens (list, revoke) and sign-in locks (lift); every change audited.
 ``/oversight``, ``/oversight/fairness``, ``/oversight/model``, ``/oversight/features``
     KPIs with charts, live flag and hit rates by group over time (small groups
     suppressed), the champion's report (model card, explanations, fairness) and the
@@ -57,6 +60,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from . import (
+    _admin,
     _auth_pages,
     _case_forms,
     _complaints,
@@ -100,6 +104,7 @@ __all__ = [
 router = APIRouter(include_in_schema=False)
 for _module in (
     _auth_pages,
+    _admin,
     _officer,
     _case_forms,
     _complaints,

@@ -38,7 +38,7 @@ def home_for(role: str) -> str:
     """Where a role lands after signing in."""
     if role in ("officer", "supervisor"):
         return "/queue"
-    return "/oversight"
+    return "/admin" if role == "admin" else "/oversight"
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -37,6 +37,8 @@ from serving.store import AuditEntry, SignInFailure, User
 CLOCK = SimulatedClock(dt.datetime(2026, 3, 1, 9, 0))
 POLICY = ThrottlePolicy(3, 20, dt.timedelta(minutes=15))
 OTHER_ROLES = ("officer", "supervisor", "analyst", "auditor")
+AUDITED = {"add": "user.create", "reset": "user.password", "deactivate": "user.deactivate",
+           "role": "user.role", "team": "team.create", "unlock": "user.unlock"}  # fmt: skip
 
 
 @pytest.fixture
@@ -85,8 +87,7 @@ def test_any_admin_may_and_each_change_is_audited_under_their_name(people, admin
     actor = _who(people, admin)
     with people.transaction() as session:
         _actions(session, actor)[action]()
-    expected = {"add": "user.create", "reset": "user.password", "deactivate": "user.deactivate",
-                "role": "user.role", "team": "team.create", "unlock": "user.unlock"}[action]  # fmt: skip
+    expected = AUDITED[action]
     with people.reading() as session:
         last = session.scalars(sa.select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
         assert (last.action, last.actor) == (expected, admin)

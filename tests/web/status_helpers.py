@@ -19,9 +19,7 @@ def fresh_code(world, application_id: str) -> tuple[str, str]:
 
     with world.store.transaction() as session:
         reference = session.scalar(
-            sa.select(ApplicantCode.reference).where(
-                ApplicantCode.application_id == application_id
-            )
+            sa.select(ApplicantCode.reference).where(ApplicantCode.application_id == application_id)
         )
         issued = reissue_code(session, reference, clock=WallClock(), actor="test")
     return issued.reference, issued.code

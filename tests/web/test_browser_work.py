@@ -2,6 +2,7 @@
 the queue (search, the officer's decided cases, pages), the supervisor's tables and the
 admin console."""
 
+# ruff: noqa: F811  (the browser fixtures are imported from test_browser by name)
 from __future__ import annotations
 
 import pytest
@@ -63,3 +64,36 @@ def test_officer_searches_the_queue_and_reads_their_decided_cases(
         assert page.locator("#queue tbody tr").count() >= 1
     finally:
         _language(page, lang, "en")  # the language is remembered per user
+
+
+ADMIN_WORDS = {
+    "en": {"add": "Add, and show their first password", "shown": "is shown once"},
+    "id": {"add": "Tambah, dan tampilkan kata sandi pertamanya", "shown": "ditampilkan sekali"},
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_admin_adds_a_person_who_then_signs_in(new_page, live_url, screenshots_dir, lang):
+    words = ADMIN_WORDS[lang]
+    page = new_page()
+    _sign_in(page, live_url, "admin")
+    assert page.url.endswith("/admin")
+    _language(page, "en", lang)
+    try:
+        _accessible(page)
+        page.screenshot(path=screenshots_dir / f"admin-{lang}.png", full_page=True)
+        page.locator("#new-username").fill(f"browser-{lang}")
+        page.locator("#new-role").select_option("officer")
+        page.get_by_role("button", name=words["add"]).click()
+        page.wait_for_load_state("domcontentloaded")
+        assert words["shown"] in page.locator("#shown-h").inner_text()
+        password = page.locator("#shown-password").inner_text()
+        page.screenshot(path=screenshots_dir / f"admin-shown-once-{lang}.png", full_page=True)
+        other = new_page()
+        other.goto(f"{live_url}/login")
+        other.locator("#username").fill(f"browser-{lang}")
+        other.locator("#password").fill(password)
+        other.locator("form[action='/login'] button[type=submit]").click()
+        other.wait_for_url("**/queue")
+    finally:
+        _language(page, lang, "en")

@@ -118,7 +118,8 @@ def test_opening_and_closing_the_page_are_audited_without_the_code(client_factor
     assert c.get("/status").text.count('name="code"') == 1  # the code form again
     with web_world.store.transaction() as session:
         entries = session.scalars(
-            sa.select(AuditEntry).where(
+            sa.select(AuditEntry)
+            .where(
                 AuditEntry.entity_id == case.application_id,
                 AuditEntry.action.in_(["status.open", "status.close"]),
             )

@@ -62,6 +62,7 @@ USERS = {
     "supervisor": ("supervisor", "slate-meadow-63"),
     "auditor": ("auditor", "coral-summit-74"),
     "analyst": ("analyst", "ivory-canyon-85"),
+    "admin": ("admin", "jade-lantern-96"),
 }
 
 
