@@ -1,4 +1,4 @@
-"""Service verbs: serve, db upgrade, users, tokens, replay."""
+"""Service verbs: serve, db upgrade, users, teams, tokens, replay."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from ._app import app, console, group
 db_app = group("db", "The service's database.")
 users_app = group("users", "People who use the service and their roles.")
 tokens_app = group("tokens", "API tokens (shown once, stored hashed).")
+teams_app = group("teams", "Teams of officers and supervisors.")
 
 
 @contextmanager
@@ -145,19 +146,16 @@ def users_add(
 @users_app.command("list")
 def users_list() -> None:
     """List users, roles, and whether their sign-in is locked."""
-    import sqlalchemy as sa
     from rich.table import Table
 
-    from serving.services import locked_accounts
-    from serving.store import User
+    from serving.services import list_people
 
-    table = Table("username", "role", "active", "sign-in", "created")
+    table = Table("username", "role", "team", "active", "sign-in", "created")
     with _session() as session:
-        locked = locked_accounts(session, _throttle(), WallClock().now())
-        for u in session.scalars(sa.select(User).order_by(User.username)):
-            state = "locked" if u.user_id in locked else "ok"
-            created = f"{u.created_at:%Y-%m-%d %H:%M}"
-            table.add_row(u.username, u.role, str(u.active), state, created)
+        for p in list_people(session, None, _throttle(), WallClock().now()):
+            state = "locked" if p.locked else "ok"
+            created = f"{p.created_at:%Y-%m-%d %H:%M}"
+            table.add_row(p.username, p.role, p.team or "-", str(p.active), state, created)
     console.print(table)
 
 
@@ -202,11 +200,13 @@ def users_password(
 
 @users_app.command("deactivate")
 def users_deactivate(username: str) -> None:
-    """Deactivate a user: sessions end and API tokens stop working at once (audited)."""
-    from serving.services import set_active
+    """Deactivate a user: sessions end and API tokens stop working at once (audited).
+
+    The last active admin cannot be deactivated."""
+    from serving.services import set_person_active
 
     with _session() as session:
-        ended = set_active(session, username, False, clock=WallClock(), actor="cli")
+        ended = set_person_active(session, None, username, False, clock=WallClock())
     console.print(f"user {username} deactivated; {plural(ended, 'open session')} ended")
 
 
@@ -242,6 +242,73 @@ def users_unlock(
             console.print(
                 f"address {address} unlocked ({plural(cleared, 'failed sign-in')} cleared)"
             )
+
+
+@users_app.command("role")
+def users_role(
+    username: str,
+    role: Annotated[str, typer.Argument(help="officer, supervisor, analyst, auditor or admin.")],
+) -> None:
+    """Give a user another role (audited); the last active admin keeps theirs."""
+    from serving.services import change_role
+
+    with _session() as session:
+        change_role(session, None, username, role, clock=WallClock())
+    console.print(f"{username} is now {role}")
+
+
+@users_app.command("team")
+def users_team(
+    username: str,
+    team: Annotated[str, typer.Argument(help="The team's name; '-' for no team.")],
+) -> None:
+    """Put a user in a team (see risk teams), or in none with '-' (audited)."""
+    from serving.services import set_team
+
+    with _session() as session:
+        set_team(session, None, username, None if team == "-" else team, clock=WallClock())
+    console.print(f"{username} is in team {team}" if team != "-" else f"{username} is in no team")
+
+
+@teams_app.command("add")
+def teams_add(name: str) -> None:
+    """Add a team (audited)."""
+    from serving.services import create_team
+
+    with _session() as session:
+        create_team(session, None, name, clock=WallClock())
+    console.print(f"team {name.strip()} added")
+
+
+@teams_app.command("list")
+def teams_list() -> None:
+    """List the teams with their number of active members."""
+    from serving.services import list_teams
+
+    with _session() as session:
+        teams = list_teams(session)
+    if not teams:
+        console.print("no team yet (add one with: risk teams add NAME)")
+    for name, members in teams:
+        console.print(f"{name}: {plural(members, 'active member')}", highlight=False)
+
+
+@tokens_app.command("list")
+def tokens_list() -> None:
+    """List API tokens: id, user, label, created, revoked (a token itself is never kept)."""
+    from serving.services import list_tokens
+
+    with _session() as session:
+        rows = list_tokens(session, None)
+    if not rows:
+        console.print("no API token yet")
+    for r in rows:
+        state = f"revoked {r.revoked_at:%Y-%m-%d %H:%M}" if r.revoked_at else "live"
+        console.print(
+            f"{r.token_id}  {r.username}  {r.label or '-'}  created"
+            f" {r.created_at:%Y-%m-%d %H:%M}  {state}",
+            highlight=False,
+        )
 
 
 @tokens_app.command("create")

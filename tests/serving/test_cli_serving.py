@@ -129,9 +129,11 @@ def test_users_password_deactivate_unlock_and_list(run, store):
         for _ in range(5):
             session.add(SignInFailure(account=f"user:{user_id}", address="10.0.0.9", at=now))
     listed = run("users", "list")
-    assert [line.split("│")[1:5] for line in listed.output.splitlines() if "dewi" in line] == [
-        [" dewi     ", " officer ", " True   ", " locked  "]
-    ]
+    assert [
+        [cell.strip() for cell in line.split("│")[1:6]]
+        for line in listed.output.splitlines()
+        if "dewi" in line
+    ] == [["dewi", "officer", "-", "True", "locked"]]
     unlocked = run("users", "unlock", "dewi", "--address", "10.0.0.9")
     assert unlocked.output.splitlines() == [
         "dewi unlocked (5 failed sign-ins cleared)",
@@ -154,3 +156,32 @@ def test_users_password_deactivate_unlock_and_list(run, store):
         "user.deactivate",
     ]
     assert run("users", "unlock").exit_code == 1
+
+
+def test_users_role_team_teams_and_tokens_list(run, store):
+    assert run("users", "add", "root", "--role", "admin").exit_code == 0
+    assert run("users", "add", "dewi", "--role", "officer").exit_code == 0
+    assert run("teams", "list").output == "no team yet (add one with: risk teams add NAME)\n"
+    assert run("teams", "add", "Airport").output == "team Airport added\n"
+    assert run("users", "team", "dewi", "Airport").output == "dewi is in team Airport\n"
+    assert run("teams", "list").output == "Airport: 1 active member\n"
+    missing = run("users", "team", "dewi", "Harbour")
+    assert (missing.exit_code, missing.output) == (1, "error: team 'Harbour' does not exist\n")
+    assert run("users", "role", "dewi", "supervisor").output == "dewi is now supervisor\n"
+    last = run("users", "role", "root", "officer")
+    assert last.exit_code == 1
+    assert "error: root is the last active admin; make another admin first" in last.output
+    alone = run("users", "deactivate", "root")
+    assert alone.exit_code == 1 and "root is the last active admin" in alone.output
+    assert run("tokens", "list").output == "no API token yet\n"
+    run("tokens", "create", "dewi", "--label", "laptop")
+    listed = run("tokens", "list").output.split()
+    assert listed[1:4] == ["dewi", "laptop", "created"] and listed[-1] == "live"
+    assert run("tokens", "revoke", listed[0]).exit_code == 0
+    assert run("tokens", "list").output.split()[-3] == "revoked"
+    with store.transaction() as session:
+        actions = session.scalars(sa.text("SELECT action FROM audit_log ORDER BY seq")).all()
+    assert actions == [
+        "user.create", "user.create", "team.create", "user.team", "user.role",
+        "token.create", "token.revoke",
+    ]  # fmt: skip
