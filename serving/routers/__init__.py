@@ -1,8 +1,17 @@
 """One router per resource."""
 
-from . import admin, applications, audit, cases, complaints, monitoring, promotions
+from . import admin, applications, audit, cases, complaints, monitoring, promotions, surveys
 
-__all__ = ["admin", "applications", "audit", "cases", "complaints", "monitoring", "promotions"]
+__all__ = [
+    "admin",
+    "applications",
+    "audit",
+    "cases",
+    "complaints",
+    "monitoring",
+    "promotions",
+    "surveys",
+]
 
 ROUTERS = (
     admin.router,
@@ -12,4 +21,5 @@ ROUTERS = (
     audit.router,
     monitoring.router,
     promotions.router,
+    surveys.router,
 )

@@ -177,4 +177,6 @@ def complaint_public(c: Complaint, names: dict[int, str]) -> ComplaintPublic:
         within_sla=None if c.answered_at is None else c.answered_at <= c.due_at,
         override_reason=c.override_reason,
         override_by=names.get(c.override_by) if c.override_by else None,
+        source=c.source or "staff",
+        contact_preference=c.contact_preference,
     )

@@ -14,9 +14,12 @@ from serving.schemas import (
     ComplaintPublic,
     ComplaintRequest,
     ComplaintResponseRequest,
+    ComplaintStepPublic,
+    ComplaintStepRequest,
 )
 from serving.services import (
     Principal,
+    add_complaint_step,
     append_audit,
     assign_complaint,
     list_complaints,
@@ -137,3 +140,23 @@ def respond(
     with store.transaction() as session:
         complaint = respond_complaint(session, user, complaint_id, body.response, clock=clock)
         return _public(session, complaint)
+
+
+@router.post("/{complaint_id}/steps", response_model=ComplaintStepPublic, status_code=201)
+def add_step(
+    complaint_id: IdPath,
+    body: ComplaintStepRequest,
+    store: StoreDep,
+    clock: ClockDep,
+    user: Handler,
+) -> ComplaintStepPublic:
+    """Record a follow-up step (its handler or a supervisor); the complainant reads it."""
+    with store.transaction() as session:
+        step = add_complaint_step(session, user, complaint_id, body.text, clock=clock)
+        return ComplaintStepPublic(
+            step_id=step.step_id,
+            complaint_id=complaint_id,
+            text=step.text,
+            by=user.username,
+            at=step.at,
+        )

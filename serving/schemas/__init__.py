@@ -46,6 +46,13 @@ from ._limits import (
     check_text,
 )
 from ._monitoring import MonitorAlertPage, MonitorAlertPublic, MonitorRunPublic
+from ._public import (
+    ComplaintStepPublic,
+    ComplaintStepRequest,
+    SurveyModerationRequest,
+    SurveyPage,
+    SurveyPublic,
+)
 from ._waivers import PendingWaiverPublic, PromotionPublic, WaiverPublic, WaiverRequest
 
 __all__ = [
@@ -67,6 +74,8 @@ __all__ = [
     "ComplaintPublic",
     "ComplaintRequest",
     "ComplaintResponseRequest",
+    "ComplaintStepPublic",
+    "ComplaintStepRequest",
     "DecisionPublic",
     "DecisionRequest",
     "DocumentIn",
@@ -92,6 +101,9 @@ __all__ = [
     "ScoreBatchRequest",
     "ScorePublic",
     "ScoreRequest",
+    "SurveyModerationRequest",
+    "SurveyPage",
+    "SurveyPublic",
     "Text",
     "UnlockPublic",
     "WaiverPublic",

@@ -296,6 +296,10 @@ class ComplaintPublic(BaseModel):
     within_sla: bool | None
     override_reason: str | None = None
     override_by: str | None = None
+    #: ``staff`` (recorded by an officer) or ``applicant`` (sent from /status).
+    source: str = "staff"
+    #: How the applicant asked to be contacted (applicants' complaints only).
+    contact_preference: str | None = None
 
 
 class ComplaintPage(BaseModel):

@@ -63,12 +63,14 @@ from . import (
     _admin,
     _auth_pages,
     _case_forms,
+    _complaint_steps,
     _complaints,
     _monitoring,
     _officer,
     _oversight,
     _public,
     _supervisor,
+    _surveys,
     _transparency,
     _vendor,
 )
@@ -114,6 +116,8 @@ for _module in (
     _vendor,
     _transparency,
     _public,
+    _complaint_steps,
+    _surveys,
 ):
     router.include_router(_module.router)
 

@@ -15,6 +15,7 @@ from serving.services import (
     append_audit,
     assign_complaint,
     complaint_deciders,
+    complaint_steps,
     get_complaint,
     list_complaints,
     respond_complaint,
@@ -153,6 +154,8 @@ def _complaint_page(
             entity_id=str(complaint_id),
         )
         staff = staff_usernames(session) if user.may("complaints.assign") else []
+        steps = complaint_steps(session, [complaint_id])[complaint_id]
+        names |= usernames(session, {s.user_id for s in steps})
     me = user.principal
     # the case's decider handles it only under a supervisor's recorded override
     independent = me.user_id not in deciders or (
@@ -180,6 +183,7 @@ def _complaint_page(
         may_answer=may_answer,
         may_take=may_take,
         deciders=sorted(names[d] for d in deciders),
+        steps=[(s, names.get(s.user_id)) for s in steps],
         **extra,
     )
 
@@ -189,7 +193,7 @@ def complaint_page(request: Request, user: PageUser, complaint_id: int) -> HTMLR
     """One complaint with its answer, or the forms to answer it and give it a handler."""
     requires(user, "complaints.read")
     done = request.query_params.get("done", "")
-    done = done if done in ("answered", "assigned", "taken") else ""
+    done = done if done in ("answered", "assigned", "taken", "step") else ""
     return _complaint_page(request, user, complaint_id, done=done)
 
 

@@ -192,7 +192,8 @@ def file_complaint(
             )
     except RequestValidationError as exc:
         return _refused(request, access, exc)
-    return RedirectResponse(f"{_PATH}?done=complaint#complaints", status_code=303)
+    where = f"{_PATH}?lang={request_lang(request)}&done=complaint#complaints"
+    return RedirectResponse(where, status_code=303)
 
 
 @router.post("/status/survey", response_class=HTMLResponse)
@@ -212,7 +213,8 @@ def answer_survey(
             submit_survey(session, access, value, comment, clock=request.app.state.clock)
     except (RequestValidationError, ConflictError) as exc:
         return _refused(request, access, exc)
-    return RedirectResponse(f"{_PATH}?done=survey#survey", status_code=303)
+    where = f"{_PATH}?lang={request_lang(request)}&done=survey#survey"
+    return RedirectResponse(where, status_code=303)
 
 
 @router.post("/status/leave")
@@ -223,6 +225,6 @@ def leave(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") -> 
             end_applicant_session(
                 session, request.cookies.get(APPLICANT_COOKIE, ""), clock=request.app.state.clock
             )
-    response = RedirectResponse(_PATH, status_code=303)
+    response = RedirectResponse(f"{_PATH}?lang={request_lang(request)}", status_code=303)
     response.delete_cookie(APPLICANT_COOKIE, path=_PATH)
     return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import random
 import re
 
 import sqlalchemy as sa
@@ -9,12 +11,11 @@ import sqlalchemy as sa
 from risk.clock import WallClock
 from serving.store import ApplicantCode, Case
 
-#: Applications whose case the /status tests take; each test takes its own.
-_TAKEN: set[int] = set()
+_SEQ = itertools.count(1)
 
 
 def fresh_code(world, application_id: str) -> tuple[str, str]:
-    """A new access code for the application (the one issued at seeding was not kept)."""
+    """A new access code for the application (the one issued at its score was not kept)."""
     from serving.services import reissue_code
 
     with world.store.transaction() as session:
@@ -26,15 +27,47 @@ def fresh_code(world, application_id: str) -> tuple[str, str]:
 
 
 def open_case(world, blind: bool = False) -> Case:
-    """An undecided, unclaimed case no other test names (flagged, or a blind sample)."""
-    pool = world.blind_case_ids[:1] if blind else world.case_ids[10:]
+    """A new undecided case of its own, flagged by the model or drawn by the blind sample.
+
+    It is a copy of the world's latest application under a new id (the world's own
+    cases are named by index in other tests), scored through the service with the
+    threshold and sample rate set for this one score and restored in the same
+    transaction.  Flagged copies join ``world.case_ids`` (the queue tests list them).
+    """
+    from serving.services import Principal, score_application, set_runtime
+    from serving.store import User, raw_table
+
+    apps, docs = raw_table("applications"), raw_table("documents")
+    n, clock = next(_SEQ), WallClock()
     with world.store.transaction() as session:
-        for case_id in reversed(pool):
-            case = session.get(Case, case_id)
-            if case_id not in _TAKEN and case.status == "open" and case.assigned_to is None:
-                _TAKEN.add(case_id)
-                return case
-    raise AssertionError("the web world has no open case left for /status: raise SCORED")
+        admin = session.scalar(sa.select(User).where(User.username == "seed-admin"))
+        system = Principal(admin.user_id, admin.username, admin.role)
+        base = dict(
+            session.execute(sa.select(apps).order_by(apps.c.submitted_at.desc()).limit(1))
+            .mappings()
+            .one()
+        )
+        copies = session.execute(
+            sa.select(docs).where(docs.c.application_id == base["application_id"])
+        ).mappings()
+        app_id = f"PUB{n:05d}"
+        documents = [
+            {**d, "document_id": f"{app_id}-{i}", "application_id": app_id}
+            for i, d in enumerate(copies)
+        ]
+        set_runtime(session, system, "threshold", 0.999999 if blind else 1e-6, clock=clock)
+        set_runtime(session, system, "blind_sample_rate", 0.999 if blind else 0.0, clock=clock)
+        out = score_application(
+            session, world.holder.bundle, world.settings, system,
+            {**base, "application_id": app_id}, documents, rng=random.Random(n), clock=clock,
+        )  # fmt: skip
+        set_runtime(session, system, "threshold", None, clock=clock)
+        set_runtime(session, system, "blind_sample_rate", 0.0, clock=clock)
+        case = session.get(Case, out.case_id)
+    assert out.score.route == ("blind_sample" if blind else "model_flag"), out.score.route
+    if not blind:
+        world.case_ids.append(case.case_id)
+    return case
 
 
 def form_csrf(page: str) -> str:
