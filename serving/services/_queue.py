@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from risk.contract import VISA_TYPES
 from risk.errors import RequestValidationError
-from serving.store import Case, Decision, Score, User, raw_table
+from serving.store import Case, Decision, Score, Team, User, raw_table
 
 from ._auth import Principal, require
 from ._text import MAX_LINE, check_line
@@ -61,6 +61,8 @@ class QueueQuery:
     sort: str = "priority"
     page: int = 1
     page_size: int = 25
+    #: a team's name: only cases held by its members (a supervisor's team queue)
+    team: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,9 @@ def _matching(query: QueueQuery, principal: Principal) -> sa.Select:
         stmt = stmt.where(Case.assigned_to.is_(None))
     if query.visa_type:
         stmt = stmt.where(apps.c.visa_type == query.visa_type)
+    if query.team:
+        members = sa.select(User.user_id).join(Team, Team.team_id == User.team_id)
+        stmt = stmt.where(Case.assigned_to.in_(members.where(Team.name == query.team)))
     term = query.search.strip()
     if term:
         by_document = sa.select(docs.c.application_id).where(docs.c.document_id == term)
@@ -194,6 +199,14 @@ def search_queue(
     """
     require(principal, "cases.read")
     query = _check(query)
+    if (
+        query.team
+        and session.scalar(sa.select(Team.team_id).where(Team.name == query.team)) is None
+    ):
+        raise RequestValidationError(
+            f"queue team {query.team!r} does not exist",
+            detail=[{"loc": ["query", "team"], "msg": "an existing team"}],
+        )
     stmt = _matching(query, principal)
     count = int(session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0)
     offset = (query.page - 1) * query.page_size

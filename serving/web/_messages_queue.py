@@ -53,4 +53,18 @@ QUEUE_PAIRS: dict[str, tuple[str, str]] = {
     "visa_family": ("Family", "Keluarga"),
     "visa_retirement": ("Retirement", "Pensiun"),
     "visa_second_home": ("Second home", "Rumah kedua"),
+    "sup_choose": ("choose an officer", "pilih petugas"),
+    "sup_choose_required": (
+        "Choose the officer who should take case {id}.",
+        "Pilih petugas yang akan menangani kasus {id}.",
+    ),
+    "sup_team_filter": ("Team", "Tim"),
+    "sup_all_teams": ("All teams", "Semua tim"),
+    "sup_team_col": ("Team", "Tim"),
+    "sup_no_team": ("no team", "tanpa tim"),
+    "sup_show": ("Show", "Tampilkan"),
+    "sup_team_queue": (
+        "Cases held by the members of team {team}.",
+        "Kasus yang dipegang anggota tim {team}.",
+    ),
 }

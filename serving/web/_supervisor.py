@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Form, Request
@@ -13,19 +14,24 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from risk.errors import ConflictError, NotFoundError, RequestValidationError
 from serving.services import (
     MAX_KILL_REASON,
+    QUEUE_SORTS,
     QueueFilter,
+    QueueQuery,
     compute_kpis,
     kill_switch_history,
     list_alerts,
     list_queue,
+    list_teams,
     read_runtime,
     reassign_case,
+    search_queue,
     switch_kill,
     usernames,
 )
-from serving.store import Case, User
+from serving.store import Case, Team, User
 
 from ._case_view import sla_state
+from ._i18n import translate
 from ._monitoring import alert_text
 from ._render import PageUser, render, requires
 from ._session import PageError, WebUser, check_csrf
@@ -33,6 +39,8 @@ from ._session import PageError, WebUser, check_csrf
 __all__ = ["router", "staff_usernames"]
 
 router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 25
 
 
 def staff_usernames(session: Any) -> list[str]:
@@ -46,41 +54,55 @@ def staff_usernames(session: Any) -> list[str]:
     )
 
 
-def _team(session: Any, cases: list[Case], sla_days: int, now: dt.datetime) -> dict[str, Any]:
+def _staff_teams(session: Any) -> dict[str, str | None]:
+    """Active officers and supervisors by name, with their team's name (or ``None``)."""
+    rows = session.execute(
+        sa.select(User.username, Team.name)
+        .outerjoin(Team, Team.team_id == User.team_id)
+        .where(User.role.in_(("officer", "supervisor")), User.active.is_(True))
+        .order_by(User.username)
+    ).all()
+    return dict(rows)
+
+
+def _team(
+    session: Any, cases: list[Case], sla_days: int, now: dt.datetime, team: str
+) -> dict[str, Any]:
     names = usernames(session, {c.assigned_to for c in cases})
     load = Counter(names.get(c.assigned_to, "") for c in cases)
     breaches = [c for c in cases if sla_state(c.created_at, None, sla_days, now) == "sla_breached"]
     late = Counter(names.get(c.assigned_to, "") for c in breaches)
-    officers = staff_usernames(session)
-    team = [{"name": n, "cases": load.get(n, 0), "breached": late.get(n, 0)} for n in officers]
+    staff = _staff_teams(session)
+    members = [n for n, t in staff.items() if not team or t == team]
+    rows = [{"name": n, "team": staff[n], "cases": load.get(n, 0), "breached": late.get(n, 0)}
+            for n in members]  # fmt: skip
     return {
-        "team": team,
+        "team": rows,
         "unassigned": load.get("", 0),
-        "officers": list(officers),
-        "names": names,
+        "officers": list(staff),
         "breaches": breaches,
+        "teams": [name for name, _ in list_teams(session)],
     }
 
 
-def _context(request: Request, user: WebUser) -> dict[str, Any]:
+def _context(request: Request, user: WebUser, query: QueueQuery | None = None) -> dict[str, Any]:
     settings = request.app.state.settings
     sla_days = settings.review.case_sla_days
     clock = request.app.state.clock
     now = clock.now()
+    query = query or QueueQuery(page_size=PAGE_SIZE)
     with request.app.state.store.transaction() as session:
-        cases, count = list_queue(session, QueueFilter(limit=500))
-        ctx = _team(session, cases, sla_days, now)
-        ctx["cases"] = [
-            (
-                c,
-                ctx["names"].get(c.assigned_to),
-                (now - c.created_at).total_seconds() / 86400,
-                sla_state(c.created_at, None, sla_days, now),
-            )
-            for c in cases
-        ]
+        cases, _ = list_queue(session, QueueFilter(limit=500))
+        ctx = _team(session, cases, sla_days, now, query.team)
+        try:
+            result = search_queue(session, user.principal, query, now=now)
+        except RequestValidationError as exc:
+            raise PageError(422, "error_bad_query", problem=exc.message) from exc
         ctx.update(
-            count=count,
+            result=result,
+            query=query,
+            slas={r.case_id: sla_state(r.created_at, None, sla_days, now) for r in result.rows},
+            sorts=QUEUE_SORTS,
             alerts=[(a, alert_text(a, user.lang)) for a in list_alerts(session, limit=5)],
             runtime=read_runtime(session, settings),
             kill_history=kill_switch_history(session),
@@ -90,15 +112,21 @@ def _context(request: Request, user: WebUser) -> dict[str, Any]:
     return ctx
 
 
+def _query(team: str, sort: str, page: int) -> QueueQuery:
+    return QueueQuery(team=team, sort=sort, page=page, page_size=PAGE_SIZE)
+
+
 @router.get("/supervisor", response_class=HTMLResponse)
-def supervisor_page(request: Request, user: PageUser) -> HTMLResponse:
-    """Team queues, breaches, reassignment and the kill switch."""
+def supervisor_page(
+    request: Request, user: PageUser, team: str = "", sort: str = "priority", page: int = 1
+) -> HTMLResponse:
+    """Team queues, breaches, the undecided cases (paged, sortable), reassignment, kill switch."""
     requires(user, "cases.reassign")
     return render(
         request,
         "web/supervisor.html",
         user,
-        **_context(request, user),
+        **_context(request, user, _query(team, sort, page)),
         done=request.query_params.get("done", ""),
     )
 
@@ -110,10 +138,17 @@ def reassign(
     case_id: Annotated[int, Form()],
     username: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
+    team: Annotated[str, Form()] = "",
+    sort: Annotated[str, Form()] = "priority",
+    page: Annotated[int, Form()] = 1,
 ):
-    """Give a case to another officer (audited by the service)."""
+    """Give a case to another officer (audited by the service); back to the same page."""
     requires(user, "cases.reassign")
     check_csrf(user, csrf)
+    if not username:
+        ctx = _context(request, user, _query(team, sort, page))
+        problem = translate("sup_choose_required", user.lang, id=case_id)
+        return render(request, "web/supervisor.html", user, **ctx, problem=problem, status_code=422)
     try:
         with request.app.state.store.transaction() as session:
             reassign_case(session, user.principal, case_id, username, clock=request.app.state.clock)
@@ -122,11 +157,12 @@ def reassign(
             request,
             "web/supervisor.html",
             user,
-            **_context(request, user),
+            **_context(request, user, _query(team, sort, page)),
             problem=exc.message,
             status_code=exc.status_code,
         )
-    return RedirectResponse("/supervisor?done=reassigned", status_code=303)
+    place = urlencode({"done": "reassigned", "team": team, "sort": sort, "page": page})
+    return RedirectResponse(f"/supervisor?{place}", status_code=303)
 
 
 @router.post("/supervisor/kill-switch", response_class=HTMLResponse)

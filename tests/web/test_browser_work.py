@@ -97,3 +97,28 @@ def test_admin_adds_a_person_who_then_signs_in(new_page, live_url, screenshots_d
         other.wait_for_url("**/queue")
     finally:
         _language(page, lang, "en")
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_supervisor_sorts_and_reassigns_from_the_table(new_page, live_url, screenshots_dir, lang):
+    page = new_page()
+    _sign_in(page, live_url, "supervisor")
+    _language(page, "en", lang)
+    try:
+        page.goto(f"{live_url}/supervisor?sort=waiting")
+        _accessible(page)
+        page.screenshot(path=screenshots_dir / f"supervisor-{lang}.png", full_page=True)
+        row = page.locator("#sup-cases tbody tr").first
+        case_id = row.get_attribute("data-case")
+        select = page.locator(f"#to-{case_id}")
+        assert select.input_value() == ""  # nobody chosen until the supervisor chooses
+        select.select_option("officer2")
+        row.get_by_role("button").click()
+        page.wait_for_url("**/supervisor?done=reassigned*")
+        assert "sort=waiting" in page.url
+        assert (
+            page.locator(f'#sup-cases tr[data-case="{case_id}"] td').nth(5).inner_text()
+            == "officer2"
+        )
+    finally:
+        _language(page, lang, "en")
