@@ -24,6 +24,10 @@ Public API (stable for ``serving/`` and ``experiments/``; no mlflow, no HTTP her
 - :func:`estimate_reviews(reviews) <estimate_reviews>`: Horvitz-Thompson estimates of
   prevalence, precision and recall at capacity and the miss rate among unflagged
   applications (95% intervals) from reviewed cases and their review propensities.
+- :class:`ReviewPolicy`: whether a case is queued and what a blind case shows, on one
+  scale (the margin): capacity threshold, override, bands, routing (kill switch, flag,
+  blind sample), review propensity; :func:`margin_at_probability` turns a probability
+  threshold into its margin exactly.
 - Building blocks: :class:`RiskModel`, :class:`Calibrator`, :class:`Bands`,
   :func:`capacity_threshold`, :class:`FeatureSchema`, :func:`read_spec`.
 """
@@ -43,6 +47,7 @@ from models._load import load_bundle
 from models._metrics import expected_calibration_error, score_metrics, top_k_mask
 from models._model import RiskModel
 from models._reasons import FeatureText, Reason
+from models._review_policy import ROUTES, ReviewPolicy, margin_at_probability
 from models._schema import FeatureSchema
 from models._spec import DatasetSpec, read_spec
 from models._threshold import Bands, band_evidence, capacity_threshold
@@ -55,6 +60,7 @@ __all__ = [
     "EXPLAIN_CHOICES",
     "LABEL_POLICIES",
     "REVIEW_COLUMNS",
+    "ROUTES",
     "VERDICTS",
     "Bands",
     "Bundle",
@@ -68,6 +74,7 @@ __all__ = [
     "GlobalExplanation",
     "LoopEstimates",
     "Reason",
+    "ReviewPolicy",
     "RiskModel",
     "Scores",
     "TrainResult",
@@ -82,6 +89,7 @@ __all__ = [
     "expected_calibration_error",
     "global_explanation",
     "load_bundle",
+    "margin_at_probability",
     "model_name",
     "read_spec",
     "score_batch",

@@ -128,7 +128,7 @@ def train_world(
         )
         .collect()
     )
-    frame, weights, label_meta = _apply_policy(frame, Path(data_dir), policy)
+    frame, weights, label_meta = _apply_label_policy(frame, Path(data_dir), policy)
     prepared = Prepared(
         frame=frame,
         labels=frame["label"].to_numpy().astype(np.int8),
@@ -155,7 +155,7 @@ def train_world(
     return fit_prepared(prepared, settings, progress)
 
 
-def _apply_policy(
+def _apply_label_policy(
     frame: pl.DataFrame, data_dir: Path, policy: str
 ) -> tuple[pl.DataFrame, np.ndarray | None, dict]:
     """The frame's labels and weights under ``policy``, and what the bundle records of it."""

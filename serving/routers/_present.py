@@ -20,7 +20,7 @@ from serving.schemas import (
     DecisionPublic,
     ScorePublic,
 )
-from serving.services import ScoreOutcome, list_decisions, usernames
+from serving.services import ScoreOutcome, list_decisions, shows_model_output, usernames
 from serving.store import Case, Complaint, Decision, Score, raw_table
 
 __all__ = [
@@ -98,13 +98,14 @@ def case_summary(
     case: Case, score: Score, names: dict[int, str], now: dt.datetime
 ) -> CaseSummaryPublic:
     """A queue row; blind cases hide score and band; an open case has waited until ``now``."""
+    shown = shows_model_output(case)
     return CaseSummaryPublic(
         case_id=case.case_id,
         application_id=case.application_id,
         status=case.status,
         blind=case.blind,
-        score=None if case.blind else score.score,
-        band=None if case.blind else score.band,
+        score=score.score if shown else None,
+        band=score.band if shown else None,
         assigned_to=names.get(case.assigned_to) if case.assigned_to else None,
         created_at=case.created_at,
         waiting_days=((case.decided_at or now) - case.created_at).total_seconds() / 86400,
@@ -146,16 +147,17 @@ def case_public(
     app = _rows(session, "applications", case.application_id)[0]
     docs = _rows(session, "documents", case.application_id)
     summary = case_summary(case, score, names, now)
+    shown = shows_model_output(case)
     return CasePublic(
         **summary.model_dump(),
         application={k: v for k, v in app.items() if k not in hidden},
         documents=[
             {k: v for k, v in d.items() if k not in _DOCUMENT_HIDDEN | hidden} for d in docs
         ],
-        raised=None if case.blind else score.reasons["raised"],
-        lowered=None if case.blind else score.reasons["lowered"],
-        model_version=None if case.blind else score.model_version,
-        model_name=None if case.blind or name_of is None else name_of(score.model_version),
+        raised=score.reasons["raised"] if shown else None,
+        lowered=score.reasons["lowered"] if shown else None,
+        model_version=score.model_version if shown else None,
+        model_name=name_of(score.model_version) if shown and name_of is not None else None,
         decisions=[decision_public(d, names) for d in decisions],
     )
 

@@ -91,6 +91,7 @@ from ._people import (
     set_person_active,
     set_team,
 )
+from ._policy import policy_in_force, shows_model_output
 from ._public import (
     APPLICANT_CATEGORIES,
     CONTACT_PREFERENCES,
@@ -126,7 +127,6 @@ from ._scoring import (
     ScoreOutcome,
     compute_features,
     input_fingerprint,
-    review_propensity,
     score_application,
 )
 from ._sessions import (
@@ -293,6 +293,7 @@ __all__ = [
     "parse_published_head",
     "pending_surveys",
     "period_bounds",
+    "policy_in_force",
     "protect",
     "public_channel_figures",
     "read_applicant_session",
@@ -309,7 +310,6 @@ __all__ = [
     "require",
     "reset_password",
     "respond_complaint",
-    "review_propensity",
     "reviews_frame",
     "revoke_codes",
     "revoke_token",
@@ -328,6 +328,7 @@ __all__ = [
     "set_person_active",
     "set_runtime",
     "set_team",
+    "shows_model_output",
     "sign_in_with_password",
     "submit_survey",
     "switch_kill",

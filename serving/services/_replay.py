@@ -8,17 +8,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from models import Bundle, CaseScore, ReviewPolicy
 from risk.errors import ConflictError, NotFoundError
 from risk.settings import Settings
 from serving.store import Score
 
-from ._scoring import (
-    _jsonable,
-    _stored_inputs,
-    compute_features,
-    input_fingerprint,
-    review_propensity,
-)
+from ._scoring import _jsonable, _stored_inputs, compute_features, input_fingerprint
 
 __all__ = ["ReplayReport", "replay_score"]
 
@@ -74,7 +69,9 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def replay_score(session: Session, score_id: str, bundle: Any, settings: Settings) -> ReplayReport:
+def replay_score(
+    session: Session, score_id: str, bundle: Bundle, settings: Settings
+) -> ReplayReport:
     """Recompute score ``score_id`` from the store with ``bundle`` and compare.
 
     Raises
@@ -115,16 +112,23 @@ def replay_score(session: Session, score_id: str, bundle: Any, settings: Setting
     )
 
 
-def _replayed_propensity(score: Score, again: Any, bundle: Any) -> float | None:
-    """The propensity the replayed flag gives under the policy logged with the score."""
+def logged_policy(score: Score, bundle: Bundle) -> ReviewPolicy:
+    """The review policy in force when ``score`` was logged, rebuilt from its log.
+
+    The log keeps the threshold as a probability: the model's own (its capacity
+    threshold, on the margin) or an override (turned into its margin by the policy).
+    """
+    own = score.threshold == float(bundle.threshold)
+    return ReviewPolicy.for_bundle(
+        bundle,
+        threshold_override=None if own else score.threshold,
+        blind_sample_rate=score.blind_sample_rate or 0.0,
+        kill_switch=score.route == "kill_switch",
+    )
+
+
+def _replayed_propensity(score: Score, again: CaseScore, bundle: Bundle) -> float | None:
+    """The propensity the replayed margin gives under the policy logged with the score."""
     if score.review_propensity is None:
         return None  # logged before propensities were recorded: nothing to compare
-    if score.threshold == float(bundle.threshold):  # the model's own flag (on the margin)
-        flagged = bool(again.flag)
-    else:  # a threshold override was in force
-        flagged = float(again.probability) >= score.threshold
-    return review_propensity(
-        flagged,
-        kill_switch=score.route == "kill_switch",
-        blind_sample_rate=score.blind_sample_rate or 0.0,
-    )
+    return logged_policy(score, bundle).propensity(float(again.margin))

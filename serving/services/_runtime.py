@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from models import Bundle, ReviewPolicy
 from risk.clock import Clock
 from risk.errors import RequestValidationError
 from risk.settings import Settings
@@ -56,6 +57,15 @@ class RuntimeSettings:
     blind_sample_rate: float
     threshold: float | None
 
+    def policy(self, bundle: Bundle) -> ReviewPolicy:
+        """The review policy these settings put in force for ``bundle``."""
+        return ReviewPolicy.for_bundle(
+            bundle,
+            threshold_override=self.threshold,
+            blind_sample_rate=self.blind_sample_rate,
+            kill_switch=self.kill_switch,
+        )
+
 
 _KEYS = ("kill_switch", "blind_sample_rate", "threshold")
 
@@ -75,12 +85,13 @@ def read_runtime(session: Session, settings: Settings) -> RuntimeSettings:
 
 
 def _validate(key: str, value: Any) -> Any:
-    if key == "kill_switch" and isinstance(value, bool):
+    # The threshold and the blind-sample rate are the review policy's to check.
+    if key == "threshold":
+        return ReviewPolicy.check_threshold(value)
+    if key == "blind_sample_rate":
+        return ReviewPolicy.check_blind_sample_rate(value)
+    if isinstance(value, bool):
         return value
-    if key == "blind_sample_rate" and isinstance(value, int | float) and 0 <= value < 1:
-        return float(value)
-    if key == "threshold" and (value is None or (isinstance(value, int | float) and 0 < value < 1)):
-        return None if value is None else float(value)
     raise RequestValidationError(
         f"setting {key!r} cannot be {value!r}",
         detail=[{"loc": ["body", key], "msg": f"invalid value {value!r}"}],

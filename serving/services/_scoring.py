@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from features import feature_row
+from models import Bundle
 from risk.clock import Clock
 from risk.errors import ConflictError
 from risk.settings import Settings
@@ -31,7 +32,7 @@ from ._audit import append_audit
 from ._auth import Principal
 from ._history import load_lookups, save_raw_rows
 from ._idempotency import find_replay, lock_for_scoring
-from ._runtime import read_runtime
+from ._policy import policy_in_force
 
 __all__ = [
     "ComputedScore",
@@ -41,7 +42,6 @@ __all__ = [
     "receive_inputs",
     "record_score",
     "replayed_outcome",
-    "review_propensity",
     "score_application",
 ]
 
@@ -152,32 +152,6 @@ def compute_features(
     return feature_row(application, documents, lookups, settings=settings)
 
 
-def _route(flagged: bool, runtime: Any, rng: random.Random) -> str:
-    if runtime.kill_switch:
-        return "kill_switch"
-    if flagged:
-        return "model_flag"
-    if runtime.blind_sample_rate > 0 and rng.random() < runtime.blind_sample_rate:
-        return "blind_sample"
-    return "none"
-
-
-def review_propensity(flagged: bool, *, kill_switch: bool, blind_sample_rate: float) -> float:
-    """The probability that an application is reviewed under the routing policy in force.
-
-    A model flag is always reviewed (1).  Under the kill switch every application
-    goes to manual review, so the probability is 1 as well: the switch does not
-    make review unlikely, it makes it certain.  Otherwise the application is
-    reviewed only if the blind random sample draws it, with probability
-    ``blind_sample_rate``; that is its propensity whether or not it was drawn.
-    Inverse-propensity weights (``1 / propensity``) on reviewed cases rebuild the
-    population the reviews came from.
-    """
-    if kill_switch or flagged:
-        return 1.0
-    return float(blind_sample_rate)
-
-
 def _reasons(case_score: Any) -> dict[str, list[dict[str, Any]]]:
     def one(r: Any) -> dict[str, Any]:
         return {
@@ -195,7 +169,7 @@ def _reasons(case_score: Any) -> dict[str, list[dict[str, Any]]]:
 
 def score_application(
     session: Session,
-    bundle: Any,
+    bundle: Bundle,
     settings: Settings,
     principal: Principal,
     application: dict[str, Any],
@@ -217,7 +191,7 @@ def score_application(
     session
         The request's transaction; nothing is committed here.
     bundle
-        The loaded model bundle (``score_one``, ``version``, ``threshold``).
+        The loaded model bundle; the review policy in force is built from it.
     application, documents
         Contract rows (validated).  An application already received must be identical.
     clock
@@ -260,7 +234,7 @@ class ComputedScore:
 
 def receive_inputs(
     session: Session,
-    bundle: Any,
+    bundle: Bundle,
     principal: Principal,
     application: dict[str, Any],
     documents: list[dict[str, Any]],
@@ -290,7 +264,7 @@ def receive_inputs(
 
 def record_score(
     session: Session,
-    bundle: Any,
+    bundle: Bundle,
     settings: Settings,
     principal: Principal,
     computed: ComputedScore,
@@ -302,13 +276,9 @@ def record_score(
     """Route a computed score under the policy in force; log it, open its case, audit it."""
     case_score, features, fingerprint = computed.case_score, computed.features, computed.fingerprint
     lang = computed.lang
-    runtime = read_runtime(session, settings)
-    if runtime.threshold is None:  # the model's own flag (decided on the raw margin)
-        threshold, flagged = float(bundle.threshold), bool(case_score.flag)
-    else:
-        threshold = runtime.threshold
-        flagged = float(case_score.probability) >= threshold
-    route = _route(flagged, runtime, rng or random.Random())
+    policy = policy_in_force(session, settings, bundle)
+    margin = float(case_score.margin)
+    route = policy.route(margin, (rng or random.Random()).random)
     reasons = _reasons(case_score)
     score = Score(
         score_id=str(uuid.uuid4()),
@@ -317,22 +287,18 @@ def record_score(
         input_fingerprint=fingerprint,
         features={k: _jsonable(v) for k, v in features.items()},
         score=float(case_score.probability),
-        margin=float(case_score.margin),
-        band=str(case_score.band),
-        threshold=threshold,
-        model_flag=flagged,
-        outcome="review" if route != "none" else "no_flag",
+        margin=margin,
+        band=policy.band(margin),
+        threshold=policy.threshold,
+        model_flag=policy.flagged(margin),
+        outcome=policy.outcome(route),
         route=route,
         reasons=reasons,
         lang=lang,
         scored_by=principal.user_id,
         created_at=clock.now(),
-        review_propensity=review_propensity(
-            flagged,
-            kill_switch=runtime.kill_switch,
-            blind_sample_rate=runtime.blind_sample_rate,
-        ),
-        blind_sample_rate=runtime.blind_sample_rate,
+        review_propensity=policy.propensity(margin),
+        blind_sample_rate=policy.blind_sample_rate,
         idempotency_key=idempotency_key,
     )
     # A plain insert of the row as built: the ORM's unit of work costs more than the write.

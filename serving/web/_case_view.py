@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from risk.settings import Settings
+from serving.services import shows_model_output
 from serving.store import Case, Complaint, Feedback, Score, raw_table
 
 from ._checks import Check, document_checks
@@ -173,13 +174,13 @@ def build_case_view(
     now: dt.datetime,
     reference: dict[str, Any] | None = None,
 ) -> CaseView:
-    """The case screen's model; blind cases carry no score and no reasons until decided.
+    """The case screen's model; a blind case carries no score and no reasons, ever.
 
     ``now`` is the service clock's instant the service level is measured at;
     ``reference`` is the loaded model's reference profile (typical values for reasons).
     """
     score = session.get(Score, case.score_id)
-    reveal = not case.blind or case.status == "decided"
+    reveal = shows_model_output(case)  # the same rule as the API's case answer
     raw_app = _rows(session, "applications", "application_id", case.application_id)[0]
     raw_docs = {
         d["document_id"]: d

@@ -119,10 +119,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
         " pelanggaran yang pernah terbukti; hanya tinjauan Anda atas bukti yang memutuskan.",
     ),
     "blind_notice": (
-        "Blind sample: this case was chosen at random. Its score and reasons stay hidden"
-        " until you record your decision, so that your finding is independent.",
-        "Sampel buta: kasus ini dipilih secara acak. Skor dan alasannya disembunyikan sampai"
-        " Anda mencatat keputusan, agar temuan Anda independen.",
+        "Blind sample: this case was chosen at random. Its score and reasons stay hidden,"
+        " also after the decision, so that every finding on it stays independent.",
+        "Sampel buta: kasus ini dipilih secara acak. Skor dan alasannya tetap disembunyikan,"
+        " juga setelah keputusan, agar setiap temuan atasnya tetap independen.",
     ),
     "score_title": ("Risk assessment", "Penilaian risiko"),
     "score_label": ("Calibrated score", "Skor terkalibrasi"),

@@ -6,24 +6,10 @@ import pytest
 import sqlalchemy as sa
 from serving_helpers import as_json, auth
 
-from serving.services import replay_score, review_propensity
+from serving.services import replay_score
 from serving.store import AuditEntry, Score
 
 pytestmark = pytest.mark.xdist_group("serving_model")
-
-
-@pytest.mark.parametrize(
-    ("flagged", "kill_switch", "rate", "expected"),
-    [
-        (True, False, 0.02, 1.0),
-        (False, False, 0.02, 0.02),
-        (False, False, 0.0, 0.0),
-        (False, True, 0.02, 1.0),  # manual review of everything: review is certain
-        (True, True, 0.0, 1.0),
-    ],
-)
-def test_propensity_follows_the_routing_policy(flagged, kill_switch, rate, expected):
-    assert review_propensity(flagged, kill_switch=kill_switch, blind_sample_rate=rate) == expected
 
 
 def _score_all(client, tokens, payloads) -> list[dict]:

@@ -108,24 +108,6 @@ def test_case_screen_shows_score_reasons_checks_and_history(client_factory, web_
     assert any(e.entity_id == str(case_id) for e in _audit(web_world, "case.view"))
 
 
-def test_blind_case_shows_no_score_or_reasons_until_decided(client_factory, web_world):
-    case_id = web_world.blind_case_ids[0]
-    score = _score(web_world, case_id)
-    c = client_factory("officer2")
-    html = c.get(f"/cases/{case_id}").text
-    assert 'id="blind-notice"' in html
-    assert 'id="band-record"' not in html and 'id="reasons"' not in html
-    for reason in score.reasons["raised"] + score.reasons["lowered"]:
-        assert reason["text"] not in html
-    r = c.post(
-        f"/cases/{case_id}/decide",
-        data={"csrf": _csrf(html), "outcome": "no_violation", "reason": "Funds and ties verified."},
-    )
-    assert r.status_code == 303
-    after = c.get(f"/cases/{case_id}").text
-    assert 'id="band-record"' in after and 'id="blind-notice"' not in after
-
-
 def test_a_decision_needs_a_reason_and_leaves_the_queue_once_recorded(client_factory, web_world):
     case_id = web_world.case_ids[1]
     c = client_factory("officer")
