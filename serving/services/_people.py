@@ -9,6 +9,7 @@ the last one, the admin themselves included) is refused with the rule.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -25,6 +26,9 @@ from ._passwords import PASSWORD_MIN_LENGTH, check_password_policy
 from ._rules import refuse
 from ._sign_in import ThrottlePolicy, locked_accounts, unlock_sign_in
 from ._text import check_line
+
+#: Usernames the console creates: they appear in addresses (/admin/users/NAME/...) and logs.
+_USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 
 __all__ = [
     "PersonRow",
@@ -151,12 +155,12 @@ def add_person(
 ) -> str:
     """Add a user with a generated password; returns that password (shown once)."""
     who = _allowed(actor)
-    try:
-        check_line(username)
-    except ValueError as exc:
-        raise RequestValidationError(f"username: {exc}") from None
-    if len(username) > 80:
-        raise RequestValidationError("username is longer than 80 characters")
+    if not _USERNAME.fullmatch(username):
+        raise RequestValidationError(
+            f"username {username[:80]!r} must be 1 to 80 letters, digits, '.', '_' or '-',"
+            " starting with a letter or digit",
+            detail=[{"loc": ["username"], "msg": "letters, digits, '.', '_' or '-'"}],
+        )
     password = new_password(username, min_length)
     create_user(
         session, username, role, clock=clock, password=password, actor=who, min_length=min_length

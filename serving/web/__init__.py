@@ -10,8 +10,10 @@ Screens
     Sign-in with the API's users and roles (signed cookie, CSRF on every form); the
     language switch, remembered per user.
 ``/queue`` (officers, supervisors)
-    Undecided cases with band (hidden for blind samples), waiting time and service-level
-    state; filters by band, status and assignee; sorting by risk or waiting time; j/k keys.
+    Undecided cases with application id, visa type, submitted date, the band as lists
+    show it (high or standard: a blind-sample case reads like any other), waiting time
+    and service level; search by application, applicant or document id; filters by band,
+    status, assignee and visa type; pages; ``?view=decided``: the caller's decided cases.
 ``/cases/{id}`` (officers, supervisors)
     Band, calibrated score and "a flag is not a finding"; reasons with a bar per
     contribution (raised and lowered); the application beside its documents with every
@@ -25,8 +27,9 @@ Screens
     deadline and service-level state, filters by status and "mine", most urgent first;
     one complaint with its written response form and, for supervisors, the handler.
 ``/supervisor`` (supervisors)
-    Team queues, service-level breaches, reassignment, the kill switch (confirmation and
-    a recorded reason).
+    Load per officer and team, team queues (``?team=``), the undecided cases paged and
+    sortable, reassignment (no officer preselected), service-level breaches, the kill
+    switch (confirmation and a recorded reason).
 ``/admin`` (admins)
     People (add with a shown-once password, deactivate, reset password, roles, teams),
     API tokens (list, revoke) and sign-in locks (lift); every change audited.

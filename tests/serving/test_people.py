@@ -186,3 +186,15 @@ def test_teams_are_unique_and_must_exist(people):
         pytest.raises(NotFoundError, match="team 'South' does not exist"),
     ):
         set_team(session, admin, "officer", "South", clock=CLOCK)
+
+
+@pytest.mark.parametrize("username", ["", "a/b", "<script>", "dewi lestari", "-x", "x" * 81])
+def test_a_new_username_must_be_safe_in_an_address(people, username):
+    from risk.errors import RequestValidationError
+
+    with people.transaction() as session, pytest.raises(RequestValidationError) as err:
+        add_person(session, _who(people, "admin"), username, "officer", clock=CLOCK)
+    assert err.value.message == (
+        f"username {username[:80]!r} must be 1 to 80 letters, digits, '.', '_' or '-',"
+        " starting with a letter or digit"
+    )
