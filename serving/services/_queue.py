@@ -124,6 +124,8 @@ def _check(query: QueueQuery) -> QueueQuery:
 
 
 def _shown_band() -> sa.ColumnElement[str]:
+    # models.ReviewPolicy.shows_model_output: a blind-sample case shows nothing of the
+    # model (no band), decided or not; lists then show it as "standard" like the rest
     high = sa.and_(Score.band == "high", Case.blind.is_(False))
     return sa.case((high, sa.literal("high")), else_=sa.literal("standard"))
 

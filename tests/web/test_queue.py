@@ -200,3 +200,21 @@ def test_a_bad_sort_on_the_page_answers_the_error_page(client_factory):
     r = client_factory("officer").get("/queue?sort=score")
     assert r.status_code == 422
     assert "queue sort &#39;score&#39; is not one of priority, waiting, newest" in r.text
+
+
+def test_the_lists_band_agrees_with_the_review_policy(web_world, decided_case):
+    from models import ReviewPolicy
+
+    cases = {c["case_id"]: c for c in _cases(web_world)}
+    with web_world.store.reading() as session:
+        for who, view in (("officer", "open"), ("officer2", "decided")):
+            rows = search_queue(
+                session, principal(web_world, who), QueueQuery(view=view, page_size=200), now=NOW
+            ).rows
+            for row in rows:
+                case = cases[row.case_id]
+                shows = ReviewPolicy.shows_model_output(
+                    blind=case["blind"], decided=case["status"] == "decided"
+                )
+                expected = "high" if shows and case["band"] == "high" else "standard"
+                assert row.band == expected, row.case_id
