@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import random
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +51,8 @@ from ._scoring import (
 
 __all__ = ["BatchItem", "score_batch"]
 
+log = logging.getLogger("serving.batch")
+
 
 @dataclass(frozen=True)
 class BatchItem:
@@ -66,6 +70,7 @@ class _Plan:
     fingerprint: str
     lookups: Lookups | None = None
     computed: ComputedScore | None = None
+    recomputed: bool = False
 
 
 def score_batch(
@@ -98,9 +103,12 @@ def score_batch(
         )
         for index, item in enumerate(items)
     ]
+    started = time.perf_counter()
     with store.reading() as session:
         marks = _compute(session, bundle, settings, principal, plans)
+    computed = time.perf_counter()
     with store.transaction(wait=wait) as session:
+        locked = time.perf_counter()
         ids = [p.item.application["application_id"] for p in plans]
         lock_for_scoring(session, ids, [p.key for p in plans], user_id=principal.user_id)
         news = _arrived_since(session, marks)
@@ -110,7 +118,14 @@ def score_batch(
                 out.append(_record(session, bundle, settings, principal, plan, news, clock, rng))
             except ConflictError as exc:
                 raise _at_item(index, exc) from exc
-        return out
+    log.info(
+        "batch of %d: computed in %.0f ms, waited %.0f ms for the write lock, held it %.0f ms"
+        " (%s rows arrived in between, %d items recomputed)",
+        len(plans), (computed - started) * 1000, (locked - computed) * 1000,
+        (time.perf_counter() - locked) * 1000, "some" if news is None else len(news),
+        sum(p.recomputed for p in plans),
+    )  # fmt: skip
+    return out
 
 
 def _at_item(index: int, exc: ConflictError) -> ConflictError:
@@ -189,7 +204,7 @@ def _record(
     if computed is None or _stale(item.application, news, settings):
         lookups = load_lookups(session, item.application, settings)
         if computed is None or lookups != plan.lookups:
-            computed = _score(bundle, settings, plan, lookups)
+            computed, plan.recomputed = _score(bundle, settings, plan, lookups), True
     return record_score(
         session, bundle, settings, principal, computed,
         clock=clock, rng=rng, idempotency_key=plan.key,

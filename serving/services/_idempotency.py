@@ -65,18 +65,24 @@ def _check_key(key: str) -> None:
         raise RequestValidationError(message, detail=detail)
 
 
-_BY_KEY = sa.select(Score).where(
-    Score.scored_by == sa.bindparam("user_id"), Score.idempotency_key == sa.bindparam("key")
+_SCORES = Score.__table__
+# Core statements on the columns compared: a look-up that finds nothing (most requests)
+# costs no ORM row processing; the ORM row is loaded only for a replay.
+_BY_KEY = sa.select(
+    _SCORES.c.score_id, _SCORES.c.application_id, _SCORES.c.input_fingerprint, _SCORES.c.lang
+).where(
+    _SCORES.c.scored_by == sa.bindparam("user_id"),
+    _SCORES.c.idempotency_key == sa.bindparam("key"),
 )
 _BY_CONTENT = (
-    sa.select(Score)
+    sa.select(_SCORES.c.score_id)
     .where(
-        Score.application_id == sa.bindparam("application_id"),
-        Score.input_fingerprint == sa.bindparam("fingerprint"),
-        Score.lang == sa.bindparam("lang"),
-        Score.model_version == sa.bindparam("model_version"),
+        _SCORES.c.application_id == sa.bindparam("application_id"),
+        _SCORES.c.input_fingerprint == sa.bindparam("fingerprint"),
+        _SCORES.c.lang == sa.bindparam("lang"),
+        _SCORES.c.model_version == sa.bindparam("model_version"),
     )
-    .order_by(Score.created_at, Score.score_id)
+    .order_by(_SCORES.c.created_at, _SCORES.c.score_id)
     .limit(1)
 )
 
@@ -110,27 +116,25 @@ def find_replay(
     """
     if key is not None:
         _check_key(key)
-        stored = session.execute(_BY_KEY, {"user_id": user_id, "key": key}).scalar()
+        connection = session.connection()
+        stored = connection.execute(_BY_KEY, {"user_id": user_id, "key": key}).first()
         if stored is not None:
-            if (stored.application_id, stored.input_fingerprint, stored.lang) != (
-                application_id,
-                fingerprint,
-                lang,
-            ):
+            if tuple(stored)[1:] != (application_id, fingerprint, lang):
                 shown = key.split("#", 1)[0]
                 raise ConflictError(
                     f"Idempotency-Key {shown!r} was already used for a different request"
                     f" (application {stored.application_id!r}); send a new key with a new"
                     " request"
                 )
-            return stored
+            return session.get(Score, stored.score_id)
     params = {
         "application_id": application_id,
         "fingerprint": fingerprint,
         "lang": lang,
         "model_version": model_version,
     }
-    return session.execute(_BY_CONTENT, params).scalar()
+    score_id = session.connection().execute(_BY_CONTENT, params).scalar()
+    return None if score_id is None else session.get(Score, score_id)
 
 
 def lock_for_scoring(

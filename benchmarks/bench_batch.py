@@ -1,0 +1,234 @@
+"""How long a single score waits while a 500-item batch runs (prints figures; not a test).
+
+One process, one SQLite store, the real routes through an in-process client: a thread
+sends ``POST /v1/applications/score-batch`` with 500 new applications while another
+sends ``POST /v1/applications/score`` (other new applications) one after the other.
+The single score's latency is compared three ways in the same run, each on a fresh
+copy of the same store:
+
+* **idle**: no batch running (the floor);
+* **lock held for the batch** (the peer: how batches ran before): the batch's
+  features, scores and writes all inside one write transaction;
+* **lock held to write** (``serving.services.score_batch``): features and scores
+  computed in a read snapshot, the write lock held only to record.
+
+The target: a single score waits at most 100 ms more (median) while a batch runs.
+
+Run: ``python benchmarks/bench_batch.py [--applications N] [--batch 500]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import logging
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def _world(root: Path, n: int):
+    import polars as pl
+
+    from models import train_world
+    from risk.io import load_tables
+    from risk.settings import ModelSettings, Settings
+    from risk.synth import synthesize
+
+    if not (root / "bundle").exists():
+        print(f"synthesising {n} applications and training a small model ...", flush=True)
+        synthesize(n, 7, root / "world", years=1)
+        fast = Settings(
+            model=ModelSettings(num_threads=1, max_rounds=150, early_stopping_rounds=20)
+        )
+        train_world(root / "world", settings=fast).bundle.save(root / "bundle")
+    bundle = root / "bundle"
+    tables = load_tables(root / "world")
+    cutoff = dt.datetime(2023, 9, 1)
+    new = tables.applications.filter(pl.col("submitted_at") >= cutoff).sort("submitted_at")
+    docs = tables.documents.collect()
+    payloads = [
+        json.loads(
+            json.dumps(
+                {
+                    "application": a,
+                    "documents": docs.filter(
+                        pl.col("application_id") == a["application_id"]
+                    ).to_dicts(),
+                },
+                default=str,
+            )
+        )
+        for a in new.collect().to_dicts()
+    ]
+    return tables, bundle, cutoff, payloads
+
+
+def _loaded_store(root: Path, tables, cutoff) -> tuple[Path, str]:
+    from risk.clock import WallClock
+    from serving.services import create_token, create_user, load_raw_tables
+    from serving.store import Store
+
+    path = root / "loaded.db"
+    store = Store(f"sqlite:///{path}")
+    store.upgrade()
+    with store.transaction() as session:
+        load_raw_tables(session, tables, clock=WallClock(), before=cutoff)
+        create_user(session, "bench", "officer", clock=WallClock())
+        token = create_token(session, "bench", clock=WallClock())
+    store.dispose()
+    return path, token
+
+
+def _lock_for_the_whole_batch(store, bundle, settings, principal, items, *, clock, rng, **_):
+    """The peer: every item scored and written inside one write transaction."""
+    from serving.services import score_application
+
+    out = []
+    with store.transaction() as session:
+        for i in items:
+            out.append(
+                score_application(
+                    session,
+                    bundle,
+                    settings,
+                    principal,
+                    i.application,
+                    i.documents,
+                    clock=clock,
+                    lang=i.lang,
+                    rng=rng,
+                )
+            )
+    return out
+
+
+def _run(app_factory, db: Path, token: str, batch: list, singles: list, mode: str) -> dict:
+    from fastapi.testclient import TestClient
+
+    import serving.routers.applications as route
+
+    app, store = app_factory(db)
+    headers = {"Authorization": f"Bearer {token}"}
+    latencies: list[float] = []
+    batch_seconds: list[float] = []
+    done = threading.Event()
+    patch = (
+        _patched(route, "score_batch_items", _lock_for_the_whole_batch)
+        if mode == "lock held for the batch"
+        else contextlib.nullcontext()
+    )
+    with TestClient(app) as client, patch:
+        for p in singles[:5]:  # warm-up (first requests build caches)
+            client.post("/v1/applications/score", headers=headers, json=p)
+
+        def send_batch() -> None:
+            t0 = time.perf_counter()
+            r = client.post("/v1/applications/score-batch", headers=headers, json={"items": batch})
+            batch_seconds.append(time.perf_counter() - t0)
+            assert r.status_code == 200, r.text
+            done.set()
+
+        thread = threading.Thread(target=send_batch)
+        if mode != "idle":
+            thread.start()
+            time.sleep(0.05)
+        for p in singles[5:]:
+            t0 = time.perf_counter()
+            r = client.post("/v1/applications/score", headers=headers, json=p)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            assert r.status_code == 200, r.text
+            if mode != "idle" and done.is_set():
+                break
+        if mode != "idle":
+            thread.join()
+    store.dispose()
+    ms = np.array(latencies)
+    return {
+        "n": len(ms),
+        "median": float(np.median(ms)),
+        "p90": float(np.percentile(ms, 90)),
+        "max": float(ms.max()),
+        "batch_s": batch_seconds[0] if batch_seconds else None,
+    }
+
+
+@contextlib.contextmanager
+def _patched(module, name, value):
+    old = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        yield
+    finally:
+        setattr(module, name, old)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--applications", type=int, default=8000)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--root", type=Path, help="a folder to keep (and reuse) the world in")
+    args = parser.parse_args()
+    logging.basicConfig(format="  %(name)s: %(message)s")
+    logging.getLogger("serving.batch").setLevel(logging.INFO)  # the batch's own timings
+
+    from risk.settings import Settings
+    from serving import create_app
+    from serving.store import Store
+
+    root = args.root or Path(tempfile.mkdtemp(prefix="bench-batch-"))
+    root.mkdir(parents=True, exist_ok=True)
+    tables, bundle, cutoff, payloads = _world(root, args.applications)
+    need = args.batch + 200
+    if len(payloads) < need:
+        raise SystemExit(f"only {len(payloads)} new applications; raise --applications")
+    batch, singles = payloads[: args.batch], payloads[args.batch : need]
+    loaded, token = _loaded_store(root, tables, cutoff)
+
+    def app_factory(db: Path):
+        copy = root / "run.db"
+        shutil.copy(db, copy)
+        for suffix in ("-wal", "-shm"):
+            Path(str(copy) + suffix).unlink(missing_ok=True)
+        settings = Settings(data_dir=root)
+        settings.serving.model_source = "bundle"
+        settings.serving.bundle_path = bundle
+        settings.review.blind_sample_rate = 0.0
+        store = Store(f"sqlite:///{copy}")
+        return create_app(settings, store=store, seed=7), store
+
+    results = {}
+    for mode in ("idle", "lock held for the batch", "lock held to write"):
+        print(f"running: {mode} ...", flush=True)
+        results[mode] = _run(app_factory, loaded, token, batch, singles, mode)
+    idle = results["idle"]["median"]
+    print()
+    print(
+        f"single POST /v1/applications/score while a {args.batch}-item batch runs"
+        " (SQLite, one process, in-process client)"
+    )
+    print(f"{'':<26}{'n':>5}{'median ms':>11}{'p90 ms':>9}{'max ms':>9}{'added':>9}{'batch s':>9}")
+    for mode, r in results.items():
+        batch_s = "" if r["batch_s"] is None else f"{r['batch_s']:.2f}"
+        print(
+            f"{mode:<26}{r['n']:>5}{r['median']:>11.1f}{r['p90']:>9.1f}{r['max']:>9.1f}"
+            f"{r['median'] - idle:>9.1f}{batch_s:>9}"
+        )
+    new, old = results["lock held to write"], results["lock held for the batch"]
+    print(
+        f"\nadded median wait: {new['median'] - idle:.1f} ms (target <= 100 ms);"
+        f" the peer's: {old['median'] - idle:.1f} ms; worst single: {new['max']:.0f} ms vs"
+        f" {old['max']:.0f} ms"
+    )
+    if args.root is None:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
