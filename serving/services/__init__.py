@@ -47,6 +47,7 @@ from ._backtest import (
     period_bounds,
 )
 from ._batch import BatchItem, score_batch
+from ._changelog import ChangeEntry, public_changelog
 from ._complaints import (
     COMPLAINT_CATEGORIES,
     add_feedback,
@@ -196,6 +197,7 @@ __all__ = [
     "BandRecord",
     "BatchItem",
     "ChainReport",
+    "ChangeEntry",
     "Checkpoint",
     "CheckpointLoop",
     "Counts",
@@ -295,6 +297,7 @@ __all__ = [
     "period_bounds",
     "policy_in_force",
     "protect",
+    "public_changelog",
     "public_channel_figures",
     "read_applicant_session",
     "read_checkpoints",

@@ -273,7 +273,10 @@ PORTAL_PAIRS: dict[str, tuple[str, str]] = {
     "tr_complaints": ("Complaints received", "Pengaduan diterima"),
     "tr_complaints_answered": ("Complaints answered", "Pengaduan dijawab"),
     "tr_complaints_sla": ("Complaints answered in time", "Pengaduan dijawab tepat waktu"),
-    "tr_satisfaction": ("Average satisfaction (1-5)", "Rata-rata kepuasan (1-5)"),
+    "tr_satisfaction": (
+        "Average satisfaction recorded by officers (1-5)",
+        "Rata-rata kepuasan yang dicatat petugas (1-5)",
+    ),
     "tr_fairness": ("Fairness by group", "Keadilan per kelompok"),
     "tr_fairness_help": (
         'Groups with fewer than {n} applications are counted together as "other'

@@ -190,4 +190,95 @@ PUBLIC_PAIRS: dict[str, tuple[str, str]] = {
     "sv_reject": ("Reject", "Tolak"),
     "sv_done_approved": ("Comment approved.", "Komentar disetujui."),
     "sv_done_rejected": ("Comment rejected.", "Komentar ditolak."),
+    # the transparency report: the public's channel and the changelog
+    "tr_channel_title": ("What applicants told us", "Yang disampaikan pemohon"),
+    "tr_channel_help": (
+        "Applicants rate the service once per decided application, with their access code."
+        " Ratings officers recorded on an applicant's behalf are counted apart. A rate or"
+        " average of fewer than {n} answers is not shown.",
+        "Pemohon menilai layanan satu kali untuk setiap permohonan yang sudah diputuskan,"
+        " dengan kode aksesnya. Penilaian yang dicatat petugas atas nama pemohon dihitung"
+        " terpisah. Persentase atau rata-rata dari kurang dari {n} jawaban tidak ditampilkan.",
+    ),
+    "tr_survey_eligible": (
+        "Decided applications that could rate",
+        "Permohonan diputuskan yang dapat menilai",
+    ),
+    "tr_survey_responses": (
+        "Applicants who rated (one per application)",
+        "Pemohon yang menilai (satu per permohonan)",
+    ),
+    "tr_survey_response_rate": ("Share who rated", "Bagian yang menilai"),
+    "tr_survey_mean": ("Applicants' average rating (1-5)", "Rata-rata nilai pemohon (1-5)"),
+    "tr_officer_ratings": ("Ratings recorded by officers", "Penilaian yang dicatat petugas"),
+    "tr_applicant_complaints": ("Complaints sent by applicants", "Pengaduan yang dikirim pemohon"),
+    "tr_applicant_answered": ("Applicants' complaints answered", "Pengaduan pemohon yang dijawab"),
+    "tr_applicant_sla": (
+        "Applicants' complaints answered in time",
+        "Pengaduan pemohon dijawab tepat waktu",
+    ),
+    "tr_explanations": ("Requests for an explanation", "Permintaan penjelasan"),
+    "tr_comments": (
+        "Comments approved for publication",
+        "Komentar yang disetujui untuk diterbitkan",
+    ),
+    "tr_changes_title": ("Changes to the service", "Perubahan pada layanan"),
+    "tr_changes_help": (
+        "Every new model and every change in how many applications go to an officer. A"
+        " waiver means the release gate found a problem and a second person accepted it;"
+        " the role that approved it is shown, not the person.",
+        "Setiap model baru dan setiap perubahan jumlah permohonan yang diteruskan ke petugas."
+        " Pengecualian berarti gerbang rilis menemukan masalah dan orang kedua menerimanya;"
+        " yang ditampilkan adalah peran penyetujunya, bukan orangnya.",
+    ),
+    "tr_changes_none": ("No change recorded yet.", "Belum ada perubahan yang tercatat."),
+    "chg_col_date": ("Date", "Tanggal"),
+    "chg_col_change": ("What changed", "Yang berubah"),
+    "chg_col_fairness": ("Fairness check of the new model", "Pemeriksaan keadilan model baru"),
+    "chg_col_waiver": ("Waiver", "Pengecualian"),
+    "chg_model": (
+        "A new model, {name}, started selecting applications for review.",
+        "Model baru, {name}, mulai memilih permohonan untuk diperiksa.",
+    ),
+    "chg_threshold": (
+        "The score above which an application goes to an officer changed from {old} to {new}"
+        " (role: {role}).",
+        "Batas skor yang membuat permohonan diteruskan ke petugas berubah dari {old} menjadi"
+        " {new} (peran: {role}).",
+    ),
+    "chg_threshold_model": (
+        "The score above which an application goes to an officer returned to the model's own"
+        " (role: {role}).",
+        "Batas skor yang membuat permohonan diteruskan ke petugas kembali ke batas model"
+        " (peran: {role}).",
+    ),
+    "chg_blind_sample_rate": (
+        "The share of other applications an officer checks at random changed from {old} to"
+        " {new} (role: {role}).",
+        "Bagian permohonan lain yang diperiksa petugas secara acak berubah dari {old} menjadi"
+        " {new} (peran: {role}).",
+    ),
+    "chg_kill_switch_on": (
+        "Every application was sent to an officer; the model stopped selecting (role: {role}).",
+        "Semua permohonan diteruskan ke petugas; model berhenti memilih (peran: {role}).",
+    ),
+    "chg_kill_switch_off": (
+        "The model resumed selecting applications for review (role: {role}).",
+        "Model kembali memilih permohonan untuk diperiksa (peran: {role}).",
+    ),
+    "chg_model_own": ("the model's own", "batas model sendiri"),
+    "chg_default": ("the configured default", "nilai bawaan konfigurasi"),
+    "chg_fair_pass": ("within tolerance", "dalam batas toleransi"),
+    "chg_fair_fail": ("outside tolerance", "di luar batas toleransi"),
+    "chg_fair_other": ("not measured", "tidak diukur"),
+    "chg_waiver_none": ("none", "tidak ada"),
+    "chg_waiver": (
+        "approved by a second person ({role}); the gate found: {found}",
+        "disetujui orang kedua ({role}); gerbang menemukan: {found}",
+    ),
+    "chg_check_fairness": ("fairness outside tolerance", "keadilan di luar batas toleransi"),
+    "chg_check_quality": (
+        "lower quality than the model before",
+        "kualitas lebih rendah dari model sebelumnya",
+    ),
 }

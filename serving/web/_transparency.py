@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -18,10 +18,14 @@ from fastapi.responses import HTMLResponse, Response
 
 from risk.clock import Clock
 from serving.services import (
+    ChangeEntry,
     Checkpoint,
     PublishedTable,
+    approved_comments,
     audit_checkpoint_path,
     compute_kpis,
+    public_changelog,
+    public_channel_figures,
     read_checkpoints,
 )
 
@@ -45,6 +49,20 @@ class TransparencyReport:
     min_group_size: int
     #: The audit chain's latest published head (None before the first checkpoint).
     audit_head: Checkpoint | None = None
+    #: Applicants' surveys and complaints (:func:`serving.services.public_channel_figures`).
+    channel: dict[str, Any] = field(default_factory=dict)
+    #: Survey comments a supervisor approved for publication.
+    comments: list[str] = field(default_factory=list)
+    #: Model promotions and review-capacity changes, newest first.
+    changes: list[ChangeEntry] = field(default_factory=list)
+
+    def channel_figures(self) -> list[tuple[str, Any, str]]:
+        """(message key, value, kind) of what applicants told the service."""
+        return [(m, self.channel[k], kind) for m, k, kind in _CHANNEL_FIGURES if k in self.channel]
+
+    def change_rows(self, lang: str) -> list[tuple[str, str, str, str]]:
+        """(date, what changed, fairness, waiver) of each change, in ``lang``."""
+        return [change_row(e, lang) for e in self.changes]
 
     def figures(self) -> list[tuple[str, Any, str]]:
         """(message key, value, kind) of the headline figures; kind is count/rate/days."""
@@ -66,15 +84,74 @@ class TransparencyReport:
         ]
 
 
+#: (message key, key of :func:`serving.services.public_channel_figures`, kind).
+_CHANNEL_FIGURES = (
+    ("tr_survey_eligible", "survey_eligible", "count"),
+    ("tr_survey_responses", "survey_responses", "count"),
+    ("tr_survey_response_rate", "survey_response_rate", "rate"),
+    ("tr_survey_mean", "survey_mean", "days"),
+    ("tr_officer_ratings", "officer_ratings", "count"),
+    ("tr_applicant_complaints", "applicant_complaints", "count"),
+    ("tr_applicant_answered", "applicant_complaints_answered", "count"),
+    ("tr_applicant_sla", "applicant_complaints_within_sla_rate", "rate"),
+    ("tr_explanations", "explanation_requests", "count"),
+)
+
+
 def build_transparency(
-    session: Any, min_group_size: int, clock: Clock, audit_head: Checkpoint | None = None
+    session: Any,
+    min_group_size: int,
+    clock: Clock,
+    audit_head: Checkpoint | None = None,
+    promotions: list[dict[str, Any]] | None = None,
 ) -> TransparencyReport:
-    """Gather the report's aggregates from the store (and the audit head to publish)."""
+    """Gather the report's aggregates from the store (and the audit head to publish).
+
+    ``promotions`` are the registry's promotion attempts (the changelog's models).
+    """
     kpis = compute_kpis(session, clock=clock, min_count=min_group_size)
     groups = {a: fairness_tables(session, a, min_group_size)[None] for a in AUDIT_GROUPS}
     return TransparencyReport(
-        kpis=kpis, groups=groups, min_group_size=min_group_size, audit_head=audit_head
+        kpis=kpis,
+        groups=groups,
+        min_group_size=min_group_size,
+        audit_head=audit_head,
+        channel=public_channel_figures(session, min_group_size),
+        comments=approved_comments(session),
+        changes=public_changelog(session, promotions or []),
     )
+
+
+def _setting_value(key: str, value: Any, lang: str) -> str:
+    if value is None:  # never set: the model bundle's threshold, the configured rate
+        return translate("chg_model_own" if key == "chg_threshold" else "chg_default", lang)
+    if key == "chg_blind_sample_rate":
+        return format_percent(value, lang, 1)
+    return format_number(value, lang, 3)
+
+
+def change_row(entry: ChangeEntry, lang: str) -> tuple[str, str, str, str]:
+    """One change as the report's table shows it: date, words, fairness, waiver."""
+    values = dict(entry.values)
+    if entry.kind == "capacity":
+        values["role"] = translate(f"role_{values['role']}", lang) if values["role"] in (
+            "officer", "supervisor", "analyst", "auditor", "admin"
+        ) else values["role"]  # fmt: skip
+        for k in ("old", "new"):
+            values[k] = _setting_value(entry.key, values.get(k), lang)
+    fairness = ""
+    if entry.kind == "model":
+        verdict = entry.fairness if entry.fairness in ("pass", "fail") else "other"
+        fairness = translate(f"chg_fair_{verdict}", lang)
+    waiver = translate("chg_waiver_none", lang) if entry.kind == "model" else ""
+    if entry.waiver_role:
+        found = ", ".join(
+            translate("chg_check_" + ("fairness" if c == "fairness" else "quality"), lang)
+            for c in entry.waived
+        )
+        role = translate(f"role_{entry.waiver_role}", lang)
+        waiver = translate("chg_waiver", lang, role=role, found=found or "–")
+    return entry.at.strftime("%Y-%m-%d"), translate(entry.key, lang, **values), fairness, waiver
 
 
 def _shown(value: Any, kind: str, lang: str) -> str:
@@ -90,7 +167,7 @@ def to_csv(report: TransparencyReport, lang: str) -> str:
     writer.writerow(
         [translate(k, lang) for k in ("csv_section", "csv_measure", "csv_group", "csv_value")]
     )
-    for key, value, _kind in report.figures():
+    for key, value, _kind in report.figures() + report.channel_figures():
         writer.writerow(
             [translate("tr_totals", lang), translate(key, lang), "", "" if value is None else value]
         )
@@ -117,15 +194,30 @@ def _lang(request: Request) -> str:
     return user.lang if user else "en"
 
 
+def _promotions(settings: Any) -> list[dict[str, Any]]:
+    """The registry's promotion log, or none when the service has no registry."""
+    try:
+        from experiments import promotion_history, registry_exists
+
+        return promotion_history(settings) if registry_exists(settings) else []
+    except Exception:  # the report still answers; the changelog then lists settings only
+        import logging
+
+        logging.getLogger("serving.web").exception("promotion history unavailable")
+        return []
+
+
 def _report(request: Request) -> TransparencyReport:
     settings = request.app.state.settings
     heads = read_checkpoints(audit_checkpoint_path(settings))
+    promotions = _promotions(settings)
     with request.app.state.store.transaction() as session:
         return build_transparency(
             session,
             settings.fairness.min_group_size,
             request.app.state.clock,
             heads[-1] if heads else None,
+            promotions,
         )
 
 

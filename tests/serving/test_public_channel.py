@@ -265,3 +265,78 @@ def test_published_figures_count_one_response_per_application_and_suppress_small
     }
     assert (hidden["survey_mean"], hidden["survey_response_rate"]) == (None, None)
     assert hidden["survey_responses"] == 3
+
+
+def _promotion(version, at, *, waiver=None, failed=(), verdict="pass"):
+    """A promotion record as ``experiments`` writes it."""
+    return {
+        "version": str(version),
+        "name": f"v{version} (2579f6f8)",
+        "by": "ana",
+        "result": "promoted",
+        "at": at,
+        "previous_champion": str(version - 1) if version > 1 else None,
+        "checks": [{"check": "fairness", "gated": True, "passed": verdict == "pass",
+                    "value": verdict}],
+        "failed": list(failed),
+        "waiver": waiver,
+    }  # fmt: skip
+
+
+def test_the_changelog_names_roles_never_people(store, people, clock):
+    import datetime as dt
+
+    from serving.services import public_changelog, set_runtime
+    from serving.web._transparency import change_row
+
+    with store.transaction() as session:
+        set_runtime(session, people["supervisor"], "blind_sample_rate", 0.05, clock=clock)
+        set_runtime(session, people["supervisor"], "blind_sample_rate", 0.05, clock=clock)
+    clock.advance(dt.timedelta(hours=1))
+    with store.transaction() as session:
+        set_runtime(session, people["admin"], "threshold", 0.3, clock=clock)
+    waiver = {"reason": "Known small gap", "requested_by": "ana", "approved_by": "budi",
+              "approver_role": "supervisor"}  # fmt: skip
+    records = [
+        _promotion(1, "2024-02-01T10:00:00+00:00"),
+        _promotion(
+            2, "2024-03-01T11:00:00+07:00", waiver=waiver, failed=["fairness"], verdict="fail"
+        ),
+        {**_promotion(3, "2024-03-02T00:00:00+00:00"), "result": "refused"},
+    ]
+    with store.transaction() as session:
+        changes = public_changelog(session, records)
+    rows = [change_row(c, "en") for c in changes]
+    assert rows == [
+        (
+            "2024-03-01",
+            "The score above which an application goes to an officer changed from the"
+            " model's own to 0.300 (role: administrator).",
+            "",
+            "",
+        ),
+        (
+            "2024-03-01",
+            "The share of other applications an officer checks at random changed from the"
+            " configured default to 5.0% (role: supervisor).",
+            "",
+            "",
+        ),
+        (
+            "2024-03-01",
+            "A new model, v2 (2579f6f8), started selecting applications for review.",
+            "outside tolerance",
+            "approved by a second person (supervisor); the gate found: fairness outside tolerance",
+        ),
+        (
+            "2024-02-01",
+            "A new model, v1 (2579f6f8), started selecting applications for review.",
+            "within tolerance",
+            "none",
+        ),
+    ]
+    assert "budi" not in str(rows) and "ana" not in str(rows)
+    indonesian = change_row(changes[2], "id")
+    assert indonesian[3] == (
+        "disetujui orang kedua (penyelia); gerbang menemukan: keadilan di luar batas toleransi"
+    )

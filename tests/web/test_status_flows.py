@@ -129,3 +129,39 @@ def test_public_forms_refuse_a_missing_csrf_token_and_bad_input(client_factory, 
     )
     assert long.status_code == 422
     assert "description: at most 4000 characters (4050 sent)" in long.text
+
+
+def test_the_transparency_report_publishes_the_channel_and_the_changelog(client_factory, web_world):
+    from serving.services import moderate_survey, public_channel_figures
+    from serving.web import format_number
+
+    c, case = _applicant(client_factory, web_world)
+    decide(web_world, case.case_id)
+    page = c.get("/status")
+    data = {"csrf": form_csrf(page.text), "rating": "5", "comment": "Clear letters, thank you."}
+    assert c.post("/status/survey", data=data).status_code == 303
+    report = client_factory().get("/transparency")
+    assert "What applicants told us" in report.text
+    assert "Clear letters, thank you." not in report.text  # not moderated yet
+    with web_world.store.transaction() as session:
+        query = sa.select(Survey).where(Survey.application_id == case.application_id)
+        survey = session.scalar(query)
+        figures = public_channel_figures(session, web_world.settings.fairness.min_group_size)
+    from complaint_helpers import principal
+
+    from risk.clock import WallClock
+
+    with web_world.store.transaction() as session:
+        moderate_survey(
+            session, principal(web_world, "supervisor"), survey.survey_id, True, clock=WallClock()
+        )
+    report = client_factory().get("/transparency").text
+    assert "<li><q>Clear letters, thank you.</q></li>" in report
+    responses = format_number(figures["survey_responses"], "en")
+    assert (
+        f'<th scope="row">Applicants who rated (one per application)</th><td>{responses}</td>'
+        in report
+    )
+    # the seeding's threshold changes are listed with the role, never the name
+    assert 'id="tr-changelog"' in report
+    assert "(role: administrator)" in report and "seed-admin" not in report
