@@ -15,6 +15,7 @@ from risk._validation._rules import Check, column_checks, cross_checks, null_fla
 from risk.contract import ALL_TABLES, TABLES, Table
 from risk.errors import DataContractError, DataFileError
 from risk.io import key_expr, read_csv_table, scan_parquet_path, table_path
+from risk.text import plural
 
 _ROW = "__row"
 _KEY = "__key"
@@ -77,7 +78,8 @@ class ValidationReport:
         """Raise :class:`DataContractError` listing the sampled problems, if any."""
         if not self.ok:
             raise DataContractError(
-                f"the data breaks the contract: {self.total} problem(s), first: {self.problems[0]}",
+                f"the data breaks the contract: {plural(self.total, 'problem')},"
+                f" first: {self.problems[0]}",
                 problems=self.problems,
             )
 

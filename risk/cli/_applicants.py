@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from risk.clock import WallClock
+from risk.text import plural
 
 from ._app import console, group
 from ._serving import _session
@@ -31,4 +32,4 @@ def revoke_code(reference: str) -> None:
     with _session() as session:
         count = revoke_codes(session, reference, clock=WallClock(), actor="cli")
     shown = canonical_reference(reference)
-    console.print(f"{count} access code(s) of {shown} revoked", highlight=False)
+    console.print(f"{plural(count, 'access code')} of {shown} revoked", highlight=False)

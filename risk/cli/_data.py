@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from risk.text import plural
+
 from ._app import app, console
 
 
@@ -81,7 +83,8 @@ def _print_report(report, data: Path) -> None:
     else:
         rules = len(report.counts)
         console.print(
-            f"[red]FAILED[/]: {report.total:,} problem(s) breaking {rules} rule(s) in {data}"
+            f"[red]FAILED[/]: {plural(report.total, 'problem')} breaking"
+            f" {plural(rules, 'rule')} in {data}"
             f" (rows: {tables or 'none read'})",
             highlight=False,
         )

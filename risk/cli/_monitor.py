@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from risk.errors import ConfigError
+from risk.text import plural
 
 from ._app import app, console
 
@@ -147,7 +148,9 @@ def _service_bundle(settings: Any) -> Any:
 
 def _summary(report: Any, out: Path) -> None:
     tested = [c for c in report.chunks if c.get("status") == "tested"]
-    console.print(f"model {report.model}: {len(report.chunks)} chunk(s), {len(tested)} tested")
+    console.print(
+        f"model {report.model}: {plural(len(report.chunks), 'chunk')}, {len(tested):,} tested"
+    )
     for c in report.chunks:
         when = c["start"][:10] if c.get("start") else "all rows"
         if c.get("status") != "tested":
@@ -156,7 +159,7 @@ def _summary(report: Any, out: Path) -> None:
         drifted = [n for n, f in c["features"].items() if f["drifted"]]
         names = f": {', '.join(drifted[:6])}" if drifted else ""
         console.print(
-            f"  {when}: {c['n']} rows, {len(drifted)} drifted feature(s){names};"
-            f" score PSI {c['score']['psi']:.3f}; {len(c['alerts'])} alert(s)"
+            f"  {when}: {c['n']} rows, {plural(len(drifted), 'drifted feature')}{names};"
+            f" score PSI {c['score']['psi']:.3f}; {plural(len(c['alerts']), 'alert')}"
         )
     console.print(f"wrote {out / 'monitor.json'} and {out / 'monitor.html'}")

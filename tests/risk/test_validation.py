@@ -264,7 +264,7 @@ def test_cli_problems_exit_1_with_table(world, tmp_path: Path) -> None:
     assert result.exit_code == 1
     text = " ".join(result.output.split())
     assert "│ documents │ 2 │ D2 │ document_type │ ticket │" in text
-    assert "FAILED: 1 problem(s) breaking 1 rule(s)" in text
+    assert "FAILED: 1 problem breaking 1 rule" in text
 
 
 def test_cli_json_and_cap(world, tmp_path: Path) -> None:
@@ -310,7 +310,7 @@ def test_report_is_ok_only_without_problems_and_counts_every_one() -> None:
     assert (body["ok"], body["total"], body["rows"]) == (False, 5, {"documents": 9})
     assert body["problems"] == [first.as_dict()]
     message = (
-        "the data breaks the contract: 5 problem(s), first: d.csv, row 4 (key D4),"
+        "the data breaks the contract: 5 problems, first: d.csv, row 4 (key D4),"
         " column 'document_type': 'ticket': not a category"
     )
     with pytest.raises(DataContractError) as caught:

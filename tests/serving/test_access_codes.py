@@ -175,7 +175,7 @@ def test_risk_applicants_reissues_and_revokes_a_code(
     code = second.removeprefix("access code ")
     assert _check(store, settings, issued["reference"], code).outcome == "ok"
     revoked = CliRunner().invoke(app, ["applicants", "revoke-code", lower])
-    assert revoked.output == f"1 access code(s) of {issued['reference']} revoked\n"
+    assert revoked.output == f"1 access code of {issued['reference']} revoked\n"
     assert _check(store, settings, issued["reference"], code).outcome == "failed"
     unknown = CliRunner().invoke(app, ["applicants", "reissue-code", "AM-0000-0000"])
     assert unknown.exit_code == 1
