@@ -32,6 +32,7 @@ from experiments._fairness import (
     training_fairness_report,
     with_age_band,
 )
+from experiments._labels import PRECISION_DEFINITION, metric_definition, metric_label
 from experiments._monitoring import MONITORING_EXPERIMENT_SUFFIX, log_monitoring_run
 from experiments._promotion import GATE_METRICS, promote, promotion_history
 from experiments._registry import (
@@ -56,6 +57,7 @@ __all__ = [
     "EVIDENCE_TAG",
     "GATE_METRICS",
     "MONITORING_EXPERIMENT_SUFFIX",
+    "PRECISION_DEFINITION",
     "REPORT_FILE",
     "FairnessEvidence",
     "ModelCard",
@@ -71,6 +73,8 @@ __all__ = [
     "log_comparison",
     "log_monitoring_run",
     "log_training_run",
+    "metric_definition",
+    "metric_label",
     "pending_waivers",
     "promote",
     "promotion_history",

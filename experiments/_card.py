@@ -9,6 +9,8 @@ from typing import Any
 
 import jinja2
 
+from ._labels import PRECISION_DEFINITION, metric_label
+
 __all__ = ["ModelCard", "render_template"]
 
 _TEMPLATES = Path(__file__).parent / "templates"
@@ -97,12 +99,20 @@ class ModelCard:
             "git_commit": f.get("git_commit"),
             "data_fingerprint": f.get("data_fingerprint"),
             "data": {k: _fmt(v) for k, v in (f.get("data") or {}).items()},
-            "metrics": {k: _fmt(v) for k, v in (f.get("metrics") or {}).items()},
+            # human labels (one figure per concept: gate.* repeats model.*, so it is left out)
+            "metrics": {
+                metric_label(k): _fmt(v)
+                for k, v in (f.get("metrics") or {}).items()
+                if not k.startswith("gate.")
+            },
+            "precision_definition": PRECISION_DEFINITION[0],
             "fairness": {
                 "verdict": str(fairness.get("verdict", "not measured")),
                 "band": fairness.get("band", "n/a"),
                 "attributes": list(fairness.get("attributes", [])),
-                "ratios": {k: _fmt(v) for k, v in (fairness.get("ratios") or {}).items()},
+                "ratios": {
+                    metric_label(k): _fmt(v) for k, v in (fairness.get("ratios") or {}).items()
+                },
             },
             "label_bias": f.get("label_bias") or DEFAULT_LABEL_BIAS,
             "intended_use": INTENDED_USE,

@@ -14,6 +14,7 @@ from risk.settings import Settings
 
 from ._card import ModelCard, render_template
 from ._charts import FigureWriter, calibration_figure, pr_curve_figure, ratio_figure
+from ._labels import PRECISION_DEFINITION
 from ._promotion import promotion_history
 from ._registry import get_version
 from ._tracking import client_for
@@ -83,10 +84,17 @@ def _context(local: Path, mv: Any, settings: Settings) -> dict[str, Any]:
     charts = []
     if perf.get("calibration"):
         charts.append(figs.html(calibration_figure(perf["calibration"])))
+    # one source for "at capacity": the model's own test metrics, as the gate and card
+    metrics = facts.get("metrics") or {}
+    at_capacity = {
+        k: metrics[f"model.{k}"]
+        for k in ("precision_at_capacity", "recall_at_capacity")
+        if metrics.get(f"model.{k}") is not None
+    }
     if perf.get("pr_curve"):
         point = {
-            "precision": perf.get("precision_at_capacity"),
-            "recall": perf.get("recall_at_capacity"),
+            "precision": at_capacity.get("precision_at_capacity"),
+            "recall": at_capacity.get("recall_at_capacity"),
         }
         charts.append(figs.html(pr_curve_figure(perf["pr_curve"], point)))
     catalogue = _read_json(local / "catalogue" / "features.json") or {}
@@ -100,6 +108,8 @@ def _context(local: Path, mv: Any, settings: Settings) -> dict[str, Any]:
         "run_id": mv.run_id,
         "card_html": ModelCard(facts).html_fragment(),
         "performance": perf,
+        "at_capacity": at_capacity,
+        "precision_definition": PRECISION_DEFINITION[0],
         "performance_charts": charts,
         "fairness_verdict": fairness.get("verdict", "not measured"),
         "policy": fairness.get("policy"),

@@ -100,10 +100,9 @@ def _card_facts(
     }
     data.update({k: v for k, v in flatten(meta.get("splits", {}), prefix="split ").items()})
     data.update(_label_facts(meta.get("labels")))
-    shown = {
-        k: perf[k] for k in ("pr_auc", "roc_auc", "precision_at_capacity", "recall_at_capacity")
-    }
-    shown.update({k: v for k, v in metrics.items() if k.startswith(("model.", "gate."))})
+    # the model's own test metrics only: the summary's figures at the review threshold
+    # ("flag") are a different quantity and the report names them so
+    shown = {k: v for k, v in metrics.items() if k.startswith(("model.", "gate."))}
     return {
         "model_name": settings.mlflow.registered_model,
         "run_id": run.info.run_id,

@@ -60,10 +60,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.staticfiles import StaticFiles
 
 from . import (
     _admin,
+    _assets,
     _auth_pages,
     _case_forms,
     _complaint_steps,
@@ -88,7 +88,7 @@ from ._i18n import (
     translate,
 )
 from ._page_errors import install_page_errors
-from ._render import STATIC_DIR, render
+from ._render import render
 from ._session import PageError, SignInRequired, current_user
 
 __all__ = [
@@ -108,6 +108,7 @@ __all__ = [
 
 router = APIRouter(include_in_schema=False)
 for _module in (
+    _assets,
     _auth_pages,
     _admin,
     _officer,
@@ -141,8 +142,7 @@ async def _page_error(request: Request, exc: PageError) -> HTMLResponse:
 def install(app: FastAPI) -> None:
     """Add the pages to ``app``: the router, ``/static`` and the HTML error answers
     (after the API's error handlers, which keep answering everything but the screens)."""
-    app.include_router(router)
-    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.include_router(router)  # /static/* through _assets: compressed, versioned, cached
     app.add_exception_handler(SignInRequired, _sign_in_first)
     app.add_exception_handler(PageError, _page_error)
     install_page_errors(app)

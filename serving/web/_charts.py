@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from serving.services import PublishedTable
@@ -10,7 +11,7 @@ from ._aggregates import MonthRow
 from ._glossary import shown_field
 from ._i18n import translate
 
-__all__ = ["fairness_chart", "kpi_charts", "separators"]
+__all__ = ["fairness_chart", "kpi_charts", "nice_axis", "separators"]
 
 _LAYOUT = {
     "margin": {"l": 50, "r": 20, "t": 40, "b": 40},
@@ -29,17 +30,42 @@ def separators(lang: str) -> str:
     return get_decimal_symbol(lang) + get_group_symbol(lang)
 
 
-def _figure(title: str, traces: list[dict[str, Any]], lang: str, *, percent: bool = False) -> dict:
+def nice_axis(top: float) -> tuple[float, float]:
+    """(axis top, tick step) for values from 0 to ``top``: a 1-2-5 step, about five ticks,
+    and a top that is a labelled tick above every point (a 4.6% point never sits above a
+    4% axis top)."""
+    if not top > 0:
+        return 1.0, 0.2
+    raw = top / 5
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    # one tick above the highest point, so its marker is drawn whole inside the plot
+    return round((math.floor(top / step + 1e-9) + 1) * step, 12), step
+
+
+def _values(traces: list[dict[str, Any]]) -> list[float]:
+    return [v for t in traces for v in t["y"] if v is not None]
+
+
+def _figure(
+    title: str, traces: list[dict[str, Any]], lang: str, *, percent: bool = False
+) -> dict | None:
+    """The figure, or ``None`` when it has nothing to draw yet: no value, or only zeros
+    (bare axes; the page says "no data yet" instead)."""
+    values = _values(traces)
+    if not any(values):
+        return None
+    top, step = nice_axis(max(max(values), 0.0))
     # months are labels ("2025-03"), not dates: a category axis keeps one tick per month
     layout = {
         **_LAYOUT,
         "title": {"text": title},
         "xaxis": {"type": "category"},
         "separators": separators(lang),
+        "yaxis": {"range": [0, top], "dtick": step, "tickformat": ".0%" if percent else ","},
     }
-    layout["yaxis"] = (
-        {"tickformat": ".0%", "rangemode": "tozero"} if percent else {"rangemode": "tozero"}
-    )
+    if percent and step < 0.01:
+        layout["yaxis"]["tickformat"] = ".1%"
     return {"data": traces, "layout": layout}
 
 
@@ -58,8 +84,9 @@ def _bar(name: str, x: list[str], y: list[Any], color: str) -> dict[str, Any]:
     return {"type": "bar", "name": name, "x": x, "y": y, "marker": {"color": color}}
 
 
-def kpi_charts(rows: list[MonthRow], lang: str) -> dict[str, dict]:
-    """Figures of the monthly KPIs: volumes, rates, processing time, complaints, satisfaction."""
+def kpi_charts(rows: list[MonthRow], lang: str) -> dict[str, dict | None]:
+    """Figures of the monthly KPIs: volumes, rates, processing time, complaints, satisfaction
+    (``None`` for a figure with no data yet)."""
     x = [r.month for r in rows]
 
     def t(key: str) -> str:
@@ -108,7 +135,7 @@ def kpi_charts(rows: list[MonthRow], lang: str) -> dict[str, dict]:
 
 def fairness_chart(
     tables: dict[str | None, PublishedTable], lang: str, attribute: str = ""
-) -> dict:
+) -> dict | None:
     """Flag rate by group over months, as published (suppressed cells are gaps).
 
     Small groups appear only inside the "other (suppressed)" line, never by name.

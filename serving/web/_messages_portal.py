@@ -74,6 +74,15 @@ PORTAL_PAIRS: dict[str, tuple[str, str]] = {
     "chart_complaints": ("Complaints per month", "Pengaduan per bulan"),
     "chart_satisfaction": ("Satisfaction per month", "Kepuasan per bulan"),
     "chart_fairness": ("Flag rate by group per month", "Tingkat penandaan per kelompok per bulan"),
+    "ov_report_own_page": (
+        "The report opens as its own page at your window's width (one file, readable offline).",
+        "Laporan terbuka sebagai halaman tersendiri selebar jendela Anda (satu berkas, dapat"
+        " dibaca tanpa jaringan).",
+    ),
+    "chart_no_data": (
+        "No data yet: the chart appears once there is something to draw.",
+        "Belum ada data: grafik muncul setelah ada yang dapat digambar.",
+    ),
     # oversight
     "ov_kpis": ("Key figures", "Angka utama"),
     "ov_fairness": ("Fairness in production", "Keadilan dalam produksi"),

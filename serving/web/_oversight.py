@@ -38,12 +38,6 @@ router = APIRouter(include_in_schema=False)
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
 
-@router.get("/vendor/plotly.min.js")
-def plotly_js() -> FileResponse:
-    """plotly.js from the installed ``plotly`` package."""
-    return FileResponse(PLOTLY_JS, media_type="text/javascript")
-
-
 @router.get("/oversight", response_class=HTMLResponse)
 def oversight_page(request: Request, user: PageUser) -> HTMLResponse:
     """KPIs with charts (processing time, backlog, flag and hit rates, complaints, satisfaction)."""
@@ -58,7 +52,9 @@ def oversight_page(request: Request, user: PageUser) -> HTMLResponse:
         monitoring = monitor_summary(session)
         estimates = _estimates(request, session)
     monitoring["alerts_text"] = [(a, alert_text(a, user.lang)) for a in monitoring["alerts"]]
-    charts = {k: json.dumps(v) for k, v in kpi_charts(rows, user.lang).items()}
+    charts = {
+        k: None if v is None else json.dumps(v) for k, v in kpi_charts(rows, user.lang).items()
+    }
     return render(
         request,
         "web/oversight.html",
@@ -106,8 +102,12 @@ def fairness_page(request: Request, user: PageUser, attribute: str = "nationalit
         attributes=AUDIT_GROUPS,
         overall=overall,
         min_size=min_size,
-        chart=json.dumps(fairness_chart(by_month, user.lang, attribute)),
+        chart=_json(fairness_chart(by_month, user.lang, attribute)),
     )
+
+
+def _json(figure: dict | None) -> str | None:
+    return None if figure is None else json.dumps(figure)
 
 
 def model_registry(settings: Any) -> dict[str, Any]:
@@ -140,7 +140,22 @@ def model_page(request: Request, user: PageUser, approved: str = "") -> HTMLResp
     requires(user, "kpis.read")
     registry = model_registry(request.app.state.settings)
     done = approved if approved.isdigit() else ""
-    return render(request, "web/model.html", user, registry=registry, approved=done)
+    return render(
+        request, "web/model.html", user, registry=registry, approved=done, metric=_metric(user)
+    )
+
+
+def _metric(user: WebUser):
+    """Metric keys (a gate's failed checks) in words, in the user's language."""
+
+    def label(key: str) -> str:
+        try:
+            from experiments import metric_label
+        except ImportError:  # experiments not installed: the key is all there is
+            return key
+        return metric_label(key, user.lang)
+
+    return label
 
 
 def _refusal(exc: Exception, user: WebUser, version: str, pending: list[dict]) -> str:
@@ -187,6 +202,7 @@ def approve_waiver(
             approved="",
             problem=key,
             problem_version=version,
+            metric=_metric(user),
         )
     return RedirectResponse(f"/oversight/model?approved={version}", status_code=303)
 

@@ -47,8 +47,14 @@ def _maplibre_style_id() -> str:
     return maplibre_style_id()
 
 
+def _asset_url(name: str) -> str:
+    from ._assets import asset_url  # digests the file once, on first use
+
+    return asset_url(name)
+
+
 templates.env.globals.update(
-    LANGS=LANGS, PERMISSIONS=PERMISSIONS, PLOTLY_MAPLIBRE_ID=_maplibre_style_id
+    LANGS=LANGS, PERMISSIONS=PERMISSIONS, PLOTLY_MAPLIBRE_ID=_maplibre_style_id, asset=_asset_url
 )
 
 

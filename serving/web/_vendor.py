@@ -4,7 +4,8 @@ plotly.js inserts its global CSS as an inline ``<style>`` element, which the pol
 refuses, unless the page already holds an element with id ``plotly.js-style-global`` and
 class ``no-inline-styles``.  The pages link that id to ``/vendor/plotly.css``, built here
 from the rules inside the installed ``plotly.min.js`` (so they always match its version).
-Its bundled map library also inserts a ``<style>``, skipped when an element with its id
+:mod:`serving.web._assets` serves it (compressed, versioned).  Its bundled map library
+also inserts a ``<style>``, skipped when an element with its id
 exists; the charts draw no maps, so a placeholder with that id is enough.
 """
 
@@ -14,7 +15,6 @@ import functools
 import re
 
 from fastapi import APIRouter
-from fastapi.responses import Response
 
 from ._oversight import PLOTLY_JS
 
@@ -54,9 +54,3 @@ def maplibre_style_id() -> str:
     """The id whose presence stops plotly's map library from inserting its inline style."""
     match = _MAPLIBRE.search(_bundle())
     return match.group(1) if match else "plotly-maplibre-style"
-
-
-@router.get("/vendor/plotly.css")
-def plotly_stylesheet() -> Response:
-    """plotly.js's stylesheet, from the installed ``plotly`` package."""
-    return Response(plotly_css(), media_type="text/css")

@@ -307,7 +307,7 @@ def test_plotly_is_served_locally(client_factory):
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/javascript")
     assert len(r.content) > 1_000_000
     html = client_factory("auditor").get("/oversight").text
-    assert '<script src="/vendor/plotly.min.js"' in html and "cdn" not in html.lower()
+    assert '<script src="/vendor/plotly.min.js?v=' in html and "cdn" not in html.lower()
 
 
 def test_a_decision_can_be_amended_with_a_linked_decision(client_factory, web_world):
