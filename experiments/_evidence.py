@@ -18,7 +18,13 @@ from risk.settings import Settings
 from ._registry import get_version
 from ._tracking import client_for
 
-__all__ = ["EVIDENCE_TAG", "comparison_summary", "latest_comparison", "log_comparison"]
+__all__ = [
+    "EVIDENCE_TAG",
+    "comparison_summary",
+    "evidence_checks",
+    "latest_comparison",
+    "log_comparison",
+]
 
 #: The model-version tag holding the latest comparison's summary.
 EVIDENCE_TAG = "evidence.comparison"
@@ -79,3 +85,66 @@ def latest_comparison(settings: Settings, version: str | int) -> dict[str, Any] 
     client = client_for(settings)
     text = get_version(client, settings, version).tags.get(EVIDENCE_TAG)
     return None if not text else json.loads(text)
+
+
+def _ci_text(value: float, ci: list[float]) -> str:
+    return f"{value:+.3f} [{ci[0]:+.3f}, {ci[1]:+.3f}]"
+
+
+def evidence_checks(mv: Any, champion: Any) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The gate's checks from the version's latest live comparison, and that comparison.
+
+    A comparison counts only when it was made against the current champion.  For
+    precision and recall at capacity, a challenger estimated worse with a 95% interval
+    wholly below zero fails a gated check (waivable by the second-person rule); an
+    interval that includes zero passes, and a figure that is not estimable is
+    reported, not gated.
+
+    Returns
+    -------
+    tuple
+        The checks (empty without a usable comparison) and the summary used (or None).
+    """
+    text = mv.tags.get(EVIDENCE_TAG)
+    if not text or champion is None:
+        return [], None
+    summary = json.loads(text)
+    if summary.get("champion_version") != str(champion.version):
+        return [
+            {
+                "check": "live.comparison",
+                "gated": False,
+                "passed": True,
+                "value": None,
+                "reference": None,
+                "detail": (
+                    f"the latest comparison ({summary['period'][0]} to {summary['period'][1]})"
+                    f" was made against version {summary.get('champion_version')}, not the"
+                    f" current champion {champion.version}: not used; run risk compare again"
+                ),
+            }
+        ], None
+    period = f"{summary['period'][0]} to {summary['period'][1]}, {summary['n']} applications"
+    return [_live(summary, name, period) for name in ("precision", "recall")], summary
+
+
+def _live(summary: dict[str, Any], name: str, period: str) -> dict[str, Any]:
+    diff = summary["difference"]
+    value, ci = diff.get(name), diff.get(f"{name}_ci")
+    check = {"check": f"live.{name}", "value": value, "reference": 0.0}
+    if value is None or ci is None:
+        return check | {
+            "gated": False,
+            "passed": True,
+            "detail": f"estimated {name} difference over {period}: not estimable",
+        }
+    worse = ci[1] < 0
+    return check | {
+        "gated": True,
+        "passed": not worse,
+        "detail": (
+            f"estimated {name} at capacity, challenger minus champion, over {period}:"
+            f" {_ci_text(value, ci)}"
+            + (" (worse: the whole interval is below zero)" if worse else "")
+        ),
+    }

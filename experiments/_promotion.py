@@ -1,5 +1,9 @@
 """The promotion gate: fairness within tolerance and no loss of quality, or a two-person waiver.
 
+Quality is judged on the test split and, when the challenger has a comparison over a
+live period against the current champion (``risk compare``), on the estimated
+differences too: estimated worse with an interval excluding zero fails.
+
 Every attempt, passed or refused, is recorded twice: as tags on the model
 version and as one run in the ``<experiment>-promotions`` experiment, which is
 the append-only promotions log :func:`promotion_history` reads.
@@ -16,6 +20,7 @@ from models import model_name
 from risk.errors import ConflictError, PromotionRefusedError, RequestValidationError
 from risk.settings import Settings
 
+from ._evidence import evidence_checks
 from ._registry import CHALLENGER, CHAMPION, alias_version, bundle_fingerprint, get_version
 from ._tracking import PROMOTIONS_EXPERIMENT_SUFFIX, client_for, experiment_id
 
@@ -116,9 +121,11 @@ def evaluate(client: Any, settings: Settings, version: str | int) -> dict[str, A
     if current is not None and str(current.version) == str(mv.version):
         raise ConflictError(f"version {mv.version} is already the champion")
     champion_run = None if current is None else client.get_run(current.run_id)
+    live, comparison = evidence_checks(mv, current)
     checks = [
         _fairness_check(run),
         *_quality_checks(run, champion_run, settings.mlflow.quality_margin),
+        *live,
     ]
     fingerprint = bundle_fingerprint(client, mv)
     return {
@@ -129,6 +136,8 @@ def evaluate(client: Any, settings: Settings, version: str | int) -> dict[str, A
         "checks": checks,
         "failed": [c["check"] for c in checks if c["gated"] and not c["passed"]],
         "previous_champion": None if current is None else str(current.version),
+        # which evidence the gate read: the test split always, a live comparison if any
+        "evidence": {"test_split": True, "comparison": comparison},
         "waiver": None,
     }
 
