@@ -205,6 +205,11 @@ class ServingSettings(BaseModel):
     #: With ``model_source = "registry"``, the service looks for a newly promoted champion
     #: this often and swaps it in by itself (0: only at start-up and POST /v1/model/reload).
     registry_poll_seconds: float = Field(30.0, ge=0, le=86400)
+    #: Shadow scoring: when the registry has a ``challenger``, it scores every live
+    #: application too, off the champion's path (supervisors and admins switch it at run time).
+    shadow_scoring: bool = True
+    #: Applications waiting for the challenger; beyond this they are dropped and counted.
+    shadow_queue: int = Field(1000, ge=1, le=1_000_000)
     #: The audit chain's HMAC key; if unset, read from ``audit_key_file``.
     audit_key: SecretStr | None = None
     #: File holding the audit key (default ``data_dir/audit.key``, created 0600 if missing).

@@ -20,6 +20,7 @@ from serving.services import (
     CheckpointLoop,
     ModelHolder,
     RegistryPoller,
+    ShadowScorer,
     TokenCache,
     append_audit,
     audit_checkpoint_path,
@@ -90,6 +91,7 @@ def create_app(
     )
     holder = model_holder or ModelHolder(settings)
     clock = clock or WallClock()
+    shadow = ShadowScorer(settings.serving.shadow_queue)  # the challenger, off the path
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -108,6 +110,9 @@ def create_app(
                         details={"source": holder.source, "error": holder.last_error},
                     )
             schedule = _start_schedule(app, settings)
+            if load_model and settings.serving.model_source == "registry":
+                shadow.load_from_registry(settings)
+            shadow.start()
             poller = _poller(settings, store, holder, clock)
             heads = _checkpoints(store, settings, clock) if owns_store else None
             try:
@@ -119,6 +124,7 @@ def create_app(
                     poller.stop()
                 if heads is not None:
                     heads.stop()
+                shadow.stop()
         finally:
             if owns_store:  # stop its checkpointer and close its connections
                 store.dispose()
@@ -135,6 +141,7 @@ def create_app(
     app.state.rng = random.Random(seed)
     app.state.clock = clock
     app.state.token_cache = TokenCache(settings.serving.auth_cache_seconds)
+    app.state.shadow = shadow
     install_error_handlers(app)
     app.add_middleware(BodyLimit)  # 413 before any route reads (and parses) a body
     for router in ROUTERS:

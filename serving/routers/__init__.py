@@ -1,6 +1,6 @@
 """One router per resource."""
 
-from . import admin, applications, audit, cases, complaints, monitoring, promotions, surveys
+from . import admin, applications, audit, cases, complaints, monitoring, promotions, shadow, surveys
 
 __all__ = [
     "admin",
@@ -10,6 +10,7 @@ __all__ = [
     "complaints",
     "monitoring",
     "promotions",
+    "shadow",
     "surveys",
 ]
 
@@ -22,4 +23,5 @@ ROUTERS = (
     monitoring.router,
     promotions.router,
     surveys.router,
+    shadow.router,
 )

@@ -92,6 +92,12 @@ def _score_one(
         )
 
 
+def _shadow(request: Request, store: Store, settings: Settings, outcomes: list) -> None:
+    """Committed new scores go to the challenger in shadow (a queue put; never blocks)."""
+    scores = [o.score for o in outcomes if not o.replayed]
+    request.app.state.shadow.submit(store, request.app.state.clock, settings, scores)
+
+
 def _once_more_on_collision(work: Callable[[], T]) -> T:
     """Run ``work``; if a concurrent request committed the same rows first, run it again.
 
@@ -127,6 +133,7 @@ async def score(
         outcome = _once_more_on_collision(
             lambda: _score_one(request, store, holder, settings, user, body, idempotency_key, wait)
         )
+        _shadow(request, store, settings, [outcome])
         answer = json_answer(score_public(outcome, holder.name_of))
         if outcome.replayed:
             answer.headers[REPLAYED] = "true"
@@ -166,6 +173,7 @@ def score_batch(
             idempotency_key=idempotency_key,
         )
     )
+    _shadow(request, store, settings, outcomes)
     data = [score_public(o, holder.name_of) for o in outcomes]
     answer = json_answer(ScoreBatchPublic(data=data, count=len(data)))
     replayed = [str(i) for i, o in enumerate(outcomes) if o.replayed]

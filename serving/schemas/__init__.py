@@ -53,6 +53,7 @@ from ._public import (
     SurveyPage,
     SurveyPublic,
 )
+from ._shadow import ShadowPublic, ShadowSwitchRequest
 from ._waivers import PendingWaiverPublic, PromotionPublic, WaiverPublic, WaiverRequest
 
 __all__ = [
@@ -101,6 +102,8 @@ __all__ = [
     "ScoreBatchRequest",
     "ScorePublic",
     "ScoreRequest",
+    "ShadowPublic",
+    "ShadowSwitchRequest",
     "SurveyModerationRequest",
     "SurveyPage",
     "SurveyPublic",

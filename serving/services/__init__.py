@@ -138,6 +138,7 @@ from ._sessions import (
     open_session,
     read_session,
 )
+from ._shadow import ShadowScorer, ShadowStatus, shadow_switch_on, switch_shadow
 from ._sign_in import (
     FAILED_ACTOR,
     SignInResult,
@@ -220,6 +221,8 @@ __all__ = [
     "RuntimeSettings",
     "ScoreOutcome",
     "SessionPolicy",
+    "ShadowScorer",
+    "ShadowStatus",
     "SignInResult",
     "ThrottlePolicy",
     "TokenCache",
@@ -331,10 +334,12 @@ __all__ = [
     "set_person_active",
     "set_runtime",
     "set_team",
+    "shadow_switch_on",
     "shows_model_output",
     "sign_in_with_password",
     "submit_survey",
     "switch_kill",
+    "switch_shadow",
     "take_complaint",
     "unlock_address",
     "unlock_sign_in",

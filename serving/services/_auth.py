@@ -77,6 +77,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "kpis.read": frozenset({"supervisor", "analyst", "auditor", "admin"}),
     "settings.read": frozenset({"supervisor", "analyst", "auditor", "admin"}),
     "settings.kill_switch": frozenset({"supervisor", "admin"}),
+    "settings.shadow": frozenset({"supervisor", "admin"}),
     "monitor.run": frozenset({"supervisor", "analyst", "admin"}),
     # the store's records as training data: personal data, so never the auditors
     "data.export": frozenset({"analyst", "admin"}),

@@ -67,7 +67,7 @@ class RuntimeSettings:
         )
 
 
-_KEYS = ("kill_switch", "blind_sample_rate", "threshold")
+_KEYS = ("kill_switch", "blind_sample_rate", "threshold", "shadow_scoring")
 
 
 _TABLE = ServiceSetting.__table__

@@ -286,6 +286,23 @@ class ServiceSetting(Base):
     updated_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.user_id"))
 
 
+class ShadowScore(Base):
+    """A challenger's score of a live application, made in shadow: never shown to officers,
+    never changing the champion's flag, queue or blind sample."""
+
+    __tablename__ = "shadow_scores"
+    shadow_id: Mapped[int] = mapped_column(primary_key=True)
+    score_id: Mapped[str] = mapped_column(sa.ForeignKey("scores.score_id"), index=True)
+    application_id: Mapped[str] = mapped_column(sa.String(64))
+    model_version: Mapped[str] = mapped_column(sa.String(120), index=True)
+    score: Mapped[float]
+    margin: Mapped[float]
+    band: Mapped[str] = mapped_column(sa.String(20))
+    would_flag: Mapped[bool]
+    reasons: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
 class MonitorRun(Base):
     """One monitoring run of the served model over a period (the report as JSON)."""
 

@@ -26,6 +26,7 @@ MATRIX = [
     ("POST", "/v1/model/versions/{version}/waiver/approval", {"supervisor"}),
     ("GET", "/v1/settings", AGGREGATES),
     ("PUT", "/v1/settings/kill-switch", {"supervisor", "admin"}),
+    ("PUT", "/v1/settings/shadow", {"supervisor", "admin"}),
     ("PUT", "/v1/settings/review", {"admin"}),
     ("GET", "/v1/kpis", AGGREGATES),
     ("POST", "/v1/applications/score", {"officer", "supervisor", "admin"}),
