@@ -244,6 +244,8 @@ class SecuritySettings(BaseModel):
     status_address_max_failures: int = Field(20, ge=1, le=100_000)
     #: How long an applicant's status page stays open after the code was accepted.
     applicant_session_minutes: int = Field(30, ge=1, le=24 * 60)
+    #: Unanswered complaints one application may have open at once (sent from /status).
+    status_max_open_complaints: int = Field(3, ge=1, le=100)
     #: Serve the interactive API docs (``/docs``, assets from the installed package).
     docs_enabled: bool = True
 

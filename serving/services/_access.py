@@ -164,16 +164,22 @@ def issue_first_code(
 def _application_codes(session: Session, reference: str) -> list[ApplicantCode]:
     rows = session.scalars(
         sa.select(ApplicantCode)
-        .where(ApplicantCode.reference == canonical_reference(reference))
+        .where(
+            sa.or_(
+                ApplicantCode.reference == canonical_reference(reference),
+                ApplicantCode.application_id == reference.strip(),
+            )
+        )
         .order_by(ApplicantCode.code_id)
     ).all()
     if not rows:
-        raise NotFoundError(f"no application has the reference {reference!r}")
+        raise NotFoundError(f"no application has the reference or id {reference!r}")
     return list(rows)
 
 
 def revoke_codes(session: Session, reference: str, *, clock: Clock, actor: str) -> int:
-    """Revoke every live code of the application with ``reference``; returns how many.
+    """Revoke every live code of the application with ``reference`` (or that application
+    id); returns how many.
 
     Open status pages opened with those codes end at once.
     """
@@ -189,7 +195,7 @@ def revoke_codes(session: Session, reference: str, *, clock: Clock, actor: str) 
 def reissue_code(session: Session, reference: str, *, clock: Clock, actor: str) -> IssuedCode:
     """A new code for the application with ``reference``; the old ones stop working."""
     rows = _application_codes(session, reference)
-    revoke_codes(session, reference, clock=clock, actor=actor)
+    revoke_codes(session, rows[0].reference, clock=clock, actor=actor)
     row, issued = _new_code(session, rows[0].application_id, rows[0].reference, clock, actor)
     _audit(session, clock, actor, "access_code.issue", row)
     return issued
@@ -234,6 +240,24 @@ def _fail(session: Session, key: str, address: str, settings: Settings, clock: C
         entity_id=key[:40],
         details={"address": address},
     )
+    sec = settings.security
+    for scope, column, value, limit in (
+        ("reference", StatusFailure.reference_key, key, sec.status_reference_max_failures),
+        ("address", StatusFailure.address, address, sec.status_address_max_failures),
+    ):
+        counted = session.scalar(
+            sa.select(sa.func.count()).where(column == value, StatusFailure.at > now - window)
+        )
+        if counted == limit:  # the attempt that locks it: said once
+            append_audit(
+                session,
+                clock=clock,
+                actor=APPLICANT_ACTOR,
+                action="status.lockout",
+                entity_type=scope,
+                entity_id=(key[:40] if scope == "reference" else address),
+                details={"failures": limit},
+            )
 
 
 def check_access_code(

@@ -113,6 +113,16 @@ def open_applicant_complaint(
         empty="a complaint needs a description",
         max_length=MAX_PUBLIC_TEXT,
     )
+    open_count = session.scalar(
+        sa.select(sa.func.count()).where(
+            Complaint.application_id == access.application_id,
+            Complaint.source == "applicant",
+            Complaint.status != "answered",
+        )
+    )
+    limit = settings.security.status_max_open_complaints
+    if open_count >= limit:
+        raise refuse(ConflictError, "complaint_open_limit", limit=limit)
     now = clock.now()
     case_id = session.scalar(
         sa.select(sa.func.max(Case.case_id)).where(Case.application_id == access.application_id)

@@ -9,6 +9,12 @@ PUBLIC_RULES: dict[str, tuple[str, str]] = {
         "only the handler of complaint {complaint} or a supervisor may record its follow-up",
         "hanya penangan pengaduan {complaint} atau penyelia yang boleh mencatat tindak lanjutnya",
     ),
+    "complaint_open_limit": (
+        "this application already has {limit} complaints waiting for an answer; we answer"
+        " those first",
+        "permohonan ini sudah memiliki {limit} pengaduan yang menunggu jawaban; kami"
+        " menjawabnya terlebih dahulu",
+    ),
     "survey_after_decision": (
         "the survey opens once the application has a decision",
         "survei dibuka setelah permohonan diputuskan",

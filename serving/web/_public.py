@@ -190,7 +190,7 @@ def file_complaint(
                 contact_preference=contact_preference,
                 address=client_address(request),
             )
-    except RequestValidationError as exc:
+    except (RequestValidationError, ConflictError) as exc:
         return _refused(request, access, exc)
     where = f"{_PATH}?lang={request_lang(request)}&done=complaint#complaints"
     return RedirectResponse(where, status_code=303)

@@ -129,6 +129,14 @@ def test_wrong_codes_lock_the_reference_then_the_address(store, settings, issued
     # two more unknown references from the first address reach its limit of 5
     more = [_check(store, settings, f"AM-ZZZZ-000{i}", "X").outcome for i in range(3)]
     assert more == ["failed", "failed", "locked"]
+    with store.transaction() as session:
+        lockouts = session.execute(
+            sa.select(AuditEntry.entity_type, AuditEntry.entity_id)
+            .where(AuditEntry.action == "status.lockout")
+            .order_by(AuditEntry.seq)
+        ).all()
+    assert [t for t, _ in lockouts] == ["reference", "address"]
+    assert lockouts[1][1] == "203.0.113.9"
 
 
 def test_reissue_revokes_the_old_code_and_ends_its_pages(store, settings, issued):
@@ -155,7 +163,7 @@ def test_reissue_revokes_the_old_code_and_ends_its_pages(store, settings, issued
 def test_reissuing_an_unknown_reference_names_it(store):
     with store.transaction() as session, pytest.raises(NotFoundError) as err:
         reissue_code(session, "AM-0000-0000", clock=CLOCK, actor="cli")
-    assert err.value.message == "no application has the reference 'AM-0000-0000'"
+    assert err.value.message == "no application has the reference or id 'AM-0000-0000'"
 
 
 def test_risk_applicants_reissues_and_revokes_a_code(
@@ -179,4 +187,6 @@ def test_risk_applicants_reissues_and_revokes_a_code(
     assert _check(store, settings, issued["reference"], code).outcome == "failed"
     unknown = CliRunner().invoke(app, ["applicants", "reissue-code", "AM-0000-0000"])
     assert unknown.exit_code == 1
-    assert "error: no application has the reference 'AM-0000-0000'" in unknown.output
+    assert "error: no application has the reference or id 'AM-0000-0000'" in unknown.output
+    by_id = CliRunner().invoke(app, ["applicants", "reissue-code", issued["application_id"]])
+    assert by_id.output.splitlines()[0] == f"reference {issued['reference']}"

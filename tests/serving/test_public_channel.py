@@ -340,3 +340,24 @@ def test_the_changelog_names_roles_never_people(store, people, clock):
     assert indonesian[3] == (
         "disetujui orang kedua (penyelia); gerbang menemukan: keadilan di luar batas toleransi"
     )
+
+
+def test_an_application_has_at_most_three_unanswered_complaints(
+    store, people, settings, applicants, clock
+):
+    def send():
+        with store.transaction() as session:
+            return open_applicant_complaint(
+                session, applicants[0], settings, clock=clock, category="delay",
+                description="Still waiting.",
+            ).complaint_id  # fmt: skip
+
+    first = [send() for _ in range(3)]
+    with pytest.raises(ConflictError) as err:
+        send()
+    assert err.value.message == (
+        "this application already has 3 complaints waiting for an answer; we answer those first"
+    )
+    with store.transaction() as session:
+        respond_complaint(session, people["supervisor"], first[0], "Answered.", clock=clock)
+    assert send() > first[-1]  # an answer makes room for the next

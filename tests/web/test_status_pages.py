@@ -143,3 +143,14 @@ def test_a_reissued_code_closes_the_open_page(client_factory, web_world):
     )
     assert answer.status_code == 401
     assert "Your page was closed (it stays open for 30 minutes)." in answer.text
+
+
+def test_the_status_page_shows_nothing_personal_the_applicant_did_not_type(
+    client_factory, web_world
+):
+    case = open_case(web_world)
+    c, reference, _ = _opened(client_factory, web_world, case)
+    page = c.get("/status").text
+    assert reference in page
+    shown = [v for v in web_world.personal | {case.application_id} if str(v) in page]
+    assert shown == []
