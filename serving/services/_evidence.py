@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from serving.store import Case, Decision, Score
 
+from ._aggregates import standing_decision
+
 __all__ = ["BandRecord", "band_record", "live_band_counts", "score_band_record"]
 
 
@@ -59,13 +61,12 @@ def live_band_counts(session: Session, model_version: str) -> dict[str, tuple[in
 
     Only each case's current decision counts (an amendment replaces what it amends).
     """
-    amended = sa.select(Decision.amends_id).where(Decision.amends_id.is_not(None))
     confirmed = sa.func.sum(sa.case((Decision.outcome == "violation_confirmed", 1), else_=0))
     rows = session.execute(
         sa.select(Score.band, sa.func.count(), confirmed)
         .join(Case, Case.score_id == Score.score_id)
         .join(Decision, Decision.case_id == Case.case_id)
-        .where(Score.model_version == model_version, Decision.decision_id.not_in(amended))
+        .where(Score.model_version == model_version, standing_decision())
         .group_by(Score.band)
     )
     return {band: (int(n), int(k or 0)) for band, n, k in rows}

@@ -16,8 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from risk.clock import Clock
-from serving.store import Case, Complaint, Decision, Feedback, Score
+from serving.store import Case, Complaint, Feedback, Score
 
+from ._aggregates import decided_cases
 from ._disclosure import safe_rate
 
 __all__ = ["compute_kpis"]
@@ -38,23 +39,11 @@ def _rate(num: int, den: int, k: int) -> float | None:
     return safe_rate(num, den, k) if k > 0 else (None if den == 0 else num / den)
 
 
-def _current_decisions(session: Session) -> list[tuple[Any, ...]]:
-    """(case route, current outcome, case opened, first decision time) per decided case.
-
-    Both times are the service's own: an application's ``submitted_at`` comes from
-    whoever sent it (a loaded world keeps its own dates) and is never subtracted
-    from a time the service stamped.
-    """
-    amended = sa.select(Decision.amends_id).where(Decision.amends_id.is_not(None))
-    return session.execute(
-        sa.select(Case.route, Decision.outcome, Case.created_at, Case.decided_at)
-        .join(Decision, Decision.case_id == Case.case_id)
-        .where(Decision.decision_id.not_in(amended))
-    ).all()
-
-
 def _review_kpis(session: Session, now: dt.datetime, k: int) -> dict[str, Any]:
-    decided = _current_decisions(session)
+    # Both times are the service's own: an application's ``submitted_at`` comes from
+    # whoever sent it (a loaded world keeps its own dates) and is never subtracted
+    # from a time the service stamped.
+    decided = [(c.route, c.outcome, c.opened_at, c.decided_at) for c in decided_cases(session)]
     processing = [(d - s).total_seconds() / 86400 for _, _, s, d in decided if d and s]
     out: dict[str, Any] = {
         "decided_cases": len(decided),

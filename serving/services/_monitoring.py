@@ -13,6 +13,7 @@ from risk.errors import MonitorError
 from risk.settings import Settings
 from serving.store import Case, Decision, Score, raw_table
 
+from ._aggregates import standing_decision
 from ._runtime import read_runtime
 
 __all__ = ["GROUP_COLUMNS", "LABELS", "monitor_store", "scored_frame"]
@@ -83,12 +84,7 @@ def _weight(propensity: float | None, route: str, rate: float) -> float:
 
 def _latest_decisions() -> Any:
     """The standing decision of each case: the one no later decision amends."""
-    amended = sa.select(Decision.amends_id).where(Decision.amends_id.is_not(None))
-    return (
-        sa.select(Decision.case_id, Decision.outcome)
-        .where(Decision.decision_id.not_in(amended))
-        .subquery()
-    )
+    return sa.select(Decision.case_id, Decision.outcome).where(standing_decision()).subquery()
 
 
 def monitor_store(

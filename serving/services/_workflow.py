@@ -17,6 +17,7 @@ from risk.contract import VIOLATION_TYPES
 from risk.errors import ConflictError, NotFoundError, PermissionDeniedError, RequestValidationError
 from serving.store import Case, Decision, User
 
+from ._aggregates import standing_decision
 from ._audit import append_audit
 from ._auth import Principal, require
 from ._rules import refuse
@@ -302,9 +303,8 @@ def _holds_or_supervises(principal: Principal, case: Case) -> bool:
 
 
 def _latest_decision(session: Session, case_id: int) -> Decision | None:
-    amended = sa.select(Decision.amends_id).where(Decision.amends_id.is_not(None))
     return session.scalar(
-        sa.select(Decision).where(Decision.case_id == case_id, Decision.decision_id.not_in(amended))
+        sa.select(Decision).where(Decision.case_id == case_id, standing_decision())
     )
 
 

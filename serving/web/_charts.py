@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from serving.services import PublishedTable
+from serving.services import MonthRow, PublishedTable
 
-from ._aggregates import MonthRow
 from ._glossary import shown_field
 from ._i18n import translate
 

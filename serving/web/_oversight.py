@@ -19,9 +19,15 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from risk.errors import ConflictError, NotFoundError, PromotionRefusedError
 from serving._security import scrub
-from serving.services import approve_model_waiver, compute_kpis, reviews_frame
+from serving.services import (
+    FAIRNESS_GROUPS,
+    approve_model_waiver,
+    compute_kpis,
+    fairness_tables,
+    monthly,
+    reviews_frame,
+)
 
-from ._aggregates import AUDIT_GROUPS, fairness_tables, monthly
 from ._charts import fairness_chart, kpi_charts
 from ._glossary import feature_texts
 from ._monitoring import alert_text, monitor_summary
@@ -88,7 +94,7 @@ def _estimates(request: Request, session: Any) -> dict[str, Any] | None:
 def fairness_page(request: Request, user: PageUser, attribute: str = "nationality") -> HTMLResponse:
     """Live flag and hit rates by group, overall and by month, small groups suppressed."""
     requires(user, "kpis.read")
-    if attribute not in AUDIT_GROUPS:
+    if attribute not in FAIRNESS_GROUPS:
         raise PageError(404, "error_not_found", what=f"attribute {attribute!r}")
     min_size = request.app.state.settings.fairness.min_group_size
     with request.app.state.store.transaction() as session:
@@ -99,7 +105,7 @@ def fairness_page(request: Request, user: PageUser, attribute: str = "nationalit
         "web/fairness.html",
         user,
         attribute=attribute,
-        attributes=AUDIT_GROUPS,
+        attributes=FAIRNESS_GROUPS,
         overall=overall,
         min_size=min_size,
         chart=_json(fairness_chart(by_month, user.lang, attribute)),

@@ -18,18 +18,19 @@ from fastapi.responses import HTMLResponse, Response
 
 from risk.clock import Clock
 from serving.services import (
+    FAIRNESS_GROUPS,
     ChangeEntry,
     Checkpoint,
     PublishedTable,
     approved_comments,
     audit_checkpoint_path,
     compute_kpis,
+    fairness_tables,
     public_changelog,
     public_channel_figures,
     read_checkpoints,
 )
 
-from ._aggregates import AUDIT_GROUPS, fairness_tables
 from ._glossary import shown_field
 from ._i18n import LANGS, format_number, format_percent, translate
 from ._render import STATIC_DIR, render, templates
@@ -110,7 +111,7 @@ def build_transparency(
     ``promotions`` are the registry's promotion attempts (the changelog's models).
     """
     kpis = compute_kpis(session, clock=clock, min_count=min_group_size)
-    groups = {a: fairness_tables(session, a, min_group_size)[None] for a in AUDIT_GROUPS}
+    groups = {a: fairness_tables(session, a, min_group_size)[None] for a in FAIRNESS_GROUPS}
     return TransparencyReport(
         kpis=kpis,
         groups=groups,

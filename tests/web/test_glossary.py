@@ -41,7 +41,7 @@ def test_every_enumerated_value_of_the_contract_has_both_languages():
 
 def test_the_review_vocabularies_outside_the_contract_are_covered_too():
     from risk.contract import VIOLATION_TYPES
-    from serving.web._aggregates import age_band
+    from serving.services import age_band
 
     assert {v: label("violation_type", v, "id") for v in VIOLATION_TYPES} == {
         "overstay": "Tinggal melebihi izin",

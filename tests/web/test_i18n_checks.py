@@ -76,8 +76,7 @@ def test_every_literal_key_in_the_templates_exists():
 
 def test_every_key_built_from_data_exists():
     from risk.contract import TABLES
-    from serving.services import COMPLAINT_CATEGORIES, DECISION_OUTCOMES, ROLES
-    from serving.web._aggregates import AUDIT_GROUPS
+    from serving.services import COMPLAINT_CATEGORIES, DECISION_OUTCOMES, FAIRNESS_GROUPS, ROLES
     from serving.web._complaints import STATUSES as COMPLAINT_STATUSES
 
     shown_fields = [c.name for t in ("applications", "documents") for c in TABLES[t].columns]
@@ -87,7 +86,7 @@ def test_every_key_built_from_data_exists():
         "route_": ("model_flag", "blind_sample", "kill_switch"),
         "outcome_": DECISION_OUTCOMES,
         "role_": ROLES,
-        "attr_": AUDIT_GROUPS,
+        "attr_": FAIRNESS_GROUPS,
         "sla_": ("ok", "due_soon", "breached"),
         "cat_": COMPLAINT_CATEGORIES,
         "cstatus_": COMPLAINT_STATUSES,

@@ -30,7 +30,7 @@ def test_chart_axes_end_on_a_tick_above_every_point(top, expected):
 
 
 def test_kpi_charts_hold_their_points_and_are_none_without_data():
-    from serving.web._aggregates import MonthRow
+    from serving.services import MonthRow
 
     rows = [
         MonthRow("2025-01", 200, 9, 8, 1, 2.0, 0, 0, None),

@@ -1,5 +1,7 @@
-"""Aggregates for oversight and the public: monthly KPIs and live fairness by group.
+"""The aggregate queries oversight, the public pages, the API and the KPIs share.
 
+One place for what "the standing decision" of a case is (the one no later decision
+amends), the decided cases with their times, monthly KPIs and live fairness by group.
 Only counts and rates leave this module, never a row about a person, and only in the
 form :func:`serving.services.protect` allows: small groups pooled into one "other"
 line, rates over fewer than ``settings.fairness.min_group_size`` cases suppressed, and
@@ -17,20 +19,24 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from serving.services import Counts, PublishedTable, protect, safe_rate
 from serving.store import Case, Complaint, Decision, Feedback, Score, raw_table
 
+from ._disclosure import Counts, PublishedTable, protect, safe_rate
+
 __all__ = [
-    "AUDIT_GROUPS",
+    "FAIRNESS_GROUPS",
+    "DecidedCase",
     "MonthRow",
     "age_band",
+    "decided_cases",
     "fairness_tables",
     "group_counts",
     "monthly",
+    "standing_decision",
 ]
 
 #: Attributes live fairness is reported by (``age_band`` is derived from the birth date).
-AUDIT_GROUPS = ("nationality", "sex", "age_band", "marital_status")
+FAIRNESS_GROUPS = ("nationality", "sex", "age_band", "marital_status")
 _AGE_EDGES = ((25, "18-24"), (40, "25-39"), (60, "40-59"))
 
 
@@ -47,15 +53,41 @@ def age_band(birth: dt.date | None, at: dt.datetime) -> str:
     return "60+"
 
 
-def _current_outcomes(session: Session) -> dict[str, str]:
-    """application_id -> current decision outcome of its flagged case."""
+def standing_decision() -> sa.ColumnElement[bool]:
+    """The condition on :class:`Decision` that it is its case's standing decision.
+
+    A decision stands until a later one amends it; every figure counts only these.
+    """
     amended = sa.select(Decision.amends_id).where(Decision.amends_id.is_not(None))
+    return Decision.decision_id.not_in(amended)
+
+
+@dataclass(frozen=True)
+class DecidedCase:
+    """A decided case as the aggregates count it (both times on the service's clock)."""
+
+    application_id: str
+    route: str
+    outcome: str
+    opened_at: dt.datetime
+    decided_at: dt.datetime | None
+
+
+def decided_cases(session: Session) -> list[DecidedCase]:
+    """Every decided case with its standing outcome, opening and first decision time."""
     rows = session.execute(
-        sa.select(Case.application_id, Decision.outcome)
+        sa.select(
+            Case.application_id, Case.route, Decision.outcome, Case.created_at, Case.decided_at
+        )
         .join(Decision, Decision.case_id == Case.case_id)
-        .where(Decision.decision_id.not_in(amended), Case.route == "model_flag")
+        .where(standing_decision())
     )
-    return dict(rows.all())
+    return [DecidedCase(*r) for r in rows.all()]
+
+
+def _current_outcomes(session: Session) -> dict[str, str]:
+    """application_id -> standing decision outcome of its flagged case."""
+    return {c.application_id: c.outcome for c in decided_cases(session) if c.route == "model_flag"}
 
 
 def _scored_rows(session: Session) -> list[dict[str, Any]]:
@@ -83,8 +115,8 @@ def group_counts(
 
     ``decided`` and ``confirmed`` count flagged cases only (the hit rate's terms).
     """
-    if attribute not in AUDIT_GROUPS:
-        raise ValueError(f"attribute must be one of {AUDIT_GROUPS}, got {attribute!r}")
+    if attribute not in FAIRNESS_GROUPS:
+        raise ValueError(f"attribute must be one of {FAIRNESS_GROUPS}, got {attribute!r}")
     outcomes = _current_outcomes(session)
     cells: dict[str | None, dict[str, list[int]]] = defaultdict(
         lambda: defaultdict(lambda: [0, 0, 0, 0])
@@ -109,7 +141,7 @@ def fairness_tables(
     Parameters
     ----------
     attribute
-        One of :data:`AUDIT_GROUPS`.
+        One of :data:`FAIRNESS_GROUPS`.
     min_size
         The disclosure threshold: see :func:`serving.services.protect` (small groups
         pooled into one "other" line, rates over small counts suppressed, and
@@ -170,15 +202,15 @@ def monthly(session: Session, min_count: int) -> list[MonthRow]:
     people (see :func:`serving.services.safe_rate`).
     """
     scores = _by_month(session.execute(sa.select(Score.created_at, Score.model_flag)).all())
-    amended = sa.select(Decision.amends_id).where(Decision.amends_id.is_not(None))
-    rows = session.execute(
-        sa.select(Case.decided_at, Decision.outcome, Case.created_at)
-        .join(Decision, Decision.case_id == Case.case_id)
-        .where(Decision.decision_id.not_in(amended))
-    )
     # processing time as compute_kpis counts it: from the case's opening to its first
     # decision, both on the service's clock
-    decided = _by_month([(d, (o, (d - s).total_seconds() / 86400)) for d, o, s in rows])
+    decided = _by_month(
+        [
+            (c.decided_at, (c.outcome, (c.decided_at - c.opened_at).total_seconds() / 86400))
+            for c in decided_cases(session)
+            if c.decided_at is not None
+        ]
+    )
     complaints = _by_month(
         [
             (o, a is not None and a <= d)
