@@ -2,7 +2,8 @@
 
 One process, one SQLite store, the real routes through an in-process client: a thread
 sends ``POST /v1/applications/score-batch`` with 500 new applications while another
-sends ``POST /v1/applications/score`` (other new applications) one after the other.
+sends ``POST /v1/applications/score`` (other new applications) every 100 ms (open
+loop: each arrival is timed, however long the ones before it wait).
 The single score's latency is compared three ways in the same run, each on a fresh
 copy of the same store:
 
@@ -76,6 +77,8 @@ def _loaded_store(root: Path, tables, cutoff) -> tuple[Path, str]:
     from serving.store import Store
 
     path = root / "loaded.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
     store = Store(f"sqlite:///{path}")
     store.upgrade()
     with store.transaction() as session:
@@ -109,7 +112,9 @@ def _lock_for_the_whole_batch(store, bundle, settings, principal, items, *, cloc
     return out
 
 
-def _run(app_factory, db: Path, token: str, batch: list, singles: list, mode: str) -> dict:
+def _run(
+    app_factory, db: Path, token: str, batch: list, singles: list, mode: str, interval: float
+) -> dict:
     from fastapi.testclient import TestClient
 
     import serving.routers.applications as route
@@ -135,17 +140,26 @@ def _run(app_factory, db: Path, token: str, batch: list, singles: list, mode: st
             assert r.status_code == 200, r.text
             done.set()
 
-        thread = threading.Thread(target=send_batch)
-        if mode != "idle":
-            thread.start()
-            time.sleep(0.05)
-        for p in singles[5:]:
+        # Open loop: a single score arrives every ``interval`` whatever the others are
+        # doing, so one stuck behind the lock does not hold back the next arrival.
+        def send_one(p: dict) -> None:
             t0 = time.perf_counter()
             r = client.post("/v1/applications/score", headers=headers, json=p)
             latencies.append((time.perf_counter() - t0) * 1000)
             assert r.status_code == 200, r.text
+
+        thread = threading.Thread(target=send_batch)
+        if mode != "idle":
+            thread.start()
+        senders = []
+        for p in singles[5:105] if mode == "idle" else singles[5:]:
+            time.sleep(interval)
             if mode != "idle" and done.is_set():
                 break
+            senders.append(threading.Thread(target=send_one, args=(p,)))
+            senders[-1].start()
+        for t in senders:
+            t.join()
         if mode != "idle":
             thread.join()
     store.dispose()
@@ -173,6 +187,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--applications", type=int, default=8000)
     parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--every", type=float, default=100.0, help="ms between single scores")
     parser.add_argument("--root", type=Path, help="a folder to keep (and reuse) the world in")
     args = parser.parse_args()
     logging.basicConfig(format="  %(name)s: %(message)s")
@@ -185,7 +200,7 @@ def main() -> None:
     root = args.root or Path(tempfile.mkdtemp(prefix="bench-batch-"))
     root.mkdir(parents=True, exist_ok=True)
     tables, bundle, cutoff, payloads = _world(root, args.applications)
-    need = args.batch + 200
+    need = args.batch + 400
     if len(payloads) < need:
         raise SystemExit(f"only {len(payloads)} new applications; raise --applications")
     batch, singles = payloads[: args.batch], payloads[args.batch : need]
@@ -206,7 +221,7 @@ def main() -> None:
     results = {}
     for mode in ("idle", "lock held for the batch", "lock held to write"):
         print(f"running: {mode} ...", flush=True)
-        results[mode] = _run(app_factory, loaded, token, batch, singles, mode)
+        results[mode] = _run(app_factory, loaded, token, batch, singles, mode, args.every / 1000)
     idle = results["idle"]["median"]
     print()
     print(

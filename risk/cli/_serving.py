@@ -19,6 +19,7 @@ db_app = group("db", "The service's database.")
 users_app = group("users", "People who use the service and their roles.")
 tokens_app = group("tokens", "API tokens (shown once, stored hashed).")
 teams_app = group("teams", "Teams of officers and supervisors.")
+sessions_app = group("sessions", "Signed-in browser sessions of the case screens.")
 
 
 @contextmanager
@@ -379,3 +380,26 @@ def _print_replay(report: Any) -> None:
         if report.ok
         else "[red]replay does NOT reproduce the logged score[/]"
     )
+
+
+@sessions_app.command("purge")
+def sessions_purge() -> None:
+    """Delete ended and expired sessions (idle and absolute limits from the settings; audited).
+
+    Time is the service's clock: a demo's simulated clock when the data folder records one.
+    """
+    import datetime as dt
+
+    from risk.settings import get_settings
+    from serving.services import SessionPolicy, purge_sessions
+
+    settings = get_settings()
+    sec = settings.security
+    policy = SessionPolicy(
+        idle=dt.timedelta(minutes=sec.session_idle_minutes),
+        absolute=dt.timedelta(hours=sec.session_absolute_hours),
+    )
+    with _session() as session:
+        clock = _clock(settings) or WallClock()
+        purged = purge_sessions(session, policy, clock=clock, actor="cli")
+    console.print(f"{plural(purged, 'session')} purged")

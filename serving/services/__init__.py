@@ -147,6 +147,7 @@ from ._sessions import (
     end_session,
     end_user_sessions,
     open_session,
+    purge_sessions,
     read_session,
 )
 from ._shadow import ShadowScorer, ShadowStatus, shadow_switch_on, switch_shadow
@@ -321,6 +322,7 @@ __all__ = [
     "protect",
     "public_changelog",
     "public_channel_figures",
+    "purge_sessions",
     "read_applicant_session",
     "read_checkpoints",
     "read_runtime",

@@ -16,7 +16,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from risk.clock import Clock
 from serving.store import User, WebSession
+
+from ._audit import append_audit
 
 __all__ = [
     "OpenedSession",
@@ -24,6 +27,7 @@ __all__ = [
     "end_session",
     "end_user_sessions",
     "open_session",
+    "purge_sessions",
     "read_session",
 ]
 
@@ -110,3 +114,34 @@ def end_user_sessions(session: Session, user_id: int, now: dt.datetime, reason: 
         .values(ended_at=now, end_reason=reason)
     )
     return result.rowcount or 0
+
+
+def purge_sessions(session: Session, policy: SessionPolicy, *, clock: Clock, actor: str) -> int:
+    """Delete the sessions no cookie can use any more; returns how many (audited).
+
+    Those are the ended ones (sign-out, password change, deactivation, a timeout
+    noticed) and those past ``policy`` as of ``clock.now()`` that no request has
+    ended yet.  The audit log keeps every sign-in and sign-out, so nothing the
+    oversight needs goes with them.
+    """
+    now = clock.now()
+    result = session.execute(
+        sa.delete(WebSession).where(
+            sa.or_(
+                WebSession.ended_at.is_not(None),
+                WebSession.last_seen_at <= now - policy.idle,
+                WebSession.created_at <= now - policy.absolute,
+            )
+        )
+    )
+    purged = result.rowcount or 0
+    append_audit(
+        session,
+        clock=clock,
+        actor=actor,
+        action="web.sessions_purge",
+        entity_type="web_session",
+        entity_id="*",
+        details={"purged": purged},
+    )
+    return purged
