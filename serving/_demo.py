@@ -20,7 +20,7 @@ from risk.settings import Settings
 
 from ._resume import record_clock
 
-__all__ = ["DEMO_MONTHS", "DEMO_OFFICERS", "DEMO_USERS", "DemoResult", "run_demo"]
+__all__ = ["DEMO_MONTHS", "DEMO_OFFICERS", "DEMO_TEAMS", "DEMO_USERS", "DemoResult", "run_demo"]
 
 #: One demo user per role: (username, role).
 DEMO_USERS = (
@@ -74,6 +74,25 @@ def _users(session: Any, clock: Any) -> list[tuple[str, str, str, str]]:
         token = create_token(session, username, clock=clock, actor="demo")
         out.append((username, role, password, token))
     return out
+
+
+#: The demo's teams: team -> members (the simulated officers are made here, before the
+#: simulation looks them up, so that supervisors see team queues from the first day).
+DEMO_TEAMS = {"Soekarno-Hatta": ("siti", "dewi", "budi"), "Ngurah Rai": ("agus",)}
+
+
+def _teams(session: Any, clock: Any) -> None:
+    import sqlalchemy as sa
+
+    from serving.services import create_team, create_user, set_team
+    from serving.store import User
+
+    for team, members in DEMO_TEAMS.items():
+        create_team(session, None, team, clock=clock)
+        for username in members:
+            if session.scalar(sa.select(User.user_id).where(User.username == username)) is None:
+                create_user(session, username, "officer", clock=clock, actor="demo")
+            set_team(session, None, username, team, clock=clock)
 
 
 def _drift(settings: Settings) -> Any:
@@ -144,6 +163,7 @@ def run_demo(
     def add_users(store: Any, clock: Any) -> None:
         with store.transaction() as session:
             credentials.extend(_users(session, clock))
+            _teams(session, clock)
 
     done = [0]
 

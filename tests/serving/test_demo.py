@@ -130,3 +130,26 @@ def test_demo_records_where_its_simulated_clock_stopped(demo):
     settings, result, _ = demo
     record = json.loads((settings.data_dir / "simulated_clock.json").read_text())
     assert record["simulated"] == "2026-01-01T00:00:00" == result.ended_at.isoformat()
+
+
+def test_demo_officers_and_supervisor_belong_to_teams(demo):
+    settings, _, _ = demo
+    from serving.services import list_teams
+    from serving.store import Team
+
+    store = Store(settings.database_url)
+    with store.reading() as session:
+        members = session.execute(
+            sa.select(Team.name, User.username)
+            .join(User, User.team_id == Team.team_id)
+            .order_by(Team.name, User.username)
+        ).all()
+        teams = list_teams(session)
+    store.dispose()
+    assert members == [
+        ("Ngurah Rai", "agus"),
+        ("Soekarno-Hatta", "budi"),
+        ("Soekarno-Hatta", "dewi"),
+        ("Soekarno-Hatta", "siti"),
+    ]
+    assert teams == [("Ngurah Rai", 1), ("Soekarno-Hatta", 3)]
