@@ -26,3 +26,23 @@ if [ "${AMANAH_SKIP_SYSTEM:-0}" != "1" ]; then
         fi
     fi
 fi
+
+# axe-core (the accessibility engine the browser tests run on every screen), from the npm
+# registry into a git-ignored folder; the tests inject it into the page from this file,
+# so nothing is fetched while they run. npm checks the tarball against the registry's
+# integrity hash.
+AXE_VERSION=4.14.1
+AXE_DIR=.cache/axe-core
+if [ ! -f "$AXE_DIR/axe-$AXE_VERSION.min.js" ]; then
+    if command -v npm >/dev/null 2>&1; then
+        mkdir -p "$AXE_DIR"
+        tmp=$(mktemp -d)
+        (cd "$tmp" && npm pack -q "axe-core@$AXE_VERSION" >/dev/null \
+            && tar -xzf "axe-core-$AXE_VERSION.tgz" package/axe.min.js package/LICENSE)
+        mv "$tmp/package/axe.min.js" "$AXE_DIR/axe-$AXE_VERSION.min.js"
+        mv "$tmp/package/LICENSE" "$AXE_DIR/LICENSE"
+        rm -rf "$tmp"
+    else
+        echo "note: npm is missing, so the accessibility tests cannot get axe-core (apt-get install -y npm)" >&2
+    fi
+fi

@@ -66,6 +66,14 @@ USERS = {
 }
 
 
+#: Users who read the pages in Bahasa Indonesia (their stored language), one per role.
+INDONESIAN_USERS = {
+    "petugas-id": ("officer", "jade-lagoon-17"),
+    "penyelia-id": ("supervisor", "pearl-ridge-28"),
+    "pemeriksa-id": ("auditor", "onyx-valley-39"),
+}
+
+
 def sign_in(client, username: str, password: str | None = None, **form: str):
     """Sign in through the form as a browser does: fetch it (CSRF token), then post it."""
     import re
@@ -165,3 +173,17 @@ def seed_store(store: Any, world_dir: Path, bundle: Any, settings: Settings) -> 
         scored, docs.filter(pl.col("application_id").is_in(scored_ids))
     )
     return world
+
+
+def sign_in_page(page, url: str, username: str, password: str, lang: str = "en") -> None:
+    """Sign in through the form (labels in ``lang``) and wait for the start page."""
+    labels = {
+        "en": ("Username", "Password", "Sign in"),
+        "id": ("Nama pengguna", "Kata sandi", "Masuk"),
+    }
+    user_label, password_label, button = labels[lang]
+    page.goto(f"{url}/login?lang={lang}")
+    page.get_by_label(user_label).fill(username)
+    page.get_by_label(password_label).fill(password)
+    page.get_by_role("button", name=button, exact=True).click()
+    page.wait_for_load_state("domcontentloaded")
