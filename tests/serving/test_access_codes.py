@@ -190,3 +190,26 @@ def test_risk_applicants_reissues_and_revokes_a_code(
     assert "error: no application has the reference or id 'AM-0000-0000'" in unknown.output
     by_id = CliRunner().invoke(app, ["applicants", "reissue-code", issued["application_id"]])
     assert by_id.output.splitlines()[0] == f"reference {issued['reference']}"
+
+
+def test_the_status_page_answers_503_with_retry_after_when_the_store_is_down(shared_app, settings):
+    import re
+
+    from serving_helpers import _point
+
+    from serving.store import Store
+
+    down = Store("postgresql+psycopg://postgres@127.0.0.1:9/amanah?connect_timeout=1")
+    try:
+        client = _point(shared_app, down, settings)[1]
+        form = client.get("/status")
+        assert form.status_code == 200  # the code form needs no store
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+        answer = client.post(
+            "/status", data={"reference": "AM-0000-0000", "code": "X", "csrf": csrf}
+        )
+        assert answer.status_code == 503
+        assert answer.headers["retry-after"].isdigit()
+        assert answer.json()["error"] == "store_unavailable"
+    finally:
+        down.dispose()
