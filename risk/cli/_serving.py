@@ -178,25 +178,30 @@ def _throttle() -> Any:
 def users_password(
     username: str,
     password: Annotated[
-        str,
-        typer.Option(
-            prompt="New password",
-            hide_input=True,
-            confirmation_prompt=True,
-            help="The new password (asked for when not given).",
-        ),
-    ],
+        str | None, typer.Option(help="The new password (asked for twice when not given).")
+    ] = None,
+    generate: Annotated[
+        bool, typer.Option("--generate", help="Make a random password and print it once.")
+    ] = False,
 ) -> None:
     """Set a user's password; every session they have open ends at once (audited)."""
     from risk.settings import get_settings
-    from serving.services import set_password
+    from serving.services import new_password, set_password
 
     min_length = get_settings().security.password_min_length
+    if generate:
+        password = new_password(username, min_length)
+    elif password is None:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
     with _session() as session:
         ended = set_password(
             session, username, password, clock=WallClock(), actor="cli", min_length=min_length
         )
-    console.print(f"password of {username} changed; {plural(ended, 'open session')} ended")
+    console.print(
+        f"password of {username} changed; {plural(ended, 'open session')} ended", highlight=False
+    )
+    if generate:  # shown once: only its hash is kept
+        console.print(f"new password: {password}", highlight=False, soft_wrap=True)
 
 
 @users_app.command("deactivate")

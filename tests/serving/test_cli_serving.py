@@ -185,3 +185,16 @@ def test_users_role_team_teams_and_tokens_list(run, store):
         "user.create", "user.create", "team.create", "user.team", "user.role",
         "token.create", "token.revoke",
     ]  # fmt: skip
+
+
+def test_users_password_generate_prints_a_password_that_signs_in(run, store):
+    from serving.services import authenticate_password
+
+    assert run("users", "add", "dewi", "--role", "officer").exit_code == 0
+    result = run("users", "password", "dewi", "--generate")
+    assert result.exit_code == 0, result.output
+    first, second = result.output.splitlines()
+    assert first == "password of dewi changed; 0 open sessions ended"
+    password = second.removeprefix("new password: ")
+    with store.transaction() as session:
+        assert authenticate_password(session, "dewi", password).username == "dewi"
