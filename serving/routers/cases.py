@@ -29,6 +29,7 @@ from serving.services import (
     reassign_case,
     release_case,
     score_band_record,
+    scores_of,
     usernames,
     view_case,
 )
@@ -62,7 +63,8 @@ def queue(
         cases, count = list_queue(session, flt)
         names = usernames(session, {c.assigned_to for c in cases})
         now = clock.now()
-        data = [case_summary(c, session.get(Score, c.score_id), names, now) for c in cases]
+        scores = scores_of(session, cases)
+        data = [case_summary(c, scores[c.score_id], names, now) for c in cases]
     return CasePage(data=data, count=count)
 
 

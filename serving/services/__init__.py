@@ -180,6 +180,7 @@ from ._workflow import (
     list_queue,
     reassign_case,
     release_case,
+    scores_of,
     usernames,
     view_case,
 )
@@ -349,6 +350,7 @@ __all__ = [
     "score_band_record",
     "score_batch",
     "scored_frame",
+    "scores_of",
     "search_queue",
     "set_active",
     "set_password",

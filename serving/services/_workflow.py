@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from risk.clock import Clock
 from risk.contract import VIOLATION_TYPES
 from risk.errors import ConflictError, NotFoundError, PermissionDeniedError, RequestValidationError
-from serving.store import Case, Decision, User
+from serving.store import Case, Decision, Score, User
 
 from ._aggregates import standing_decision
 from ._audit import append_audit
@@ -33,6 +33,7 @@ __all__ = [
     "list_queue",
     "reassign_case",
     "release_case",
+    "scores_of",
     "view_case",
 ]
 
@@ -52,8 +53,6 @@ class QueueFilter:
 
 def list_queue(session: Session, flt: QueueFilter) -> tuple[list[Case], int]:
     """Cases ordered by risk (highest first), then waiting time (oldest first)."""
-    from serving.store import Score
-
     query = sa.select(Case)
     if flt.status:
         query = query.where(Case.status == flt.status)
@@ -74,6 +73,14 @@ def list_queue(session: Session, flt: QueueFilter) -> tuple[list[Case], int]:
         .offset(flt.offset)
     ).all()
     return list(rows), int(count or 0)
+
+
+def scores_of(session: Session, cases: list[Case]) -> dict[str, Score]:
+    """The score that opened each case, by score id, in one query (not one per case)."""
+    ids = [c.score_id for c in cases]
+    if not ids:
+        return {}
+    return {s.score_id: s for s in session.scalars(sa.select(Score).where(Score.score_id.in_(ids)))}
 
 
 def get_case(session: Session, case_id: int, *, lock: bool = False) -> Case:
