@@ -80,6 +80,17 @@ def _screens(world) -> dict[str, list[str]]:
     }
 
 
+def test_axe_reports_what_it_should(new_page, axe_source):
+    """The check can fail: an unlabelled field and low-contrast text are both reported."""
+    page = new_page(800, 600)
+    page.set_content(
+        '<html lang="en"><head><title>t</title></head><body><main>'
+        '<input type="text" name="q"><p style="color:#ccc;background:#fff">faint</p>'
+        "</main></body></html>"
+    )
+    assert sorted(v["id"] for v in _violations(page, axe_source)) == ["color-contrast", "label"]
+
+
 @pytest.mark.parametrize("lang", ["en", "id"])
 @pytest.mark.parametrize("role", ["officer", "supervisor", "auditor"])
 def test_axe_finds_no_violation_on_any_screen(
