@@ -56,11 +56,11 @@ _FAIRNESS = re.compile(r"fairness\.(?P<attr>.+)\.(?P<metric>[a-z_]+)\.(?P<end>mi
 #: What "precision at capacity" means wherever it is shown.
 PRECISION_DEFINITION = (
     "Precision at capacity: of the test applications the model ranks in the top review"
-    " capacity share (the cases officers can review), the share that were confirmed"
-    " violations; applications never investigated count as not confirmed.",
+    " capacity share (the cases officers can review), the share labelled as confirmed"
+    " violations (labels as the run's label policy made them).",
     "Presisi pada kapasitas: dari permohonan uji yang diberi peringkat teratas oleh model"
-    " sebesar kapasitas tinjauan (kasus yang dapat ditinjau petugas), bagian yang terbukti"
-    " melanggar; permohonan yang tidak pernah diselidiki dihitung sebagai tidak terbukti.",
+    " sebesar kapasitas tinjauan (kasus yang dapat ditinjau petugas), bagian yang berlabel"
+    " pelanggaran terbukti (label sebagaimana dibuat oleh kebijakan label run itu).",
 )
 
 
