@@ -212,9 +212,9 @@ def main() -> None:
         for suffix in ("-wal", "-shm"):
             Path(str(copy) + suffix).unlink(missing_ok=True)
         settings = Settings(data_dir=root)
-        settings.serving.model_source = "bundle"
-        settings.serving.bundle_path = bundle
-        settings.review.blind_sample_rate = 0.0
+        settings = settings.with_section(
+            "serving", model_source="bundle", bundle_path=bundle
+        ).with_section("review", blind_sample_rate=0.0)
         store = Store(f"sqlite:///{copy}")
         return create_app(settings, store=store, seed=7), store
 

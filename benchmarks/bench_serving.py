@@ -235,7 +235,7 @@ def _feature_rows(root: Path, url: str, bundle_dir: Path, payloads: list[dict]):
     from serving.store import Store
 
     settings = Settings(data_dir=root)
-    settings.review.blind_sample_rate = 0.0
+    settings = settings.with_section("review", blind_sample_rate=0.0)
     bundle = load_bundle(bundle_dir)
     store = Store(url)
     rows: list[dict] = []

@@ -339,6 +339,18 @@ class Settings(BaseSettings):
         """A copy with top-level fields replaced (handy in tests and the CLI)."""
         return self.model_copy(update=changes)
 
+    def with_section(self, section: str, **changes: Any) -> Settings:
+        """A copy with fields of one nested section replaced, e.g. ``("serving", port=9000)``.
+
+        The settings object (above all the cached :func:`get_settings`) is never changed
+        in place: whoever needs other values makes a copy.
+        """
+        current = getattr(self, section)
+        unknown = sorted(set(changes) - set(type(current).model_fields))
+        if unknown:
+            raise ValueError(f"settings section {section!r} has no field(s) {unknown}")
+        return self.model_copy(update={section: current.model_copy(update=changes)})
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

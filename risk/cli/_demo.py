@@ -52,8 +52,9 @@ def demo(
     _print_demo(result, settings, port or settings.serving.port, serving=serve_after)
     if serve_after:
         if result.registry_version is None:
-            settings.serving.model_source = "bundle"
-            settings.serving.bundle_path = result.bundle_dir
+            settings = settings.with_section(
+                "serving", model_source="bundle", bundle_path=result.bundle_dir
+            )
         # The store holds a simulated year: the service resumes where it ended.
         from risk.clock import ContinuedClock
 

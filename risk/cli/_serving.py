@@ -61,7 +61,7 @@ def serve(
 
     settings = get_settings()
     if bundle is not None:
-        settings.serving.model_source, settings.serving.bundle_path = "bundle", bundle
+        settings = settings.with_section("serving", model_source="bundle", bundle_path=bundle)
     clock = _clock(settings) if resume_at is None else ContinuedClock(_instant(resume_at))
     _serve(settings, host or settings.serving.host, port or settings.serving.port, clock)
 

@@ -67,3 +67,51 @@ def test_new_protected_env_name_wins_over_the_old_one(monkeypatch: pytest.Monkey
     with pytest.warns(FutureWarning, match="RISK_AUDIT__AUDIT_ONLY_COLUMNS is deprecated"):
         s = Settings()
     assert s.protected.columns == ["sex"]
+
+
+def test_with_section_copies_and_leaves_the_original_alone(tmp_path: Path) -> None:
+    s = Settings(data_dir=tmp_path)
+    t = s.with_section("serving", model_source="bundle", bundle_path=tmp_path / "b")
+    assert (t.serving.model_source, t.serving.bundle_path) == ("bundle", tmp_path / "b")
+    assert (s.serving.model_source, s.serving.bundle_path) == ("registry", None)
+    assert t.review is s.review  # untouched sections are shared, not copied
+    with pytest.raises(
+        ValueError, match=r"^settings section 'serving' has no field\(s\) \['nope'\]$"
+    ):
+        s.with_section("serving", nope=1)
+
+
+def _settings_assignments(path: Path) -> list[str]:
+    """``settings.x = ...`` / ``self.settings.x.y += ...`` style assignments in one file."""
+    import ast
+
+    def rooted_in_settings(node: ast.expr) -> bool:
+        while isinstance(node, ast.Attribute):
+            if node.attr == "settings":
+                return True
+            node = node.value
+        return isinstance(node, ast.Name) and "settings" in node.id
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AugAssign | ast.AnnAssign):
+            targets = [node.target]
+        for target in targets:
+            elements = target.elts if isinstance(target, ast.Tuple) else [target]
+            for t in elements:
+                if isinstance(t, ast.Attribute) and rooted_in_settings(t.value):
+                    found.append(f"{path}:{node.lineno}")
+    return found
+
+
+def test_production_code_never_changes_a_settings_object() -> None:
+    root = Path(__file__).resolve().parents[2]
+    packages = ("risk", "features", "models", "experiments", "serving")
+    found = [
+        hit
+        for package in packages
+        for path in sorted((root / package).rglob("*.py"))
+        for hit in _settings_assignments(path)
+    ]
+    assert found == []
