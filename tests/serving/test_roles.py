@@ -45,6 +45,9 @@ MATRIX = [
     ("POST", "/v1/complaints/{complaint_id}/assign", {"supervisor"}),
     ("POST", "/v1/complaints/{complaint_id}/take", CASEWORK),
     ("POST", "/v1/complaints/{complaint_id}/respond", CASEWORK),
+    ("POST", "/v1/complaints/{complaint_id}/steps", CASEWORK),
+    ("GET", "/v1/surveys/pending", {"supervisor"}),
+    ("POST", "/v1/surveys/{survey_id}/moderation", {"supervisor"}),
     ("GET", "/v1/audit-log", {"auditor", "admin"}),
     ("GET", "/v1/audit-log/verify", {"auditor", "admin"}),
     ("POST", "/v1/monitoring/run", {"supervisor", "analyst", "admin"}),
@@ -57,7 +60,12 @@ PUBLIC = {("GET", "/v1/health"), ("GET", "/v1/health/ready")}
 
 def _call(client, method, path, token):
     url = path.format(
-        score_id="nope", case_id=999, complaint_id=999, version=999, username="officer"
+        score_id="nope",
+        case_id=999,
+        complaint_id=999,
+        version=999,
+        username="officer",
+        survey_id=999,
     )
     body = {} if method in ("POST", "PUT") else None
     return client.request(method, url, headers=auth(token), json=body)
