@@ -136,9 +136,12 @@ from ._runtime import (
     switch_kill,
 )
 from ._scoring import (
+    ComputedScore,
     ScoreOutcome,
     compute_features,
     input_fingerprint,
+    logged_features,
+    rescore,
     score_application,
 )
 from ._sessions import (
@@ -215,6 +218,7 @@ __all__ = [
     "ChangeEntry",
     "Checkpoint",
     "CheckpointLoop",
+    "ComputedScore",
     "Counts",
     "DecidedCase",
     "ExportResult",
@@ -306,6 +310,7 @@ __all__ = [
     "load_raw_tables",
     "lock_for_scoring",
     "locked_accounts",
+    "logged_features",
     "logged_scores",
     "moderate_survey",
     "monitor_store",
@@ -336,6 +341,7 @@ __all__ = [
     "replay_score",
     "request_model_waiver",
     "require",
+    "rescore",
     "reset_password",
     "respond_complaint",
     "reviews_frame",

@@ -13,7 +13,7 @@ from risk.errors import ConflictError, NotFoundError
 from risk.settings import Settings
 from serving.store import Score
 
-from ._scoring import _jsonable, _stored_inputs, compute_features, input_fingerprint
+from ._scoring import logged_features, rescore
 
 __all__ = ["ReplayReport", "replay_score"]
 
@@ -89,19 +89,18 @@ def replay_score(
             f"score {score_id} was made by model {score.model_version}, but the loaded model is"
             f" {bundle.version}; replay it with that model's bundle (--bundle)"
         )
-    application, documents = _stored_inputs(session, score.application_id)
-    features = compute_features(session, application, documents, settings)
-    recomputed = {k: _jsonable(v) for k, v in features.items()}
+    computed = rescore(session, score.application_id, bundle, settings, lang=score.lang)
+    recomputed = logged_features(computed.features)
     mismatches = [
         (k, v, recomputed.get(k))
         for k, v in score.features.items()
         if not _same(v, recomputed.get(k))
     ]
-    again = bundle.score_one(features, lang=score.lang, top=settings.serving.top_reasons)
+    again = computed.case_score
     return ReplayReport(
         score_id=score_id,
         model_version=score.model_version,
-        fingerprint_ok=input_fingerprint(application, documents) == score.input_fingerprint,
+        fingerprint_ok=computed.fingerprint == score.input_fingerprint,
         logged_score=score.score,
         replayed_score=float(again.probability),
         logged_margin=score.margin,

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from features import feature_row
-from models import Bundle
+from models import Bundle, CaseScore
 from risk.clock import Clock
 from risk.errors import ConflictError
 from risk.settings import Settings
@@ -39,9 +39,11 @@ __all__ = [
     "ScoreOutcome",
     "compute_features",
     "input_fingerprint",
+    "logged_features",
     "receive_inputs",
     "record_score",
     "replayed_outcome",
+    "rescore",
     "score_application",
 ]
 
@@ -229,7 +231,26 @@ class ComputedScore:
     fingerprint: str
     lang: str
     features: dict[str, Any]
-    case_score: Any
+    case_score: CaseScore
+
+
+def logged_features(features: dict[str, Any]) -> dict[str, Any]:
+    """Feature values as the score log keeps them (plain JSON: dates as ISO, NaN as null)."""
+    return {k: _jsonable(v) for k, v in features.items()}
+
+
+def rescore(
+    session: Session, application_id: str, bundle: Bundle, settings: Settings, *, lang: str
+) -> ComputedScore:
+    """A stored application's features and score, recomputed exactly as scoring computes them.
+
+    Replay compares this with the score log; nothing is written.
+    """
+    application, documents = _stored_inputs(session, application_id)
+    features = compute_features(session, application, documents, settings)
+    case_score = bundle.score_one(features, lang=lang, top=settings.serving.top_reasons)
+    fingerprint = input_fingerprint(application, documents)
+    return ComputedScore(application_id, fingerprint, lang, features, case_score)
 
 
 def receive_inputs(
@@ -285,7 +306,7 @@ def record_score(
         application_id=computed.application_id,
         model_version=str(bundle.version),
         input_fingerprint=fingerprint,
-        features={k: _jsonable(v) for k, v in features.items()},
+        features=logged_features(features),
         score=float(case_score.probability),
         margin=margin,
         band=policy.band(margin),
