@@ -359,7 +359,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "{username} is not an officer or supervisor; complaints go to case workers.",
         "{username} bukan petugas atau penyelia; pengaduan hanya diserahkan kepada penangan kasus.",
     ),
-    "fb_title": ("Applicant satisfaction", "Kepuasan pemohon"),
+    "fb_title": (
+        "Applicant satisfaction (recorded by an officer)",
+        "Kepuasan pemohon (dicatat petugas)",
+    ),
     "fb_none": ("No rating recorded.", "Belum ada penilaian yang dicatat."),
     "fb_line": ("Rated {rating} of 5 on {date}", "Nilai {rating} dari 5 pada {date}"),
     "fb_after_decision": (

@@ -64,7 +64,10 @@ PORTAL_PAIRS: dict[str, tuple[str, str]] = {
     "kpi_within_sla": ("Answered within the service level", "Dijawab dalam tingkat layanan"),
     "kpi_complaints_sla": ("Complaints answered in time", "Pengaduan dijawab tepat waktu"),
     "kpi_complaints_overdue": ("Complaints overdue", "Pengaduan terlambat"),
-    "kpi_satisfaction": ("Satisfaction (1-5)", "Kepuasan (1-5)"),
+    "kpi_satisfaction": (
+        "Satisfaction recorded by officers (1-5)",
+        "Kepuasan yang dicatat petugas (1-5)",
+    ),
     "chart_volumes": (
         "Screened, flagged and decided per month",
         "Disaring, ditandai, dan diputuskan per bulan",

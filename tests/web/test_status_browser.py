@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from status_helpers import decide, fresh_code, open_case
-from test_browser import browser, live_url  # noqa: F401  (the module's fixtures)
+from test_browser import UNLABELLED, browser, live_url  # noqa: F401  (the module's fixtures)
 
 from risk.clock import WallClock
 from serving.store import Complaint
@@ -53,8 +53,9 @@ TEXT = {
 
 
 def _fits(page) -> None:
-    """Nothing wider than the phone: no sideways scrolling."""
+    """Nothing wider than the phone (no sideways scrolling); every control has a label."""
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.evaluate(UNLABELLED) == []
 
 
 def _answer_on_the_desk(web_world, case_id: int) -> None:
