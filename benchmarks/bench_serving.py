@@ -4,7 +4,10 @@ One run, one trained model.  Prints single-request latency (median, p99) and thr
 at 1 and 8 concurrent clients for
 
 (a) Amanah's ``POST /v1/applications/score``: features from the store's history, score,
-    exact SHAP reasons, the inference log, the case and the audit entry, committed;
+    exact SHAP reasons, the inference log, the case and the audit entry, committed; and
+    (a+) the same service with a challenger (the same model's bundle) scoring every
+    request in shadow, on the same applications and a fresh copy of the store, so the
+    champion's median with and without shadow scoring is printed from one run;
 (b) ``mlflow models serve`` on the same LightGBM booster with a ready feature row, saved
     as the registry logs it (signature and input example: the server checks each
     request against the schema), and (b') the bare booster without them;
@@ -179,6 +182,7 @@ class _Databases:
         if self.server is None:
             shutil.copy(self.root / "amanah-loaded.db", self.root / "amanah.db")
         else:
+            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)", self._names[1])
             self._admin("CREATE DATABASE {} TEMPLATE " + self._names[0], self._names[1])
 
     def drop(self) -> None:
@@ -195,7 +199,15 @@ class _Databases:
         engine.dispose()
 
 
-def _ours(root: Path, url: str, bundle: Path, token: str, payloads: list[dict], n: int) -> dict:
+def _ours(
+    root: Path,
+    url: str,
+    bundle: Path,
+    token: str,
+    payloads: list[dict],
+    n: int,
+    shadow: Path | None = None,
+) -> dict:
     port = _free_port()
     env = {
         **os.environ,
@@ -203,6 +215,8 @@ def _ours(root: Path, url: str, bundle: Path, token: str, payloads: list[dict], 
         "RISK_SERVING__DATABASE_URL": url,
         "RISK_REVIEW__BLIND_SAMPLE_RATE": "0",
     }
+    if shadow is not None:  # a challenger scoring every request in shadow
+        env["RISK_SERVING__SHADOW_BUNDLE_PATH"] = str(shadow)
     risk = str(Path(sys.executable).parent / "risk")
     proc = subprocess.Popen(
         [risk, "serve", "--port", str(port), "--bundle", str(bundle)],
@@ -367,6 +381,7 @@ def main() -> None:
         help="run (a) on PostgreSQL, e.g. postgresql+psycopg://postgres@127.0.0.1:5432"
         " (scratch databases are created and dropped); default: the embedded SQLite store",
     )
+    parser.add_argument("--no-mlflow", action="store_true", help="skip the mlflow peers")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="amanah-bench-"))
     databases = _Databases(root, args.postgres)
@@ -380,16 +395,26 @@ def main() -> None:
         floor = _floor(bundle, rows)
         print(f"measuring (a) our full score on {databases.serving.split(':')[0]} ...", flush=True)
         ours = _ours(root, databases.serving, bundle_dir, token, payloads, args.requests)
-        print("measuring (b) mlflow models serve, as the registry logs the model ...", flush=True)
-        signed = _mlflow(root, bundle, rows, args.requests, signature=True)
-        print("measuring (b') mlflow models serve, bare booster (no signature) ...", flush=True)
-        bare = _mlflow(root, bundle, rows, args.requests, signature=False)
+        databases.copy()  # the same applications again, on the store as loaded
+        print("measuring (a) again with a challenger scoring in shadow ...", flush=True)
+        shadowed = _ours(
+            root, databases.serving, bundle_dir, token, payloads, args.requests, shadow=bundle_dir
+        )
+        signed = bare = None
+        if not args.no_mlflow:
+            print("measuring (b) mlflow models serve, as the registry logs it ...", flush=True)
+            signed = _mlflow(root, bundle, rows, args.requests, signature=True)
+            print("measuring (b') mlflow models serve, bare booster ...", flush=True)
+            bare = _mlflow(root, bundle, rows, args.requests, signature=False)
         print(
             f"\nmodel {bundle.version}: {len(bundle.schema.names)} features,"
             f" {bundle.booster.num_trees()} trees; {len(payloads)} new applications;"
             f" {args.requests} requests per row"
         )
         _print("(a) Amanah full score + log", ours)
+        _print("(a+) the same with a challenger in shadow", shadowed)
+        extra = shadowed[1]["median_ms"] - ours[1]["median_ms"]
+        print(f"shadow scoring's cost on the champion's median: {extra:+.2f} ms (target <= 0.3)")
         _print("(b) mlflow serve, registry model", signed)
         _print("(b') mlflow serve, bare booster", bare)
         print(

@@ -46,6 +46,17 @@ def comparison_summary(report: dict[str, Any], champion: str, challenger: str) -
             k: diff[k] for k in ("precision", "precision_ci", "recall", "recall_ci") if k in diff
         },
         "checks": {c["check"]: c["verdict"] for c in report["checks"]},
+        # what the oversight screen draws (the full report is the run's artifact)
+        "capacity": report.get("capacity"),
+        "overlap": report.get("overlap"),
+        "estimates": {
+            who: {
+                k: v
+                for k, v in report["estimates"][who].items()
+                if k.split("_ci")[0] in ("precision", "recall") and not k.endswith("_reason")
+            }
+            for who in ("champion", "challenger", "difference")
+        },
     }
 
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-__all__ = ["compare_figures", "write_compare_html"]
+__all__ = ["LABELS_EN", "compare_figures", "write_compare_html"]
 
 _TEMPLATES = Path(__file__).parent / "templates"
 _COLOURS = {"champion": "#0b4f6c", "challenger": "#b5531b"}
@@ -121,7 +121,7 @@ def _shap(report: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
 
 
 #: The English labels of the charts (the web screens pass their own language's).
-LABELS_EN = {
+LABELS_EN: dict[str, str] = {
     "champion": "champion",
     "challenger": "challenger",
     "precision": "precision at capacity",
@@ -142,11 +142,9 @@ LABELS_EN = {
 def compare_figures(report: dict[str, Any], labels: dict[str, str] | None = None) -> dict:
     """The comparison's charts as plotly figure dicts, keyed by chart."""
     labels = labels or LABELS_EN
-    out = {
-        "overlap": _overlap(report, labels),
-        "estimates": _estimates(report, labels),
-        "shap": _shap(report, labels),
-    }
+    out = {"overlap": _overlap(report, labels), "estimates": _estimates(report, labels)}
+    if report.get("shap_changes"):
+        out["shap"] = _shap(report, labels)
     if any(report["estimates"]["difference"][f] is not None for f in ("precision", "recall")):
         out["difference"] = _difference(report, labels)
     for attribute in report.get("fairness", {}).get("champion", {}):

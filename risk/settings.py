@@ -210,6 +210,8 @@ class ServingSettings(BaseModel):
     shadow_scoring: bool = True
     #: Applications waiting for the challenger; beyond this they are dropped and counted.
     shadow_queue: int = Field(1000, ge=1, le=1_000_000)
+    #: A challenger bundle folder to score in shadow instead of the registry's challenger.
+    shadow_bundle_path: Path | None = None
     #: The audit chain's HMAC key; if unset, read from ``audit_key_file``.
     audit_key: SecretStr | None = None
     #: File holding the audit key (default ``data_dir/audit.key``, created 0600 if missing).

@@ -110,7 +110,9 @@ def create_app(
                         details={"source": holder.source, "error": holder.last_error},
                     )
             schedule = _start_schedule(app, settings)
-            if load_model and settings.serving.model_source == "registry":
+            if load_model and settings.serving.shadow_bundle_path is not None:
+                shadow.load_from_bundle(settings.serving.shadow_bundle_path)
+            elif load_model and settings.serving.model_source == "registry":
                 shadow.load_from_registry(settings)
             shadow.start()
             poller = _poller(settings, store, holder, clock)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from risk.clock import Clock
 from risk.settings import Settings
-from serving.store import ServiceSetting, ShadowScore
+from serving.store import ServiceSetting, ShadowScore, StoreBusy
 
 from ._auth import Principal, require
 from ._runtime import set_runtime
@@ -37,6 +38,28 @@ __all__ = ["ShadowScorer", "ShadowStatus", "shadow_switch_on", "switch_shadow"]
 log = logging.getLogger("serving.shadow")
 
 _INSERT = ShadowScore.__table__.insert()
+#: Most applications one shadow write holds.
+_BATCH = 100
+
+
+def _write(store: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` without ever making a champion's write wait behind this one.
+
+    On SQLite the worker asks for the store without waiting and steps back while a
+    request holds it (a request that arrives while the worker writes waits for one
+    short insert at most); after a second of stepping back it waits its turn.
+    """
+    for _ in range(200):
+        try:
+            with store.transaction(wait=False) as session:
+                session.execute(_INSERT, rows)
+            return
+        except StoreBusy:
+            time.sleep(0.005)
+    with store.transaction() as session:
+        session.execute(_INSERT, rows)
+
+
 _SWITCH = sa.select(ServiceSetting.value).where(ServiceSetting.key == "shadow_scoring")
 
 
@@ -157,32 +180,66 @@ class ShadowScorer:
 
     def _run(self) -> None:
         while True:
-            job = self._queue.get()
+            jobs = [self._queue.get()]
+            while len(jobs) < _BATCH:  # whatever else is waiting goes in the same write
+                try:
+                    jobs.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            stop = None in jobs
             try:
-                if job is None:
-                    return
-                self._one(job)
-            except Exception as exc:  # a challenger's failure must never escape the worker
-                self._count("failed")
-                self._last_error = f"{type(exc).__name__}: {exc}"
-                log.warning("shadow scoring of %s failed: %s", job and job.score_id, exc)
+                self._handle([j for j in jobs if j is not None])
             finally:
-                self._queue.task_done()
+                for _ in jobs:
+                    self._queue.task_done()
+            if stop:
+                return
 
-    def _one(self, job: _Job) -> None:
-        bundle = self._bundle
+    def _handle(self, jobs: list[_Job]) -> None:
+        by_store: dict[int, list[_Job]] = {}
+        for job in jobs:
+            by_store.setdefault(id(job.store), []).append(job)
+        for mine in by_store.values():
+            try:
+                self._score_and_write(mine)
+            except Exception as exc:  # the store failed: these are lost, counted, logged
+                self._fail(len(mine), exc, mine[0].score_id)
+
+    def _fail(self, n: int, exc: Exception, where: str) -> None:
+        for _ in range(n):
+            self._count("failed")
+        self._last_error = f"{type(exc).__name__}: {exc}"
+        log.warning("shadow scoring of %s failed: %s", where, exc)
+
+    def _score_and_write(self, jobs: list[_Job]) -> None:
+        bundle, first = self._bundle, jobs[0]
         if bundle is None:
-            self._count("skipped")
+            for _ in jobs:
+                self._count("skipped")
             return
-        with job.store.reading() as session:
-            on = shadow_switch_on(session, job.settings)
+        with first.store.reading() as session:
+            on = shadow_switch_on(session, first.settings)
         if not on:
-            self._count("skipped")
+            for _ in jobs:
+                self._count("skipped")
             return
-        result = bundle.score_one(job.features, lang=job.lang, top=job.settings.serving.top_reasons)
+        rows = []
+        for job in jobs:
+            try:  # a challenger's failure must never escape the worker
+                rows.append(self._score(bundle, job))
+            except Exception as exc:
+                self._fail(1, exc, job.score_id)
+        if rows:
+            _write(first.store, rows)
+            for _ in rows:
+                self._count("scored")
+
+    @staticmethod
+    def _score(bundle: Any, job: _Job) -> dict[str, Any]:
         from ._scoring import _reasons
 
-        row = {
+        result = bundle.score_one(job.features, lang=job.lang, top=job.settings.serving.top_reasons)
+        return {
             "score_id": job.score_id,
             "application_id": job.application_id,
             "model_version": str(bundle.version),
@@ -193,9 +250,20 @@ class ShadowScorer:
             "reasons": _reasons(result),
             "created_at": job.clock.now(),
         }
-        with job.store.transaction() as session:
-            session.execute(_INSERT, row)
-        self._count("scored")
+
+    def load_from_bundle(self, path: Any) -> str | None:
+        """Load a challenger from a bundle folder; the error, if loading failed."""
+        try:
+            from models import load_bundle, model_name
+
+            bundle = load_bundle(path)
+            self.set_challenger(bundle, model_name(bundle.fingerprint))
+            return None
+        except Exception as exc:  # a bad challenger must never stop the champion serving
+            self.set_challenger(None, None)
+            self._last_error = f"challenger not loaded from {path}: {exc}"
+            log.warning("shadow scoring off: %s", self._last_error)
+            return self._last_error
 
     def load_from_registry(self, settings: Settings) -> str | None:
         """Load the registry's ``challenger`` (or none); the error, if loading failed."""

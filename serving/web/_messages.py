@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._messages_evidence import EVIDENCE_PAIRS
 from ._messages_monitor import MONITOR_PAIRS
 from ._messages_portal import PORTAL_PAIRS
 from ._messages_promises import PROMISES_PAIRS
@@ -457,6 +458,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
 _PAIRS.update(PORTAL_PAIRS)
 _PAIRS.update(PROMISES_PAIRS)
 _PAIRS.update(MONITOR_PAIRS)
+_PAIRS.update(EVIDENCE_PAIRS)
 _PAIRS.update(WORK_PAIRS)
 _PAIRS.update(PUBLIC_PAIRS)
 

@@ -29,6 +29,7 @@ from serving.services import (
 )
 
 from ._charts import fairness_chart, kpi_charts
+from ._evidence_view import evidence_panel
 from ._glossary import feature_texts
 from ._monitoring import alert_text, monitor_summary
 from ._reasons_view import example_reasons, typical_values
@@ -147,8 +148,9 @@ def model_page(request: Request, user: PageUser, approved: str = "") -> HTMLResp
     registry = model_registry(request.app.state.settings)
     done = approved if approved.isdigit() else ""
     return render(
-        request, "web/model.html", user, registry=registry, approved=done, metric=_metric(user)
-    )
+        request, "web/model.html", user, registry=registry, approved=done, metric=_metric(user),
+        evidence=evidence_panel(request, user.lang),
+    )  # fmt: skip
 
 
 def _metric(user: WebUser):
@@ -209,6 +211,7 @@ def approve_waiver(
             problem=key,
             problem_version=version,
             metric=_metric(user),
+            evidence=evidence_panel(request, user.lang),
         )
     return RedirectResponse(f"/oversight/model?approved={version}", status_code=303)
 

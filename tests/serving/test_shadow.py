@@ -169,3 +169,19 @@ def test_supervisors_switch_it_off_with_a_reason_and_it_is_audited(
         "/v1/settings/shadow", headers=auth(tokens["admin"]), json={"enabled": True, "reason": ""}
     )
     assert empty.status_code == 422
+
+
+def test_a_challenger_from_a_bundle_folder_or_a_clear_reason_why_not(world, holder, tmp_path):
+    scorer = ShadowScorer(capacity=4)
+    assert scorer.load_from_bundle(world["bundle"]) is None
+    status = scorer.status()
+    assert (status.challenger, status.challenger_version) == (
+        holder.bundle.fingerprint[:8],
+        holder.bundle.version,
+    )
+    error = scorer.load_from_bundle(tmp_path / "missing")
+    assert error == (
+        f"challenger not loaded from {tmp_path / 'missing'}: model bundle folder"
+        f" {tmp_path / 'missing'} does not exist"
+    )
+    assert scorer.active is False and scorer.status().last_error == error
