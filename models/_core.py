@@ -84,8 +84,19 @@ class TrainResult:
     test_features: pl.DataFrame | None = None
 
 
-def fit_prepared(p: Prepared, settings: Settings, progress: Progress | None = None) -> TrainResult:
-    """Split, fit, calibrate, threshold, evaluate and bundle."""
+def fit_prepared(
+    p: Prepared,
+    settings: Settings,
+    progress: Progress | None = None,
+    *,
+    model_factory: Callable[..., RiskModel] = RiskModel,
+) -> TrainResult:
+    """Split, fit, calibrate, threshold, evaluate and bundle.
+
+    ``model_factory`` builds the booster's estimator from ``(settings.model,
+    categorical=..., feature_names=...)``: :class:`RiskModel` on one machine, a
+    :class:`models._dask_train.DaskRiskModel` bound to a client on Dask.
+    """
     note = progress or (lambda stage, frac: None)
     note("splitting", 0.0)
     # Weighted rows place the time split: only they are learned from, and they may all be recent.
@@ -97,7 +108,7 @@ def fit_prepared(p: Prepared, settings: Settings, progress: Progress | None = No
     schema = FeatureSchema.learn(p.frame.filter(pl.Series(masks["train"])), p.kinds, p.declared)
     X = schema.encode(p.frame)
     y = p.labels
-    model = RiskModel(
+    model = model_factory(
         settings.model, categorical=schema.categorical_indices, feature_names=schema.names
     )
     tr, va, te = (masks[s] for s in SPLITS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -75,6 +76,8 @@ def train_world(
     settings: Settings | None = None,
     progress: Progress | None = None,
     labels: str | None = None,
+    features_frame: pl.LazyFrame | pl.DataFrame | None = None,
+    model_factory: Callable[..., Any] | None = None,
 ) -> TrainResult:
     """Train on the contract tables in ``data_dir`` (features from the catalogue).
 
@@ -90,6 +93,11 @@ def train_world(
     labels
         ``"naive"`` or ``"reviewed-ipw"`` (see :mod:`models._labels`); default: the
         corrected one when ``data_dir`` holds ``reviews.parquet``, naive otherwise.
+    features_frame
+        The features of every application, already computed by another engine (Dask);
+        default: :func:`features.build_features` on one machine.
+    model_factory
+        The booster's estimator (see :func:`models._core.fit_prepared`).
 
     Returns
     -------
@@ -109,8 +117,10 @@ def train_world(
     cutoff = _cutoff(tables, settings)
     protected = sorted(protected_columns(settings.protected.columns))
     present = [c for c in protected if c in tables.applications.collect_schema().names()]
+    if features_frame is None:
+        features_frame = features.build_features(tables, settings=settings)
     frame = (
-        features.build_features(tables, settings=settings)
+        features_frame.lazy()
         .join(
             world_labels(tables.outcomes, cutoff),
             on="application_id",
@@ -152,7 +162,9 @@ def train_world(
             "labels": label_meta,
         },
     )
-    return fit_prepared(prepared, settings, progress)
+    if model_factory is None:
+        return fit_prepared(prepared, settings, progress)
+    return fit_prepared(prepared, settings, progress, model_factory=model_factory)
 
 
 def _apply_label_policy(
@@ -173,9 +185,12 @@ def _apply_label_policy(
 
 
 def _truth(data_dir: Path, frame: pl.DataFrame) -> np.ndarray | None:
-    from risk.io import scan_table
+    from risk.errors import DataFileError
+    from risk.io import scan_table, table_path
 
-    if not any((data_dir / f"truth{s}").is_file() for s in (".parquet", ".csv")):
+    try:
+        table_path(data_dir, "truth")
+    except DataFileError:
         return None
     truth = scan_table(data_dir, "truth").select("application_id", "any_violation")
     joined = (

@@ -112,8 +112,12 @@ def dask_client(engine: EngineSettings) -> Iterator[Client]:
         raise EngineError(
             "the Dask engine needs the 'dask' extra: pip install 'amanah[dask]'"
         ) from exc
-    # A task lost with its worker is retried this many times, then the job fails.
-    with dask.config.set({"distributed.scheduler.allowed-failures": engine.retries}):
+    # A task lost with its worker is retried this many times, then the job fails.  No work
+    # stealing: LightGBM's parts must stay on the worker each block was placed on, or a
+    # worker may train on two blocks and another on none (a different model, or a hang).
+    config = {"distributed.scheduler.allowed-failures": engine.retries,
+              "distributed.scheduler.work-stealing": False}  # fmt: skip
+    with dask.config.set(config):
         if where.local:
             cluster = LocalCluster(
                 n_workers=where.workers, threads_per_worker=engine.worker_threads,

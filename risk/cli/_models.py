@@ -58,6 +58,8 @@ def train(
             " --data holds reviews.parquet, naive otherwise."
         ),
     ] = None,
+    engine: EngineOption = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Train, calibrate and threshold a risk model; write the bundle (model.txt, bundle.json).
 
@@ -65,7 +67,6 @@ def train(
     explanations, model card and oversight report, and registered as the challenger.
     """
     from models import train_table, train_world
-    from risk.settings import get_settings
 
     if (data is None) == (table is None):
         raise ConfigError("give either --data DIR or --table FILE --spec SPEC.toml")
@@ -73,14 +74,18 @@ def train(
         raise ConfigError("--labels applies to --data (contract tables), not to --table")
     if table is not None and spec is None:
         raise ConfigError("--table needs --spec SPEC.toml describing its columns")
-    settings = get_settings()
+    settings = chosen(engine, scheduler)
+    if settings.engine.name == "dask" and data is None:
+        raise ConfigError("--engine dask trains from --data DIR (contract tables)")
     with _bar() as bar:
         task = bar.add_task("train", total=1.0)
 
         def progress(stage: str, fraction: float) -> None:
             bar.update(task, description=f"train: {stage}", completed=fraction)
 
-        if data is not None:
+        if settings.engine.name == "dask":
+            result = _train_dask(data, settings, progress, labels)
+        elif data is not None:
             result = train_world(data, settings=settings, progress=progress, labels=labels)
         else:
             result = train_table(table, spec, settings=settings, progress=progress)
@@ -91,6 +96,14 @@ def train(
     _print_summary(result, out)
     if track:
         _track(result, settings, data if data is not None else table.parent, by)
+
+
+def _train_dask(data: Path, settings: Any, progress: Any, labels: str | None) -> Any:
+    from models._dask_train import train_world_dask
+    from risk.engine import dask_client
+
+    with dask_client(settings.engine) as client:
+        return train_world_dask(client, data, settings=settings, progress=progress, labels=labels)
 
 
 def _track(result: Any, settings: Any, data_dir: Path, by: str | None) -> None:

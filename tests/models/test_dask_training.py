@@ -1,0 +1,80 @@
+"""Training on Dask (``local:2``): DaskLGBMClassifier inside the single-machine training."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+import lightgbm as lgb
+import numpy as np
+import pytest
+
+from models import train_world
+from models._dask_train import DaskRiskModel, best_prefix
+from risk.settings import ModelSettings, Settings
+from risk.synth import synthesize
+
+
+def _data(seed: int, n: int = 3000) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 6))
+    X[:, 5] = rng.integers(0, 4, size=n)  # a categorical code
+    margin = X[:, 0] - 0.8 * X[:, 1] + 0.5 * (X[:, 5] == 2) + rng.normal(scale=0.7, size=n)
+    return X, (margin > 1.0).astype(np.int8)
+
+
+def test_best_prefix_matches_brute_force() -> None:
+    X, y = _data(1)
+    params = {"objective": "binary", "learning_rate": 0.3, "num_leaves": 7, "verbosity": -1,
+              "seed": 1, "deterministic": True, "num_threads": 1}  # fmt: skip
+    booster = lgb.train(params, lgb.Dataset(X[:2000], y[:2000]), num_boost_round=40)
+    Xv, yv = X[2000:], y[2000:]
+    w = np.linspace(0.5, 2.0, yv.size)
+    for weight in (None, w):
+        ww = np.ones(yv.size) if weight is None else weight
+        losses = []
+        for k in range(1, 41):
+            m = booster.predict(Xv, raw_score=True, num_iteration=k)
+            losses.append(np.sum(ww * (np.logaddexp(0, m) - yv * m)) / ww.sum())
+        assert best_prefix(booster, Xv, yv, weight, chunk=333) == int(np.argmin(losses)) + 1
+
+
+@pytest.mark.slow
+def test_same_partitions_and_workers_grow_the_same_trees(dask_client) -> None:
+    X, y = _data(2)
+    settings = ModelSettings(num_threads=1, max_rounds=30, learning_rate=0.2, min_data_in_leaf=20)
+    texts = []
+    for _ in range(2):
+        model = DaskRiskModel(settings, client=dask_client, categorical=[5],
+                              feature_names=[f"x{i}" for i in range(6)])  # fmt: skip
+        model.fit(X[:2000], y[:2000], X[2000:], y[2000:])
+        texts.append(model.booster_.model_to_string())
+    assert texts[0] == texts[1]
+    assert "machines:" not in texts[0]  # the cluster's addresses are not in the model
+    assert model.booster_.num_trees() == model.best_iteration_
+
+
+@pytest.mark.slow
+def test_world_model_on_dask_is_as_good_as_one_machine(
+    dask_client, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    world = tmp_path_factory.mktemp("world60k")
+    synthesize(60_000, 7, world)
+    base = Settings()
+    settings = base.with_overrides(
+        model=ModelSettings(num_threads=1, max_rounds=120, learning_rate=0.1)
+    )
+    one = train_world(world, settings=settings)
+    dask = train_world(world, settings=settings,
+                       model_factory=partial(DaskRiskModel, client=dask_client))  # fmt: skip
+    # the same split, threshold rule and bundle format; the trees differ a little
+    assert dask.splits == one.splits
+    assert dask.bundle.meta["data_fingerprint"] == one.bundle.meta["data_fingerprint"]
+    assert abs(dask.metrics["model"]["roc_auc"] - one.metrics["model"]["roc_auc"]) < 0.01
+    assert dask.metrics["model"]["flag_rate"] == pytest.approx(
+        one.metrics["model"]["flag_rate"], abs=0.002
+    )
+    folder = dask.bundle.save(Path(world) / "bundle")
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        p.name for p in one.bundle.save(Path(world) / "one").iterdir()
+    )
