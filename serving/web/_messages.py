@@ -179,6 +179,14 @@ _PAIRS: dict[str, tuple[str, str]] = {
     ),
     "history_since_none": ("Nothing recorded since.", "Belum ada catatan sejak itu."),
     "dec_err_outcome": ("Choose an outcome.", "Pilih hasil."),
+    "cp_not_recorded": (
+        "The complaint was not recorded: see the complaint form below.",
+        "Pengaduan tidak dicatat: lihat formulir pengaduan di bawah.",
+    ),
+    "fb_not_recorded": (
+        "The rating was not recorded: see the rating form below.",
+        "Penilaian tidak dicatat: lihat formulir penilaian di bawah.",
+    ),
     "dec_err_types_needed": (
         "A confirmed violation needs at least one violation type.",
         "Pelanggaran terbukti memerlukan sedikitnya satu jenis pelanggaran.",

@@ -199,3 +199,22 @@ def test_coded_values_are_shown_through_the_label_tables(client_factory, web_wor
     assert "<dt>Language of the page</dt><dd>" in fields
     page_language = re.search(r"<dt>Language of the page</dt><dd>([^<]*)</dd>", fields)[1]
     assert len(page_language) > 3 and page_language[0].isupper()  # a name, not "ja"
+
+
+def test_a_refused_complaint_is_summed_up_at_the_top_too(client_factory, web_world):
+    c = client_factory("officer")
+    case_id = web_world.case_ids[2]
+    page = c.get(f"/cases/{case_id}").text
+    r = c.post(
+        f"/cases/{case_id}/complaints",
+        data={"csrf": _csrf(page), "category": "delay", "description": "  "},
+    )
+    assert r.status_code == 422
+    html = r.text
+    assert html.index('id="error-summary"') < html.index('id="score"')
+    assert (
+        '<h2 id="error-summary-h">The complaint was not recorded: see the complaint form'
+        " below.</h2>"
+    ) in html
+    assert '<li><a href="#complaint-error">A complaint needs a description.</a></li>' in html
+    assert 'id="complaint-error">A complaint needs a description.</p>' in html
