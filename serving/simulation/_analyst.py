@@ -40,6 +40,7 @@ def register_and_promote(
     waive: tuple[str, ...] | None = None,
     report: bool = True,
     light: bool = False,
+    evidence: Any = None,
 ) -> Registration:
     """Audit, log and promote ``result``.
 
@@ -49,7 +50,8 @@ def register_and_promote(
     directly); the text says why.  ``waive`` limits the checks a waiver is asked for
     (default: any); ``report`` writes the run's HTML report.  ``light`` leaves out what
     does not decide the promotion (the fairness proxy test, the explanation plots): a
-    monthly retraining spent most of its time there.
+    monthly retraining spent most of its time there.  ``evidence``: the fairness evidence
+    of ``result`` when already computed (two arms register the same first model).
     """
     try:
         from experiments import log_training_run, promote, request_waiver, training_fairness_report
@@ -60,7 +62,8 @@ def register_and_promote(
     from risk.errors import PromotionRefusedError
 
     try:
-        evidence = training_fairness_report(result, settings, proxy=not light)
+        if evidence is None:
+            evidence = training_fairness_report(result, settings, proxy=not light)
     except Exception as exc:
         return Registration(
             None,

@@ -61,8 +61,10 @@ def run_arm(
     why: str = "synthetic data",
     after_start: Callable[[Any, Any], None] | None = None,
     names: dict[str, str] | None = None,
+    evidence: Any = None,
 ) -> tuple[list[dict[str, Any]], tuple[str | None, str]]:
-    """Operate one arm for ``config.months`` months.
+    """Operate one arm for ``config.months`` months (``evidence``: the first model's
+    fairness evidence, when another arm already computed it).
 
     Returns
     -------
@@ -88,7 +90,7 @@ def run_arm(
         staff = _staff(session, clock, tuple(officers), names)
     registration = register_and_promote(
         settings, first, world.history_dir, store=store, clock=clock,
-        by=names["analyst"], approver=names["supervisor"], why=why,
+        by=names["analyst"], approver=names["supervisor"], why=why, evidence=evidence,
     )  # fmt: skip
     say(f"[{arm}] {registration.text}; {len(officers)} officers decide {per_day} cases a day")
     operation = Operation(

@@ -146,10 +146,11 @@ def simulate(
     first, bundle_dir = _first_model(settings, world, say)
     result = SimulationResult({}, world, str(first.bundle.version), arm_settings=per_arm)
     months: dict[str, list[dict[str, Any]]] = {}
+    evidence = _audit_once(settings, first) if len(per_arm) > 1 else None
     for arm, arm_settings in per_arm.items():
         months[arm], result.registry[arm] = run_arm(
             arm, arm_settings, config, world, first, bundle_dir, say,
-            why=why, after_start=after_start, names=names,
+            why=why, after_start=after_start, names=names, evidence=evidence,
         )  # fmt: skip
     result.document = {
         "seed": config.seed,
@@ -162,6 +163,17 @@ def simulate(
     (out_dir / SIMULATION_FILE).write_text(json.dumps(result.document, indent=2) + "\n")
     write_report(result.document, out_dir / "simulation.html")
     return result
+
+
+def _audit_once(settings: Settings, first: Any) -> Any:
+    """The first model's fairness evidence, computed once for every arm (``None``: each
+    arm computes it and reports why it could not)."""
+    try:
+        from experiments import training_fairness_report
+
+        return training_fairness_report(first, settings)
+    except Exception:
+        return None
 
 
 def refuse_non_empty(*folders: Path) -> None:
