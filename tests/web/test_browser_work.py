@@ -2,11 +2,10 @@
 the queue (search, the officer's decided cases, pages), the supervisor's tables and the
 admin console."""
 
-# ruff: noqa: F811  (the browser fixtures are imported from test_browser by name)
 from __future__ import annotations
 
 import pytest
-from test_browser import _accessible, _sign_in, browser, live_url, new_page  # noqa: F401
+from test_browser import _accessible, _sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
