@@ -139,10 +139,11 @@ def test_a_refused_decision_moves_focus_to_the_summary_at_the_top(
     assert page.locator("#error-summary h2").inner_text() == summary
     box = page.locator("#error-summary").bounding_box()
     assert box is not None and box["y"] < 900  # in view without scrolling, at the top
+    page.screenshot(path=screenshots_dir / f"case-refused-summary-{lang}.png", full_page=False)
     page.locator("#error-summary a[href='#violation_types-field']").click()
     assert page.evaluate("location.hash") == "#violation_types-field"
     assert _violations(page, axe_source) == []
-    page.screenshot(path=screenshots_dir / f"case-refused-{lang}.png", full_page=False)
+    page.screenshot(path=screenshots_dir / f"case-refused-fields-{lang}.png", full_page=False)
 
 
 def test_oversight_weighs_under_the_budget_on_the_wire(new_page, live_url):
