@@ -89,6 +89,8 @@ class Operation:
     _apps: dict[str, dict] = field(default_factory=dict)
     _truth: dict[str, dict] = field(default_factory=dict)
     _turn: int = 0
+    #: Each application's reference and access code, as the intake handed them over.
+    _codes: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._truth = {
@@ -137,10 +139,12 @@ class Operation:
         app, docs = payload
         # One stream per application: both arms draw the same blind sample for it.
         rng = random.Random(f"{self.seed}:{app['application_id']}")
-        score_application(
+        out = score_application(
             session, self.bundle, self.settings, self.staff.intake, app, docs,
             clock=self.clock, rng=rng,
         )  # fmt: skip
+        if out.access is not None:
+            self._codes[app["application_id"]] = out.access
 
     def _work(self, session: Any, _: None) -> None:
         """A working day: each officer claims the queue's next cases, decided through the day."""
@@ -182,9 +186,11 @@ class Operation:
             self.seed, application_id, now, bool(finding.types), now - opened, sla, self.rates
         )
         if follow.complaint_at is not None:
-            self._at(follow.complaint_at, "complain", (case_id, follow, self._handler(officer)))
+            self._at(
+                follow.complaint_at, "complain", (application_id, follow, self._handler(officer))
+            )
         if follow.rating_at is not None:
-            self._at(follow.rating_at, "rate", (case_id, follow.rating))
+            self._at(follow.rating_at, "rate", (application_id, follow.rating))
 
     def _overstay(self, session: Any, payload: tuple) -> None:
         """The authorised stay ended without an exit: the decision is amended."""
@@ -204,13 +210,26 @@ class Operation:
             return self.staff.supervisor
         return others[decider.user_id % len(others)]
 
-    def _complain(self, session: Any, payload: tuple) -> None:
-        from serving.services import open_complaint
+    def _applicant(self, session: Any, application_id: str) -> Any:
+        """The applicant's status page, opened with the code the intake handed over."""
+        from serving.services import check_access_code, read_applicant_session
 
-        case_id, follow, officer = payload
-        complaint = open_complaint(
-            session, self.staff.intake, self.settings, clock=self.clock,
-            category=follow.category, description=_COMPLAINTS[follow.category], case_id=case_id,
+        issued = self._codes[application_id]
+        check = check_access_code(
+            session, issued.reference, issued.code, address="simulated applicant",
+            settings=self.settings, clock=self.clock,
+        )  # fmt: skip
+        return read_applicant_session(session, check.token, self.clock.now())
+
+    def _complain(self, session: Any, payload: tuple) -> None:
+        from serving.services import open_applicant_complaint
+
+        application_id, follow, officer = payload
+        # from /status: a disagreement with the finding asks for an explanation
+        category = "explanation_request" if follow.category == "decision" else follow.category
+        complaint = open_applicant_complaint(
+            session, self._applicant(session, application_id), self.settings,
+            clock=self.clock, category=category, description=_COMPLAINTS[follow.category],
         )  # fmt: skip
         take = self.clock.now() + dt.timedelta(days=1)
         self._at(take, "take", (complaint.complaint_id, officer, follow.answer_after))
@@ -229,10 +248,12 @@ class Operation:
         respond_complaint(session, officer, complaint_id, _ANSWER, clock=self.clock)
 
     def _rate(self, session: Any, payload: tuple) -> None:
-        from serving.services import add_feedback
+        """The applicant answers the survey on /status (once per application)."""
+        from serving.services import submit_survey
 
-        case_id, rating = payload
-        add_feedback(session, self.staff.intake, case_id, rating, clock=self.clock)
+        application_id, rating = payload
+        access = self._applicant(session, application_id)
+        submit_survey(session, access, rating, clock=self.clock)
 
 
 _REASONS = {

@@ -26,9 +26,9 @@ from serving.store import (
     Case,
     Complaint,
     Decision,
-    Feedback,
     Score,
     Store,
+    Survey,
     User,
 )
 
@@ -181,8 +181,10 @@ def test_overstays_arrive_later_as_amendments(sim, store):
 def test_complaints_and_ratings_arrive(sim, store):
     with store.reading() as session:
         complaints = session.execute(sa.select(Complaint.status, Complaint.opened_at)).all()
-        ratings = session.scalar(sa.select(sa.func.count()).select_from(Feedback))
-    assert len(complaints) > 0 and ratings > 0
+        ratings = session.scalar(sa.select(sa.func.count()).select_from(Survey))
+        sources = set(session.scalars(sa.select(Complaint.source)))
+    # the simulated applicants use their own channel: /status with their access code
+    assert len(complaints) > 0 and ratings > 0 and sources == {"applicant"}
     assert "answered" in {s for s, _ in complaints}
 
 
@@ -196,7 +198,7 @@ def test_every_time_the_service_stamped_is_simulated_time(sim, store):
         (Decision, Decision.created_at),
         (Complaint, Complaint.opened_at),
         (Complaint, Complaint.answered_at),
-        (Feedback, Feedback.created_at),
+        (Survey, Survey.created_at),
         (AuditEntry, AuditEntry.at),
         (User, User.created_at),
     ]
