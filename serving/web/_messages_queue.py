@@ -46,13 +46,6 @@ QUEUE_PAIRS: dict[str, tuple[str, str]] = {
         "You have not decided any case yet.",
         "Anda belum memutuskan kasus apa pun.",
     ),
-    "visa_visit": ("Visit", "Kunjungan"),
-    "visa_business": ("Business", "Bisnis"),
-    "visa_work": ("Work", "Kerja"),
-    "visa_study": ("Study", "Studi"),
-    "visa_family": ("Family", "Keluarga"),
-    "visa_retirement": ("Retirement", "Pensiun"),
-    "visa_second_home": ("Second home", "Rumah kedua"),
     "sup_choose": ("choose an officer", "pilih petugas"),
     "sup_choose_required": (
         "Choose the officer who should take case {id}.",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -15,18 +14,15 @@ from risk.errors import ConflictError, NotFoundError, RequestValidationError
 from serving.services import (
     MAX_KILL_REASON,
     QUEUE_SORTS,
-    QueueFilter,
     QueueQuery,
     compute_kpis,
     kill_switch_history,
     list_alerts,
-    list_queue,
     list_teams,
     read_runtime,
     reassign_case,
     search_queue,
     switch_kill,
-    usernames,
 )
 from serving.store import Case, Team, User
 
@@ -65,13 +61,18 @@ def _staff_teams(session: Any) -> dict[str, str | None]:
     return dict(rows)
 
 
-def _team(
-    session: Any, cases: list[Case], sla_days: int, now: dt.datetime, team: str
-) -> dict[str, Any]:
-    names = usernames(session, {c.assigned_to for c in cases})
-    load = Counter(names.get(c.assigned_to, "") for c in cases)
-    breaches = [c for c in cases if sla_state(c.created_at, None, sla_days, now) == "sla_breached"]
-    late = Counter(names.get(c.assigned_to, "") for c in breaches)
+def _held(session: Any, *since: Any) -> dict[str, int]:
+    """Undecided cases per holder's name ("" for nobody), all or only those created before."""
+    query = sa.select(User.username, sa.func.count()).select_from(Case)
+    query = query.outerjoin(User, User.user_id == Case.assigned_to)
+    query = query.where(Case.status != "decided", *since).group_by(User.username)
+    return {name or "": int(n) for name, n in session.execute(query)}
+
+
+def _team(session: Any, sla_days: int, now: dt.datetime, team: str) -> dict[str, Any]:
+    # counted in the store over every undecided case (a listed page would undercount)
+    load = _held(session)
+    late = _held(session, Case.created_at < now - dt.timedelta(days=sla_days))
     staff = _staff_teams(session)
     members = [n for n, t in staff.items() if not team or t == team]
     rows = [{"name": n, "team": staff[n], "cases": load.get(n, 0), "breached": late.get(n, 0)}
@@ -80,7 +81,7 @@ def _team(
         "team": rows,
         "unassigned": load.get("", 0),
         "officers": list(staff),
-        "breaches": breaches,
+        "breached": sum(late.values()),
         "teams": [name for name, _ in list_teams(session)],
     }
 
@@ -92,8 +93,7 @@ def _context(request: Request, user: WebUser, query: QueueQuery | None = None) -
     now = clock.now()
     query = query or QueueQuery(page_size=PAGE_SIZE)
     with request.app.state.store.transaction() as session:
-        cases, _ = list_queue(session, QueueFilter(limit=500))
-        ctx = _team(session, cases, sla_days, now, query.team)
+        ctx = _team(session, sla_days, now, query.team)
         try:
             result = search_queue(session, user.principal, query, now=now)
         except RequestValidationError as exc:

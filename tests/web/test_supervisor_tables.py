@@ -92,3 +92,33 @@ def test_a_page_past_the_end_offers_the_way_back(client_factory):
     assert r.status_code == 200
     assert "There is no page 30 of this list: its last page is 1." in r.text
     assert 'href="/supervisor?team=&amp;sort=priority&amp;page=1"' in r.text
+
+
+def test_the_load_table_counts_every_undecided_case_in_the_store(client_factory, web_world):
+    import datetime as dt
+    from collections import Counter
+
+    from serving.store import User
+
+    page = client_factory("supervisor").get("/supervisor").text
+    with web_world.store.reading() as session:
+        rows = session.execute(
+            sa.select(Case.created_at, User.username)
+            .outerjoin(User, User.user_id == Case.assigned_to)
+            .where(Case.status != "decided")
+        ).all()
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    held = Counter(name or "" for _, name in rows)
+    days = web_world.settings.review.case_sla_days
+    late = sum(1 for created, _ in rows if (now - created).total_seconds() / 86400 > days)
+    load = page[page.index('id="team"') : page.index("</table>", page.index('id="team"'))]
+    shown = {
+        name: int(cases)
+        for name, cases in re.findall(
+            r'<th scope="row">([^<]+)</th><td>[^<]*</td><td>(\d+)</td>', load
+        )
+    }
+    assert shown["Unassigned"] == held[""]
+    for name in ("officer", "officer2", "supervisor"):
+        assert shown[name] == held[name]
+    assert re.search(r'id="breach-count">(\d+)<', page).group(1) == str(late)
