@@ -114,6 +114,7 @@ def create_app(
                 shadow.load_from_bundle(settings.serving.shadow_bundle_path)
             elif load_model and settings.serving.model_source == "registry":
                 shadow.load_from_registry(settings)
+                shadow.watch_registry(settings, settings.serving.registry_poll_seconds)
             shadow.start()
             poller = _poller(settings, store, holder, clock)
             heads = _checkpoints(store, settings, clock) if owns_store else None

@@ -128,6 +128,9 @@ class ShadowScorer:
         self._last_error: str | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._registered: str | None = None  # the registry version loaded, if any
+        self._watch: tuple[Settings, float] | None = None
+        self._looked = 0.0
 
     def _count(self, what: str) -> None:
         with self._lock:  # requests (drops) and the worker count at once
@@ -178,9 +181,25 @@ class ShadowScorer:
         """Wait until every queued application has been handled (tests, shutdown)."""
         self._queue.join()
 
+    def watch_registry(self, settings: Settings, every: float) -> None:
+        """Look for a new ``challenger`` alias every ``every`` seconds (0: never), on the
+        worker thread, so a challenger registered while the service runs is picked up."""
+        self._watch = (settings, every) if every > 0 else None
+        self._looked = time.monotonic()
+
+    def _look(self) -> None:
+        if self._watch is not None and time.monotonic() - self._looked >= self._watch[1]:
+            self._looked = time.monotonic()
+            self.load_from_registry(self._watch[0])
+
     def _run(self) -> None:
         while True:
-            jobs = [self._queue.get()]
+            self._look()
+            try:
+                first = self._queue.get(timeout=self._watch[1] if self._watch else None)
+            except queue.Empty:
+                continue
+            jobs = [first]
             while len(jobs) < _BATCH:  # whatever else is waiting goes in the same write
                 try:
                     jobs.append(self._queue.get_nowait())
@@ -275,10 +294,15 @@ class ShadowScorer:
 
             mv = alias_version(client_for(settings), settings, CHALLENGER)
             if mv is None:
+                self._registered = None
                 self.set_challenger(None, None)
                 return None
+            if self._registered == str(mv.version) and self._bundle is not None:
+                return None  # the same challenger: nothing to load
             bundle = load_bundle(version_bundle_dir(settings, mv.version))
             self.set_challenger(bundle, model_name(bundle.fingerprint, mv.version))
+            self._registered = str(mv.version)
+            log.info("shadow scoring with challenger %s", self._name)
             return None
         except Exception as exc:  # no challenger must never stop the champion serving
             self.set_challenger(None, None)

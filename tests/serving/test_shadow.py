@@ -185,3 +185,28 @@ def test_a_challenger_from_a_bundle_folder_or_a_clear_reason_why_not(world, hold
         f" {tmp_path / 'missing'} does not exist"
     )
     assert scorer.active is False and scorer.status().last_error == error
+
+
+def test_a_challenger_registered_while_serving_is_picked_up(world, holder, tmp_path):
+    import time
+
+    from evidence_helpers import register_bundle
+
+    from risk.settings import Settings
+
+    registry = Settings(data_dir=tmp_path)
+    scorer = ShadowScorer(capacity=4)
+    assert scorer.load_from_registry(registry) is None and not scorer.active  # none yet
+    scorer.watch_registry(registry, 0.05)
+    scorer.start()
+    try:
+        version = register_bundle(registry, world["bundle"])  # becomes the challenger
+        for _ in range(600):  # the worker looks on its own thread; wait for it (max 60 s)
+            if scorer.active:
+                break
+            time.sleep(0.1)
+        status = scorer.status()
+        assert status.challenger == f"v{version} ({holder.bundle.fingerprint[:8]})"
+        assert status.challenger_version == holder.bundle.version
+    finally:
+        scorer.stop()
