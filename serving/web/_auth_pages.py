@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Annotated
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, urlencode, urlparse
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -139,6 +139,17 @@ def logout(request: Request, csrf: Annotated[str, Form(max_length=200)] = ""):
     return response
 
 
+def _with_lang(target: str, lang: str) -> str:
+    """``target`` with a ``lang`` query value replaced by the chosen one (it outranks the
+    cookie, so a page reached as ``/status?lang=en`` would otherwise stay English)."""
+    parsed = urlparse(target)
+    query = parse_qsl(parsed.query, keep_blank_values=True)
+    if not any(key == "lang" for key, _ in query):
+        return target
+    shown = urlencode([(k, lang if k == "lang" else v) for k, v in query])
+    return parsed._replace(query=shown).geturl()
+
+
 @router.post("/lang")
 def switch_language(
     request: Request,
@@ -153,6 +164,6 @@ def switch_language(
         check_csrf(user, csrf)
         with request.app.state.store.transaction() as session:
             store_lang(session, user.principal.user_id, lang, request.app.state.clock.now())
-    response = RedirectResponse(_safe_next(next) or "/", status_code=303)
+    response = RedirectResponse(_with_lang(_safe_next(next) or "/", lang), status_code=303)
     set_cookie(request, response, LANG_COOKIE, lang, _YEAR)
     return response

@@ -154,3 +154,13 @@ def test_the_status_page_shows_nothing_personal_the_applicant_did_not_type(
     assert reference in page
     shown = [v for v in web_world.personal | {case.application_id} if str(v) in page]
     assert shown == []
+
+
+def test_the_language_switch_replaces_the_pages_lang_parameter(client_factory, web_world):
+    case = open_case(web_world)
+    c, _, _ = _opened(client_factory, web_world, case)
+    switched = c.post("/lang", data={"lang": "id", "next": "/status?lang=en&done=survey"})
+    assert switched.headers["location"] == "/status?lang=id&done=survey"
+    assert 'aria-current="step">Diterima' in c.get(switched.headers["location"]).text
+    plain = c.post("/lang", data={"lang": "en", "next": "/queue?band=high"})
+    assert plain.headers["location"] == "/queue?band=high"
