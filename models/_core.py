@@ -21,7 +21,7 @@ from models._schema import FeatureKind, FeatureSchema
 from models._split import SPLITS, assign_splits
 from models._threshold import Bands, band_evidence, capacity_threshold
 from models.monitoring._profile import build_profile
-from risk.errors import ConfigError
+from risk.errors import ConfigError, DataContractError
 from risk.settings import Settings
 
 __all__ = ["Prepared", "TrainResult", "fit_prepared"]
@@ -128,6 +128,7 @@ def fit_prepared(
     w_valid = None if w is None else w[va]
     calibrator = Calibrator(settings.model.calibration).fit(m_valid, y[va], w_valid)
     bands = _bands(m_valid, calibrator, settings)
+    _check_ranking(m_valid, bands, model)
     meta = _meta(p, settings, model, X, y, split)
     bundle = Bundle(
         model.booster_,
@@ -165,6 +166,21 @@ def _check_weighted(w: np.ndarray | None, tr: np.ndarray, va: np.ndarray) -> Non
             "the label policy leaves no labelled row in a split (labelled rows: train"
             f" {counts['train']}, validation {counts['validation']}); the reviewed cases must"
             " span the time split (more months of reviews), or train with --labels naive"
+        )
+
+
+def _check_ranking(m_valid: np.ndarray, bands: Bands, model: RiskModel) -> None:
+    """Refuse a model that cannot rank: flags are set by ``margin >= threshold``, so when
+    the validation margins tie at the threshold (a model with no split) every tied case
+    would be flagged, far beyond what officers can review."""
+    flagged = float(np.mean(m_valid >= bands.flag_margin))
+    if flagged > 2 * bands.capacity:
+        raise DataContractError(
+            f"the trained model cannot rank the validation cases: {flagged:.0%} of them"
+            f" score at or above the capacity threshold (capacity {bands.capacity:.0%}),"
+            f" {np.unique(m_valid).size} distinct scores from {model.booster_.num_trees()}"
+            " tree(s); the labels do not support a model (too few labelled cases or"
+            " positives)"
         )
 
 

@@ -80,3 +80,23 @@ def test_weighted_rows_on_one_instant_cannot_be_split():
         "column 't' is too coarse for a time split: got {'train': 0, 'valid': 0, 'test': 4}"
         " rows per split (of the 4 weighted rows)"
     )
+
+
+def test_a_model_that_cannot_rank_is_refused_not_served(tmp_path, fast_settings):
+    """No leaf may hold fewer than 10,000 rows: every tree is a stump, every margin ties, and
+    ``margin >= threshold`` would flag every case."""
+    from models_tables import SPEC, make_table
+
+    from models import train_table
+
+    table, spec = tmp_path / "t.parquet", tmp_path / "s.toml"
+    make_table(1000).write_parquet(table)
+    spec.write_text(SPEC)
+    model = fast_settings.model.model_copy(update={"min_data_in_leaf": 10_000})
+    with pytest.raises(DataContractError) as err:
+        train_table(table, spec, settings=fast_settings.model_copy(update={"model": model}))
+    assert err.value.message == (
+        "the trained model cannot rank the validation cases: 100% of them score at or above"
+        " the capacity threshold (capacity 5%), 1 distinct scores from 1 tree(s); the labels"
+        " do not support a model (too few labelled cases or positives)"
+    )
