@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
+from risk.errors import RequestValidationError
 from serving._security import scrub
 from serving.deps import ClockDep, CurrentUser, HolderDep, SettingsDep, StoreDep, allow
 from serving.schemas import (
@@ -15,6 +17,8 @@ from serving.schemas import (
     KpisPublic,
     MePublic,
     ModelPublic,
+    PasswordChangePublic,
+    PasswordChangeRequest,
     ReviewSettingsRequest,
     RuntimeSettingsPublic,
     UnlockPublic,
@@ -23,7 +27,9 @@ from serving.services import (
     PERMISSIONS,
     ModelHolder,
     Principal,
+    ThrottlePolicy,
     append_audit,
+    change_own_password,
     compute_kpis,
     kill_switch_on,
     read_runtime,
@@ -88,6 +94,51 @@ def me(user: CurrentUser) -> MePublic:
     """The caller and what their role may do."""
     allowed = sorted(p for p, roles in PERMISSIONS.items() if user.role in roles)
     return MePublic(username=user.username, role=user.role, permissions=allowed)
+
+
+@router.post(
+    "/v1/me/password",
+    response_model=PasswordChangePublic,
+    responses={429: {"description": "Too many wrong passwords: locked (Retry-After)"}},
+)
+def change_password(
+    body: PasswordChangeRequest,
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    user: CurrentUser,
+) -> Response:
+    """Change the caller's own password: the current one is required; page sessions end.
+
+    A wrong current password counts as a failed sign-in (422 naming
+    ``current_password``); past the sign-in limits the answer is 429 with ``Retry-After``.
+    """
+    sec = settings.security
+    throttle = ThrottlePolicy(
+        account_max=sec.account_max_failures,
+        address_max=sec.address_max_failures,
+        window=dt.timedelta(minutes=sec.sign_in_window_minutes),
+    )
+    with store.transaction() as session:  # a wrong password's failure record commits too
+        result = change_own_password(
+            session, user, body.current_password, body.new_password,
+            address=(request.client.host if request.client else "unknown")[:64],
+            policy=throttle, clock=clock, min_length=sec.password_min_length,
+        )  # fmt: skip
+    if result.outcome == "locked":
+        return JSONResponse(
+            {"error": "locked", "detail": "too many wrong passwords; try again later"},
+            status_code=429,
+            headers={"Retry-After": str(result.retry_after)},
+        )
+    if result.outcome == "wrong":
+        message = "is not your current password"
+        raise RequestValidationError(
+            f"current_password: {message}",
+            detail=[{"loc": ["body", "current_password"], "msg": message}],
+        )
+    return JSONResponse({"sessions_ended": result.sessions_ended})
 
 
 @router.get("/v1/model", response_model=ModelPublic)

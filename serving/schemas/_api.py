@@ -37,6 +37,8 @@ __all__ = [
     "KpisPublic",
     "MePublic",
     "ModelPublic",
+    "PasswordChangePublic",
+    "PasswordChangeRequest",
     "ReasonPublic",
     "ReassignRequest",
     "ReviewSettingsRequest",
@@ -412,6 +414,19 @@ class MePublic(BaseModel):
     username: str
     role: str
     permissions: list[str]
+
+
+class PasswordChangeRequest(_Strict):
+    """The caller's current password and the new one (checked by the password policy)."""
+
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class PasswordChangePublic(BaseModel):
+    """The password changed; every page session of the caller ended."""
+
+    sessions_ended: int
 
 
 class AuditEntryPublic(BaseModel):

@@ -86,6 +86,7 @@ from ._kpis import compute_kpis
 from ._loading import load_raw_tables
 from ._model import ModelHolder, RegistryPoller
 from ._monitoring import monitor_store, scored_frame
+from ._password_change import PasswordChange, change_own_password
 from ._passwords import check_password_policy, hash_password, needs_rehash, verify_password
 from ._people import (
     PersonRow,
@@ -227,6 +228,7 @@ __all__ = [
     "ModelHolder",
     "MonthRow",
     "OpenedSession",
+    "PasswordChange",
     "PersonRow",
     "Principal",
     "PublishedRow",
@@ -266,6 +268,7 @@ __all__ = [
     "band_record",
     "batch_item_key",
     "canonical_reference",
+    "change_own_password",
     "change_role",
     "check_access_code",
     "check_password_policy",

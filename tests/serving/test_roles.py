@@ -19,6 +19,7 @@ EVERYONE = set(ROLES)
 #: (method, path, roles allowed) - written out here, independently of PERMISSIONS.
 MATRIX = [
     ("GET", "/v1/me", EVERYONE),
+    ("POST", "/v1/me/password", EVERYONE),
     ("GET", "/v1/model", EVERYONE),
     ("POST", "/v1/model/reload", {"admin"}),
     ("GET", "/v1/model/waivers", EVERYONE),
