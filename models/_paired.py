@@ -148,9 +148,16 @@ def _corners(
     return value, min(corners), max(corners)
 
 
+#: Why a figure with evidence still has no value: a share of nothing.
+_UNDEFINED = (
+    "not estimable: a share of nothing (no application flagged in the period, or no"
+    " confirmed violation estimated among the applications it is a share of)"
+)
+
+
 def _figure(result: tuple | str, reason: str, *, scale: float = 1.0) -> dict[str, Any]:
     if isinstance(result, str):
-        why = reason if result == "missing" else "no confirmed violation is estimated at all"
+        why = reason if result == "missing" else _UNDEFINED
         return {"value": None, "ci": None, "reason": why}
     value, low, high = (scale * x for x in result)
     return {"value": value, "ci": [low, high]}

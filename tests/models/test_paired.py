@@ -153,3 +153,15 @@ def test_models_that_flag_different_numbers_are_refused():
     with pytest.raises(DataContractError) as err:
         paired_estimates(frame)
     assert err.value.message == "the two models must flag the same number (the same capacity)"
+
+
+def test_a_period_without_flags_is_not_estimable_never_zero():
+    frame = _frame({3, 5}).with_columns(a_flag=pl.lit(False), b_flag=pl.lit(False))
+    e = paired_estimates(frame)
+    assert e.k == 0
+    assert e.a["precision"] == {
+        "value": None,
+        "ci": None,
+        "reason": "not estimable: a share of nothing (no application flagged in the period,"
+        " or no confirmed violation estimated among the applications it is a share of)",
+    }
