@@ -69,3 +69,39 @@ def test_world_folder_scores_through_dask_features(
     assert_frame_equal(
         scan_parquet_path(out).collect(), pl.read_parquet(expected), check_exact=True
     )
+
+
+@pytest.mark.slow
+def test_cli_score_batch_on_a_scheduler_address(
+    small_world: Path, saved_world_bundle: Path, world_trained, dask_client, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from risk.cli import app
+
+    out = tmp_path / "scores"
+    args = ["score-batch", "--model", str(saved_world_bundle), "--data", str(small_world),
+            "--out", str(out), "--scheduler", dask_client.scheduler.address]  # fmt: skip
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(app, args)
+    assert result.exit_code == 0, result.output
+    many = scan_parquet_path(out).collect()
+    flagged = int(many["flag"].sum())
+    assert f"scored 1,200 cases in 12 partitions: {flagged:,} flagged for review" in result.output
+    expected = tmp_path / "one.parquet"
+    score_batch(world_trained.bundle, build_features(load_tables(small_world)).collect(), expected)
+    assert_frame_equal(many, pl.read_parquet(expected), check_exact=True)
+
+
+def test_cli_unreachable_scheduler_is_named(small_world: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from risk.cli import app
+
+    args = ["features", "--data", str(small_world), "--out", str(tmp_path / "f"),
+            "--scheduler", "tcp://127.0.0.1:9"]  # fmt: skip
+    result = CliRunner(env={"COLUMNS": "300", "RISK_ENGINE__CONNECT_TIMEOUT": "1"}).invoke(
+        app, args
+    )
+    assert result.exit_code == 1
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9 within 1 s" in result.output
+    assert not (tmp_path / "f").exists()
