@@ -138,7 +138,7 @@ def _simulation(applications: int, months: int, retrain: str) -> None:
 
         def say(line: str) -> None:
             wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
-            print(f"  {wall:7.1f} s wall {cpu:7.1f} s CPU  {line[:90]}", flush=True)
+            print(f"  {wall:7.1f} s wall {cpu:7.1f} s CPU  {line[:160]}", flush=True)
 
         simulate(settings, config, Path(tmp) / "out", say=say)
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
