@@ -29,8 +29,9 @@ def test_an_admin_lands_on_the_console(client_factory):
 @pytest.mark.parametrize("username", ["officer", "supervisor", "auditor", "analyst"])
 def test_no_other_role_may_open_or_post_to_the_console(client_factory, username):
     c = client_factory(username)
-    assert c.get("/admin").status_code == 403
-    csrf = csrf_of(c.get("/transparency").text)  # the page's language form carries it
+    refused = c.get("/admin")
+    assert refused.status_code == 403
+    csrf = csrf_of(refused.text)  # the frame's language form carries the session's token
     r = c.post("/admin/users", data={"username": "intruder", "role": "admin", "csrf": csrf})
     assert r.status_code == 403
 
