@@ -65,6 +65,8 @@ def render_template(name: str, **context: Any) -> str:
 
 
 def _fmt(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))  # a count logged as a float (MLflow keeps floats): 3872
     if isinstance(value, float):
         return f"{value:.4f}"
     return "n/a" if value is None else str(value)

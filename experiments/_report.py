@@ -14,7 +14,7 @@ from risk.settings import Settings
 
 from ._card import ModelCard, render_template
 from ._charts import FigureWriter, calibration_figure, pr_curve_figure, ratio_figure
-from ._labels import PRECISION_DEFINITION
+from ._labels import PRECISION_DEFINITION, metric_label
 from ._promotion import promotion_history
 from ._registry import get_version
 from ._tracking import client_for
@@ -121,6 +121,7 @@ def _context(local: Path, mv: Any, settings: Settings) -> dict[str, Any]:
         "catalogue": catalogue.get("features", []),
         "catalogue_hash": catalogue.get("hash"),
         "history": history,
+        "metric_label": metric_label,
     }
 
 

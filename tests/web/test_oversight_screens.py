@@ -155,3 +155,65 @@ def test_every_metric_a_run_logs_has_a_label():
     for key in keys:
         for lang in ("en", "id"):
             assert metric_label(key, lang) != key, (key, lang)
+
+
+def _report(**changes) -> str:
+    from experiments import metric_label
+    from experiments._card import render_template
+
+    context = {
+        "title": "Oversight report",
+        "generated_at": "2026-01-01T00:00:00+00:00",
+        "model_name": "amanah",
+        "version": "1",
+        "run_id": "0" * 32,
+        "aliases": ["champion"],
+        "card_html": "",
+        "performance": {"precision_at_capacity": 0.0167, "flagged": 60, "rows": 3872},
+        "at_capacity": {"precision_at_capacity": 0.0159, "recall_at_capacity": 0.44},
+        "precision_definition": "Precision at capacity: ...",
+        "performance_charts": [],
+        "fairness_verdict": "fail",
+        "policy": None,
+        "fairness": [],
+        "proxy": None,
+        "label_bias": None,
+        "label_policy": "",
+        "estimates": None,
+        "images": [],
+        "catalogue": [],
+        "catalogue_hash": None,
+        "history": [],
+        "metric_label": metric_label,
+    }
+    context.update(changes)
+    return render_template("report.html.j2", **context)
+
+
+def test_the_report_shows_one_precision_at_capacity_and_names_the_other():
+    html = _report()
+    assert "<tr><th>Precision at capacity</th><td>0.0159</td></tr>" in html
+    assert "<tr><th>Precision at the review threshold</th><td>0.0167 (60 flagged" in html
+    assert html.count("Precision at capacity</th>") == 1
+
+
+def test_the_report_renders_a_waived_promotion_with_its_checks_in_words():
+    # the demo's history: a refusal, a waiver request, then the approved promotion
+    history = [
+        {"at": "t1", "by": "ayu", "result": "refused", "failed": ["fairness"], "reason": "gate"},
+        {
+            "at": "t2",
+            "by": "ayu",
+            "result": "promoted",
+            "failed": ["fairness", "fairness.nationality.fpr.min_ratio"],
+            "waiver": {"reason": "demo", "requested_by": "ayu", "approved_by": "budi"},
+        },
+        {"at": "t3", "by": "ayu", "result": "waiver requested", "waiver": {"reason": "x"}},
+    ]
+    html = _report(history=history)
+    assert (
+        "<td>Fairness verdict; Fairness, nationality: lowest false positive rate ratio to the"
+        " reference group</td>"
+    ) in html
+    assert "<td>demo (approved by budi)</td>" in html
+    assert "<td>x (requested by ayu, not approved yet)</td>" in html
