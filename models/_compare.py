@@ -20,7 +20,7 @@ import polars as pl
 
 from models._backtest import check_logged, logged_matrix
 from models._bundle import Bundle
-from models._paired import at_capacity, paired_estimates
+from models._paired import at_capacity, group_miss_rates, paired_estimates
 from models.monitoring._fairness import live_fairness
 
 __all__ = ["COMPARE_COLUMNS", "compare_models"]
@@ -181,6 +181,12 @@ def compare_models(
         out["fairness"] = {
             "champion": live(a.probability, a_flag),
             "challenger": live(b.probability, b_flag),
+            # estimated from the reviews, where a review can inform it
+            "miss_rates": group_miss_rates(
+                frame.with_columns(logged.select(groups)),
+                groups,
+                min_group_size=fairness.min_group_size,
+            ),
         }
     else:
         out["fairness"] = {}

@@ -44,7 +44,7 @@ import polars as pl
 from models._estimates import _wilson
 from risk.errors import DataContractError
 
-__all__ = ["PAIRED_COLUMNS", "Paired", "at_capacity", "paired_estimates"]
+__all__ = ["PAIRED_COLUMNS", "Paired", "at_capacity", "group_miss_rates", "paired_estimates"]
 
 #: Columns :func:`paired_estimates` reads.
 PAIRED_COLUMNS = (
@@ -240,3 +240,38 @@ def paired_estimates(frame: pl.DataFrame) -> Paired:
         b=model(b_in, pick(lambda c: not c.b), "the challenger"),
         difference=difference,
     )
+
+
+def group_miss_rates(
+    frame: pl.DataFrame, groups: Sequence[str], *, min_group_size: int
+) -> dict[str, dict[str, Any]]:
+    """Estimated false negative rate (share of violations a model does not flag) by group.
+
+    Per protected attribute and group: ``1 - recall`` of each model within the group,
+    from the same cells and intervals as :func:`paired_estimates` (each model against
+    itself).  A group smaller than ``min_group_size`` is suppressed (named with its size
+    only, as the fairness audit does); a rate no review can inform says why.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for attribute in groups:
+        values = frame.get_column(attribute).cast(pl.String).fill_null("(missing)")
+        rows: dict[str, Any] = {}
+        for group in sorted(set(values.to_list())):
+            sub = frame.filter(values == group)
+            if sub.height < min_group_size:
+                rows[group] = {"n": sub.height, "suppressed": True}
+                continue
+            rows[group] = {"n": sub.height, "suppressed": False}
+            for who, flag in (("champion", "a_flag"), ("challenger", "b_flag")):
+                own = sub.with_columns(a_flag=pl.col(flag), b_flag=pl.col(flag))
+                recall = paired_estimates(own).a["recall"]
+                rows[group][who] = _miss(recall)
+        out[attribute] = rows
+    return out
+
+
+def _miss(recall: dict[str, Any]) -> dict[str, Any]:
+    if recall["value"] is None:
+        return {"fnr": None, "fnr_ci": None, "reason": recall["reason"]}
+    low, high = recall["ci"]
+    return {"fnr": 1 - recall["value"], "fnr_ci": [1 - high, 1 - low]}

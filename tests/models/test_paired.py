@@ -165,3 +165,17 @@ def test_a_period_without_flags_is_not_estimable_never_zero():
         "reason": "not estimable: a share of nothing (no application flagged in the period,"
         " or no confirmed violation estimated among the applications it is a share of)",
     }
+
+
+def test_miss_rates_by_group_from_the_same_cells_and_small_groups_suppressed():
+    from models._paired import group_miss_rates
+
+    frame = _frame({3, 5, 7}).with_columns(group=pl.Series(["x"] * 6 + ["y"] * 4))
+    rates = group_miss_rates(frame, ["group"], min_group_size=5)
+    assert rates["group"]["y"] == {"n": 4, "suppressed": True}
+    x = rates["group"]["x"]
+    # in x: the champion finds unit 1 (1.0); unit 3, drawn at 0.4, stands for 2.5 missed
+    assert x["champion"]["fnr"] == pytest.approx(2.5 / 3.5, abs=1e-12)
+    assert x["challenger"]["fnr"] == pytest.approx(1 / 3.5, abs=1e-12)
+    low, high = x["champion"]["fnr_ci"]
+    assert low <= x["champion"]["fnr"] <= high

@@ -142,6 +142,9 @@ def test_the_comparison_matches_a_plain_recount(reviewed, store, settings, holde
         "shap_changes", "checks", "verdict",
     }  # fmt: skip
     assert report["period"] == ["2024-03-01", "2024-03-01"]
+    miss = report["fairness"]["miss_rates"]["sex"]
+    assert sum(r["n"] for r in miss.values()) == 40
+    assert all(r["suppressed"] for r in miss.values() if r["n"] < settings.fairness.min_group_size)
     assert report["verdict"] in ("better", "worse", "inconclusive")  # the shape's three words
     assert [c["check"] for c in report["checks"]][:3] == ["overlap", "precision", "recall"]
 
