@@ -165,3 +165,16 @@ def test_the_transparency_report_publishes_the_channel_and_the_changelog(client_
     # the seeding's threshold changes are listed with the role, never the name
     assert 'id="tr-changelog"' in report
     assert "(role: administrator)" in report and "seed-admin" not in report
+
+
+def test_the_report_csv_carries_the_applicants_figures(client_factory, web_world):
+    from serving.services import public_channel_figures
+
+    with web_world.store.transaction() as session:
+        figures = public_channel_figures(session, web_world.settings.fairness.min_group_size)
+    csv_text = client_factory().get("/transparency/report.csv?lang=en").text
+    lines = csv_text.splitlines()
+    assert f"Totals,Applicants who rated (one per application),,{figures['survey_responses']}" in (
+        lines
+    )
+    assert f"Totals,Decided applications that could rate,,{figures['survey_eligible']}" in lines
