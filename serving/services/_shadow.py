@@ -287,11 +287,14 @@ class ShadowScorer:
     def load_from_registry(self, settings: Settings) -> str | None:
         """Load the registry's ``challenger`` (or none); the error, if loading failed."""
         try:
-            from experiments import CHALLENGER
+            from experiments import CHALLENGER, registry_exists
             from experiments._registry import alias_version, version_bundle_dir
             from experiments._tracking import client_for
             from models import load_bundle, model_name
 
+            if not registry_exists(settings):  # reading must not create an empty registry
+                self.set_challenger(None, None)
+                return None
             mv = alias_version(client_for(settings), settings, CHALLENGER)
             if mv is None:
                 self._registered = None

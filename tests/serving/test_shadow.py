@@ -197,6 +197,7 @@ def test_a_challenger_registered_while_serving_is_picked_up(world, holder, tmp_p
     registry = Settings(data_dir=tmp_path)
     scorer = ShadowScorer(capacity=4)
     assert scorer.load_from_registry(registry) is None and not scorer.active  # none yet
+    assert not (tmp_path / "mlflow.db").exists()  # looking did not create a registry
     scorer.watch_registry(registry, 0.05)
     scorer.start()
     try:
