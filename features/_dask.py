@@ -136,17 +136,28 @@ def path_slices(path: Path, partition_rows: int) -> list[InputSlice]:
 MEMORY_FACTOR = 12
 
 
-def check_memory(slices: list[InputSlice], limit: int | None) -> None:
-    """Refuse a job whose largest partition cannot fit a worker, with what to do.
+def check_memory(slices: list[InputSlice], limit: int | None, buckets: int = 1) -> None:
+    """Refuse a job whose largest partition or shuffle bucket cannot fit a worker.
+
+    A bucket holds about ``1/buckets`` of the applications (and of their history).
 
     Raises
     ------
     EngineError
-        Naming the partition, its estimated need and the worker's limit.
+        Naming the partition (or the bucket), its estimated need and the worker's limit.
     """
     if not limit or not slices:
         return
     big = max(slices, key=lambda s: s.nbytes)
+    bucket = sum(s.nbytes for s in slices) / buckets
+    if bucket > big.nbytes and bucket * MEMORY_FACTOR > limit:
+        raise EngineError(
+            f"a shuffle bucket (1/{buckets} of the applications) needs about"
+            f" {bucket * MEMORY_FACTOR / 2**30:.2f} GiB of worker memory but a worker holds"
+            f" {limit / 2**30:.2f} GiB: raise RISK_ENGINE__BUCKETS or"
+            " RISK_ENGINE__WORKER_MEMORY",
+            detail={"buckets": buckets, "need": bucket * MEMORY_FACTOR, "worker_memory": limit},
+        )
     need = big.nbytes * MEMORY_FACTOR
     if need > limit:
         raise EngineError(
@@ -183,10 +194,8 @@ def write_features_dask(
         ``rows``, ``parts`` and ``nulls`` (per column).
     """
     settings = settings or get_settings()
-    workers = max(1, len(client.scheduler_info()["workers"]))
-    buckets = settings.engine.buckets or 4 * workers
     with replace_folder(Path(out)) as tmp:
-        parts = feature_partitions(client, data_dir, settings, buckets=buckets)
+        parts = feature_partitions(client, data_dir, settings)
         written = [client.submit(write_part, frame, str(tmp), piece.name, pure=False)
                    for piece, frame in parts]  # fmt: skip
         done = gather(client, written, what=f"features of {len(parts)} partitions")
@@ -277,8 +286,26 @@ def _assemble(
     return assemble(src, settings, catalogue(), done).collect()
 
 
+def default_buckets(client: Any, slices: list[InputSlice], settings: Settings) -> int:
+    """Buckets of each shuffle: the setting, else four per worker and at least one per
+    ``partition_rows`` applications (a bucket's memory follows its share of the world)."""
+    if settings.engine.buckets:
+        return settings.engine.buckets
+    workers = max(1, len(client.scheduler_info()["workers"]))
+    rows = sum(min(s.length, _rows_of(s)) for s in slices)
+    return max(4 * workers, -(-rows // settings.engine.partition_rows))
+
+
+def _rows_of(piece: InputSlice) -> int:
+    import pyarrow.parquet as pq
+
+    if piece.file.endswith(".csv"):
+        return piece.length
+    return max(0, pq.ParquetFile(piece.file).metadata.num_rows - piece.offset)
+
+
 def feature_partitions(
-    client: Any, data_dir: Path, settings: Settings, *, buckets: int
+    client: Any, data_dir: Path, settings: Settings, *, buckets: int | None = None
 ) -> list[tuple[InputSlice, Any]]:
     """Feature frames as futures, one per input partition of the applications, in order.
 
@@ -291,7 +318,7 @@ def feature_partitions(
     settings
         Windows, partition size.
     buckets
-        Hash buckets of each keyed shuffle.
+        Hash buckets of each keyed shuffle; default :func:`default_buckets`.
 
     Returns
     -------
@@ -304,7 +331,8 @@ def feature_partitions(
     apps = input_slices(data_dir, "applications", rows)
     history = {t: input_slices(data_dir, t, rows) for t in _HISTORY}
     empty = {t: scan_table(data_dir, t).head(0).collect() for t in _HISTORY}
-    check_memory(apps, worker_memory(client))
+    buckets = buckets or default_buckets(client, apps, settings)
+    check_memory(apps, worker_memory(client), buckets)
     submit = _Submit(client)
     targets = [submit(_targets, s, i) for i, s in enumerate(apps)]
     results = _shuffled_pieces(submit, targets, history, empty, settings, buckets, len(apps))

@@ -105,9 +105,7 @@ def score_batch_dask(
     options = {"explain": explain, "lang": lang, "top": top, "chunk_size": chunk_size}
     with replace_folder(Path(out)) as tmp:
         if data.is_dir() and _is_world(data, table_path):
-            workers = max(1, len(client.scheduler_info()["workers"]))
-            buckets = settings.engine.buckets or 4 * workers
-            parts = feature_partitions(client, data, settings, buckets=buckets)
+            parts = feature_partitions(client, data, settings)
         elif data.suffix == ".parquet" or data.is_dir():
             slices = path_slices(data, settings.engine.partition_rows)
             parts = [(s, client.submit(_read, s, pure=False)) for s in slices]

@@ -249,8 +249,7 @@ def train_world_dask(
     note = progress or (lambda stage, frac: None)
     note("features on Dask", 0.0)
     workers = max(1, len(client.scheduler_info()["workers"]))
-    parts = feature_partitions(client, data_dir, settings,
-                               buckets=settings.engine.buckets or 4 * workers)  # fmt: skip
+    parts = feature_partitions(client, data_dir, settings)
     frames = gather(client, [f for _, f in parts], what=f"features of {len(parts)} partitions")
     rows = pl.concat(frames, how="vertical")
     result = train_world(

@@ -122,7 +122,7 @@ def dask_client(engine: EngineSettings) -> Iterator[Client]:
             cluster = LocalCluster(
                 n_workers=where.workers, threads_per_worker=engine.worker_threads,
                 processes=True, memory_limit=engine.worker_memory, scheduler_port=0,
-                dashboard_address=None, silence_logs=logging.ERROR,
+                dashboard_address=":0", silence_logs=logging.ERROR,  # free ports only
             )  # fmt: skip
             client = Client(cluster)
         else:

@@ -77,9 +77,9 @@ def test_pieces_cover_every_fact_column_once() -> None:
 def test_a_partition_larger_than_a_worker_is_refused_with_advice() -> None:
     small = InputSlice("/w/applications", "/w/applications/a.parquet", 0, 1000, "a", 2**20)
     big = InputSlice("/w/applications", "/w/applications/b.parquet", 0, 1000, "b", 100 * 2**20)
-    check_memory([small, big], 2**40)  # fits: no error
+    check_memory([small, big], 2**40, buckets=8)  # fits: no error
     with pytest.raises(EngineError) as info:
-        check_memory([small, big], 2**30)
+        check_memory([small, big], 2**30, buckets=8)
     need = 100 * 2**20 * MEMORY_FACTOR
     assert info.value.message == (
         f"partition b of /w/applications needs about {need / 2**30:.2f} GiB of worker memory"
@@ -122,4 +122,17 @@ def test_cli_features_on_a_scheduler_address(worlds, dask_client, tmp_path: Path
     assert "1,500 applications x 47 features" in result.output
     assert_frame_equal(
         scan_parquet_path(out).collect(), build_features(load_tables(flat)).collect()
+    )
+
+
+def test_a_shuffle_bucket_larger_than_a_worker_is_refused_with_advice() -> None:
+    parts = [InputSlice("/w/a", f"/w/a/{i}.parquet", 0, 1000, str(i), 50 * 2**20) for i in range(8)]
+    check_memory(parts, 2**40, buckets=2)  # fits
+    with pytest.raises(EngineError) as info:
+        check_memory(parts, 2**30, buckets=2)
+    need = 200 * 2**20 * MEMORY_FACTOR
+    assert info.value.message == (
+        f"a shuffle bucket (1/2 of the applications) needs about {need / 2**30:.2f} GiB of"
+        " worker memory but a worker holds 1.00 GiB: raise RISK_ENGINE__BUCKETS or"
+        " RISK_ENGINE__WORKER_MEMORY"
     )
