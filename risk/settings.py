@@ -196,6 +196,9 @@ class ServingSettings(BaseModel):
     #: The service's SQLite store checkpoints its WAL on a background thread this often
     #: (0: inside whichever commit crosses SQLite's threshold, which then pauses).
     sqlite_checkpoint_seconds: float = Field(1.0, ge=0, le=300)
+    #: A score batch stores its items in write transactions of at most this many, so a
+    #: single score waits for one short transaction, not the whole batch (bench_batch.py).
+    batch_write_chunk: int = Field(10, ge=1, le=10_000)
     #: Largest request body accepted, in bytes (413 above it, before any parsing).
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
     #: Seconds a 503 answer (database or model unavailable) asks the client to wait.

@@ -152,7 +152,10 @@ def score_batch(
     user: Scorer,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    """Score several applications in order; they are stored together or not at all.
+    """Score several applications in order; a batch with a refused item stores nothing.
+
+    Items are stored in order in short write transactions (``batch_write_chunk``);
+    if the service fails part-way, sending the same batch again completes it.
 
     Each item is idempotent as a single score is (an ``Idempotency-Key`` names the
     batch; item ``i`` is stored under ``KEY#i``).  ``Idempotent-Replayed-Items``

@@ -1,21 +1,28 @@
-"""Scoring a batch: features and scores computed before the write lock, written under it.
+"""Scoring a batch: features and scores computed first, then stored in short transactions.
 
 A batch of 500 applications spends most of its time reading history and
-computing exact SHAP reasons.  Doing that inside the store's write transaction
+computing exact SHAP reasons, and storing 500 scores (inputs, score, case,
+audit entries) takes seconds too.  Holding the store's write lock for either
 made every other writer (a single score, a decision) wait for the whole batch.
 Here the work runs in two steps:
 
-1. **Compute**, in a read transaction (one snapshot): each item's history
-   look-ups, adjusted for the batch's own earlier applications (an item sees the
-   earlier items of its batch in its network windows, as if they had been
-   stored one by one), then its feature row and score.
-2. **Record**, in the write transaction: each item is received (a re-send is
-   answered with its stored score, a changed application refused) and its
-   computed score routed, logged and audited, all or nothing.
+1. **Compute**, in a read transaction (one snapshot): each item's refusals
+   (a key used for another request, an application changed since it was
+   received, a document id taken, against the store and the batch's earlier
+   items), so a refused batch stores nothing; then its history look-ups,
+   adjusted for the batch's own earlier applications (an item sees the earlier
+   items of its batch in its network windows, as if they had been stored one by
+   one), its feature row and score.
+2. **Record**, in write transactions of at most ``serving.batch_write_chunk``
+   items, in order: each item is received (a re-send is answered with its stored
+   score) and its computed score routed, logged and audited.  Other writers take
+   their turn between two chunks.  A batch interrupted between chunks keeps the
+   chunks it stored; every item is idempotent (``KEY#i``, or its contents), so
+   sending the batch again completes it without storing anything twice.
 
-If the store received other applications (or history) between the two steps,
-the items they could change are computed again under the lock, from the store
-as it then is, so every score is the one the one-by-one path would give.
+If the store received other applications (or history) before a chunk, the items
+of that chunk they could change are computed again under the lock, from the
+store as it then is, so every score is the one the one-by-one path would give.
 """
 
 from __future__ import annotations
@@ -43,6 +50,9 @@ from ._idempotency import batch_item_key, find_replay, lock_for_scoring
 from ._scoring import (
     ComputedScore,
     ScoreOutcome,
+    application_changed,
+    check_inputs,
+    document_taken,
     input_fingerprint,
     receive_inputs,
     record_score,
@@ -85,10 +95,12 @@ def score_batch(
     idempotency_key: str | None = None,
     wait: bool = True,
 ) -> list[ScoreOutcome]:
-    """Score ``items`` in order and store them together, holding the write lock only to write.
+    """Score ``items`` in order; store them in short write transactions, in order.
 
     Each item is idempotent as :func:`~serving.services.score_application` is;
-    with ``idempotency_key`` item ``i`` is stored under ``KEY#i``.
+    with ``idempotency_key`` item ``i`` is stored under ``KEY#i``.  Items are
+    stored in write transactions of ``settings.serving.batch_write_chunk`` (with
+    ``wait=False`` only the first may raise :class:`~serving.store.StoreBusy`).
 
     Raises
     ------
@@ -107,24 +119,56 @@ def score_batch(
     with store.reading() as session:
         marks = _compute(session, bundle, settings, principal, plans)
     computed = time.perf_counter()
-    with store.transaction(wait=wait) as session:
-        locked = time.perf_counter()
-        ids = [p.item.application["application_id"] for p in plans]
-        lock_for_scoring(session, ids, [p.key for p in plans], user_id=principal.user_id)
-        news = _arrived_since(session, marks)
-        out = []
-        for index, plan in enumerate(plans):
-            try:
-                out.append(_record(session, bundle, settings, principal, plan, news, clock, rng))
-            except ConflictError as exc:
-                raise _at_item(index, exc) from exc
+    out: list[ScoreOutcome] = []
+    held: list[float] = []
+    arrived: list[int | None] = []
+    size = settings.serving.batch_write_chunk
+    for start in range(0, len(plans), size):
+        # Short transactions: a single score waits for one chunk, not the whole batch.
+        # Only the first may refuse to wait; later ones must finish what it began.
+        with store.transaction(wait=wait or start > 0) as session:
+            locked = time.perf_counter()
+            news = _arrived_since(session, marks)
+            out += _record_chunk(
+                session, bundle, settings, principal, plans, start, start + size,
+                news, clock, rng,
+            )  # fmt: skip
+            marks = _marks(session)  # this chunk's own rows are not news to the next
+        held.append(time.perf_counter() - locked)
+        arrived.append(None if news is None else len(news))
     log.info(
-        "batch of %d: computed in %.0f ms, waited %.0f ms for the write lock, held it %.0f ms"
+        "batch of %d: computed in %.0f ms, then %d write transactions held the lock %.0f ms"
+        " in all (longest %.0f ms), %.0f ms from the first to the last"
         " (%s rows arrived in between, %d items recomputed)",
-        len(plans), (computed - started) * 1000, (locked - computed) * 1000,
-        (time.perf_counter() - locked) * 1000, "some" if news is None else len(news),
-        sum(p.recomputed for p in plans),
+        len(plans), (computed - started) * 1000, len(held), sum(held) * 1000,
+        max(held, default=0) * 1000, (time.perf_counter() - computed) * 1000,
+        "some" if None in arrived else sum(arrived), sum(p.recomputed for p in plans),
     )  # fmt: skip
+    return out
+
+
+def _record_chunk(
+    session: Session,
+    bundle: Any,
+    settings: Settings,
+    principal: Principal,
+    plans: list[_Plan],
+    start: int,
+    stop: int,
+    news: list[dict[str, Any]] | None,
+    clock: Clock,
+    rng: random.Random | None,
+) -> list[ScoreOutcome]:
+    """Step 2 for ``plans[start:stop]``, in one write transaction."""
+    part = plans[start:stop]
+    ids = [p.item.application["application_id"] for p in part]
+    lock_for_scoring(session, ids, [p.key for p in part], user_id=principal.user_id)
+    out = []
+    for index, plan in enumerate(part, start):
+        try:
+            out.append(_record(session, bundle, settings, principal, plan, news, clock, rng))
+        except ConflictError as exc:
+            raise _at_item(index, exc) from exc
     return out
 
 
@@ -144,22 +188,50 @@ def _compute(
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     marks = _marks(session)
     pending: list[tuple[dict[str, Any], str | None]] = []  # earlier new applications
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # application id -> fingerprint, earlier in the batch
+    owners: dict[str, str] = {}  # document id -> application id, earlier in the batch
     for index, plan in enumerate(plans):
-        app = plan.item.application
         try:
-            replay = _find(session, bundle, principal, plan)
+            stored = _check(session, bundle, principal, plan, seen, owners)
         except ConflictError as exc:
             raise _at_item(index, exc) from exc
-        if replay is not None or app["application_id"] in seen:
+        app = plan.item.application
+        if stored is None or app["application_id"] in seen:
             continue  # answered from the store, or computed under the lock if ever needed
         lookups = load_lookups(session, app, settings)
         plan.lookups = _with_pending(session, settings, app, lookups, pending)
         plan.computed = _score(bundle, settings, plan, plan.lookups)
-        seen.add(app["application_id"])
-        if not _stored(session, app["application_id"]):
+        seen[app["application_id"]] = plan.fingerprint
+        if not stored:
             pending.append((app, _primary_state(plan.item.documents)))
     return marks
+
+
+def _check(
+    session: Session,
+    bundle: Any,
+    principal: Principal,
+    plan: _Plan,
+    seen: dict[str, str],
+    owners: dict[str, str],
+) -> bool | None:
+    """Every refusal the item would meet when stored, found before anything is stored.
+
+    None: a re-send, answered from the store.  Else whether the store already
+    holds the application (with the same contents).  Raises the 409 the write step
+    would raise, against the store and the batch's earlier items alike.
+    """
+    app_id = plan.item.application["application_id"]
+    if _find(session, bundle, principal, plan) is not None:
+        return None
+    if seen.get(app_id, plan.fingerprint) != plan.fingerprint:
+        raise application_changed(app_id)
+    stored = check_inputs(session, plan.item.application, plan.item.documents, plan.fingerprint)
+    for document in plan.item.documents:
+        owner = owners.setdefault(document["document_id"], app_id)
+        if owner != app_id:
+            raise document_taken(document["document_id"])
+    return stored
 
 
 def _find(session: Session, bundle: Any, principal: Principal, plan: _Plan) -> Any:
@@ -246,14 +318,6 @@ def _with_pending(
         states = agent_issuing_states(session, application, settings) | shared
         counts["agent_issuing_states"] = len(states - {None})
     return dataclasses.replace(lookups, counts=counts)
-
-
-_APPS = raw_table("applications")
-_IS_STORED = sa.select(_APPS.c.application_id).where(_APPS.c.application_id == sa.bindparam("id"))
-
-
-def _stored(session: Session, application_id: str) -> bool:
-    return session.execute(_IS_STORED, {"id": application_id}).first() is not None
 
 
 # -- what arrived between the two steps -----------------------------------------------

@@ -113,6 +113,22 @@ def _save_inputs(
     documents: list[dict[str, Any]],
     fingerprint: str,
 ) -> None:
+    if not check_inputs(session, application, documents, fingerprint):
+        save_raw_rows(session, "applications", [application])
+        save_raw_rows(session, "documents", documents)
+
+
+def check_inputs(
+    session: Session,
+    application: dict[str, Any],
+    documents: list[dict[str, Any]],
+    fingerprint: str,
+) -> bool:
+    """Whether the store already holds this application with these contents (False: new).
+
+    Raises :class:`~risk.errors.ConflictError` when it holds the application with
+    other contents, or one of its document ids under another application.
+    """
     application_id = application["application_id"]
     known = (
         session.connection()
@@ -128,15 +144,24 @@ def _save_inputs(
     if not any(kind == "application" for kind, _ in known):
         taken = [value for kind, value in known if kind == "document"]
         if taken:
-            raise ConflictError(f"document {taken[0]!r} already belongs to another application")
-        save_raw_rows(session, "applications", [application])
-        save_raw_rows(session, "documents", documents)
-        return
+            raise document_taken(taken[0])
+        return False
     if input_fingerprint(*_stored_inputs(session, application_id)) != fingerprint:
-        raise ConflictError(
-            f"application {application_id!r} was already received with"
-            " different contents; an application cannot be changed once received"
-        )
+        raise application_changed(application_id)
+    return True
+
+
+def document_taken(document_id: str) -> ConflictError:
+    """The 409 for a document id that belongs to another application."""
+    return ConflictError(f"document {document_id!r} already belongs to another application")
+
+
+def application_changed(application_id: str) -> ConflictError:
+    """The 409 for an application re-sent with other contents."""
+    return ConflictError(
+        f"application {application_id!r} was already received with"
+        " different contents; an application cannot be changed once received"
+    )
 
 
 def compute_features(

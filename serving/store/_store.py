@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +15,7 @@ from risk.errors import ConfigError
 from risk.files import private_file
 
 from ._checkpoint import SAFETY_NET_PAGES, Checkpointer
+from ._fair_lock import FairLock
 
 __all__ = ["Store", "StoreBusy", "upgrade"]
 
@@ -57,7 +57,8 @@ class Store:
     On SQLite every transaction starts with ``BEGIN IMMEDIATE``, so concurrent
     writers queue on the busy timeout instead of failing when a read lock
     cannot be upgraded; writers in this process also take a lock first, so they
-    queue without polling SQLite's busy handler (whose sleeps grow to 100 ms).
+    queue without polling SQLite's busy handler (whose sleeps grow to 100 ms),
+    and in the order they came (a batch's next chunk waits behind a single score).
     The journal is WAL with ``synchronous=NORMAL``: a commit survives a crash of
     the process, and a power cut can lose the last commits but never corrupts
     the file.  With ``checkpoint_seconds`` (the service's store) a
@@ -92,7 +93,7 @@ class Store:
         # chains with it without every caller passing it along.
         info = {"audit_key": audit_key}
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, info=info)
-        self._writer = threading.RLock() if _is_sqlite(url) else contextlib.nullcontext()
+        self._writer = FairLock() if _is_sqlite(url) else contextlib.nullcontext()
         self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False, info=info)
         if background:
             self._checkpointer = Checkpointer(str(_file(url)), checkpoint_seconds)
