@@ -126,6 +126,8 @@ def build_transparency(
 def _setting_value(key: str, value: Any, lang: str) -> str:
     if value is None:  # never set: the model bundle's threshold, the configured rate
         return translate("chg_model_own" if key == "chg_threshold" else "chg_default", lang)
+    if isinstance(value, bool):  # the kill switch: a state, not a number
+        return translate("kill_state_on" if value else "kill_state_off", lang)
     if key == "chg_blind_sample_rate":
         return format_percent(value, lang, 1)
     return format_number(value, lang, 3)
