@@ -27,6 +27,7 @@ __all__ = [
     "PermissionDeniedError",
     "PromotionRefusedError",
     "RequestValidationError",
+    "SchemaBehindError",
     "SpecError",
     "StoreUnavailableError",
 ]
@@ -138,6 +139,17 @@ class StoreUnavailableError(AmanahError):
 
     status_code = 503
     code = "store_unavailable"
+
+
+class SchemaBehindError(StoreUnavailableError):
+    """The store's schema is older than this version of Amanah: ``risk db upgrade`` migrates it.
+
+    Migrations run only when someone asks for them, never as a side effect of starting
+    the service or running a command.
+    """
+
+    status_code = 503
+    code = "schema_behind"
 
 
 class PromotionRefusedError(AmanahError):

@@ -96,7 +96,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
-            store.upgrade()
+            # Migrations run only through ``risk db upgrade``: a store behind refuses to start.
+            store.check_schema()
             if load_model and not holder.loaded:
                 holder.load_configured()
                 with store.transaction() as session:

@@ -39,10 +39,19 @@ def registered_bundle(settings: Any, version: str) -> tuple[Any, str]:
 
 
 def reading_session(settings: Any) -> Any:
-    """The store (read-only use) for a verb that only reads it; the caller disposes it."""
+    """The store (read-only use) for a verb that only reads it; the caller disposes it.
+
+    A store whose schema is behind is refused with the command that migrates it.
+    """
     from serving.store import Store
 
-    return Store(settings.database_url)
+    store = Store(settings.database_url)
+    try:
+        store.check_schema()
+    except Exception:
+        store.dispose()
+        raise
+    return store
 
 
 @app.command("backtest")

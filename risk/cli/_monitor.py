@@ -130,6 +130,7 @@ def _store(model, start: dt.date, end: dt.date, by, rules, settings) -> Any:
     bundle = load_bundle(model) if model is not None else _service_bundle(settings)
     store = Store(settings.database_url)
     try:
+        store.check_schema()
         with store.reading() as session:
             return monitor_store(session, bundle, settings, start, end, by=by, policy=rules)
     finally:

@@ -24,7 +24,11 @@ sessions_app = group("sessions", "Signed-in browser sessions of the case screens
 
 @contextmanager
 def _session() -> Iterator[Any]:
-    """A migrated store's transaction; the engine is disposed afterwards."""
+    """A transaction on a store whose schema is current; the engine is disposed afterwards.
+
+    A store behind this version is refused with the command that migrates it
+    (:class:`~risk.errors.SchemaBehindError`); nothing migrates silently.
+    """
     from risk.settings import get_settings
     from serving.services import load_audit_key
     from serving.store import Store
@@ -32,7 +36,7 @@ def _session() -> Iterator[Any]:
     settings = get_settings()
     store = Store(settings.database_url, audit_key=load_audit_key(settings))
     try:
-        store.upgrade()
+        store.check_schema()
         with store.transaction() as session:
             yield session
     finally:
@@ -93,11 +97,22 @@ def _clock(settings: Any) -> Any:
     return clock
 
 
+def _check_schema(settings: Any) -> None:
+    from serving.store import Store
+
+    store = Store(settings.database_url)
+    try:
+        store.check_schema()
+    finally:
+        store.dispose()
+
+
 def _serve(settings: Any, host: str, port: int, clock: Any = None) -> None:
     import uvicorn
 
     from serving import create_app
 
+    _check_schema(settings)  # before uvicorn starts: a clear message, not a traceback
     service = create_app(settings, clock=clock)
     # Everything imported so far lives as long as the process: frozen, the collector
     # never walks it again (a full collection over it pauses requests).
@@ -110,12 +125,18 @@ def _serve(settings: Any, host: str, port: int, clock: Any = None) -> None:
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Create or migrate the store's schema to the latest version."""
+    """Create or migrate the store's schema to the latest version (the only way it migrates)."""
     from risk.settings import get_settings
+    from serving.services import load_audit_key
+    from serving.store import Store
 
-    with _session():
-        pass
-    console.print(f"store at {get_settings().database_url.split('@')[-1]} is up to date")
+    settings = get_settings()
+    store = Store(settings.database_url, audit_key=load_audit_key(settings))
+    try:
+        store.upgrade()
+    finally:
+        store.dispose()
+    console.print(f"store at {settings.database_url.split('@')[-1]} is up to date")
 
 
 @users_app.command("add")

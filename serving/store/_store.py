@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from risk.errors import ConfigError
+from risk.errors import ConfigError, SchemaBehindError
 from risk.files import private_file
 
 from ._checkpoint import SAFETY_NET_PAGES, Checkpointer
@@ -105,8 +105,29 @@ class Store:
         return self.engine.dialect.name
 
     def upgrade(self) -> None:
-        """Bring the schema to the latest migration."""
+        """Bring the schema to the latest migration (``risk db upgrade``; nothing else runs it)."""
         upgrade(self.engine)
+
+    def check_schema(self) -> None:
+        """Refuse to work on a store whose schema is behind this version of Amanah.
+
+        Raises
+        ------
+        SchemaBehindError
+            Naming the store's revision, the one needed, and the command that migrates.
+        """
+        current, head = schema_revisions(self.engine)
+        if current == head:
+            return
+        where = self.engine.url.render_as_string(hide_password=True)
+        if current is None:
+            raise SchemaBehindError(
+                f"the store at {where} has no schema yet; run 'risk db upgrade' to create it"
+            )
+        raise SchemaBehindError(
+            f"the store at {where} has schema revision {current}, but this version of Amanah"
+            f" needs {head}; back it up, then run 'risk db upgrade'"
+        )
 
     @property
     def directory(self) -> Path | None:
@@ -221,6 +242,20 @@ def _engine(url: str, *, immediate: bool = True, background_checkpoint: bool = F
             driver.execute(f"PRAGMA busy_timeout={_BUSY_SECONDS * 1000}")
 
     return engine
+
+
+def schema_revisions(engine: sa.Engine) -> tuple[str | None, str]:
+    """The store's schema revision (``None``: no schema) and the newest migration's."""
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    return current, str(head)
 
 
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:

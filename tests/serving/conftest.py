@@ -125,6 +125,7 @@ def shared_app(tmp_path_factory):
     s = Settings(data_dir=root)
     s.serving.model_source = "none"
     store = Store(f"sqlite:///{root / 'startup.db'}")
+    store.upgrade()  # as `risk db upgrade` does: the service never migrates by itself
     app = create_app(s, store=store, seed=7)
     with make_client(app) as client:
         yield app, client

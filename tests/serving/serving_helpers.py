@@ -71,3 +71,12 @@ def as_json(payload: dict) -> dict:
     import json
 
     return json.loads(json.dumps(payload, default=str))
+
+
+def upgrade_store(settings: Settings) -> None:
+    """Migrate the store ``settings`` names, as ``risk db upgrade`` does (nothing else does)."""
+    store = Store(settings.database_url)
+    try:
+        store.upgrade()
+    finally:
+        store.dispose()

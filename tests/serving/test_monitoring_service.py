@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-from serving_helpers import as_json, auth
+from serving_helpers import as_json, auth, upgrade_store
 
 from models.monitoring import AlertPolicy
 from risk.clock import SimulatedClock, WallClock
@@ -213,6 +213,7 @@ def test_no_schedule_by_default_and_one_when_set(tmp_path):
 
     s = Settings(data_dir=tmp_path)
     s.serving.model_source = "none"
+    upgrade_store(s)
     with make_client(create_app(s, seed=1)) as client:
         assert not hasattr(client.app.state, "monitor_schedule")
     s.monitor.schedule_seconds = 3600

@@ -74,6 +74,7 @@ def test_risk_serve_on_a_demo_folder_continues_its_clock_and_says_so(tmp_path, m
     monkeypatch.setattr("uvicorn.run", lambda service, **kw: served.update(app=service, **kw))
     monkeypatch.setenv("RISK_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("RISK_SERVING__DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    assert CliRunner().invoke(app, ["db", "upgrade"]).exit_code == 0
     result = CliRunner().invoke(app, ["serve", "--port", "8765"])
     assert result.exit_code == 0, result.output
     said = (
@@ -92,6 +93,7 @@ def test_risk_serve_without_a_record_runs_on_the_wall_clock(tmp_path, monkeypatc
     monkeypatch.setattr("uvicorn.run", lambda service, **kw: served.update(app=service, **kw))
     monkeypatch.setenv("RISK_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("RISK_SERVING__DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    assert CliRunner().invoke(app, ["db", "upgrade"]).exit_code == 0
     result = CliRunner().invoke(app, ["serve", "--port", "8765"])
     assert result.exit_code == 0, result.output
     assert "simulated clock" not in result.output

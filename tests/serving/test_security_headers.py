@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from serving_helpers import auth, make_client
+from serving_helpers import auth, make_client, upgrade_store
 
 from risk.clock import WallClock
 from risk.settings import Settings
@@ -122,6 +122,7 @@ def test_docs_can_be_switched_off(tmp_path):
     s = Settings(data_dir=tmp_path)
     s.serving.model_source = "none"
     s.security.docs_enabled = False
+    upgrade_store(s)
     with make_client(create_app(s)) as c:
         assert c.get("/docs").status_code == 404
         assert c.get("/docs/assets/swagger-ui-bundle.js").status_code == 404
@@ -180,6 +181,7 @@ def test_a_missing_report_version_names_no_store_uri(tmp_path):
     s = Settings(data_dir=tmp_path)
     s.serving.model_source = "none"
     s.mlflow.tracking_uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    upgrade_store(s)
     app = create_app(s)
     with make_client(app) as c:
         with app.state.store.transaction() as session:

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from serving_helpers import as_json, auth
+from serving_helpers import as_json, auth, upgrade_store
 
 from risk.clock import WallClock
 from risk.errors import ConfigError
@@ -229,6 +229,7 @@ def test_the_app_runs_its_own_store_with_a_checkpointer_and_closes_it(tmp_path):
 
     settings = Settings(data_dir=tmp_path)
     settings.serving.model_source = "none"
+    upgrade_store(settings)
     app = create_app(settings)
     checkpointer = app.state.store.checkpointer
     assert checkpointer is not None and checkpointer.seconds == 1.0
