@@ -52,7 +52,7 @@ def comparison_summary(report: dict[str, Any], champion: str, challenger: str) -
         "estimates": {
             who: {
                 k: v
-                for k, v in report["estimates"][who].items()
+                for k, v in report["estimates"].get(who, {}).items()
                 if k.split("_ci")[0] in ("precision", "recall") and not k.endswith("_reason")
             }
             for who in ("champion", "challenger", "difference")

@@ -131,3 +131,22 @@ def test_a_comparison_against_another_champion_is_not_used(two_versions):
         " current champion 1: not used; run risk compare again"
     )
     assert record["evidence"]["comparison"] is None
+
+
+def test_cli_promote_prints_the_test_split_and_the_live_checks(two_versions, monkeypatch):
+    from typer.testing import CliRunner
+
+    from risk.cli import app
+
+    settings, folder = two_versions
+    log_comparison(
+        _report(-0.05, (-0.09, -0.01)), folder, champion="1", challenger="2", settings=settings
+    )
+    monkeypatch.setenv("RISK_DATA_DIR", str(settings.data_dir))
+    refused = CliRunner().invoke(app, ["promote", "2", "--by", "bob"])
+    assert refused.exit_code == 1
+    out = " ".join(refused.output.split())
+    assert "Promotion of version 2: refused" in out
+    for check in ("quality.pr_auc", "live.precision", "live.recall"):
+        assert check in out
+    assert "refused: version 2 not promoted: failed: live.precision." in out
