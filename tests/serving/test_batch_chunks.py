@@ -150,10 +150,7 @@ def test_a_clash_between_items_of_one_batch_stores_nothing(
         documents = [dict(d) for d in payloads[3]["documents"]]
         documents[0]["document_id"] = payloads[0]["documents"][0]["document_id"]
         payloads[3] = {**payloads[3], "documents": documents}
-        message = (
-            f"document {documents[0]['document_id']!r} already belongs to"
-            " another application"
-        )
+        message = f"document {documents[0]['document_id']!r} already belongs to another application"
     else:  # item 3 is item 0 changed
         payloads[3] = _changed(payloads[0])
         app_id = payloads[0]["application"]["application_id"]
@@ -169,3 +166,68 @@ def test_a_clash_between_items_of_one_batch_stores_nothing(
         "detail": [{"loc": ["body", "items", 3], "msg": message}],
     }
     assert _counts(store) == before
+
+
+def test_rows_stored_between_two_chunks_are_counted(
+    scoring_client, tokens, world, store, settings, holder, monkeypatch
+):
+    """A single score lands between chunk 0 and chunk 1: item 1 is recomputed under the lock.
+
+    The reference is the one-by-one path: item 1's features from the store afterwards,
+    which hold item 0 and the application stored in between.
+    """
+    import contextlib
+    import datetime as dt
+
+    import serving.services._batch as batch
+    from risk.clock import WallClock
+    from serving.services import Principal, compute_features, score_application
+    from serving.store import Score
+
+    settings.serving.batch_write_chunk = 1
+    shared = ("phone_hash", "email_hash", "address_hash", "bank_account_hash", "agent_id")
+    first = next(i for i, p in enumerate(world["payloads"]) if p["application"]["agent_id"])
+    one, two, other = world["payloads"][first : first + 3]
+    two = {**two, "application": {**two["application"]}}
+    meanwhile = {**other["application"]}
+    for column in shared:
+        two["application"][column] = one["application"][column]
+        meanwhile[column] = one["application"][column]
+    two["application"]["submitted_at"] = one["application"]["submitted_at"] + dt.timedelta(hours=2)
+    meanwhile["submitted_at"] = one["application"]["submitted_at"] + dt.timedelta(hours=1)
+
+    real_transaction, chunks = store.transaction, []
+
+    @contextlib.contextmanager
+    def transaction(*args, **kwargs):
+        if chunks is not None and len(chunks) == 1:  # after chunk 0, before chunk 1
+            with real_transaction() as session:
+                score_application(
+                    session, holder.bundle, settings, Principal(1, "admin", "admin"),
+                    meanwhile, other["documents"], clock=WallClock(),
+                )  # fmt: skip
+        chunks.append(True)
+        with real_transaction(*args, **kwargs) as session:
+            yield session
+
+    real_compute = batch._compute
+
+    def compute(*args):
+        marks = real_compute(*args)
+        monkeypatch.setattr(store, "transaction", transaction)  # only the batch's chunks
+        return marks
+
+    monkeypatch.setattr(batch, "_compute", compute)
+    response = _batch(scoring_client, tokens["officer"], [one, two])
+    assert response.status_code == 200, response.text
+    assert len(chunks) == 2
+    monkeypatch.undo()
+    with store.reading() as session:
+        logged = session.scalars(
+            sa.select(Score.features).where(
+                Score.application_id == two["application"]["application_id"]
+            )
+        ).one()
+        reference = compute_features(session, two["application"], two["documents"], settings)
+    assert logged["phone_shared_count"] == reference["phone_shared_count"] == 2  # item 0, meanwhile
+    assert logged["agent_application_count"] == reference["agent_application_count"]
