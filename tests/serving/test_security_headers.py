@@ -57,7 +57,10 @@ def test_static_assets_carry_the_headers_but_may_be_cached(client):
     r = client.get("/static/amanah.js")
     assert r.status_code == 200
     _assert_security_headers(r)
-    assert "cache-control" not in r.headers
+    # an unversioned address is revalidated by its ETag (a versioned one is immutable)
+    assert r.headers["cache-control"] == "no-cache"
+    again = client.get("/static/amanah.js", headers={"if-none-match": r.headers["etag"]})
+    assert again.status_code == 304
 
 
 def test_a_request_over_https_is_told_to_stay_on_https(client):
