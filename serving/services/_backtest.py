@@ -14,6 +14,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from models import Bundle
 from models._backtest import replay_logged
 from risk.clock import Clock
 from risk.errors import RequestValidationError
@@ -136,7 +137,7 @@ class Backtest:
 
 def backtest_store(
     session: Session,
-    bundle: Any,
+    bundle: Bundle,
     start: dt.date,
     end: dt.date,
     *,
@@ -167,7 +168,7 @@ def backtest_store(
     return Backtest(rows=rows, summary=_summary(rows, bundle, start, end, label))
 
 
-def _summary(rows: pl.DataFrame, bundle: Any, start: dt.date, end: dt.date, label: str) -> dict:
+def _summary(rows: pl.DataFrame, bundle: Bundle, start: dt.date, end: dt.date, label: str) -> dict:
     own = rows.filter(pl.col("model_version") == bundle.version)
     exact = own.filter(
         (pl.col("margin") == pl.col("logged_margin")) & (pl.col("score") == pl.col("logged_score"))

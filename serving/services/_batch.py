@@ -39,6 +39,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from features import COUNTED_ON, Lookups, feature_row
+from models import Bundle
 from risk.clock import Clock
 from risk.errors import ConflictError
 from risk.settings import Settings
@@ -85,7 +86,7 @@ class _Plan:
 
 def score_batch(
     store: Store,
-    bundle: Any,
+    bundle: Bundle,
     settings: Settings,
     principal: Principal,
     items: list[BatchItem],
@@ -149,7 +150,7 @@ def score_batch(
 
 def _record_chunk(
     session: Session,
-    bundle: Any,
+    bundle: Bundle,
     settings: Settings,
     principal: Principal,
     plans: list[_Plan],
@@ -181,7 +182,7 @@ def _at_item(index: int, exc: ConflictError) -> ConflictError:
 
 
 def _compute(
-    session: Session, bundle: Any, settings: Settings, principal: Principal, plans: list[_Plan]
+    session: Session, bundle: Bundle, settings: Settings, principal: Principal, plans: list[_Plan]
 ) -> dict[str, Any]:
     """Step 1: every item's look-ups and score from one snapshot; the snapshot's marks."""
     if session.get_bind().dialect.name == "postgresql":  # one snapshot for every read below
@@ -209,7 +210,7 @@ def _compute(
 
 def _check(
     session: Session,
-    bundle: Any,
+    bundle: Bundle,
     principal: Principal,
     plan: _Plan,
     seen: dict[str, str],
@@ -234,7 +235,7 @@ def _check(
     return stored
 
 
-def _find(session: Session, bundle: Any, principal: Principal, plan: _Plan) -> Any:
+def _find(session: Session, bundle: Bundle, principal: Principal, plan: _Plan) -> Any:
     return find_replay(
         session,
         user_id=principal.user_id,
@@ -246,7 +247,7 @@ def _find(session: Session, bundle: Any, principal: Principal, plan: _Plan) -> A
     )
 
 
-def _score(bundle: Any, settings: Settings, plan: _Plan, lookups: Lookups) -> ComputedScore:
+def _score(bundle: Bundle, settings: Settings, plan: _Plan, lookups: Lookups) -> ComputedScore:
     item = plan.item
     features = feature_row(item.application, item.documents, lookups, settings=settings)
     case_score = bundle.score_one(features, lang=item.lang, top=settings.serving.top_reasons)
@@ -256,7 +257,7 @@ def _score(bundle: Any, settings: Settings, plan: _Plan, lookups: Lookups) -> Co
 
 def _record(
     session: Session,
-    bundle: Any,
+    bundle: Bundle,
     settings: Settings,
     principal: Principal,
     plan: _Plan,

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from scipy.stats import binomtest
 from sqlalchemy.orm import Session
 
+from models import Bundle
 from serving.store import Case, Decision, Score
 
 from ._aggregates import standing_decision
@@ -106,7 +107,7 @@ def band_record(
     return BandRecord(band, n, k, v_n, l_n, rate, low, high, average, relative)
 
 
-def score_band_record(session: Session, score: Score, bundle: Any | None) -> BandRecord:
+def score_band_record(session: Session, score: Score, bundle: Bundle | None) -> BandRecord:
     """The record of the band ``score`` fell in.
 
     The validation part comes from ``bundle`` only when it is the model that made the

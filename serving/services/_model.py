@@ -11,10 +11,13 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from risk.errors import AmanahError, ConfigError, ModelUnavailableError
 from risk.settings import Settings
+
+if TYPE_CHECKING:  # the holder imports models only when it loads one
+    from models import Bundle
 
 __all__ = ["ModelHolder", "RegistryPoller"]
 
@@ -40,7 +43,7 @@ class ModelHolder:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._bundle: Any = None
+        self._bundle: Bundle | None = None
         self._source = ""
         self._lock = threading.Lock()
         self.last_error: str | None = None
@@ -49,7 +52,7 @@ class ModelHolder:
         self._names: dict[str, str] = {}
 
     @property
-    def bundle(self) -> Any:
+    def bundle(self) -> Bundle:
         """The loaded bundle, or :class:`ModelUnavailableError`."""
         bundle = self._bundle
         if bundle is None:

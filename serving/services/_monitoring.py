@@ -9,6 +9,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from models import Bundle
 from risk.errors import MonitorError
 from risk.settings import Settings
 from serving.store import Case, Decision, Score, raw_table
@@ -89,7 +90,7 @@ def _latest_decisions() -> Any:
 
 def monitor_store(
     session: Session,
-    bundle: Any,
+    bundle: Bundle,
     settings: Settings,
     start: dt.date,
     end: dt.date,

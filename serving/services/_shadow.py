@@ -25,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from models import Bundle
 from risk.clock import Clock
 from risk.settings import Settings
 from serving.store import ServiceSetting, ShadowScore, StoreBusy
@@ -122,7 +123,7 @@ class ShadowScorer:
 
     def __init__(self, capacity: int) -> None:
         self._queue: queue.Queue[_Job | None] = queue.Queue(maxsize=capacity)
-        self._bundle: Any = None
+        self._bundle: Bundle | None = None
         self._name: str | None = None
         self._counts = {"scored": 0, "failed": 0, "dropped": 0, "skipped": 0}
         self._last_error: str | None = None
@@ -137,7 +138,7 @@ class ShadowScorer:
             self._counts[what] += 1
 
     # -- the challenger ------------------------------------------------------------
-    def set_challenger(self, bundle: Any, name: str | None) -> None:
+    def set_challenger(self, bundle: Bundle, name: str | None) -> None:
         """Score with ``bundle`` from now on (``None``: no challenger, nothing is scored)."""
         self._bundle, self._name = bundle, name
 
@@ -254,7 +255,7 @@ class ShadowScorer:
                 self._count("scored")
 
     @staticmethod
-    def _score(bundle: Any, job: _Job) -> dict[str, Any]:
+    def _score(bundle: Bundle, job: _Job) -> dict[str, Any]:
         from ._scoring import _reasons
 
         result = bundle.score_one(job.features, lang=job.lang, top=job.settings.serving.top_reasons)

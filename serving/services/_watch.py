@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from models import Bundle
 from risk.clock import Clock
 from risk.errors import MonitorError
 from risk.settings import Settings
@@ -51,7 +52,7 @@ class WatchResult:
 
 def run_monitoring(
     store: Any,
-    bundle: Any,
+    bundle: Bundle,
     settings: Settings,
     clock: Clock,
     *,
