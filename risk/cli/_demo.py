@@ -151,8 +151,6 @@ def serve_command(result: Any, settings: Any, port: int) -> str:
         "serve",
         "--port",
         str(port),
-        "--resume-at",
-        result.ended_at.isoformat(timespec="seconds"),
     ]
     if result.registry_version is None:
         words += ["--bundle", str(Path(result.bundle_dir).resolve())]

@@ -151,9 +151,9 @@ def test_feature_mismatch_between_model_and_manifest(bundle_copy):
     with pytest.raises(BundleLoadError) as err:
         load_bundle(bundle_copy)
     assert err.value.message == (
-        "model.txt features ['amount', 'x2', 'x3', 'x4', 'x5', 'region', 'prior_flag'] differ"
-        " from bundle.json features ['amount_usd', 'x2', 'x3', 'x4', 'x5', 'region',"
-        f" 'prior_flag'] in {bundle_copy}"
+        "model.txt features (amount, x2, x3, x4, x5, region and prior_flag) differ"
+        " from bundle.json features (amount_usd, x2, x3, x4, x5, region and prior_flag)"
+        f" in {bundle_copy}"
     )
 
 

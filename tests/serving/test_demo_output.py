@@ -86,7 +86,7 @@ def test_no_serve_ends_with_the_exact_serve_command(printed, tmp_path):
     data = (tmp_path / "data").resolve()
     assert lines[-3:] == [
         "Nothing is served yet. To serve what the demo built, run:",
-        f"  RISK_DATA_DIR={data} risk serve --port 8123 --resume-at 2026-01-01T00:00:00",
+        f"  RISK_DATA_DIR={data} risk serve --port 8123",
         "then sign in at http://127.0.0.1:8123/ as siti (officer) or budi (supervisor).",
     ]
     assert not any(line.startswith("open http") for line in lines)
@@ -95,7 +95,7 @@ def test_no_serve_ends_with_the_exact_serve_command(printed, tmp_path):
 def test_an_unregistered_model_is_served_from_its_bundle(printed, tmp_path):
     command = printed(registry_version=None)[-2]
     bundle = (tmp_path / "bundles" / "20250101").resolve()
-    assert command.endswith(f"--resume-at 2026-01-01T00:00:00 --bundle {bundle}")
+    assert command.endswith(f"risk serve --port 8123 --bundle {bundle}")
 
 
 def test_counts_are_in_the_right_number(printed):
