@@ -66,10 +66,17 @@ def _pattern(digits: int, group: bool = True) -> str:
     return ("#,##0" if group else "0") + ("." + "0" * digits if digits > 0 else "")
 
 
-def format_number(value: float | int | None, lang: str, digits: int = 0) -> str:
+def format_number(value: float | int | str | None, lang: str, digits: int = 0) -> str:
     """``1,234.5`` in English, ``1.234,5`` in Indonesian (CLDR via Babel); a dash if missing."""
     from babel.numbers import format_decimal
 
+    if isinstance(value, bool):  # a switch's setting: 1 or 0, as Python formats it
+        value = int(value)
+    if isinstance(value, str):  # a stored setting read back as text ("0.4")
+        try:
+            value = float(value)
+        except ValueError:
+            return value
     if _missing(value):
         return _DASH
     return format_decimal(value, _pattern(digits), locale=lang, decimal_quantization=True)

@@ -32,6 +32,9 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "serving" / "templates" / "web
         (-1500, "en", 0, "-1,500"),
         (None, "en", 0, "–"),
         (float("nan"), "id", 1, "–"),
+        ("0.4", "id", 3, "0,400"),  # a stored setting read back as text
+        ("manual", "en", 0, "manual"),
+        (True, "id", 3, "1,000"),  # the kill switch's setting in the changelog
     ],
 )
 def test_format_number(value, lang, digits, expected):

@@ -100,7 +100,7 @@ def test_axe_finds_no_violation_on_any_screen(
     found = {}
     for path in _screens(web_world)[role]:
         page.goto(live_url + path, wait_until="networkidle")
-        assert page.locator("html").get_attribute("lang") == lang, path
+        assert page.locator("html").get_attribute("lang") == lang, (path, page.content()[:300])
         violations = _violations(page, axe_source)
         if violations:
             found[path] = violations
