@@ -154,8 +154,8 @@ def _spec(tmp_path, text):
         ),
         (
             lambda s: s.replace('description = "Flagged before"', 'colour = "red"'),
-            "[feature.prior_flag] has unknown keys ['colour']; use ['description', 'reason_en',"
-            " 'reason_id', 'unit']",
+            "[feature.prior_flag] has unknown keys (colour); use description, reason_en,"
+            " reason_id or unit",
         ),
         (lambda s: s.replace("[dataset]", "[data]"), "table [dataset] is missing"),
     ],
