@@ -243,7 +243,7 @@ def _projection(dask: dict, scaling: dict) -> list[str]:
             driver = target * 47 * 8 * 3 / GIB  # the gathered frame, its encoding, a copy
             lines.append(
                 f"{target / 1e6:.0f}M on {workers} workers: ~{seconds / 60:.0f} min; per worker"
-                f" {dask['features_peak_worker'] / GIB:.1f} GiB for features (per partition),"
+                f" {dask['features_peak_worker'] / GIB:.1f} GiB for features (spilling),"
                 f" {block:.1f} GiB of training rows; driver ~{driver:.0f} GiB for training"
             )
     return lines

@@ -130,9 +130,10 @@ def path_slices(path: Path, partition_rows: int) -> list[InputSlice]:
     return slices
 
 
-#: Working memory of one partition's features as a multiple of its applications'
-#: uncompressed Parquet size (the facts, the derivations and the copies a task holds);
-#: measured by ``benchmarks/bench_scale.py``.
+#: Working memory of one task as a multiple of its applications' uncompressed Parquet
+#: size (their history, the facts, the derivations and the copies a task holds).  An
+#: estimate, not a calibration: it only refuses what cannot fit; in the 2M benchmark run
+#: the workers peaked at 3.72 GiB of 4 GiB while Dask spilled the shuffle to disk.
 MEMORY_FACTOR = 12
 
 
