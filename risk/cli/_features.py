@@ -71,7 +71,7 @@ def _compute_dask(data: Path, out: Path, settings) -> None:
     status = console.status(f"features on Dask ({settings.engine.scheduler})")
     with status, dask_client(settings.engine) as client:
         done = write_features_dask(client, data, out, settings=settings)
-    console.print(f"{done['parts']} parts written to {out}")
+    console.print(f"{done['parts']} parts written to {out}", highlight=False, soft_wrap=True)
     _summary_counts(done["rows"], done["nulls"], catalogue(), out)
 
 

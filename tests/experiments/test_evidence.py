@@ -122,6 +122,6 @@ def test_model_card_escapes_html_and_defaults_the_label_caveat():
     html = card.to_html()
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
     md = card.to_markdown()
-    assert "| pr_auc | 0.5123 |" in md
+    assert "| PR AUC (precision-recall area) | 0.5123 |" in md
     assert "Cases never investigated" in md
     assert "Verdict: **not measured**" in md
