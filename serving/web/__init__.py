@@ -62,6 +62,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from . import (
+    _account,
     _admin,
     _assets,
     _auth_pages,
@@ -122,6 +123,7 @@ for _module in (
     _public,
     _complaint_steps,
     _surveys,
+    _account,
 ):
     router.include_router(_module.router)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._messages_account import ACCOUNT_PAIRS
 from ._messages_evidence import EVIDENCE_PAIRS
 from ._messages_monitor import MONITOR_PAIRS
 from ._messages_portal import PORTAL_PAIRS
@@ -469,5 +470,6 @@ _PAIRS.update(MONITOR_PAIRS)
 _PAIRS.update(EVIDENCE_PAIRS)
 _PAIRS.update(WORK_PAIRS)
 _PAIRS.update(PUBLIC_PAIRS)
+_PAIRS.update(ACCOUNT_PAIRS)
 
 MESSAGES: dict[str, dict[str, str]] = {k: {"en": en, "id": id_} for k, (en, id_) in _PAIRS.items()}
