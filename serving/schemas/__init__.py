@@ -2,9 +2,6 @@
 
 from ._api import (
     ERROR_RESPONSES,
-    AuditChainPublic,
-    AuditEntryPublic,
-    AuditPage,
     BandRecordPublic,
     CasePage,
     CasePublic,
@@ -19,21 +16,12 @@ from ._api import (
     ErrorPublic,
     FeedbackPublic,
     FeedbackRequest,
-    KillSwitchRequest,
-    KpisPublic,
-    MePublic,
-    ModelPublic,
-    PasswordChangePublic,
-    PasswordChangeRequest,
     ReasonPublic,
     ReassignRequest,
-    ReviewSettingsRequest,
-    RuntimeSettingsPublic,
     ScoreBatchPublic,
     ScoreBatchRequest,
     ScorePublic,
     ScoreRequest,
-    UnlockPublic,
 )
 from ._contract import ApplicationIn, DocumentIn
 from ._limits import (
@@ -48,6 +36,20 @@ from ._limits import (
     check_text,
 )
 from ._monitoring import MonitorAlertPage, MonitorAlertPublic, MonitorRunPublic
+from ._operations import (
+    AuditChainPublic,
+    AuditEntryPublic,
+    AuditPage,
+    KillSwitchRequest,
+    KpisPublic,
+    MePublic,
+    ModelPublic,
+    PasswordChangePublic,
+    PasswordChangeRequest,
+    ReviewSettingsRequest,
+    RuntimeSettingsPublic,
+    UnlockPublic,
+)
 from ._public import (
     ComplaintStepPublic,
     ComplaintStepRequest,
