@@ -84,6 +84,7 @@ def test_each_role_changes_its_password_and_only_this_session_continues(
         assert here.cookies.get("amanah_session") != old_cookie  # re-issued
         done = here.get("/account/password?done=1")
         assert done.status_code == 200
+        assert done.headers["cache-control"] == "no-store"
         assert (
             "Your password has been changed. Your other sessions have ended; this one continues."
             in done.text
