@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -73,13 +74,28 @@ def backtest(
     store = reading_session(settings)
     try:
         with store.reading() as session:
-            result = backtest_store(session, bundle, first, last, label=label)
+            result = backtest_store(
+                session, bundle, first, last, label=label, progress=_decoding_progress()
+            )
     finally:
         store.dispose()
     out.mkdir(parents=True, exist_ok=True)
     result.rows.write_parquet(out / BACKTEST_FILES[0])
     (out / BACKTEST_FILES[1]).write_text(json.dumps(result.summary, indent=2))
     _print_backtest(result.summary, out)
+
+
+def _decoding_progress() -> Callable[[int, int], None]:
+    """A progress report for a backtest's decoding, silent when it is one chunk."""
+    several = False
+
+    def report(done: int, total: int) -> None:
+        nonlocal several
+        several = several or done < total
+        if several:
+            typer.echo(f"decoded {done:,} of {total:,} logged rows", err=True)
+
+    return report
 
 
 def _print_backtest(s: dict[str, Any], out: Path) -> None:

@@ -7,6 +7,7 @@ challenger, joined with the reviews the service made.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,6 +143,7 @@ def backtest_store(
     end: dt.date,
     *,
     label: str,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Backtest:
     """Replay the period's logged inputs through ``bundle``.
 
@@ -155,6 +157,8 @@ def backtest_store(
         The period's first and last day (scores' log time).
     label
         The model's one name (e.g. ``"v3 (1a2b3c4d)"``) for messages and the summary.
+    progress
+        Called with ``(rows decoded, rows in all)`` as the logged rows are decoded.
 
     Raises
     ------
@@ -164,7 +168,7 @@ def backtest_store(
         The model needs features the logged rows do not hold (named).
     """
     logged = logged_scores(session, start, end)
-    rows = replay_logged(bundle, logged, label=label)
+    rows = replay_logged(bundle, logged, label=label, progress=progress)
     return Backtest(rows=rows, summary=_summary(rows, bundle, start, end, label))
 
 

@@ -79,6 +79,32 @@ def test_batch_encoding_of_logged_rows_equals_the_one_row_encoding(scored, store
         np.testing.assert_array_equal(matrix[order[sid]], one)  # NaN == NaN here
 
 
+def test_decoding_in_chunks_gives_the_same_matrix_and_reports_progress(scored, store, holder):
+    bundle = holder.bundle
+    with store.reading() as session:
+        texts = logged_scores(session, DAY, DAY)["features"]
+    whole = logged_matrix(bundle, texts)
+    seen: list[tuple[int, int]] = []
+    chunked = logged_matrix(bundle, texts, chunk_rows=7, progress=lambda d, t: seen.append((d, t)))
+    np.testing.assert_array_equal(chunked, whole)  # NaN == NaN here
+    assert seen == [(7, 25), (14, 25), (21, 25), (25, 25)]
+    with pytest.raises(ValueError, match="chunk_rows must be at least 1, got 0"):
+        logged_matrix(bundle, texts, chunk_rows=0)
+
+
+def test_the_cli_reports_decoding_progress_only_over_several_chunks(capsys):
+    from risk.cli._evidence import _decoding_progress
+
+    one = _decoding_progress()
+    one(25, 25)
+    several = _decoding_progress()
+    several(100_000, 150_000)
+    several(150_000, 150_000)
+    assert capsys.readouterr().err == (
+        "decoded 100,000 of 150,000 logged rows\ndecoded 150,000 of 150,000 logged rows\n"
+    )
+
+
 def test_an_empty_period_is_refused_naming_what_the_log_holds(scored, store, holder):
     with store.reading() as session, pytest.raises(RequestValidationError) as err:
         backtest_store(
