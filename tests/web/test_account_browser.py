@@ -5,16 +5,14 @@ with its errors shown.  Screenshots go to test-output/screenshots/."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from axe_helpers import violations
 from web_world import sign_in_page
 
 from risk.clock import WallClock
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-AXE = Path(__file__).resolve().parents[2] / ".cache" / "axe-core" / "axe-4.14.1.min.js"
 OLD, NEW = "quartz-river-5120", "velvet-compass-8841"
 
 LABELS = {
@@ -35,19 +33,6 @@ LABELS = {
         "done": "Kata sandi Anda telah diganti.",
     },
 }
-
-
-def _violations(page) -> list[dict]:
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run scripts/setup.sh (it fetches axe-core)", pytrace=False)
-    page.evaluate(AXE.read_text(encoding="utf-8"))  # through devtools: the CSP stays as it is
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-        ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"],
-    )
-    return [
-        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]
-    ]
 
 
 @pytest.mark.parametrize("lang", ["en", "id"])
@@ -71,7 +56,7 @@ def test_change_password_in_the_browser(new_page, live_url, web_world, screensho
     page.wait_for_load_state("domcontentloaded")
     assert page.locator("#new_password-error").inner_text() == words["short"]
     assert page.locator("#new_password").get_attribute("aria-invalid") == "true"
-    assert _violations(page) == []
+    assert violations(page) == []
     page.screenshot(
         path=str(screenshots_dir / f"account-password-refused-{lang}.png"), full_page=True
     )
@@ -82,7 +67,7 @@ def test_change_password_in_the_browser(new_page, live_url, web_world, screensho
     page.locator("#password-submit").click()
     page.wait_for_url(f"{live_url}/account/password?done=1")
     assert page.locator("#password-changed").inner_text().startswith(words["done"])
-    assert _violations(page) == []
+    assert violations(page) == []
     page.screenshot(
         path=str(screenshots_dir / f"account-password-changed-{lang}.png"), full_page=True
     )

@@ -10,8 +10,8 @@ while the tests run, and the page's Content-Security-Policy is left as it is.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
+import axe_helpers
 import pytest
 from web_world import INDONESIAN_USERS, USERS, sign_in_page
 
@@ -19,10 +19,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 _ID_NAMES = {role: name for name, (role, _) in INDONESIAN_USERS.items()}
 
-AXE_VERSION = "4.14.1"
-AXE = Path(__file__).resolve().parents[2] / ".cache" / "axe-core" / f"axe-{AXE_VERSION}.min.js"
-#: WCAG 2.1 A and AA: what a public service's screens must meet.
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 #: /oversight in bytes on the wire (the issue's budget: 1.5 MB).
 OVERSIGHT_BUDGET = 1_500_000
 
@@ -30,21 +26,11 @@ OVERSIGHT_BUDGET = 1_500_000
 @pytest.fixture(scope="module")
 def axe_source(indonesian_client) -> str:
     """axe-core's source (the Indonesian users exist from here on, for the "id" runs)."""
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run scripts/setup.sh (it fetches axe-core)", pytrace=False)
-    return AXE.read_text(encoding="utf-8")
+    return axe_helpers.axe_source()
 
 
-def _violations(page, axe_source: str) -> list[dict]:
-    page.evaluate(axe_source)  # evaluated through the devtools protocol: no inline <script>
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-    )
-    assert result["testEngine"] == {"name": "axe-core", "version": AXE_VERSION}
-    return [
-        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-    ]
+def _violations(page, source: str) -> list[dict]:
+    return axe_helpers.violations(page, source)
 
 
 def _signed_in(new_page, live_url, role: str, lang: str):
