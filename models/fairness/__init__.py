@@ -19,6 +19,8 @@ proxy_test(features, protected, *, seed) -> ProxyResult
     Cross-validated AUC of predicting each protected attribute from the features.
 label_bias(frame, group_cols, *, investigated, confirmed, truth=None) -> LabelBias
     Investigation, confirmation and (when known) true violation rates by group.
+fairness_report_dask(client, folder, *, label, groups, ...) -> FairnessReport
+    The same report of a folder of scored parts, summarised per partition on Dask.
 read_scores(path) -> polars.DataFrame
     Read a Parquet or CSV scored table.
 
@@ -29,6 +31,7 @@ kept for one release (with a ``DeprecationWarning``).
 
 import warnings as _warnings
 
+from ._dask import fairness_report_dask
 from ._html import write_html
 from ._label_bias import LabelBias, label_bias
 from ._policy import RATIO_METRICS, FairnessPolicy
@@ -49,6 +52,7 @@ __all__ = [
     "ProxyResult",
     "RatioResult",
     "fairness_report",
+    "fairness_report_dask",
     "label_bias",
     "proxy_test",
     "read_scores",

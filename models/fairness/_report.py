@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -14,9 +15,9 @@ from ._bootstrap import RatioInterval, bootstrap_ratio_intervals, rng_for
 from ._metrics import RATE_NAMES, auc_by_group, confusion_counts, ece_by_group, rates_from_counts
 from ._policy import RATIO_METRICS, FairnessPolicy
 from ._result import AttributeResult, FairnessReport, GroupResult, MetricVerdict, RatioResult
-from ._table import SEP, ReportInputs, attribute_values, check_inputs
+from ._table import MISSING, SEP, ReportInputs, attribute_values, check_inputs
 
-__all__ = ["fairness_report"]
+__all__ = ["GroupStats", "fairness_report", "report_from_stats"]
 
 _EPS = 1e-12
 
@@ -79,18 +80,10 @@ def fairness_report(
     )
     attrs = attribute_values(frame, groups, intersections, source)
     reference = dict(reference or {})
-    for key in reference:
-        if key not in attrs:
-            raise RequestValidationError(
-                f"{source}: reference given for {key!r}, which is not a reported attribute "
-                f"({listing(attrs)})"
-            )
-    results = {
-        name: _attribute_report(name, s, inputs, policy, reference.get(name), source)
-        for name, s in attrs.items()
-    }
-    verdict, reason, failing = _overall_verdict(results)
-    overall = _overall(inputs, policy) | {"verdict": verdict, "reason": reason, "failing": failing}
+    check_references(reference, list(attrs), source)
+    stats = {name: _attribute_stats(s, inputs, policy) for name, s in attrs.items()}
+    zero = np.zeros(len(inputs.y), dtype=np.int64)
+    overall = _stats(zero, [MISSING], inputs, policy)
     info = {
         "source": source,
         "label": label,
@@ -100,12 +93,72 @@ def fairness_report(
         "groups": list(groups),
         "intersections": intersections,
     }
-    return FairnessReport(policy, info, overall, results, verdict)
+    return report_from_stats(stats, overall, info, policy, reference, source)
 
 
-def _overall(inputs: ReportInputs, policy: FairnessPolicy) -> dict:
-    codes = np.zeros(len(inputs.y), dtype=np.int64)
-    counts = confusion_counts(codes, inputs.y, inputs.f, 1)[0]
+@dataclass(frozen=True)
+class GroupStats:
+    """What the report needs of one attribute: its values and, per value, the figures.
+
+    ``counts`` are the confusion cells (TP, FP, TN, FN) per value; ``auc`` and ``ece``
+    are per value, or ``None`` without a score.  A Dask job combines these from its
+    partitions (:mod:`models.fairness._dask`).
+    """
+
+    values: list[str]
+    counts: np.ndarray
+    auc: np.ndarray | None
+    ece: np.ndarray | None
+
+
+def report_from_stats(
+    stats: dict[str, GroupStats],
+    overall: GroupStats,
+    info: dict,
+    policy: FairnessPolicy,
+    reference: dict[str, str],
+    source: str,
+) -> FairnessReport:
+    """The report from each attribute's :class:`GroupStats` (and the whole table's)."""
+    check_references(reference, list(stats), source)
+    results = {
+        name: _attribute_report(name, st, policy, reference.get(name), source)
+        for name, st in stats.items()
+    }
+    verdict, reason, failing = _overall_verdict(results)
+    summary = _overall(overall) | {"verdict": verdict, "reason": reason, "failing": failing}
+    return FairnessReport(policy, info, summary, results, verdict)
+
+
+def check_references(reference: dict[str, str], names: list[str], source: str) -> None:
+    """Refuse a reference group given for an attribute the report does not have."""
+    for key in reference:
+        if key not in names:
+            raise RequestValidationError(
+                f"{source}: reference given for {key!r}, which is not a reported attribute "
+                f"({listing(names)})"
+            )
+
+
+def _stats(
+    codes: np.ndarray, values: list[str], inputs: ReportInputs, policy: FairnessPolicy
+) -> GroupStats:
+    g = len(values)
+    counts = confusion_counts(codes, inputs.y, inputs.f, g)
+    if inputs.score is None:
+        return GroupStats(values, counts, None, None)
+    auc = auc_by_group(codes, inputs.y, inputs.score, g)
+    ece = ece_by_group(codes, inputs.y, inputs.score, g, policy.calibration_bins)
+    return GroupStats(values, counts, auc, ece)
+
+
+def _attribute_stats(s: pl.Series, inputs: ReportInputs, policy: FairnessPolicy) -> GroupStats:
+    values, codes = _encode(s)
+    return _stats(codes, values, inputs, policy)
+
+
+def _overall(st: GroupStats) -> dict:
+    counts = st.counts[0]
     rates = rates_from_counts(counts)
     out = {
         "n": int(counts.sum()),
@@ -113,11 +166,9 @@ def _overall(inputs: ReportInputs, policy: FairnessPolicy) -> dict:
         "flagged": int(counts[0] + counts[1]),
     }
     out |= {k: _num(rates[k]) for k in RATE_NAMES}
-    if inputs.score is not None:
-        out["auc"] = _num(auc_by_group(codes, inputs.y, inputs.score, 1)[0])
-        out["ece"] = _num(
-            ece_by_group(codes, inputs.y, inputs.score, 1, policy.calibration_bins)[0]
-        )
+    if st.auc is not None:
+        out["auc"] = _num(st.auc[0])
+        out["ece"] = _num(st.ece[0])
     return out
 
 
@@ -157,23 +208,16 @@ def _pick_reference(
 
 def _attribute_report(
     name: str,
-    s: pl.Series,
-    inputs: ReportInputs,
+    st: GroupStats,
     policy: FairnessPolicy,
     asked: str | None,
     source: str,
 ) -> AttributeResult:
-    values, codes = _encode(s)
-    g = len(values)
-    counts = confusion_counts(codes, inputs.y, inputs.f, g)
+    values, counts, auc, ece = st.values, st.counts, st.auc, st.ece
     n = counts.sum(axis=1)
     small = n < policy.min_group_size
     ref, ref_reason = _pick_reference(name, values, n, small, asked, source)
     rates = rates_from_counts(counts)
-    auc = ece = None
-    if inputs.score is not None:
-        auc = auc_by_group(codes, inputs.y, inputs.score, g)
-        ece = ece_by_group(codes, inputs.y, inputs.score, g, policy.calibration_bins)
     ratios = _ratios(name, counts, rates, small, ref, policy)
     groups = {}
     for i, v in enumerate(values):

@@ -14,6 +14,7 @@ import typer
 from risk.errors import AmanahError, RequestValidationError
 
 from ._app import app, console, err_console
+from ._engine import EngineOption, SchedulerOption, chosen
 
 
 def _parse_references(pairs: list[str]) -> dict[str, str]:
@@ -68,8 +69,15 @@ def fairness(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit with status 2 when the verdict is fail.")
     ] = False,
+    engine: EngineOption = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
-    """The fairness report of a scored table: group disparities in fairness.json and .html."""
+    """The fairness report of a scored table: group disparities in fairness.json and .html.
+
+    With --engine dask, --scores is a folder of parts: each worker summarises its
+    partitions (group counts, score ties, calibration bins) and the report is built from
+    their sum, with the same figures.
+    """
     try:
         verdict = _run(
             scores,
@@ -85,6 +93,7 @@ def fairness(
             investigated=investigated,
             confirmed=confirmed,
             truth=truth,
+            engine=chosen(engine, scheduler).engine,
         )
     except AmanahError as exc:
         err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
@@ -108,6 +117,7 @@ def _run(
     investigated: str | None,
     confirmed: str | None,
     truth: str | None,
+    engine=None,
 ) -> str:
     from rich.progress import (
         BarColumn,
@@ -128,20 +138,21 @@ def _run(
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task(f"reading {scores}", total=4)
-        frame = read_scores(scores)
-        progress.update(task, advance=1, description="measuring groups and bootstrap")
-        result = fairness_report(
-            frame,
-            label=label,
-            groups=groups,
-            score=score,
-            threshold=threshold,
-            flag=flag,
-            intersections=intersections,
-            reference=refs,
-            policy=policy,
-            source=str(scores),
-        )
+        args = {"label": label, "groups": groups, "score": score, "threshold": threshold,
+                "flag": flag, "intersections": intersections, "reference": refs,
+                "policy": policy}  # fmt: skip
+        if engine is not None and engine.name == "dask":
+            if investigated is not None:
+                raise RequestValidationError(
+                    "--investigated/--confirmed (the label-bias view) run on the polars engine"
+                    " only; leave them out with --engine dask, or drop --engine dask"
+                )
+            progress.update(task, advance=1, description="summarising partitions on Dask")
+            result = _on_dask(scores, args, engine)
+        else:
+            frame = read_scores(scores)
+            progress.update(task, advance=1, description="measuring groups and bootstrap")
+            result = fairness_report(frame, source=str(scores), **args)
         bias = None
         if investigated is not None and confirmed is not None:
             progress.update(task, description="label-bias view")
@@ -158,6 +169,14 @@ def _run(
         progress.update(task, advance=2)
     _summary(result, out)
     return result.verdict
+
+
+def _on_dask(scores: Path, args: dict, engine):
+    from models.fairness._dask import fairness_report_dask
+    from risk.engine import dask_client
+
+    with dask_client(engine) as client:
+        return fairness_report_dask(client, scores, **args)
 
 
 def _write(result, out: Path, bias) -> None:
