@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from risk.errors import RequestValidationError
+
 from ._policy import FairnessPolicy
 from ._report import GroupStats, check_references, report_from_stats
 from ._result import FairnessReport
@@ -30,6 +32,8 @@ from ._table import MISSING, attribute_values, check_inputs
 
 __all__ = ["fairness_report_dask"]
 
+_SUMMARY = {"attribute": pl.String, "value": pl.String, "s": pl.Float64, "y": pl.Int8,
+            "f": pl.Int8, "len": pl.UInt32}  # fmt: skip
 _OVERALL = "\x00overall"  # the whole table as one attribute; no column can be named so
 
 
@@ -39,6 +43,8 @@ def _summarise(
 ) -> pl.DataFrame:  # fmt: skip
     """One partition's rows as counts per (attribute, value, score, label, flag)."""
     frame = pl.read_parquet(part, hive_partitioning=False)
+    if frame.height == 0:  # an empty partition adds nothing (the whole table may have rows)
+        return pl.DataFrame(schema=_SUMMARY)
     inputs = check_inputs(
         frame, label=label, groups=groups, score=score, threshold=threshold, flag=flag,
         source=part,
@@ -148,8 +154,10 @@ def fairness_report_dask(
     args = (label, list(groups), score, threshold, flag, intersections)
     futures = [client.submit(_summarise, str(p), *args, pure=False) for p in parts]
     summaries = gather(client, futures, what=f"fairness summaries of {len(parts)} partitions")
+    if not any(summary.height for summary in summaries):
+        raise RequestValidationError(f"{path}: the table has no rows")
     rows = (
-        pl.concat(summaries, how="vertical")
+        pl.concat(summaries, how="vertical_relaxed")
         .group_by("attribute", "value", "s", "y", "f")
         .agg(pl.col("len").sum())
     )

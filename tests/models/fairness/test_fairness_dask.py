@@ -110,3 +110,20 @@ def test_cli_fairness_on_a_scheduler_address(dask_client, tmp_path: Path) -> Non
         "error: --investigated/--confirmed (the label-bias view) run on the polars engine only;"
         " leave them out with --engine dask, or drop --engine dask" in refused.output
     )
+
+
+@pytest.mark.slow
+def test_empty_partitions_add_nothing(dask_client, tmp_path: Path) -> None:
+    folder = _scores(tmp_path / "scores", parts=2)
+    part = folder / "month=2024-02" / "part-0.parquet"
+    full = pl.read_parquet(part, hive_partitioning=False)
+    (folder / "month=2024-03").mkdir()
+    full.head(0).write_parquet(folder / "month=2024-03" / "part-0.parquet")
+    kwargs = {"label": "label", "groups": ["sex"], "score": "score", "threshold": 0.5}
+    one = fairness_report(read_scores(folder), source=str(folder), **kwargs)
+    _same(fairness_report_dask(dask_client, folder, **kwargs).to_dict(), one.to_dict())
+    for p in folder.rglob("*.parquet"):
+        full.head(0).write_parquet(p)
+    with pytest.raises(RequestValidationError) as info:
+        fairness_report_dask(dask_client, folder, **kwargs)
+    assert info.value.message == f"{folder}: the table has no rows"
