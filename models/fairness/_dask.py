@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from risk.errors import RequestValidationError
+from risk.errors import DataFileError, RequestValidationError
 
 from ._policy import FairnessPolicy
 from ._report import GroupStats, check_references, report_from_stats
@@ -141,6 +141,8 @@ def fairness_report_dask(
     ------
     RequestValidationError
         As :func:`fairness_report`, naming the part at fault.
+    DataFileError
+        ``path`` is neither a folder of parts nor a Parquet file.
     EngineError
         A task lost with its worker too many times.
     """
@@ -150,7 +152,15 @@ def fairness_report_dask(
 
     policy = policy or FairnessPolicy.default()
     path = Path(path)
-    parts = partition_files(path) if is_partitioned(path) else [path]
+    if is_partitioned(path):
+        parts = partition_files(path)
+    elif path.is_file() and path.suffix.lower() in {".parquet", ".pq"}:
+        parts = [path]
+    else:
+        raise DataFileError(
+            f"{path}: the Dask engine reads Parquet scores (a folder of parts or one .parquet"
+            " file); this is not one (read CSV with the polars engine)"
+        )
     args = (label, list(groups), score, threshold, flag, intersections)
     futures = [client.submit(_summarise, str(p), *args, pure=False) for p in parts]
     summaries = gather(client, futures, what=f"fairness summaries of {len(parts)} partitions")

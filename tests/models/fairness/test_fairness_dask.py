@@ -127,3 +127,17 @@ def test_empty_partitions_add_nothing(dask_client, tmp_path: Path) -> None:
     with pytest.raises(RequestValidationError) as info:
         fairness_report_dask(dask_client, folder, **kwargs)
     assert info.value.message == f"{folder}: the table has no rows"
+
+
+def test_csv_or_missing_scores_are_refused_before_any_task(tmp_path: Path) -> None:
+    from risk.errors import DataFileError
+
+    csv = tmp_path / "scores.csv"
+    csv.write_text("label,sex,flag\n1,F,1\n")
+    for path in (csv, tmp_path / "absent"):
+        with pytest.raises(DataFileError) as info:
+            fairness_report_dask(None, path, label="label", groups=["sex"], flag="flag")
+        assert info.value.message == (
+            f"{path}: the Dask engine reads Parquet scores (a folder of parts or one .parquet"
+            " file); this is not one (read CSV with the polars engine)"
+        )
