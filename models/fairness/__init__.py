@@ -21,6 +21,8 @@ label_bias(frame, group_cols, *, investigated, confirmed, truth=None) -> LabelBi
     Investigation, confirmation and (when known) true violation rates by group.
 fairness_report_dask(client, folder, *, label, groups, ...) -> FairnessReport
     The same report of a folder of scored parts, summarised per partition on Dask.
+label_bias_dask(client, folder, group_cols, *, investigated, confirmed, ...) -> LabelBias
+    The same view of a folder of parts, counted per partition on Dask.
 read_scores(path) -> polars.DataFrame
     Read a Parquet or CSV scored table.
 
@@ -31,7 +33,7 @@ kept for one release (with a ``DeprecationWarning``).
 
 import warnings as _warnings
 
-from ._dask import fairness_report_dask
+from ._dask import fairness_report_dask, label_bias_dask
 from ._html import write_html
 from ._label_bias import LabelBias, label_bias
 from ._policy import RATIO_METRICS, FairnessPolicy
@@ -54,6 +56,7 @@ __all__ = [
     "fairness_report",
     "fairness_report_dask",
     "label_bias",
+    "label_bias_dask",
     "proxy_test",
     "read_scores",
     "write_html",

@@ -25,12 +25,13 @@ import polars as pl
 
 from risk.errors import DataFileError, RequestValidationError
 
+from ._label_bias import LabelBias, label_bias_from_rows, label_bias_rows
 from ._policy import FairnessPolicy
 from ._report import GroupStats, check_references, report_from_stats
 from ._result import FairnessReport
 from ._table import MISSING, attribute_values, check_inputs
 
-__all__ = ["fairness_report_dask"]
+__all__ = ["fairness_report_dask", "label_bias_dask"]
 
 _SUMMARY = {"attribute": pl.String, "value": pl.String, "s": pl.Float64, "y": pl.Int8,
             "f": pl.Int8, "len": pl.UInt32}  # fmt: skip
@@ -146,21 +147,11 @@ def fairness_report_dask(
     EngineError
         A task lost with its worker too many times.
     """
-    from risk._partitioned import partition_files
     from risk.engine import gather
-    from risk.io import is_partitioned
 
     policy = policy or FairnessPolicy.default()
     path = Path(path)
-    if is_partitioned(path):
-        parts = partition_files(path)
-    elif path.is_file() and path.suffix.lower() in {".parquet", ".pq"}:
-        parts = [path]
-    else:
-        raise DataFileError(
-            f"{path}: the Dask engine reads Parquet scores (a folder of parts or one .parquet"
-            " file); this is not one (read CSV with the polars engine)"
-        )
+    parts = _parts(path)
     args = (label, list(groups), score, threshold, flag, intersections)
     futures = [client.submit(_summarise, str(p), *args, pure=False) for p in parts]
     summaries = gather(client, futures, what=f"fairness summaries of {len(parts)} partitions")
@@ -184,3 +175,60 @@ def fairness_report_dask(
     info = {"source": str(path), "label": label, "score": score, "threshold": threshold,
             "flag": flag, "groups": list(groups), "intersections": intersections}  # fmt: skip
     return report_from_stats(stats, overall, info, policy, reference, str(path))
+
+
+def _parts(path: Path) -> list[Path]:
+    from risk._partitioned import partition_files
+    from risk.io import is_partitioned
+
+    if is_partitioned(path):
+        return partition_files(path)
+    if path.is_file() and path.suffix.lower() in {".parquet", ".pq"}:
+        return [path]
+    raise DataFileError(
+        f"{path}: the Dask engine reads Parquet scores (a folder of parts or one .parquet"
+        " file); this is not one (read CSV with the polars engine)"
+    )
+
+
+def _bias_rows(part: str, groups: list[str], inv: str, conf: str, truth: str | None):
+    """One partition's label-bias rows summed by their values (None if it is empty)."""
+    frame = pl.read_parquet(part, hive_partitioning=False)
+    if frame.height == 0:
+        return None
+    try:
+        rows = label_bias_rows(frame, groups, inv, conf, truth)
+    except RequestValidationError as exc:  # its row number counts within this part
+        raise RequestValidationError(f"{part}: {exc.message}") from None
+    return rows.group_by(pl.exclude("w")).agg(pl.col("w").sum())
+
+
+def label_bias_dask(
+    client: Any,
+    path: str | Path,
+    groups: list[str],
+    *,
+    investigated: str,
+    confirmed: str,
+    truth: str | None = None,
+    min_group_size: int,
+) -> LabelBias:
+    """:func:`models.fairness.label_bias` of a folder of parts, summed on Dask (exact counts).
+
+    Raises
+    ------
+    RequestValidationError
+        As :func:`label_bias`, naming the part (a row number counts within it).
+    """
+    from risk.engine import gather
+
+    path = Path(path)
+    parts = _parts(path)
+    args = (list(groups), investigated, confirmed, truth)
+    futures = [client.submit(_bias_rows, str(p), *args, pure=False) for p in parts]
+    summaries = [s for s in gather(client, futures, what="label-bias rows") if s is not None]
+    if not summaries:
+        raise RequestValidationError(f"{path}: the table has no rows")
+    rows = pl.concat(summaries, how="vertical_relaxed")
+    rows = rows.group_by(pl.exclude("w")).agg(pl.col("w").sum())
+    return label_bias_from_rows(rows, list(groups), min_group_size, with_truth=truth is not None)

@@ -129,6 +129,18 @@ def label_bias(
         not investigated (the row is named).
     """
     size = get_settings().fairness.min_group_size if min_group_size is None else min_group_size
+    base = label_bias_rows(frame, group_cols, investigated, confirmed, truth)
+    return label_bias_from_rows(base, group_cols, size, with_truth=truth is not None)
+
+
+def label_bias_rows(
+    frame: pl.DataFrame, group_cols: list[str], investigated: str, confirmed: str,
+    truth: str | None,
+) -> pl.DataFrame:  # fmt: skip
+    """The checked columns of :func:`label_bias`, one row per case with weight ``w`` = 1.
+
+    Rows may be summed by their values into weights (a Dask job sums partitions so).
+    """
     for g in group_cols:
         if g not in frame.columns:
             raise RequestValidationError(f"label bias: group column {g!r} not found")
@@ -140,6 +152,7 @@ def label_bias(
         inv=inv,
         conf=conf,
         tru=tru,
+        w=pl.lit(1, dtype=pl.Int64),
     )
     wrong = (base["conf"] == 1.0) & (base["inv"] == 0.0)
     if wrong.fill_null(False).any():
@@ -148,19 +161,27 @@ def label_bias(
             f"label bias: row {row} has {confirmed!r} = 1 but {investigated!r} = 0: "
             "a violation cannot be confirmed without an investigation"
         )
+    return base
+
+
+def label_bias_from_rows(
+    base: pl.DataFrame, group_cols: list[str], min_group_size: int, *, with_truth: bool
+) -> LabelBias:
+    """:class:`LabelBias` from :func:`label_bias_rows` (or their weighted sums)."""
     groups = {g: _rows(base, g) for g in group_cols}
-    return LabelBias(groups=groups, min_group_size=size, with_truth=truth is not None)
+    return LabelBias(groups=groups, min_group_size=min_group_size, with_truth=with_truth)
 
 
 def _rows(base: pl.DataFrame, g: str) -> dict[str, dict[str, Any]]:
+    w = pl.col("w")  # how many cases a row stands for
     agg = (
         base.group_by(g)
         .agg(
-            n=pl.len(),
-            investigated=pl.col("inv").sum().cast(pl.Int64),
-            pending=(pl.col("conf").is_null() & (pl.col("inv") == 1.0)).sum().cast(pl.Int64),
-            confirmed=pl.col("conf").fill_null(0.0).sum().cast(pl.Int64),
-            true_violations=pl.col("tru").sum().cast(pl.Int64),
+            n=pl.col("w").sum(),
+            investigated=(pl.col("inv") * w).sum().cast(pl.Int64),
+            pending=((pl.col("conf").is_null() & (pl.col("inv") == 1.0)) * w).sum().cast(pl.Int64),
+            confirmed=(pl.col("conf").fill_null(0.0) * w).sum().cast(pl.Int64),
+            true_violations=(pl.col("tru") * w).sum().cast(pl.Int64),
         )
         .with_columns(
             investigation_rate=_rate("investigated", pl.col("n")),

@@ -141,29 +141,21 @@ def _run(
         args = {"label": label, "groups": groups, "score": score, "threshold": threshold,
                 "flag": flag, "intersections": intersections, "reference": refs,
                 "policy": policy}  # fmt: skip
+        bias_args = None
+        if investigated is not None and confirmed is not None:
+            bias_args = {"investigated": investigated, "confirmed": confirmed, "truth": truth,
+                         "min_group_size": policy.min_group_size}  # fmt: skip
         if engine is not None and engine.name == "dask":
-            if investigated is not None:
-                raise RequestValidationError(
-                    "--investigated/--confirmed (the label-bias view) run on the polars engine"
-                    " only; leave them out with --engine dask, or drop --engine dask"
-                )
             progress.update(task, advance=1, description="summarising partitions on Dask")
-            result = _on_dask(scores, args, engine)
+            result, bias = _on_dask(scores, args, bias_args, engine)
         else:
             frame = read_scores(scores)
             progress.update(task, advance=1, description="measuring groups and bootstrap")
             result = fairness_report(frame, source=str(scores), **args)
-        bias = None
-        if investigated is not None and confirmed is not None:
-            progress.update(task, description="label-bias view")
-            bias = label_bias(
-                frame,
-                groups,
-                investigated=investigated,
-                confirmed=confirmed,
-                truth=truth,
-                min_group_size=policy.min_group_size,
-            )
+            bias = None
+            if bias_args is not None:
+                progress.update(task, description="label-bias view")
+                bias = label_bias(frame, groups, **bias_args)
         progress.update(task, advance=1, description="writing fairness.json and .html")
         _write(result, out, bias)
         progress.update(task, advance=2)
@@ -171,12 +163,16 @@ def _run(
     return result.verdict
 
 
-def _on_dask(scores: Path, args: dict, engine):
-    from models.fairness._dask import fairness_report_dask
+def _on_dask(scores: Path, args: dict, bias_args: dict | None, engine):
+    from models.fairness import fairness_report_dask, label_bias_dask
     from risk.engine import dask_client
 
     with dask_client(engine) as client:
-        return fairness_report_dask(client, scores, **args)
+        result = fairness_report_dask(client, scores, **args)
+        bias = None
+        if bias_args is not None:
+            bias = label_bias_dask(client, scores, args["groups"], **bias_args)
+        return result, bias
 
 
 def _write(result, out: Path, bias) -> None:

@@ -24,6 +24,11 @@ def _scores(folder: Path, n: int = 6000, parts: int = 4) -> Path:
     frame = pl.DataFrame({"id": np.arange(n), "sex": sex, "nationality": nat,
                           "label": y.astype(np.int8), "score": score,
                           "flag": (score >= 0.5).astype(np.int8)})  # fmt: skip
+    investigated = (rng.random(n) < 0.3 + 0.3 * y).astype(np.int8)
+    confirmed = np.where(investigated == 1, y.astype(np.float64), np.nan)
+    confirmed[(investigated == 1) & (rng.random(n) < 0.1)] = np.nan  # pending
+    frame = frame.with_columns(investigated=investigated,
+                               confirmed=pl.Series(confirmed).fill_nan(None))  # fmt: skip
     for i, piece in enumerate(np.array_split(np.arange(n), parts)):
         (folder / f"month=2024-0{i + 1}").mkdir(parents=True)
         frame[piece].write_parquet(folder / f"month=2024-0{i + 1}" / "part-0.parquet")
@@ -104,11 +109,48 @@ def test_cli_fairness_on_a_scheduler_address(dask_client, tmp_path: Path) -> Non
     _same(json.loads((tmp_path / "dask" / "fairness.json").read_text()),
           json.loads((tmp_path / "one" / "fairness.json").read_text()))  # fmt: skip
     assert (tmp_path / "dask" / "fairness.html").is_file()
-    refused = runner.invoke(app, [*args, "--investigated", "label", "--confirmed", "label"])
-    assert refused.exit_code == 1
-    assert (
-        "error: --investigated/--confirmed (the label-bias view) run on the polars engine only;"
-        " leave them out with --engine dask, or drop --engine dask" in refused.output
+    bias = ["--investigated", "investigated", "--confirmed", "confirmed", "--truth", "label"]
+    one = runner.invoke(app, [*common, *bias, "--out", str(tmp_path / "one-bias")])
+    assert one.exit_code == 0, one.output
+    dask = runner.invoke(app, [*args[:-4], *bias, "--out", str(tmp_path / "dask-bias"),
+                               "--scheduler", dask_client.scheduler.address])  # fmt: skip
+    assert dask.exit_code == 0, dask.output
+    import re
+
+    uuid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+    html = [uuid.sub("ID", (tmp_path / d / "fairness.html").read_text())
+            for d in ("one-bias", "dask-bias")]  # fmt: skip
+    assert "Label bias by nationality" in html[0]
+    assert html[1] == html[0]  # plotly's div ids are random; everything else is the same
+
+
+@pytest.mark.slow
+def test_label_bias_on_dask_equals_one_machine(dask_client, tmp_path: Path) -> None:
+    from models.fairness import label_bias, label_bias_dask
+
+    folder = _scores(tmp_path / "scores", parts=3)
+    kwargs = {"investigated": "investigated", "confirmed": "confirmed", "truth": "label",
+              "min_group_size": 30}  # fmt: skip
+    groups = ["sex", "nationality"]
+    one = label_bias(read_scores(folder), groups, **kwargs)
+    dask = label_bias_dask(dask_client, folder, groups, **kwargs)
+    assert dask.to_dict() == one.to_dict()
+    idn = read_scores(folder).filter(pl.col("nationality") == "IDN")
+    assert one.to_dict()["attributes"]["nationality"]["IDN"]["investigated"] == int(
+        idn["investigated"].sum()
+    )
+    part = folder / "month=2024-02" / "part-0.parquet"
+    bad = pl.read_parquet(part, hive_partitioning=False)
+    bad = bad.with_columns(confirmed=pl.when(pl.int_range(pl.len()) == 3).then(1)
+                           .otherwise(pl.col("confirmed")),
+                           investigated=pl.when(pl.int_range(pl.len()) == 3).then(0)
+                           .otherwise(pl.col("investigated")))  # fmt: skip
+    bad.write_parquet(part)
+    with pytest.raises(RequestValidationError) as info:
+        label_bias_dask(dask_client, folder, groups, **kwargs)
+    assert info.value.message == (
+        f"{part}: label bias: row 3 has 'confirmed' = 1 but 'investigated' = 0: "
+        "a violation cannot be confirmed without an investigation"
     )
 
 
