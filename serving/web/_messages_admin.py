@@ -46,7 +46,7 @@ ADMIN_PAIRS: dict[str, tuple[str, str]] = {
     "adm_activate": ("Reactivate", "Aktifkan kembali"),
     "adm_activate_for": ("Reactivate {username}", "Aktifkan kembali {username}"),
     "adm_unlock": ("Lift the lock", "Buka kunci"),
-    "adm_unlock_for": ("Lift the sign-in lock of {username}", "Buka kunci masuk {username}"),
+    "adm_unlock_for": ("Lift the lock on {username}'s sign-in", "Buka kunci masuk {username}"),
     "adm_role_for": ("Role of {username}", "Peran {username}"),
     "adm_team_for": ("Team of {username}", "Tim {username}"),
     "adm_save": ("Save", "Simpan"),

@@ -95,10 +95,41 @@ def test_axe_finds_no_violation_on_any_screen(
     assert found == {}, json.dumps(found, indent=1)
 
 
-def test_axe_finds_no_violation_on_the_admin_console(new_page, live_url, axe_source):
+def _locked_person(web_world, name: str) -> None:
+    """A person whose sign-in is locked, so the console shows its "lift the lock" button."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from risk.clock import WallClock
+    from risk.settings import get_settings
+    from serving.services import ThrottlePolicy, create_user, sign_in_with_password
+    from serving.store import User
+
+    sec = get_settings().security
+    policy = ThrottlePolicy(
+        sec.account_max_failures,
+        sec.address_max_failures,
+        dt.timedelta(minutes=sec.sign_in_window_minutes),
+    )
+    clock = WallClock()
+    with web_world.store.transaction() as session:
+        if session.scalar(sa.select(User).where(User.username == name)) is None:
+            create_user(
+                session, name, "officer", password="granite-harbour-3317", clock=WallClock()
+            )
+        for _ in range(sec.account_max_failures):
+            sign_in_with_password(
+                session, name, "wrong", address="192.0.2.77", policy=policy, clock=clock
+            )
+
+
+def test_axe_finds_no_violation_on_the_admin_console(new_page, live_url, web_world, axe_source):
+    _locked_person(web_world, "axe-locked")
     page = new_page(1280, 900)
     sign_in_page(page, live_url, "admin", USERS["admin"][1])
     page.goto(live_url + "/admin", wait_until="networkidle")
+    assert page.locator("form[action='/admin/users/axe-locked/unlock'] button").count() == 1
     assert _violations(page, axe_source) == []
 
 

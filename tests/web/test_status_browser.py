@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from status_helpers import decide, fresh_code, open_case
-from test_browser import UNLABELLED, browser, live_url  # noqa: F401  (the module's fixtures)
+from test_browser import UNLABELLED
 
 from risk.clock import WallClock
 from serving.store import Complaint
@@ -75,8 +75,8 @@ def _answer_on_the_desk(web_world, case_id: int) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "id"])
 def test_an_applicant_follows_complains_and_rates_on_a_phone(
-    browser,  # noqa: F811
-    live_url,  # noqa: F811
+    browser,
+    live_url,
     web_world,
     screenshots_dir,
     lang,
