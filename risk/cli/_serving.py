@@ -86,6 +86,7 @@ def _clock(settings: Any) -> Any:
             f"continuing the simulated clock at {clock.now():%Y-%m-%d %H:%M} (recorded in"
             f" {settings.data_dir / CLOCK_FILE}; remove that file to serve on the wall clock)",
             highlight=False,
+            soft_wrap=True,
         )
     return clock
 
