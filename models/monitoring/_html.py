@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from models.fairness._html import _fmt
+
 from ._charts import monitor_figures
 from ._monitor import MonitorReport
 
@@ -50,11 +52,3 @@ def write_html(report: MonitorReport, path: str | Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
     return out
-
-
-def _fmt(x: Any, digits: int = 3) -> str:
-    if x is None:
-        return "–"
-    if isinstance(x, float):
-        return f"{x:.{digits}f}"
-    return str(x)
