@@ -2,9 +2,13 @@
 
 Prints figures; asserts nothing.  In one run:
 
-1. the polars engine (features, training, batch scoring) in a subprocess whose address
-   space is capped at ``--cap-gib`` (default 8 GiB, the two workers' total), so only it
-   is killed when it runs out of memory;
+1. the polars engine (features, training, batch scoring) in a subprocess whose memory
+   is capped at ``--cap-gib`` (default 8 GiB, the two workers' total), so only it is
+   killed when it runs out of memory.  The cap is a memory control group (resident
+   memory, as the kernel's out-of-memory killer counts it, the same measure the Dask
+   workers' limit uses) where this process may create one (root, cgroup v1 or v2);
+   otherwise an address-space limit (``RLIMIT_AS``), which is stricter than resident
+   memory because allocators reserve address space they never touch: the run says which;
 2. the Dask engine on ``local:2`` with ``--worker-gib`` (default 4 GiB) per worker:
    features, training (DaskLGBMClassifier), batch scoring; wall time of each stage and
    the peak resident memory of each worker and of the driver;
@@ -23,6 +27,7 @@ The world is written with ``risk synth --partition-by month`` (one partition a m
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -37,7 +42,8 @@ GIB = 2**30
 _POLARS_LEG = r"""
 import json, resource, sys, time
 cap = int(sys.argv[3])
-resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+if cap > 0:  # no control group: cap the address space instead
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 from pathlib import Path
 out = {}
 try:
@@ -85,22 +91,97 @@ def _world(args: argparse.Namespace, scratch: Path) -> Path:
     return world
 
 
+class MemoryGroup:
+    """A memory control group capping a child process's resident memory, if one can be made.
+
+    cgroup v2 (``memory.max``, swap off) or v1 (``memory.limit_in_bytes``, and
+    ``memory.memsw.limit_in_bytes`` where the kernel accounts swap).  ``path`` is None when
+    neither is writable; the caller then falls back to an address-space limit.
+    """
+
+    def __init__(self, cap: int) -> None:
+        self.path: Path | None = None
+        name = f"amanah-bench-{os.getpid()}"
+        for root, files in (
+            (Path("/sys/fs/cgroup"), {"memory.max": cap, "memory.swap.max": 0}),
+            (Path("/sys/fs/cgroup/memory"),
+             {"memory.limit_in_bytes": cap, "memory.memsw.limit_in_bytes": cap}),
+        ):  # fmt: skip
+            first = next(iter(files))
+            if not (root / first).exists() and not (root / "cgroup.procs").exists():
+                continue
+            try:
+                group = root / name
+                group.mkdir(exist_ok=True)
+                if not (group / first).exists():
+                    group.rmdir()
+                    continue
+                for file, value in files.items():
+                    if (group / file).exists():
+                        (group / file).write_text(str(value))
+            except OSError:
+                continue
+            self.path = group
+            return
+
+    def join(self) -> None:
+        """Move the calling process (a child, before exec) into the group."""
+        if self.path is not None:
+            (self.path / "cgroup.procs").write_text(str(os.getpid()))
+
+    def peak(self) -> int | None:
+        """The group's peak memory in bytes, where the kernel records it."""
+        for file in ("memory.peak", "memory.max_usage_in_bytes"):
+            if self.path is not None and (self.path / file).exists():
+                return int((self.path / file).read_text().split()[0])
+        return None
+
+    def oom_kills(self) -> int:
+        """How many processes the out-of-memory killer ended inside the group."""
+        for file in ("memory.events", "memory.oom_control"):
+            target = None if self.path is None else self.path / file
+            if target is not None and target.exists():
+                for line in target.read_text().splitlines():
+                    key, _, value = line.partition(" ")
+                    if key == "oom_kill":
+                        return int(value)
+        return 0
+
+    def remove(self) -> None:
+        if self.path is not None:  # fails only while a process is still inside
+            with contextlib.suppress(OSError):
+                self.path.rmdir()
+
+
 def _polars_leg(world: Path, scratch: Path, cap: int) -> dict:
-    _log(f"polars engine in a subprocess capped at {cap / GIB:.0f} GiB of address space ...")
+    group = MemoryGroup(cap)
+    how = (f"resident memory (memory control group {group.path})" if group.path is not None
+           else "address space (RLIMIT_AS: no memory control group could be made)")  # fmt: skip
+    _log(f"polars engine in a subprocess capped at {cap / GIB:g} GiB of {how} ...")
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-c", _POLARS_LEG, str(world), str(scratch), str(cap)],
-        capture_output=True, text=True,
+        [sys.executable, "-c", _POLARS_LEG, str(world), str(scratch),
+         "0" if group.path is not None else str(cap)],
+        capture_output=True, text=True, preexec_fn=group.join,
     )  # fmt: skip
     wall = time.perf_counter() - started
     lines = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
     if lines:
         out = json.loads(lines[-1][7:])
+    elif group.oom_kills():
+        out = {"status": f"out of memory: killed by the kernel at the {cap / GIB:g} GiB cap"
+                         f" (exit {proc.returncode})"}  # fmt: skip
     else:  # killed outright (a signal), or a native allocation failure abort
         tail = (proc.stderr or "").strip().splitlines()[-3:]
         out = {"status": f"out of memory: exit {proc.returncode}; " + " | ".join(tail)[:300]}
     out["wall_s"] = wall
-    _log(f"polars: {out['status']} after {wall:.0f} s")
+    out["cap"] = how
+    peak = group.peak()
+    if peak is not None:
+        out["peak_gib"] = peak / GIB
+    group.remove()
+    _log(f"polars: {out['status']} after {wall:.0f} s"
+         + (f"; peak {peak / GIB:.2f} GiB" if peak is not None else ""))  # fmt: skip
     return out
 
 
@@ -280,6 +361,10 @@ def main() -> None:
               f" ({polars_out['wall_s']:.0f} s; stages: "
               + ", ".join(f"{k} {v:.0f} s" for k, v in polars_out.items() if k.endswith("_s")
                           and k != "wall_s") + ")")  # fmt: skip
+        print(
+            f"  cap on {polars_out['cap']}"
+            + (f"; peak {polars_out['peak_gib']:.2f} GiB" if "peak_gib" in polars_out else "")
+        )
     print(f"dask local:2, {args.worker_gib:.0f} GiB per worker:"
           f" features {dask['features_s']:.0f} s,"
           f" training {dask['train_s']:.0f} s (test ROC AUC {dask['roc_auc']:.3f}), batch scoring"
