@@ -13,7 +13,15 @@ from risk.settings import MonitorSettings
 from ._profile import FeatureProfile, category_values
 from ._stats import bin_counts, chi2_p_value, js_distance, ks_p_value, psi, wasserstein_norm
 
-__all__ = ["PreparedFeature", "chunk_drift", "feature_drift", "missing_feature", "prepare_feature"]
+__all__ = [
+    "PreparedFeature",
+    "categorical_drift",
+    "chunk_drift",
+    "feature_drift",
+    "missing_feature",
+    "numeric_drift",
+    "prepare_feature",
+]
 
 
 def missing_feature() -> dict[str, Any]:
@@ -87,32 +95,54 @@ def chunk_drift(
     """:func:`feature_drift` of the chunk ``rows`` of a prepared feature."""
     ref = prepared.ref
     if ref.treated_as == "numeric":
-        out = _numeric(ref, prepared.values[rows], settings.psi_epsilon)
-        reference_rows = min(reference_rows, sum(ref.counts) - ref.counts[-1])
-    else:
-        counts = np.bincount(prepared.values[rows], minlength=len(prepared.categories))
-        out = _categorical(prepared.ref_counts, counts, settings.psi_epsilon)
-    out["missing"] = False
-    out["drifted"] = _verdict(out, ref.treated_as, reference_rows, settings)
-    return out
+        values = prepared.values[rows]
+        counts = bin_counts(values, np.asarray(ref.edges, dtype=np.float64))
+        # sorted once: scipy's KS and Wasserstein sort again, which is quick on sorted data
+        present = np.sort(values[~np.isnan(values)])
+        return numeric_drift(ref, counts, present, reference_rows, settings)
+    counts = np.bincount(prepared.values[rows], minlength=len(prepared.categories))
+    return categorical_drift(ref, prepared.ref_counts, counts, reference_rows, settings)
 
 
-def _numeric(ref: FeatureProfile, values: np.ndarray, eps: float) -> dict[str, Any]:
-    counts = bin_counts(values, np.asarray(ref.edges, dtype=np.float64))
-    reference = np.asarray(ref.counts)
-    # sorted once: scipy's KS and Wasserstein sort again, which is quick on sorted data
-    present = np.sort(values[~np.isnan(values)])
+def numeric_drift(
+    ref: FeatureProfile,
+    counts: np.ndarray,
+    present: np.ndarray,
+    reference_rows: int,
+    settings: MonitorSettings,
+) -> dict[str, Any]:
+    """A numeric feature's drift from its bin counts and its present values, sorted."""
+    eps = settings.psi_epsilon
     sample = np.asarray(ref.sample, dtype=np.float64)
     testable = present.size > 0 and sample.size > 0
-    return {
-        "psi": psi(reference, counts, epsilon=eps),
-        "js": js_distance(reference, counts),
+    out = {
+        "psi": psi(np.asarray(ref.counts), counts, epsilon=eps),
+        "js": js_distance(np.asarray(ref.counts), counts),
         "wasserstein_norm": wasserstein_norm(sample, present) if testable else None,
         "p_value": ks_p_value(sample, present) if testable else None,
         "test": "ks",
         "n_reference": int(sample.size),
         "n_current": int(present.size),
+        "missing": False,
     }
+    reference_rows = min(reference_rows, sum(ref.counts) - ref.counts[-1])
+    out["drifted"] = _verdict(out, ref.treated_as, reference_rows, settings)
+    return out
+
+
+def categorical_drift(
+    ref: FeatureProfile,
+    ref_counts: np.ndarray,
+    counts: np.ndarray,
+    reference_rows: int,
+    settings: MonitorSettings,
+) -> dict[str, Any]:
+    """A categorical feature's drift from counts over the same categories on both sides
+    (``ref_counts`` padded with zeros for categories only the current data holds)."""
+    out = _categorical(ref_counts, counts, settings.psi_epsilon)
+    out["missing"] = False
+    out["drifted"] = _verdict(out, ref.treated_as, reference_rows, settings)
+    return out
 
 
 def _categorical(reference: np.ndarray, counts: np.ndarray, eps: float) -> dict[str, Any]:

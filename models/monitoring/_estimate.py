@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["estimate"]
+__all__ = ["estimate", "estimate_from_sums", "expected_sums"]
 
 _Z = 1.959963984540054  # two-sided 95% normal quantile
 
@@ -47,24 +47,67 @@ def estimate(
     """
     prob = np.asarray(prob, dtype=np.float64)
     flag = np.asarray(flag, dtype=bool)
-    out: dict[str, Any] = {"flagged": int(flag.sum()), **_expected(prob, flag)}
+    labelled = None
+    if labels is not None:
+        y = np.asarray(labels, dtype=np.float64)
+        w = np.ones(prob.size) if weights is None else np.asarray(weights, dtype=np.float64)
+        known = ~np.isnan(y)
+        labelled = (y[known], flag[known], w[known])
+    return estimate_from_sums(
+        expected_sums(prob, flag), labelled, min_labelled=min_labelled, n_boot=n_boot, seed=seed
+    )
+
+
+def expected_sums(prob: np.ndarray, flag: np.ndarray) -> np.ndarray:
+    """What the expected figures need, as sums that add across parts of the rows.
+
+    ``[flagged, sum p (flagged), sum p (not flagged), sum p(1-p) (flagged), sum p(1-p) (not
+    flagged)]``.
+    """
+    p_flag, p_rest = prob[flag], prob[~flag]
+    return np.array(
+        [
+            flag.sum(),
+            p_flag.sum(),
+            p_rest.sum(),
+            (p_flag * (1 - p_flag)).sum(),
+            (p_rest * (1 - p_rest)).sum(),
+        ],
+        dtype=np.float64,
+    )
+
+
+def estimate_from_sums(
+    sums: np.ndarray,
+    labelled: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+    *,
+    min_labelled: int = 30,
+    n_boot: int = 200,
+    seed: int = 7,
+) -> dict[str, Any]:
+    """:func:`estimate` from :func:`expected_sums` and the labelled rows.
+
+    Parameters
+    ----------
+    sums
+        :func:`expected_sums` of the rows (or the sum of those of their parts).
+    labelled
+        Label, flag and weight of each labelled row, in the rows' order (the bootstrap
+        draws rows by position); ``None`` when there are no labels at all.
+    """
+    n_flag, a, b, va, vb = (float(x) for x in sums)
+    out: dict[str, Any] = {"flagged": int(n_flag), **_expected(a, b, va, vb, int(n_flag))}
     out["realised"] = None
     out["diverged"] = None
-    if labels is not None:
-        w = np.ones(prob.size) if weights is None else np.asarray(weights, dtype=np.float64)
-        out["realised"] = _realised(
-            np.asarray(labels, dtype=np.float64), flag, w, min_labelled, n_boot, seed
-        )
+    if labelled is not None:
+        out["realised"] = _realised(*labelled, min_labelled, n_boot, seed)
         out["diverged"] = _diverged(out)
     return out
 
 
-def _expected(prob: np.ndarray, flag: np.ndarray) -> dict[str, Any]:
-    a = float(prob[flag].sum())  # expected true positives
-    b = float(prob[~flag].sum())  # expected false negatives
-    va = float((prob[flag] * (1 - prob[flag])).sum())
-    vb = float((prob[~flag] * (1 - prob[~flag])).sum())
-    n_flag = int(flag.sum())
+def _expected(a: float, b: float, va: float, vb: float, n_flag: int) -> dict[str, Any]:
+    """Expected precision and recall from the expected true positives ``a`` and false
+    negatives ``b`` and their variances."""
     out: dict[str, Any] = {"precision": None, "precision_interval": None}
     if n_flag:
         p, sd = a / n_flag, math.sqrt(va) / n_flag
@@ -84,11 +127,9 @@ def _clip(value: float, sd: float) -> list[float]:
 def _realised(
     y: np.ndarray, flag: np.ndarray, w: np.ndarray, min_labelled: int, n_boot: int, seed: int
 ) -> dict[str, Any] | None:
-    known = ~np.isnan(y)
-    y, flag, w = y[known], flag[known], w[known]
     if int(flag.sum()) < min_labelled:
         return {
-            "labelled": int(known.sum()),
+            "labelled": int(y.size),
             "labelled_flagged": int(flag.sum()),
             "precision": None,
             "recall": None,

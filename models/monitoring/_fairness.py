@@ -17,7 +17,7 @@ import polars as pl
 
 from models.fairness._bootstrap import bootstrap_ratio_intervals, rng_for
 
-__all__ = ["live_fairness"]
+__all__ = ["group_sums", "live_fairness", "live_fairness_from_sums"]
 
 _Z = 1.959963984540054
 
@@ -33,32 +33,58 @@ def live_fairness(
     seed: int,
 ) -> dict[str, Any]:
     """Per protected attribute (each column of ``groups``): groups, ratios, intervals, verdicts."""
+    sums = {name: group_sums(groups.get_column(name), prob, flag) for name in groups.columns}
+    return live_fairness_from_sums(
+        sums, min_group_size=min_group_size, band=band, n_boot=n_boot, seed=seed
+    )
+
+
+def group_sums(col: pl.Series, prob: np.ndarray, flag: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Per group value (sorted, missing as ``(missing)``): rows, flagged rows, and the sums of
+    p and p^2 over the flagged rows; sums of parts of the rows add up to the whole's."""
+    values = col.cast(pl.String).fill_null("(missing)").to_numpy()
+    names, codes = np.unique(values, return_inverse=True)
+    sums = np.stack(
+        [
+            np.bincount(codes, minlength=names.size).astype(np.float64),
+            np.bincount(codes, weights=flag, minlength=names.size),
+            np.bincount(codes, weights=prob * flag, minlength=names.size),
+            np.bincount(codes, weights=prob * prob * flag, minlength=names.size),
+        ],
+        axis=1,
+    )
+    return names.tolist(), sums
+
+
+def live_fairness_from_sums(
+    sums: dict[str, tuple[list[str], np.ndarray]],
+    *,
+    min_group_size: int,
+    band: tuple[float, float],
+    n_boot: int,
+    seed: int,
+) -> dict[str, Any]:
+    """:func:`live_fairness` from :func:`group_sums` per attribute (values sorted)."""
     return {
-        name: _attribute(groups.get_column(name), prob, flag, min_group_size, band, n_boot, seed)
-        for name in groups.columns
+        name: _attribute(name, names, s, min_group_size, band, n_boot, seed)
+        for name, (names, s) in sums.items()
     }
 
 
 def _attribute(
-    col: pl.Series,
-    prob: np.ndarray,
-    flag: np.ndarray,
+    attribute: str,
+    names: list[str],
+    sums: np.ndarray,
     min_size: int,
     band: tuple[float, float],
     n_boot: int,
     seed: int,
 ) -> dict[str, Any]:
-    values = col.cast(pl.String).fill_null("(missing)").to_numpy()
-    names, codes = np.unique(values, return_inverse=True)
-    n = np.bincount(codes, minlength=names.size)
-    n_flag = np.bincount(codes, weights=flag, minlength=names.size)
-    p_flag = np.bincount(codes, weights=prob * flag, minlength=names.size)
-    p2_flag = np.bincount(codes, weights=prob * prob * flag, minlength=names.size)
+    n = sums[:, 0].astype(np.int64)
+    n_flag, p_flag, p2_flag = sums[:, 1], sums[:, 2], sums[:, 3]
     shown = n >= min_size
     if not shown.any():
-        hidden = {
-            g: {"n": int(k), "suppressed": True} for g, k in zip(names.tolist(), n, strict=True)
-        }
+        hidden = {g: {"n": int(k), "suppressed": True} for g, k in zip(names, n, strict=True)}
         return {"reference": None, "why": "every group is below the minimum size", "groups": hidden}
     ref = int(np.argmax(np.where(shown, n, -1)))
     counts = np.stack(
@@ -66,10 +92,10 @@ def _attribute(
         axis=1,
     )
     intervals = bootstrap_ratio_intervals(
-        counts, ref, ("flag_rate",), n_boot=n_boot, rng=rng_for(seed, str(col.name))
+        counts, ref, ("flag_rate",), n_boot=n_boot, rng=rng_for(seed, attribute)
     )["flag_rate"]
     out: dict[str, Any] = {}
-    for g, name in enumerate(names.tolist()):
+    for g, name in enumerate(names):
         if not shown[g]:
             out[name] = {"n": int(n[g]), "suppressed": True}
             continue

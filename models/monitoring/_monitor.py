@@ -104,16 +104,25 @@ def monitor(
     fairness = fairness or FairnessSettings()
     policy = policy or AlertPolicy()
     profile = reference_profile(bundle)
-    _check_input(bundle, current, time, by, label, weight, groups, policy)
+    check_input(bundle, current.columns, current.height, time, by, label, weight, groups, policy)
     current = _with_scores(bundle, current)
-    current, parts = _chunks(current, time, by)
+    current, parts = chunk_rows(current, time, by)
     run = _Run(bundle, profile, settings, fairness, label, weight, list(groups))
     run.prepare(current)
-    chunks = []
-    for i, (start, end, rows) in enumerate(parts):
-        chunk = run.chunk(i, start, end, current, rows)
+    chunks = [run.chunk(i, start, end, current, rows) for i, (start, end, rows) in enumerate(parts)]
+    return make_report(bundle, profile, chunks, settings, policy)
+
+
+def make_report(
+    bundle: Any,
+    profile: ReferenceProfile,
+    chunks: list[dict[str, Any]],
+    settings: MonitorSettings,
+    policy: AlertPolicy,
+) -> MonitorReport:
+    """The report of monitored chunks, each checked against the alert rules."""
+    for chunk in chunks:
         chunk["alerts"] = policy.check(chunk)
-        chunks.append(chunk)
     return MonitorReport(
         model=bundle.version,
         reference={
@@ -130,13 +139,14 @@ def monitor(
     )
 
 
-def _check_input(bundle, current, time, by, label, weight, groups, policy) -> None:
-    if current.height == 0:
+def check_input(bundle, columns, height, time, by, label, weight, groups, policy) -> None:
+    """Refuse what cannot be monitored: no rows, a named column absent, a bad rule."""
+    if height == 0:
         raise MonitorError("the current data has no rows (an empty period?): nothing to monitor")
     for what, col in (("time", time), ("label", label), ("weight", weight)):
-        if col is not None and col not in current.columns:
+        if col is not None and col not in columns:
             raise MonitorError(f"the current data lacks the {what} column {col!r}")
-    absent = [g for g in groups if g not in current.columns]
+    absent = [g for g in groups if g not in columns]
     if absent:
         raise MonitorError(
             f"the current data lacks the protected attribute {noun(len(absent), 'column')}"
@@ -165,7 +175,7 @@ def _with_scores(bundle: Any, current: pl.DataFrame) -> pl.DataFrame:
     return current.with_columns(extra)
 
 
-def _chunks(frame: pl.DataFrame, time: str | None, by: str | None):
+def chunk_rows(frame: pl.DataFrame, time: str | None, by: str | None):
     """The frame (sorted by time when chunked) and its chunks as ``(start, end, rows)``."""
     if time is None:
         return frame, [(None, None, slice(0, frame.height))]
@@ -179,7 +189,11 @@ def _chunks(frame: pl.DataFrame, time: str | None, by: str | None):
         whole = slice(0, frame.height)
         return frame, [(_iso(frame["__time"].min()), _iso(frame["__time"].max()), whole)]
     every = _EVERY[by]
-    frame = frame.sort("__time").with_columns(pl.col("__time").dt.truncate(every).alias("__chunk"))
+    # a stable sort: rows of the same time keep their order (the attribution sample and
+    # the bootstrap draw rows by position, so the order must not depend on threads)
+    frame = frame.sort("__time", maintain_order=True).with_columns(
+        pl.col("__time").dt.truncate(every).alias("__chunk")
+    )
     starts = frame["__chunk"]
     edges = np.flatnonzero(starts.ne_missing(starts.shift(1)).to_numpy()).tolist()
     bounds = [*edges, frame.height]
@@ -218,24 +232,14 @@ class _Run:
         self, i: int, start: Any, end: Any, frame: pl.DataFrame, rows: slice
     ) -> dict[str, Any]:
         n = rows.stop - rows.start
-        out: dict[str, Any] = {"start": start, "end": end, "n": n}
-        if n < self.settings.min_rows:
-            out["status"] = "too few"
-            out["why"] = f"{n} rows, fewer than the minimum {self.settings.min_rows}"
+        out = untested_chunk(start, end, n, self.settings)
+        if out is not None:
             return out
         part = frame[rows]
-        out["status"] = "tested"
-        out["features"] = self._features(rows)
-        drifted = sum(f["drifted"] for f in out["features"].values())
-        out["drift_share"] = drifted / len(out["features"])
-        out["dataset_drift"] = out["drift_share"] >= self.settings.dataset_drift_share
         prob = part.get_column("__prob").to_numpy()
         flag = part.get_column("flag").cast(pl.Boolean).to_numpy()
-        out["score"] = self._score(prob)
-        out["flag_rate"] = float(flag.mean())
-        out.update(self._attribution(i, part))
-        out["estimate"] = self._estimate(part, prob, flag)
-        out["fairness"] = live_fairness(
+        edges = np.asarray(self.profile.score_edges, dtype=np.float64)
+        fairness = live_fairness(
             part.select(self.groups),
             prob,
             flag,
@@ -244,7 +248,18 @@ class _Run:
             n_boot=self.fairness.bootstrap,
             seed=self.fairness.seed,
         )
-        return out
+        return tested_chunk(
+            (start, end, n),
+            features=self._features(rows),
+            score=score_figures(
+                self.profile, bin_counts(prob, edges), float(prob.mean()), self.settings
+            ),
+            flag_rate=float(flag.mean()),
+            attribution=self._attribution(i, part),
+            estimate=self._estimate(part, prob, flag),
+            fairness=fairness,
+            settings=self.settings,
+        )
 
     def _features(self, rows: slice) -> dict[str, dict[str, Any]]:
         out = {}
@@ -256,30 +271,12 @@ class _Run:
                 out[name] = chunk_drift(prepared, rows, self.profile.rows, self.settings)
         return out
 
-    def _score(self, prob: np.ndarray) -> dict[str, Any]:
-        edges = np.asarray(self.profile.score_edges, dtype=np.float64)
-        counts = bin_counts(prob, edges)
-        ref = np.asarray(self.profile.score_counts)
-        return {
-            "psi": psi(ref, counts, epsilon=self.settings.psi_epsilon),
-            "js": js_distance(ref, counts),
-            "mean": float(prob.mean()),
-            "mean_reference": self.profile.score_mean,
-        }
-
     def _attribution(self, i: int, part: pl.DataFrame) -> dict[str, Any]:
-        """Mean SHAP now minus in the reference, per feature: sums to the margin shift."""
         names = self.bundle.schema.names
         if any(n not in part.columns for n in names):
-            return {"attribution": None, "margin_shift": None, "attribution_rows": 0}
-        rng = np.random.default_rng([self.settings.seed, i])
-        idx = np.sort(rng.permutation(part.height)[: self.settings.attribution_rows])
-        contrib = self.bundle.contributions(part[idx])
-        now = contrib.mean(axis=0)
-        diff = {n: float(now[j] - self.profile.features[n].mean_shap) for j, n in enumerate(names)}
-        ranked = dict(sorted(diff.items(), key=lambda kv: -abs(kv[1])))
-        shift = float(contrib.sum(axis=1).mean() - self.profile.margin_mean)
-        return {"attribution": ranked, "margin_shift": shift, "attribution_rows": int(idx.size)}
+            return attribution_figures(self.bundle, self.profile, None)
+        idx = attribution_sample(part.height, i, self.settings)
+        return attribution_figures(self.bundle, self.profile, self.bundle.contributions(part[idx]))
 
     def _estimate(self, part: pl.DataFrame, prob: np.ndarray, flag: np.ndarray) -> dict[str, Any]:
         labels = weights = None
@@ -288,3 +285,68 @@ class _Run:
         if self.weight is not None:
             weights = part.get_column(self.weight).cast(pl.Float64).fill_null(1.0).to_numpy()
         return estimate(prob, flag, labels=labels, weights=weights, seed=self.settings.seed)
+
+
+def untested_chunk(start: Any, end: Any, n: int, settings: MonitorSettings) -> dict | None:
+    """The entry of a chunk too small to test, or ``None`` if it is tested."""
+    if n >= settings.min_rows:
+        return None
+    why = f"{n} rows, fewer than the minimum {settings.min_rows}"
+    return {"start": start, "end": end, "n": n, "status": "too few", "why": why}
+
+
+def tested_chunk(
+    when: tuple[Any, Any, int], *, features: dict[str, dict[str, Any]], score: dict[str, Any],
+    flag_rate: float, attribution: dict[str, Any], estimate: dict[str, Any],
+    fairness: dict[str, Any], settings: MonitorSettings,
+) -> dict[str, Any]:  # fmt: skip
+    """A tested chunk's entry (the ``monitor.json`` shape) from its figures."""
+    start, end, n = when
+    out: dict[str, Any] = {"start": start, "end": end, "n": n, "status": "tested"}
+    out["features"] = features
+    drifted = sum(f["drifted"] for f in features.values())
+    out["drift_share"] = drifted / len(features)
+    out["dataset_drift"] = out["drift_share"] >= settings.dataset_drift_share
+    out["score"] = score
+    out["flag_rate"] = flag_rate
+    out.update(attribution)
+    out["estimate"] = estimate
+    out["fairness"] = fairness
+    return out
+
+
+def score_figures(
+    profile: ReferenceProfile, counts: np.ndarray, mean: float, settings: MonitorSettings
+) -> dict[str, Any]:
+    """The score's shift: PSI and Jensen-Shannon over the reference's score bins, the mean."""
+    ref = np.asarray(profile.score_counts)
+    return {
+        "psi": psi(ref, counts, epsilon=settings.psi_epsilon),
+        "js": js_distance(ref, counts),
+        "mean": mean,
+        "mean_reference": profile.score_mean,
+    }
+
+
+def attribution_sample(n: int, i: int, settings: MonitorSettings) -> np.ndarray:
+    """Positions (sorted) of the rows of chunk ``i`` (of ``n`` rows) whose SHAP is computed."""
+    rng = np.random.default_rng([settings.seed, i])
+    return np.sort(rng.permutation(n)[: settings.attribution_rows])
+
+
+def attribution_figures(
+    bundle: Any, profile: ReferenceProfile, contrib: np.ndarray | None
+) -> dict[str, Any]:
+    """Mean SHAP now minus in the reference, per feature: sums to the margin shift.
+
+    ``contrib`` holds the contributions of the sampled rows in their order (``None``: a
+    model feature is absent, so nothing is attributed).
+    """
+    if contrib is None:
+        return {"attribution": None, "margin_shift": None, "attribution_rows": 0}
+    names = bundle.schema.names
+    now = contrib.mean(axis=0)
+    diff = {n: float(now[j] - profile.features[n].mean_shap) for j, n in enumerate(names)}
+    ranked = dict(sorted(diff.items(), key=lambda kv: -abs(kv[1])))
+    shift = float(contrib.sum(axis=1).mean() - profile.margin_mean)
+    return {"attribution": ranked, "margin_shift": shift, "attribution_rows": len(contrib)}
