@@ -12,6 +12,8 @@ reference_profile(bundle) -> ReferenceProfile
     The profile saved with a bundle (``MonitorError`` naming the version if it has none).
 monitor(bundle, current, *, settings, time, by, label, weight, groups, fairness, policy)
     -> MonitorReport (``to_dict()`` is the ``monitor.json`` shape, ``alerts``).
+monitor_dask(client, bundle_path, current, ...) -> MonitorReport
+    The same report of a folder of Parquet parts, summarised on Dask workers.
 AlertPolicy.from_toml(path), DEFAULT_RULES
     Alert rules; ``suspend = true`` rules ask the service to switch to manual review.
 write_html(report, path) -> Path
@@ -24,6 +26,7 @@ psi, js_distance, wasserstein_norm, ks_p_value, chi2_p_value
 
 from ._alerts import DEFAULT_RULES, AlertPolicy, AlertRule
 from ._charts import LABELS, monitor_figures
+from ._dask import monitor_dask
 from ._estimate import estimate
 from ._html import write_html
 from ._monitor import MonitorReport, monitor
@@ -51,6 +54,7 @@ __all__ = [
     "js_distance",
     "ks_p_value",
     "monitor",
+    "monitor_dask",
     "monitor_figures",
     "psi",
     "reference_profile",

@@ -12,6 +12,7 @@ from risk.errors import ConfigError
 from risk.text import plural
 
 from ._app import app, console
+from ._engine import EngineOption, SchedulerOption, chosen
 
 
 @app.command("monitor")
@@ -48,23 +49,34 @@ def monitor_command(
     track: Annotated[
         bool, typer.Option(help="Log the report to MLflow as a monitoring run.")
     ] = True,
+    engine: EngineOption = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Watch a model: per chunk, feature drift, what moved the scores, estimated
     performance, live fairness and alerts.
 
     Either over scored applications in the store (--from DAY --to DAY [--by month]) or
     over two feature tables (--current FILE --model BUNDLE [--reference FILE]).
+
+    With --engine dask, --current is a folder of Parquet parts: each worker summarises its
+    partitions, and the values the tests need whole come to the driver one column at a
+    time; the figures are the same.
     """
     from models.monitoring import write_html
-    from risk.settings import get_settings
 
-    settings = get_settings()
+    settings = chosen(engine, scheduler)
+    dask = settings.engine.name == "dask"
     by = by or ("month" if start else None)
     rules = _policy(policy, settings)
     if current is not None:
         if start or end:
             raise ConfigError("give either --current FILE or --from/--to, not both")
         report = _tables(model, reference, current, time, by, label, groups, rules, settings)
+    elif dask:
+        raise ConfigError(
+            "--engine dask monitors --current folders; scores in the store are read by the"
+            " service's database on one machine"
+        )
     elif start and end:
         report = _store(model, _day(start, "--from"), _day(end, "--to"), by, rules, settings)
     else:
@@ -109,17 +121,16 @@ def _tables(model, reference, current, time, by, label, groups, rules, settings)
         bundle = copy.copy(bundle)
         bundle.reference = build_profile(bundle, ref, settings.monitor).to_dict()
     cols = [g.strip() for g in groups.split(",") if g.strip()] if groups else []
-    return monitor(
-        bundle,
-        read_scores(current),
-        settings=settings.monitor,
-        time=time,
-        by=by,
-        label=label,
-        groups=cols,
-        fairness=settings.fairness,
-        policy=rules,
-    )
+    kwargs = {"settings": settings.monitor, "time": time, "by": by, "label": label,
+              "groups": cols, "fairness": settings.fairness, "policy": rules}  # fmt: skip
+    if settings.engine.name == "dask":
+        from models.monitoring import monitor_dask
+        from risk.engine import dask_client
+
+        status = console.status(f"monitoring on Dask ({settings.engine.scheduler})")
+        with status, dask_client(settings.engine) as client:
+            return monitor_dask(client, model, current, bundle=bundle, **kwargs)
+    return monitor(bundle, read_scores(current), **kwargs)
 
 
 def _store(model, start: dt.date, end: dt.date, by, rules, settings) -> Any:
