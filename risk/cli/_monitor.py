@@ -74,8 +74,8 @@ def monitor_command(
         report = _tables(model, reference, current, time, by, label, groups, rules, settings)
     elif dask:
         raise ConfigError(
-            "--engine dask monitors --current folders; scores in the store are read by the"
-            " service's database on one machine"
+            "--engine dask monitors a --current folder of parts; --from/--to read the"
+            " service's store, on one machine"
         )
     elif start and end:
         report = _store(model, _day(start, "--from"), _day(end, "--to"), by, rules, settings)

@@ -129,3 +129,13 @@ def test_cli_monitor_on_a_scheduler_address(
     assert dask.output.replace(str(tmp_path / "dask"), "OUT") == one.output.replace(
         str(tmp_path / "one"), "OUT"
     )
+
+
+def test_cli_monitor_of_the_store_has_no_dask_engine(tmp_path: Path) -> None:
+    args = ["monitor", "--from", "2025-01-01", "--to", "2025-01-31", "--engine", "dask"]
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output == (
+        "error: --engine dask monitors a --current folder of parts; --from/--to read the"
+        " service's store, on one machine\n"
+    )
