@@ -14,6 +14,8 @@ monitor(bundle, current, *, settings, time, by, label, weight, groups, fairness,
     -> MonitorReport (``to_dict()`` is the ``monitor.json`` shape, ``alerts``).
 monitor_dask(client, bundle_path, current, ...) -> MonitorReport
     The same report of a folder of Parquet parts, summarised on Dask workers.
+build_profile_dask(client, bundle_path, reference, settings) -> ReferenceProfile
+    The same profile of a folder of reference parts, on Dask.
 AlertPolicy.from_toml(path), DEFAULT_RULES
     Alert rules; ``suspend = true`` rules ask the service to switch to manual review.
 write_html(report, path) -> Path
@@ -27,6 +29,7 @@ psi, js_distance, wasserstein_norm, ks_p_value, chi2_p_value
 from ._alerts import DEFAULT_RULES, AlertPolicy, AlertRule
 from ._charts import LABELS, monitor_figures
 from ._dask import monitor_dask
+from ._dask_profile import build_profile_dask
 from ._estimate import estimate
 from ._html import write_html
 from ._monitor import MonitorReport, monitor
@@ -49,6 +52,7 @@ __all__ = [
     "MonitorReport",
     "ReferenceProfile",
     "build_profile",
+    "build_profile_dask",
     "chi2_p_value",
     "estimate",
     "js_distance",

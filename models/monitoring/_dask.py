@@ -325,26 +325,15 @@ class _DaskRun:
         """The contributions of each tested chunk's attribution sample, in position order."""
         if not tested or any(n not in self.job.columns for n in bundle.schema.names):
             return {}
-        want, where = [], []  # global rows, and (chunk, slot) of each
+        want = []
         for i in tested:
             _, _, lo, hi = self.plan.chunks[i]
-            idx = attribution_sample(hi - lo, i, self.settings)
-            want.append(self.plan.order[lo + idx])
-            where += [(i, j) for j in range(idx.size)]
-        rows = np.concatenate(want)
-        part_of = np.searchsorted(self.plan.offsets, rows, side="right") - 1
-        asked = {k: np.unique(rows[part_of == k] - self.plan.offsets[k])
-                 for k in np.unique(part_of).tolist()}  # fmt: skip
-        futures = [self.client.submit(contributions, str(self.parts[k]), local, self.job,
-                                      pure=False) for k, local in asked.items()]  # fmt: skip
-        got = dict(zip(asked, self._gather(futures, "SHAP contributions"), strict=True))
-        width = len(bundle.schema.names) + 1
-        sizes = Counter(i for i, _ in where)
-        out = {i: np.empty((sizes[i], width)) for i in tested}
-        for row, k, (i, j) in zip(rows, part_of, where, strict=True):
-            local = row - self.plan.offsets[k]
-            out[i][j] = got[k][np.searchsorted(asked[k], local)]
-        return out
+            want.append(self.plan.order[lo + attribution_sample(hi - lo, i, self.settings)])
+        matrix = contributions_of(
+            self.client, self.parts, self.plan.offsets, self.job.bundle, np.concatenate(want)
+        )
+        ends = np.cumsum([w.size for w in want])
+        return dict(zip(tested, np.split(matrix, ends[:-1]), strict=True))
 
     def labelled(self, summaries: dict[str, Any], tested: list[int]) -> dict[int, tuple]:
         """Label, flag and weight of each tested chunk's labelled rows, in position order."""
@@ -357,6 +346,27 @@ class _DaskRun:
         chunk = self.plan.chunk_of[rows]
         return {i: (cols[0][chunk == i], cols[1][chunk == i].astype(bool), cols[2][chunk == i])
                 for i in tested}  # fmt: skip
+
+
+def contributions_of(
+    client: Any, parts: list[Path], offsets: np.ndarray, bundle: str, rows: np.ndarray
+) -> np.ndarray:
+    """SHAP contributions of the global ``rows`` (any order, no repeats), in that order.
+
+    Each part is asked once for its rows; the driver holds only the asked rows' values.
+    """
+    from risk.engine import gather
+
+    part_of = np.searchsorted(offsets, rows, side="right") - 1
+    asked = {k: np.unique(rows[part_of == k] - offsets[k]) for k in np.unique(part_of).tolist()}
+    futures = [client.submit(contributions, str(parts[k]), local, bundle, pure=False)
+               for k, local in asked.items()]  # fmt: skip
+    got = dict(zip(asked, gather(client, futures, what="SHAP contributions"), strict=True))
+    out = np.empty((rows.size, next(iter(got.values())).shape[1]))
+    for k, local in asked.items():
+        mine = part_of == k
+        out[mine] = got[k][np.searchsorted(local, rows[mine] - offsets[k])]
+    return out
 
 
 def _add(out: dict[str, Any], c: int, s: dict[str, Any]) -> None:

@@ -18,7 +18,7 @@ from ._monitor import _with_scores
 from ._profile import category_values
 from ._stats import bin_counts
 
-__all__ = ["Job", "column", "contributions", "present", "summarise"]
+__all__ = ["Job", "column", "contributions", "load", "present", "profile_summary", "summarise"]
 
 
 @dataclass(frozen=True)
@@ -40,12 +40,17 @@ def column(part: str, name: str) -> pl.Series:
     return pl.read_parquet(part, columns=[name], hive_partitioning=False).get_column(name)
 
 
-def _read(part: str, job: Job) -> pl.DataFrame:
-    """A part's rows with the score, probability and flag columns ``monitor`` adds."""
+def load(bundle_path: str) -> Any:
+    """The bundle at ``bundle_path``, loaded once per worker process (and again if changed)."""
     from models._dask_batch import _bundle
 
-    path = Path(job.bundle)
-    bundle = _bundle(str(path), (path / "model.txt").stat().st_mtime)
+    path = Path(bundle_path)
+    return _bundle(str(path), (path / "model.txt").stat().st_mtime)
+
+
+def _read(part: str, job: Job) -> pl.DataFrame:
+    """A part's rows with the score, probability and flag columns ``monitor`` adds."""
+    bundle = load(job.bundle)
     frame = pl.read_parquet(part, columns=job.columns, hive_partitioning=False)
     return _with_scores(bundle, frame)
 
@@ -99,11 +104,31 @@ def present(part: str, name: str, ids: np.ndarray, tested: list[int]) -> dict[in
     return out
 
 
-def contributions(part: str, rows: np.ndarray, job: Job) -> np.ndarray:
+def contributions(part: str, rows: np.ndarray, bundle_path: str) -> np.ndarray:
     """SHAP contributions of some rows of a part (in the rows' order)."""
-    from models._dask_batch import _bundle
-
-    path = Path(job.bundle)
-    bundle = _bundle(str(path), (path / "model.txt").stat().st_mtime)
+    bundle = load(bundle_path)
     frame = pl.read_parquet(part, columns=bundle.schema.names, hive_partitioning=False)
     return bundle.contributions(frame[rows])
+
+
+def profile_summary(part: str, bundle_path: str, kinds: dict[str, str], small: int) -> dict:
+    """One reference partition: its probabilities, the estimate's sums, and per feature its
+    distinct values (``None`` if more than ``small``) and category counts (when it may be
+    treated as categorical)."""
+    bundle = load(bundle_path)
+    frame = pl.read_parquet(part, columns=list(kinds), hive_partitioning=False)
+    scores = bundle.score(frame)
+    out: dict[str, Any] = {
+        "prob": scores.probability,
+        "sums": expected_sums(scores.probability, scores.flag),
+        "unique": {},
+        "counts": {},
+    }
+    for name, kind in kinds.items():
+        col = frame.get_column(name)
+        distinct = col.drop_nulls().unique()
+        few = distinct.n_unique() <= small
+        out["unique"][name] = distinct if few else None
+        if kind != "numeric" or few:
+            out["counts"][name] = _value_counts(category_values(col, kind))
+    return out

@@ -30,7 +30,9 @@ __all__ = [
     "FeatureProfile",
     "ReferenceProfile",
     "build_profile",
+    "categorical_profile",
     "category_values",
+    "numeric_profile",
     "reference_profile",
 ]
 
@@ -204,14 +206,30 @@ def _feature(
     mean_shap: float,
     settings: MonitorSettings,
 ) -> FeatureProfile:
-    name = column.name
     distinct = column.drop_nulls().n_unique()
     if kind != "numeric" or distinct <= settings.categorical_max_values:
-        counts = category_values(column, kind).value_counts(name="n").sort(name)
-        cats = counts.get_column(name).to_list()
-        return FeatureProfile(
-            name, kind, "categorical", counts.get_column("n").to_list(), mean_shap, categories=cats
-        )
+        name = column.name
+        counts = category_values(column, kind).value_counts(name="n")
+        by_value = dict(zip(counts.get_column(name).to_list(), counts["n"].to_list(), strict=True))
+        return categorical_profile(name, kind, by_value, mean_shap)
+    return numeric_profile(column, kind, mean_shap, settings)
+
+
+def categorical_profile(
+    name: str, kind: str, counts: dict[str, int], mean_shap: float
+) -> FeatureProfile:
+    """A feature treated as categorical, from its count per category value."""
+    cats = sorted(counts)
+    return FeatureProfile(
+        name, kind, "categorical", [counts[c] for c in cats], mean_shap, categories=cats
+    )
+
+
+def numeric_profile(
+    column: pl.Series, kind: str, mean_shap: float, settings: MonitorSettings
+) -> FeatureProfile:
+    """A feature treated as numeric: quantile bins and a seeded sample of present values."""
+    name = column.name
     values = column.cast(pl.Float64).fill_null(np.nan).to_numpy()
     edges = quantile_edges(values, settings.psi_bins)
     present = values[~np.isnan(values)]

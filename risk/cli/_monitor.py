@@ -116,21 +116,30 @@ def _tables(model, reference, current, time, by, label, groups, rules, settings)
     if model is None:
         raise ConfigError("--current needs --model BUNDLE")
     bundle = load_bundle(model)
-    if reference is not None:
-        ref = read_scores(reference)
-        bundle = copy.copy(bundle)
-        bundle.reference = build_profile(bundle, ref, settings.monitor).to_dict()
     cols = [g.strip() for g in groups.split(",") if g.strip()] if groups else []
     kwargs = {"settings": settings.monitor, "time": time, "by": by, "label": label,
               "groups": cols, "fairness": settings.fairness, "policy": rules}  # fmt: skip
     if settings.engine.name == "dask":
-        from models.monitoring import monitor_dask
-        from risk.engine import dask_client
-
-        status = console.status(f"monitoring on Dask ({settings.engine.scheduler})")
-        with status, dask_client(settings.engine) as client:
-            return monitor_dask(client, model, current, bundle=bundle, **kwargs)
+        return _on_dask(bundle, model, reference, current, kwargs, settings)
+    if reference is not None:
+        bundle = copy.copy(bundle)
+        bundle.reference = build_profile(bundle, read_scores(reference), settings.monitor).to_dict()
     return monitor(bundle, read_scores(current), **kwargs)
+
+
+def _on_dask(bundle, model: Path, reference: Path | None, current: Path, kwargs, settings) -> Any:
+    import copy
+
+    from models.monitoring import build_profile_dask, monitor_dask
+    from risk.engine import dask_client
+
+    status = console.status(f"monitoring on Dask ({settings.engine.scheduler})")
+    with status, dask_client(settings.engine) as client:
+        if reference is not None:
+            bundle = copy.copy(bundle)
+            profile = build_profile_dask(client, model, reference, settings.monitor, bundle=bundle)
+            bundle.reference = profile.to_dict()
+        return monitor_dask(client, model, current, bundle=bundle, **kwargs)
 
 
 def _store(model, start: dt.date, end: dt.date, by, rules, settings) -> Any:

@@ -13,9 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from models.fairness import read_scores
-from models.monitoring import monitor, monitor_dask
+from models.monitoring import build_profile, build_profile_dask, monitor, monitor_dask
 from risk.cli import app
-from risk.errors import DataFileError
+from risk.errors import DataFileError, MonitorError
 from risk.io import write_partitioned
 from risk.settings import MonitorSettings
 
@@ -109,11 +109,37 @@ def test_a_part_lacking_a_column_is_named(dask_client, saved_world_bundle: Path,
     )
 
 
+def test_reference_profile_on_dask_equals_one_machine(
+    dask_client, world_trained, saved_world_bundle: Path, current: Path
+) -> None:
+    settings = MonitorSettings()
+    one = build_profile(world_trained.bundle, read_scores(current), settings)
+    spread = build_profile_dask(dask_client, saved_world_bundle, current, settings)
+    _close(spread.to_dict(), one.to_dict())
+    treated = [f.treated_as for f in one.features.values()]
+    assert (treated.count("numeric"), treated.count("categorical")) == (22, 25)
+    assert "diplomatic" in one.features["visa_type"].categories
+
+
+def test_a_reference_without_a_model_feature_is_refused(
+    dask_client, saved_world_bundle: Path, current: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "reference"
+    folder.mkdir()
+    pl.read_parquet(current / "slice=0" / "part-0.parquet").drop("tamper_score").write_parquet(
+        folder / "part-0.parquet"
+    )
+    with pytest.raises(MonitorError) as err:
+        build_profile_dask(dask_client, saved_world_bundle, folder, MonitorSettings())
+    assert err.value.message == "the reference data lacks the model's feature tamper_score"
+
+
 def test_cli_monitor_on_a_scheduler_address(
     dask_client, saved_world_bundle: Path, current: Path, tmp_path: Path, monkeypatch
 ) -> None:
     monkeypatch.setenv("RISK_DATA_DIR", str(tmp_path / "data"))
     common = ["monitor", "--model", str(saved_world_bundle), "--current", str(current),
+              "--reference", str(current / "slice=1"),
               "--time", "submitted_at", "--by", "month", "--label", "label",
               "--groups", "nationality,sex", "--no-track"]  # fmt: skip
     runner = CliRunner()
