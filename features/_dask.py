@@ -4,9 +4,10 @@ The applications are read in partitions (one per Parquet part, long parts in row
 slices).  For each key of :data:`features._facts_dask.PIECES` the partitions and the
 tables read with that key are hash-split into buckets (all-to-all, as Dask's task
 shuffle does), each bucket runs the pieces' polars batch forms, and the results are
-split back to the partition each application came from.  Each partition then runs
-the catalogue's derivations over its facts exactly as :func:`features.build_features`
-does, so the values are those of one machine, row for row, in the applications' order.
+split back to the partition each application came from (the graph:
+:mod:`features._dask_graph`).  Each partition then runs the catalogue's derivations
+over its facts exactly as :func:`features.build_features` does, so the values are
+those of one machine, row for row, in the applications' order.
 
 Every task holds polars frames; nothing is converted to pandas.  Dask is imported only
 here, and this module only when the Dask engine is chosen.
@@ -24,7 +25,6 @@ import polars as pl
 from risk.engine import gather, worker_memory, write_part
 from risk.errors import DataFileError, EngineError
 from risk.io import (
-    RawTables,
     is_partitioned,
     partition_files,
     replace_folder,
@@ -35,8 +35,18 @@ from risk.io import (
 from risk.settings import Settings, get_settings
 
 from ._catalogue import catalogue
+from ._dask_graph import (
+    HISTORY,
+    ROW,
+    chunks,
+    plan,
+    run_round,
+    split_history,
+    split_targets,
+    table_keys,
+)
 from ._facts import FACTS
-from ._facts_dask import LOCAL_FACTS, PIECES, Piece
+from ._facts_dask import LOCAL_FACTS
 from ._sources import Sources, submitted_day
 
 __all__ = [
@@ -48,9 +58,6 @@ __all__ = [
     "path_slices",
     "write_features_dask",
 ]
-
-_PART, _ROW = "__part", "__row"
-_HISTORY = ("documents", "travel_history", "prior_decisions", "sponsors")
 
 
 @dataclass(frozen=True)
@@ -207,80 +214,31 @@ def write_features_dask(
     return {"rows": sum(p["rows"] for p in done), "parts": len(done), "nulls": dict(nulls)}
 
 
-def _targets(piece: InputSlice, index: int) -> pl.DataFrame:
-    frame = piece.read("applications")
-    return frame.with_columns(
-        submitted_day(),
-        pl.lit(index, pl.Int32).alias(_PART),
-        pl.int_range(pl.len(), dtype=pl.Int64).alias(_ROW),
-    )
-
-
-def _split(frame: pl.DataFrame, key: str, buckets: int) -> tuple[pl.DataFrame, ...]:
-    """Rows of ``frame`` by hash of ``key`` into ``buckets`` frames (null keys: by partition)."""
-    hashed = (pl.col(key).hash(seed=20) % buckets).cast(pl.Int64)
-    if _PART in frame.columns:
-        spread = (pl.col(_PART).cast(pl.Int64) + pl.col(_ROW)) % buckets
-        bucket = pl.when(pl.col(key).is_null()).then(spread).otherwise(hashed)
-    else:  # a history row with a null key matches no application: drop it
-        frame = frame.filter(pl.col(key).is_not_null())
-        bucket = hashed
-    keyed = frame.with_columns(bucket.alias("__bucket"))
-    return tuple(keyed.filter(pl.col("__bucket") == b).drop("__bucket") for b in range(buckets))
-
-
-def _split_parts(
-    frame: pl.DataFrame, columns: tuple[str, ...], parts: int
-) -> tuple[pl.DataFrame, ...]:
-    frame = frame.select(columns)
-    return tuple(frame.filter(pl.col(_PART) == p) for p in range(parts))
-
-
-def _run_bucket(
-    pieces: tuple[Piece, ...],
-    targets: list[pl.DataFrame],
-    tables: dict[str, list[pl.DataFrame]],
-    empty: dict[str, pl.DataFrame],
-    settings: Settings,
-    keep_targets: bool,
-) -> pl.DataFrame:
-    """The pieces' polars batch forms over one bucket: ``__part, __row`` and their columns."""
-    frame = pl.concat(targets, how="vertical")
-    history = {t: pl.concat(tables[t], how="vertical") if t in tables else empty[t]
-               for t in _HISTORY}  # fmt: skip
-    raw = RawTables(
-        applications=frame.lazy(), documents=history["documents"].lazy(),
-        travel_history=history["travel_history"].lazy(),
-        prior_decisions=history["prior_decisions"].lazy(), sponsors=history["sponsors"].lazy(),
-        outcomes=pl.LazyFrame(),
-    )  # fmt: skip
-    src = Sources(targets=frame.lazy(), documents=raw.documents, history=raw)
-    outputs = pl.collect_all([p.compute(src, settings) for p in pieces])
-    base = frame if keep_targets else frame.select(_PART, _ROW)
-    return pl.concat([base, *outputs], how="horizontal")
-
-
 def _assemble(
-    piece: InputSlice, index: int, results: dict[str, list[pl.DataFrame]], settings: Settings
+    piece: InputSlice, index: int, results: list[dict[str, pl.DataFrame]], settings: Settings
 ) -> pl.DataFrame:
-    """One partition's features from its facts' pieces (in the partition's row order)."""
+    """One partition's features from its groups' buckets (in the partition's row order)."""
     from ._pipeline import assemble
 
-    targets = _targets(piece, index)
-    done: dict[str, pl.LazyFrame] = {}
+    targets = piece.read("applications").with_columns(submitted_day())
+    found: dict[str, list[pl.DataFrame]] = defaultdict(list)
+    for result in results:
+        for name, frame in result.items():
+            found[name].append(frame)
     columns: dict[str, list[pl.DataFrame]] = defaultdict(list)
-    for name, frames in results.items():
-        spec = next(p for p in PIECES if p.name == name)
-        found = pl.concat(frames, how="vertical").sort(_ROW).select(_ROW, *spec.columns)
-        if found.height != targets.height:  # every application is in exactly one bucket
-            raise DataFileError(f"{piece.name}: piece {name} returned {found.height} rows")
-        columns[spec.fact].append(found.select(spec.columns))
+    for group in (g for r in plan() for g in r):
+        rows = pl.concat(found[group.name], how="vertical").sort(ROW)
+        if rows.height != targets.height:  # every application is in exactly one bucket
+            raise DataFileError(f"{piece.name}: {group.name} returned {rows.height} rows")
+        for spec in group.pieces:
+            columns[spec.fact].append(rows.select(spec.columns))
+    done: dict[str, pl.LazyFrame] = {}
     for fact in FACTS:
         if fact.name in columns:
             done[fact.name] = (
                 pl.concat(columns[fact.name], how="horizontal").select(fact.columns).lazy()
             )
-    src = Sources(targets=targets.drop(_PART, _ROW).lazy(), documents=pl.LazyFrame(),
+    src = Sources(targets=targets.lazy(), documents=pl.LazyFrame(),
                   history=None)  # type: ignore[arg-type]  # fmt: skip
     for fact in LOCAL_FACTS:
         done[fact.name] = fact.batch(src, settings)
@@ -288,13 +246,14 @@ def _assemble(
 
 
 def default_buckets(client: Any, slices: list[InputSlice], settings: Settings) -> int:
-    """Buckets of each shuffle: the setting, else four per worker and at least one per
-    ``partition_rows`` applications (a bucket's memory follows its share of the world)."""
+    """Buckets of each shuffle: the setting, else two per worker (so no worker waits on
+    one long bucket) and at least one per ``partition_rows`` applications (a bucket's
+    memory follows its share of the world)."""
     if settings.engine.buckets:
         return settings.engine.buckets
     workers = max(1, len(client.scheduler_info()["workers"]))
     rows = sum(min(s.length, _rows_of(s)) for s in slices)
-    return max(4 * workers, -(-rows // settings.engine.partition_rows))
+    return max(2 * workers, -(-rows // settings.engine.partition_rows))
 
 
 def _rows_of(piece: InputSlice) -> int:
@@ -330,18 +289,36 @@ def feature_partitions(
     data_dir = Path(data_dir)
     rows = settings.engine.partition_rows
     apps = input_slices(data_dir, "applications", rows)
-    history = {t: input_slices(data_dir, t, rows) for t in _HISTORY}
-    empty = {t: scan_table(data_dir, t).head(0).collect() for t in _HISTORY}
+    rounds = plan()
+    keys = table_keys(rounds)
+    history = {t: input_slices(data_dir, t, rows) for t in keys}
+    empty = {t: scan_table(data_dir, t).head(0).collect() for t in HISTORY}
     buckets = buckets or default_buckets(client, apps, settings)
     check_memory(apps, worker_memory(client), buckets)
     submit = _Submit(client)
-    targets = [submit(_targets, s, i) for i, s in enumerate(apps)]
-    results = _shuffled_pieces(submit, targets, history, empty, settings, buckets, len(apps))
-    out = []
-    for i, piece in enumerate(apps):
-        mine = {name: [split[i] for split in splits] for name, splits in results.items()}
-        out.append((piece, submit(_assemble, piece, i, mine, settings)))
-    return out
+    # small history parts are read together, no more at once than one application partition
+    limit = max(s.nbytes for s in apps)
+    tables = {}
+    for table, key in keys.items():
+        cut = [submit.split(split_history, buckets, c, table, key, buckets)
+               for c in chunks(history[table], limit)]  # fmt: skip
+        tables[table] = [[c[b] for c in cut] for b in range(buckets)]
+    inputs = [submit.split(split_targets, buckets, s, i, rounds[0], buckets)
+              for i, s in enumerate(apps)]  # fmt: skip
+    backs = []
+    for r, groups in enumerate(rounds):
+        after = rounds[r + 1] if r + 1 < len(rounds) else ()
+        mine = {t: tables[t] for g in groups for t, _ in g.tables}
+        done = [
+            submit.split(run_round, len(apps) + (buckets if after else 0), groups,
+                         [source[b] for source in inputs], {t: v[b] for t, v in mine.items()},
+                         empty, settings, len(apps), after, buckets)
+            for b in range(buckets)
+        ]  # fmt: skip
+        backs.extend(d[: len(apps)] for d in done)
+        inputs = [d[len(apps) :] for d in done]
+    return [(piece, submit(_assemble, piece, i, [b[i] for b in backs], settings))
+            for i, piece in enumerate(apps)]  # fmt: skip
 
 
 class _Submit:
@@ -360,38 +337,3 @@ class _Submit:
 
 def _item(values: tuple, index: int) -> Any:
     return values[index]
-
-
-def _shuffled_pieces(submit, targets, history, empty, settings, buckets, parts):
-    """Per piece, per bucket: its group's output split back into the ``parts`` partitions."""
-    groups: dict[tuple[str, str | None], list[Piece]] = defaultdict(list)
-    for piece in PIECES:
-        groups[(piece.key, piece.after)].append(piece)
-    read = {t: [submit(_read, s, t) for s in slices] for t, slices in history.items()}
-    by_piece: dict[str, Any] = {}
-    outputs: dict[str, list[Any]] = {}
-    for (key, after), pieces in groups.items():
-        # a group reading another piece's output shuffles that output, targets attached
-        sources = targets if after is None else outputs[after]
-        split = [submit.split(_split, buckets, f, key, buckets) for f in sources]
-        tables: dict[str, list[list[Any]]] = {}
-        for table, column in {t: c for p in pieces for t, c in p.tables.items()}.items():
-            cut = [submit.split(_split, buckets, f, column, buckets) for f in read[table]]
-            tables[table] = [[c[b] for c in cut] for b in range(buckets)]
-        names = {p.name for p in pieces}
-        keep = any(p.after in names for p in PIECES)
-        done = [
-            submit(_run_bucket, tuple(pieces), [s[b] for s in split],
-                   {t: v[b] for t, v in tables.items()}, empty, settings, keep)
-            for b in range(buckets)
-        ]  # fmt: skip
-        cols = (_PART, _ROW, *(c for p in pieces for c in p.columns))
-        back = [submit.split(_split_parts, parts, d, cols, parts) for d in done]
-        for piece in pieces:
-            outputs[piece.name] = done
-            by_piece[piece.name] = back
-    return by_piece
-
-
-def _read(piece: InputSlice, table: str) -> pl.DataFrame:
-    return piece.read(table)

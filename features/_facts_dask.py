@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from risk.contract import APPLICATIONS
 from risk.settings import Settings
 
 from ._facts import APPLICATION, SPONSOR_ROW, SPONSOR_WINDOW
@@ -54,6 +55,9 @@ class Piece:
     after
         A piece whose output columns this piece reads: its buckets are re-shuffled
         on ``key`` with those columns attached.
+    reads
+        The application columns ``compute`` reads besides ``key``, ``submitted_at`` and
+        ``submitted_day`` (only these are shuffled; a column left out fails loudly).
     """
 
     name: str
@@ -63,10 +67,13 @@ class Piece:
     columns: tuple[str, ...]
     tables: Mapping[str, str] = field(default_factory=dict)
     after: str | None = None
+    reads: tuple[str, ...] = ()
 
 
 def _of(fact, key: str, tables: Mapping[str, str]) -> Piece:
-    return Piece(fact.name, fact.name, key, fact.batch, fact.columns, tables)
+    reads = {column for columns in fact.reads.values() for column in columns}
+    return Piece(fact.name, fact.name, key, fact.batch, fact.columns, tables,
+                 reads=tuple(sorted(reads & set(APPLICATIONS.names))))  # fmt: skip
 
 
 def _shared(name: str, key: str) -> Piece:
@@ -116,7 +123,7 @@ PIECES: tuple[Piece, ...] = (
     Piece("primary_state", "network_window", "application_id", _primary_state, (_STATE,),
           {"documents": "application_id"}),
     Piece("agent_issuing_states", "network_window", "agent_id", _agent_states,
-          ("agent_issuing_states",), after="primary_state"),
+          ("agent_issuing_states",), after="primary_state", reads=("application_id",)),
 )  # fmt: skip
 #: Facts computed from the application's own row, in its own partition.
 LOCAL_FACTS = (APPLICATION,)

@@ -269,7 +269,7 @@ class EngineSettings(BaseModel):
     worker_threads: int = Field(1, ge=1, le=64)
     #: Seconds to wait for a scheduler address to answer.
     connect_timeout: float = Field(10.0, gt=0, le=600)
-    #: Hash buckets of the keyed shuffles (0: four per worker, and at least one per
+    #: Hash buckets of the keyed shuffles (0: two per worker, and at least one per
     #: ``partition_rows`` applications, so a bucket's memory does not grow with the world).
     buckets: int = Field(0, ge=0, le=10_000)
     #: Largest input partition in rows; a bigger file is read in row slices this long.
