@@ -165,3 +165,14 @@ def test_cli_monitor_of_the_store_has_no_dask_engine(tmp_path: Path) -> None:
         "error: --engine dask monitors a --current folder of parts; --from/--to read the"
         " service's store, on one machine\n"
     )
+
+
+def test_csv_is_refused_before_any_task(saved_world_bundle: Path, tmp_path: Path) -> None:
+    table = tmp_path / "current.csv"
+    table.write_text("tamper_score\n0.5\n")
+    with pytest.raises(DataFileError) as err:
+        monitor_dask(None, saved_world_bundle, table)  # no cluster: refused before any task
+    assert err.value.message == (
+        f"{table}: the Dask engine reads Parquet (a folder of parts or one .parquet file);"
+        " this is not one (read CSV with the polars engine)"
+    )
