@@ -52,6 +52,23 @@ def simulate(
     drift_from: Annotated[
         str | None, typer.Option(help="First day of the drift (default: 90 days before the end).")
     ] = None,
+    challenger_months: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Train a challenger this many months before the end and score those months"
+            " in shadow, then compare it with the champion (needs --retrain never).",
+        ),
+    ] = 0,
+    shadow_blind_rate: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=0.99,
+            help="Blind-sample rate the supervisor sets for the shadow months (reviewers"
+            " staffed to match; default: the setting's).",
+        ),
+    ] = None,
 ) -> None:
     """Operate the service over a synthetic world, month by month, and measure it against
     the world's truth: the feedback loop of naive retraining, and the blind-sample
@@ -75,6 +92,8 @@ def simulate(
         correction=correction.value,
         retrain=retrain.value,
         drift=_drift(drift, drift_from, settings),
+        challenger_months=challenger_months,
+        shadow_blind_rate=shadow_blind_rate,
     )
     # lines start with the arm in brackets: printed as text, not as rich markup
     say = lambda line: console.print(line, highlight=False, markup=False)  # noqa: E731
@@ -85,7 +104,17 @@ def simulate(
             f" {c['prevalence_covered']}/{c['prevalence_months']},"
             f" recall {c['recall_covered']}/{c['recall_months']}"
         )
+    for arm, body in result.document["arms"].items():
+        if "comparison" in body:
+            _say_comparison(say, arm, body["comparison"])
     console.print(f"wrote {out / SIMULATION_FILE} and {out / 'simulation.html'}", highlight=False)
+
+
+def _say_comparison(say, arm: str, report: dict) -> None:
+    """Each check of the shadow months' comparison in words, and the verdict."""
+    for check in report["checks"]:
+        say(f"[{arm}] {check['verdict']}: {check['text']}")
+    say(f"[{arm}] comparison verdict: {report['verdict']}")
 
 
 def _drift(name: str | None, day: str | None, settings):

@@ -15,7 +15,14 @@ from typing import Any
 from risk.settings import Settings
 from risk.text import listing
 
-__all__ = ["LABELS", "Registration", "register_and_promote", "retrain"]
+__all__ = [
+    "LABELS",
+    "Registration",
+    "Trained",
+    "export_and_train",
+    "register_and_promote",
+    "retrain",
+]
 
 
 @dataclass(frozen=True)
@@ -123,25 +130,29 @@ def _approve(store: Any, clock: Any, settings: Settings, version: str, approver:
 LABELS = {"none": "naive", "ipw": "reviewed-ipw"}
 
 
-def retrain(
-    arm: str,
-    settings: Settings,
-    store: Any,
-    clock: Any,
-    world: Any,
-    names: dict[str, str],
-) -> tuple[Path | None, str]:
-    """The analyst's month end: export the store, retrain with the arm's labels, gate, promote.
+@dataclass(frozen=True)
+class Trained:
+    """A model the analyst trained on an export of the store (``result`` ``None``: not
+    trained, ``text`` says why)."""
+
+    result: Any
+    bundle_dir: Path | None
+    export: Path
+    text: str
+
+
+def export_and_train(
+    arm: str, settings: Settings, store: Any, clock: Any, world: Any, names: dict[str, str]
+) -> Trained:
+    """The analyst exports the store up to yesterday and trains on it with the arm's labels.
 
     The export is cut at the clock's day before (the month's last day); the world's truth
-    beside it serves the model card's evaluation only (training never reads it).  A
-    model refused for fairness alone is promoted under a recorded waiver; one refused
-    for quality is left as a challenger and the champion keeps serving.
+    beside it serves the model card's evaluation only (training never reads it).
 
     Returns
     -------
-    bundle_dir, text
-        The promoted model's bundle (``None`` if the champion stays) and what happened.
+    Trained
+        Without a result when the arm's labels cannot train yet (the text says why).
     """
     import polars as pl
     import sqlalchemy as sa
@@ -168,13 +179,38 @@ def retrain(
         )
     except (ConfigError, DataContractError) as exc:
         # reviewed-ipw needs reviewed cases in every part of the time split; until there
-        # are enough, the analyst cannot retrain and the champion keeps serving
-        return None, f"{LABELS[arm]} labels: not retrained ({exc.message}); the champion serves"
+        # are enough, the analyst cannot retrain
+        return Trained(None, None, out, f"{LABELS[arm]} labels: not retrained ({exc.message})")
     version = str(result.bundle.version)
     bundle_dir = Path(result.bundle.save(settings.data_dir / "bundles" / version))
+    return Trained(result, bundle_dir, out, f"{LABELS[arm]} labels, model {version}")
+
+
+def retrain(
+    arm: str,
+    settings: Settings,
+    store: Any,
+    clock: Any,
+    world: Any,
+    names: dict[str, str],
+) -> tuple[Path | None, str]:
+    """The analyst's month end: export the store, retrain with the arm's labels, gate, promote.
+
+    A model refused for fairness alone is promoted under a recorded waiver; one refused
+    for quality is left as a challenger and the champion keeps serving.
+
+    Returns
+    -------
+    bundle_dir, text
+        The promoted model's bundle (``None`` if the champion stays) and what happened.
+    """
+    trained = export_and_train(arm, settings, store, clock, world, names)
+    if trained.result is None:
+        return None, f"{trained.text}; the champion serves"
     registration = register_and_promote(
-        settings, result, out, store=store, clock=clock, by=names["analyst"],
-        approver=names["supervisor"], waive=("fairness",), report=False, light=True,
+        settings, trained.result, trained.export, store=store, clock=clock,
+        by=names["analyst"], approver=names["supervisor"], waive=("fairness",), report=False,
+        light=True,
     )  # fmt: skip
-    text = f"{LABELS[arm]} labels, model {version}: {registration.text}"
-    return (bundle_dir if registration.promoted else None), text
+    text = f"{trained.text}: {registration.text}"
+    return (trained.bundle_dir if registration.promoted else None), text

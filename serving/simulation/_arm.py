@@ -62,14 +62,19 @@ def run_arm(
     after_start: Callable[[Any, Any], None] | None = None,
     names: dict[str, str] | None = None,
     evidence: Any = None,
-) -> tuple[list[dict[str, Any]], tuple[str | None, str]]:
+) -> tuple[list[dict[str, Any]], tuple[str | None, str], dict[str, Any]]:
     """Operate one arm for ``config.months`` months (``evidence``: the first model's
     fairness evidence, when another arm already computed it).
 
+    With ``config.challenger_months``, a challenger is trained at the end of month
+    ``months - challenger_months`` and scores the months left in shadow
+    (:mod:`serving.simulation._challenger`).
+
     Returns
     -------
-    rows, registration
-        The arm's month rows and the first model's ``(registry version, what happened)``.
+    rows, registration, shadow
+        The arm's month rows, the first model's ``(registry version, what happened)`` and
+        the shadow run with its comparison (``{}`` without a challenger).
     """
     from models import load_bundle
     from serving.services import load_raw_tables
@@ -97,7 +102,11 @@ def run_arm(
         store, load_bundle(bundle_dir), settings, clock, world, staff, config.seed, per_day,
         config.rates,
     )  # fmt: skip
+    shadow_from = config.months - config.challenger_months if config.challenger_months else None
+    run = None
     for i in range(config.months):
+        if i == shadow_from:
+            run = _shadow(arm, settings, operation, names, config, say)
         counts = operation.run_month(i)
         say(
             f"[{arm}] {world.month_label(i)}: {counts.get('score', 0)} scored,"
@@ -108,11 +117,28 @@ def run_arm(
         )
         if config.retrain == "monthly" and i < config.months - 1:
             _retrain(arm, settings, operation, names, say)
+    shadow: dict[str, Any] = {}
+    if run is not None:
+        from ._challenger import compare_shadow
+
+        shadow = compare_shadow(settings, operation, run, operation.bundle, registration.version)
+        say(f"[{arm}] comparison over the shadow months: {shadow['comparison']['verdict']}")
     with store.reading() as session:
         estimates = estimated_months(session, world)
         rows = [month_row(r, estimates.get(r["month"])) for r in true_months(session, world)]
     store.dispose()
-    return rows, (registration.version, registration.text)
+    return rows, (registration.version, registration.text), shadow
+
+
+def _shadow(
+    arm: str, settings: Settings, op: Operation, names: dict[str, str], config: Any, say: Say
+) -> Any:
+    from ._challenger import start_shadow
+
+    month = config.months - config.challenger_months
+    run, text = start_shadow(arm, settings, op, names, month, config.shadow_blind_rate)
+    say(f"[{arm}] analyst at {op.clock.now():%Y-%m-%d}: {text}")
+    return run
 
 
 def _retrain(arm: str, settings: Settings, op: Operation, names: dict[str, str], say: Say) -> None:

@@ -91,6 +91,9 @@ class Operation:
     _turn: int = 0
     #: Each application's reference and access code, as the intake handed them over.
     _codes: dict[str, Any] = field(default_factory=dict)
+    #: The service's shadow scorer once a challenger is in shadow (``None``: no shadow).
+    shadow: Any = None
+    _committed: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._truth = {
@@ -127,6 +130,7 @@ class Operation:
             self.clock.set(when)
             with self.store.transaction() as session:
                 getattr(self, f"_{kind}")(session, payload)
+            self._to_shadow()
             counts[kind] = counts.get(kind, 0) + 1
         self.clock.set(hi)
         return counts
@@ -145,6 +149,17 @@ class Operation:
         )  # fmt: skip
         if out.access is not None:
             self._codes[app["application_id"]] = out.access
+        if self.shadow is not None and not out.replayed:
+            self._committed.append(out.score)
+
+    def _to_shadow(self) -> None:
+        """Committed scores go to the shadow scorer, as a request hands them over; the
+        simulation then waits for the worker (drained before the clock moves on), so the
+        shadow scores and their times do not depend on thread timing."""
+        if self._committed:
+            self.shadow.submit(self.store, self.clock, self.settings, self._committed)
+            self._committed = []
+            self.shadow.drain()
 
     def _work(self, session: Any, _: None) -> None:
         """A working day: each officer claims the queue's next cases, decided through the day."""

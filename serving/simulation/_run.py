@@ -48,6 +48,14 @@ class SimulationConfig:
     drift
         A drift scenario for the world (:class:`risk.synth.DriftScenario`, e.g. a new
         post from a given month), so the monitor has something to catch; default none.
+    challenger_months
+        With ``retrain="never"``: at the end of month ``months - challenger_months`` the
+        analyst trains a challenger on the store's export, it scores the last
+        ``challenger_months`` months in shadow, and the two models are compared over
+        them at the end (0: no challenger).
+    shadow_blind_rate
+        The blind-sample rate the supervisor sets for the shadow months (recorded with
+        its reason; reviewers are staffed for the load); ``None`` keeps the setting's.
     """
 
     applications: int = 30_000
@@ -58,6 +66,23 @@ class SimulationConfig:
     officers: tuple[str, ...] | None = None
     rates: PeopleRates = field(default_factory=PeopleRates)
     drift: DriftScenario | None = None
+    challenger_months: int = 0
+    shadow_blind_rate: float | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.challenger_months < self.months:
+            raise ConfigError(
+                f"simulate: challenger months must be from 0 to {self.months - 1} (the"
+                f" challenger is trained on at least one operated month), not"
+                f" {self.challenger_months}"
+            )
+        if self.challenger_months and self.retrain != "never":
+            raise ConfigError(
+                "simulate: a challenger in shadow needs retrain 'never' (a monthly"
+                " retraining promotes a new model every month)"
+            )
+        if self.shadow_blind_rate is not None and not self.challenger_months:
+            raise ConfigError("simulate: a shadow blind-sample rate needs challenger months")
 
 
 @dataclass
@@ -145,24 +170,45 @@ def simulate(
     world = split_world(world_dir, config.months, settings.data_dir / "history")
     first, bundle_dir = _first_model(settings, world, say)
     result = SimulationResult({}, world, str(first.bundle.version), arm_settings=per_arm)
-    months: dict[str, list[dict[str, Any]]] = {}
+    arms_out: dict[str, dict[str, Any]] = {}
     evidence = _audit_once(settings, first) if len(per_arm) > 1 else None
+    out_dir.mkdir(parents=True, exist_ok=True)
     for arm, arm_settings in per_arm.items():
-        months[arm], result.registry[arm] = run_arm(
+        rows, result.registry[arm], shadow = run_arm(
             arm, arm_settings, config, world, first, bundle_dir, say,
             why=why, after_start=after_start, names=names, evidence=evidence,
         )  # fmt: skip
+        arms_out[arm] = {"months": rows, **shadow}
+        if shadow:
+            _write_comparison(arm_settings, shadow, out_dir / f"compare-{arm}", say)
     result.document = {
         "seed": config.seed,
         "months": config.months,
         "capacity": settings.review.capacity,
         "blind_rate": settings.review.blind_sample_rate,
-        "arms": {arm: {"months": rows} for arm, rows in months.items()},
+        "arms": arms_out,
     }
-    out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / SIMULATION_FILE).write_text(json.dumps(result.document, indent=2) + "\n")
     write_report(result.document, out_dir / "simulation.html")
     return result
+
+
+def _write_comparison(settings: Settings, shadow: dict[str, Any], folder: Path, say: Say) -> None:
+    """``compare.json`` and ``compare.html``, logged on the challenger's run when registered
+    (so the promotion gate reads the evidence, as after ``risk compare``)."""
+    from models import write_compare_html
+
+    report = shadow["comparison"]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "compare.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
+    write_compare_html(report, folder / "compare.html")
+    champion = shadow["shadow"]["champion_version"]
+    challenger = shadow["shadow"]["challenger_version"]
+    if champion is not None and challenger is not None:
+        from experiments import log_comparison
+
+        log_comparison(report, folder, champion=champion, challenger=challenger, settings=settings)
+    say(f"wrote {folder / 'compare.json'} and {folder / 'compare.html'}")
 
 
 def _audit_once(settings: Settings, first: Any) -> Any:
