@@ -2,14 +2,15 @@
 
 Prints figures; asserts nothing.  Steps:
 
-1. ``risk simulate`` (one ``ipw`` arm, no monthly retraining): the first model serves
-   for ``--months`` months on a synthetic world, officers review its flags and a blind
-   sample, findings arrive as in the simulation;
-2. the analyst exports the store at the end of month ``months - 2`` and retrains on
-   it (reviewed-ipw labels): the challenger;
-3. the comparison over the last two months (:func:`serving.services.compare_store`,
-   the decisions known at the simulation's end), against
-4. the truth-based figures: the same two models' flags at the same capacity on the
+1. ``risk simulate`` (one ``ipw`` arm, no monthly retraining, ``challenger_months=2``):
+   the first model serves for ``--months`` months on a synthetic world, officers review
+   its flags and a blind sample, findings arrive as in the simulation; at the end of
+   month ``months - 2`` the analyst exports the store and trains a challenger on it
+   (reviewed-ipw labels), registered as the challenger and scored in shadow for the
+   last two months, with the blind-sample rate the supervisor sets for them
+   (``--shadow-blind-rate``; reviewers staffed to match); the simulation ends with the
+   comparison over those months (the decisions known at its end), checked here against
+2. the truth-based figures: the same two models' flags at the same capacity on the
    same logged applications, scored against the world's truth (``any_violation``).
 
 Officers confirm a violation with probability 0.6 to 0.8 and overstays only show
@@ -19,7 +20,8 @@ figure the estimator aims at.
 
 Usage::
 
-    python benchmarks/bench_evidence.py --applications 10000 --seed 7 --out /tmp/evidence
+    python benchmarks/bench_evidence.py --applications 30000 --shadow-blind-rate 0.25 \\
+        --seed 7 --out /tmp/evidence
 """
 
 from __future__ import annotations
@@ -29,33 +31,6 @@ import datetime as dt
 import json
 import time
 from pathlib import Path
-
-
-def _challenger(settings, store, world, month: int, out: Path):
-    import sqlalchemy as sa
-
-    from models import train_world
-    from serving.services import Principal, export_store
-    from serving.store import User
-
-    cut = world.boundaries[month]
-    with store.transaction() as session:
-        user = session.scalars(sa.select(User).where(User.role == "analyst")).first()
-        principal = Principal(user.user_id, user.username, user.role)
-        export_store(session, principal, (cut - dt.timedelta(days=1)).date(), out, clock=_At(cut))
-    model = settings.model.model_copy(update={"label_cutoff": cut.isoformat()})
-    trained = train_world(out, settings=settings.model_copy(update={"model": model}))
-    return trained.bundle
-
-
-class _At:
-    """A clock stopped at one instant."""
-
-    def __init__(self, at: dt.datetime) -> None:
-        self.at = at
-
-    def now(self) -> dt.datetime:
-        return self.at
 
 
 def _truth(store, champion, challenger, start, end, truth, rates) -> dict:
@@ -96,35 +71,38 @@ def main() -> None:
     parser.add_argument("--applications", type=int, default=10_000)
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--shadow-blind-rate", type=float, default=None,
+        help="blind-sample rate of the shadow months (default: the setting's)",
+    )  # fmt: skip
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 
     from models import load_bundle
-    from risk.clock import SimulatedClock
     from risk.settings import get_settings
-    from serving.services import compare_store
     from serving.simulation import PeopleRates, SimulationConfig, simulate
     from serving.store import Store
 
     settings = get_settings().model_copy(update={"data_dir": args.out / "data"})
     config = SimulationConfig(
         applications=args.applications, months=args.months, seed=args.seed,
-        correction="ipw", retrain="never",
+        correction="ipw", retrain="never", challenger_months=2,
+        shadow_blind_rate=args.shadow_blind_rate,
     )  # fmt: skip
     t = time.perf_counter()
     result = simulate(settings, config, args.out / "simulation")
     print(f"simulated {args.months} months in {time.perf_counter() - t:.0f} s", flush=True)
-    world = result.world
+    world, arm = result.world, result.document["arms"]["ipw"]
+    if "comparison" not in arm:
+        raise SystemExit("no challenger was trained: see the analyst's line above")
+    report, shadow = arm["comparison"], arm["shadow"]
+    print(f"shadow: {shadow}")
+    bundles = settings.data_dir / "bundles"
+    champion = load_bundle(bundles / result.first_version)
+    challenger = load_bundle(bundles / shadow["challenger_bundle"])
+    start = dt.date.fromisoformat(shadow["from"])
+    end = dt.date.fromisoformat(shadow["to"])
     store = Store(settings.database_url)
-    champion = load_bundle(next((settings.data_dir / "bundles").iterdir()))
-    challenger = _challenger(settings, store, world, args.months - 2, args.out / "export")
-    start = world.boundaries[args.months - 2].date()
-    end = (world.boundaries[args.months] - dt.timedelta(days=1)).date()
-    with store.reading() as session:
-        report = compare_store(
-            session, champion, challenger, start, end, names=("champion", "challenger"),
-            settings=settings, clock=SimulatedClock(world.boundaries[args.months]),
-        )  # fmt: skip
     detection = dict(PeopleRates().detection)
     truth = _truth(store, champion, challenger, start, end, world.truth, detection)
     store.dispose()
@@ -142,10 +120,11 @@ def _print(report: dict, truth: dict, start, end) -> None:
     est = report["estimates"]
     print(f"period {start} to {end}: {report['n']} applications, capacity {report['capacity']}")
     print(f"overlap: {report['overlap']}; reviews decided {report['reviews']}")
-    for fig in ("precision", "recall"):
+    for fig, scale in (("precision", 1), ("recall", 1), ("confirmed_per_100_reviews", 100)):
         d, ci = est["difference"][fig], est["difference"][f"{fig}_ci"]
+        base = "recall" if fig == "recall" else "precision"
         for kind in ("true", "detectable"):
-            want = truth[kind][f"{fig}_difference"]
+            want = scale * truth[kind][f"{base}_difference"]
             print(
                 f"{fig} difference: estimated {d} {ci}; {kind} {want:+.4f};"
                 f" interval covers it: {_covers(ci, want)}"
@@ -153,8 +132,8 @@ def _print(report: dict, truth: dict, start, end) -> None:
         for who in ("champion", "challenger"):
             print(
                 f"  {who}: estimated {est[who][fig]} {est[who][f'{fig}_ci']};"
-                f" true {truth['true'][fig][who]:.4f}, detectable"
-                f" {truth['detectable'][fig][who]:.4f}"
+                f" true {scale * truth['true'][base][who]:.4f}, detectable"
+                f" {scale * truth['detectable'][base][who]:.4f}"
             )
     print(f"verdict: {report['verdict']}")
 
