@@ -20,6 +20,7 @@ import polars as pl
 
 from models._backtest import check_logged, logged_matrix
 from models._bundle import Bundle
+from models._group_rates import group_false_positive_rates
 from models._paired import at_capacity, group_miss_rates, paired_estimates
 from models.monitoring._fairness import live_fairness
 
@@ -178,14 +179,16 @@ def compare_models(
                 seed=fairness.seed,
             )
 
+        with_groups = frame.with_columns(logged.select(groups))
         out["fairness"] = {
             "champion": live(a.probability, a_flag),
             "challenger": live(b.probability, b_flag),
-            # estimated from the reviews, where a review can inform it
+            # estimated from the reviews, where a review can inform them
             "miss_rates": group_miss_rates(
-                frame.with_columns(logged.select(groups)),
-                groups,
-                min_group_size=fairness.min_group_size,
+                with_groups, groups, min_group_size=fairness.min_group_size
+            ),
+            "false_positive_rates": group_false_positive_rates(
+                with_groups, groups, min_group_size=fairness.min_group_size
             ),
         }
     else:

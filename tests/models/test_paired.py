@@ -179,3 +179,105 @@ def test_miss_rates_by_group_from_the_same_cells_and_small_groups_suppressed():
     assert x["challenger"]["fnr"] == pytest.approx(1 / 3.5, abs=1e-12)
     low, high = x["champion"]["fnr_ci"]
     assert low <= x["champion"]["fnr"] <= high
+
+
+# -- false positive rate by group (models._group_rates) -----------------------------------
+
+
+def _one_model(drawn: set[int], flags: set[int]) -> pl.DataFrame:
+    flag = pl.Series([i in flags for i in range(N)])
+    return _frame(drawn).with_columns(a_flag=flag, b_flag=flag)
+
+
+@pytest.mark.parametrize(("flags", "empty_fp"), [(A, 2.0), (B, 3.0)])
+def test_the_false_positive_and_negative_totals_are_unbiased_over_every_draw(flags, empty_fp):
+    """Both totals the rate divides: their mean over every blind draw is the truth."""
+    from models._group_rates import fpr_by_cells
+
+    fp = neg = prob = 0.0
+    for drawn, p in _draws():
+        got = fpr_by_cells(_one_model(drawn, flags))
+        if not drawn:  # not estimable; the plain HT totals count no unflagged violation
+            assert got["fpr"] is None
+            got = {"false_positives": empty_fp, "negatives": N - len(A & TRUTH)}
+        fp += p * got["false_positives"]
+        neg += p * got["negatives"]
+        prob += p
+    assert prob == pytest.approx(1.0, abs=1e-12)
+    assert fp == pytest.approx(len(flags - TRUTH), abs=1e-12)
+    assert neg == pytest.approx(N - len(TRUTH), abs=1e-12)
+
+
+def test_the_false_positive_rate_of_one_draw_by_hand():
+    from models._estimates import _wilson
+    from models._group_rates import fpr_by_cells
+
+    # drawn: 3 (confirmed), 5 (clean), 7 (confirmed), each standing for 2.5 applications
+    got = fpr_by_cells(_one_model({3, 5, 7}, A))
+    # flagged 0, 1, 2 (1 confirmed): 2 negatives; unflagged 3..9: 7 - 2 * 2.5 = 2
+    assert (got["false_positives"], got["negatives"]) == (2.0, 4.0)
+    assert got["fpr"] == 0.5
+    # the interval: every corner of the two cells' Wilson intervals (sizes 3 and 7)
+    f_lo, f_hi = _wilson(1 / 3, 3.0)
+    u_lo, u_hi = _wilson(5.0 / 7, 7 * RATE)
+
+    def rate(yf, yu):
+        return (3 - yf) / ((3 - yf) + (7 - yu))
+
+    assert got["fpr_ci"] == pytest.approx(
+        [rate(3 * f_hi, 7 * u_lo), rate(3 * f_lo, 7 * u_hi)], abs=1e-12
+    )
+    challenger = fpr_by_cells(_one_model({3, 5, 7}, B))
+    # flagged: 0 (clean), 3 and 4 (3 drawn, confirmed: 2.5) -> 1 + 2 - 2.5 = 0.5 negatives
+    assert (challenger["false_positives"], challenger["negatives"]) == (0.5, 4.0)
+    assert challenger["fpr"] == 0.125
+
+
+def test_false_positive_rates_by_group_with_ratios_and_suppression():
+    from models._group_rates import group_false_positive_rates
+
+    groups = pl.Series(["x"] * 6 + ["y"] * 4)
+    frame = _frame({3, 5, 7}).with_columns(group=groups)
+    rates = group_false_positive_rates(frame, ["group"], min_group_size=4)["group"]
+    assert rates["reference"] == "x"  # the largest group shown
+    x, y = rates["groups"]["x"], rates["groups"]["y"]
+    # x, champion: flags 0, 1, 2 (1 confirmed) -> 2 negatives; 3, 4, 5 unflagged with
+    # 3 (confirmed) and 5 drawn -> 3 - 2.5 = 0.5
+    assert x["champion"]["fpr"] == pytest.approx(2 / 2.5, abs=1e-12)
+    assert (x["champion"]["fpr_ratio"], x["champion"]["fpr_ratio_ci"]) == (1.0, [1.0, 1.0])
+    # y (6..9): nobody flags, so no false positive; 7 drawn (confirmed)
+    assert y["champion"]["fpr"] == 0.0 and y["champion"]["negatives"] == 4 - 2.5
+    assert y["champion"]["fpr_ratio"] == 0.0
+    assert y["champion"]["fpr_ratio_ci"] == pytest.approx(
+        [y["champion"]["fpr_ci"][0] / x["champion"]["fpr_ci"][1],
+         y["champion"]["fpr_ci"][1] / x["champion"]["fpr_ci"][0]], abs=1e-12
+    )  # fmt: skip
+    suppressed = group_false_positive_rates(frame, ["group"], min_group_size=5)["group"]
+    assert suppressed["groups"]["y"] == {"n": 4, "suppressed": True}
+
+
+def test_a_false_positive_rate_no_review_informs_says_why_never_zero():
+    from models._group_rates import group_false_positive_rates
+
+    frame = _frame(set()).with_columns(group=pl.Series(["x"] * 6 + ["y"] * 4))
+    rates = group_false_positive_rates(frame, ["group"], min_group_size=4)["group"]
+    y = rates["groups"]["y"]["champion"]
+    assert y == {
+        "fpr": None,
+        "fpr_ci": None,
+        "reason": "not estimable: 4 application(s) of the group have no decided review that"
+        " could stand for them (no blind-sample review among them in this period, or none"
+        " decided yet)",
+        "fpr_ratio": None,
+        "fpr_ratio_ci": None,
+        "fpr_ratio_reason": "not estimable: this group's rate is not estimable",
+    }
+    # only 7 (in y) drawn: y's rate is estimable, the reference's is not
+    frame = _frame({7}).with_columns(group=pl.Series(["x"] * 6 + ["y"] * 4))
+    rates = group_false_positive_rates(frame, ["group"], min_group_size=4)["group"]
+    y = rates["groups"]["y"]["champion"]
+    assert (y["fpr"], y["fpr_ratio"], y["fpr_ratio_reason"]) == (
+        0.0,
+        None,
+        "not estimable: the reference group's rate is not estimable",
+    )

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from evidence_helpers import score_payloads, train_other_catalogue
 from serving_helpers import auth
 
+from models import write_compare_html
 from risk.clock import SimulatedClock
 from risk.errors import FeatureError
 from serving.services import compare_store
@@ -112,7 +113,47 @@ def _recount(store, champion, challenger):
     }
 
 
-def test_the_comparison_matches_a_plain_recount(reviewed, store, settings, holder, challenger):
+def _recount_fpr(store, challenger, min_size):
+    """The challenger's false positive rate by sex by hand: a loop over the stored rows."""
+    from serving.store import raw_table
+
+    apps = raw_table("applications")
+    with store.reading() as session:
+        rows = session.execute(
+            sa.select(Score.features, Score.model_flag, Score.route, Score.review_propensity,
+                      Decision.outcome, apps.c.sex)
+            .join(apps, apps.c.application_id == Score.application_id)
+            .outerjoin(Case, Case.score_id == Score.score_id)
+            .outerjoin(Decision, Decision.case_id == Case.case_id)
+            .order_by(Score.created_at, Score.score_id)
+        ).all()  # fmt: skip
+    k = sum(r.model_flag for r in rows)
+    margins = [challenger.score_one(r.features).margin for r in rows]
+    top = set(sorted(range(len(rows)), key=lambda i: -margins[i])[:k])
+    out = {}
+    for sex in sorted({r.sex for r in rows}):
+        mine = [(i, r) for i, r in enumerate(rows) if r.sex == sex]
+        if len(mine) < min_size:
+            continue
+        done = {}
+        for stratum in (True, False):
+            sent = [r for _, r in mine if r.model_flag == stratum and r.route != "none"]
+            done[stratum] = sum(r.outcome is not None for r in sent) / len(sent) if sent else 0
+        weight = {
+            i: 1 / (r.review_propensity * done[r.model_flag])
+            for i, r in mine
+            if r.outcome == "violation_confirmed"
+        }
+        fp = sum(1 - weight.get(i, 0) for i, _ in mine if i in top)
+        negatives = len(mine) - sum(weight.values())
+        out[sex] = {"false_positives": fp, "negatives": negatives, "fpr": fp / negatives}
+    return out
+
+
+def test_the_comparison_matches_a_plain_recount(
+    reviewed, store, settings, holder, challenger, tmp_path
+):
+    settings.fairness.min_group_size = 10  # both sexes of the 40 applications shown
     with store.reading() as session:
         report = compare_store(
             session, holder.bundle, challenger, DAY, DAY, names=("v1 (aaaaaaaa)", "v2 (bbbbbbbb)"),
@@ -145,6 +186,20 @@ def test_the_comparison_matches_a_plain_recount(reviewed, store, settings, holde
     miss = report["fairness"]["miss_rates"]["sex"]
     assert sum(r["n"] for r in miss.values()) == 40
     assert all(r["suppressed"] for r in miss.values() if r["n"] < settings.fairness.min_group_size)
+    fpr = report["fairness"]["false_positive_rates"]["sex"]
+    want_fpr = _recount_fpr(store, challenger, settings.fairness.min_group_size)
+    assert sorted(want_fpr) == sorted(g for g, r in fpr["groups"].items() if not r["suppressed"])
+    assert fpr["reference"] == max(want_fpr, key=lambda g: fpr["groups"][g]["n"])
+    for group, want in want_fpr.items():
+        got = fpr["groups"][group]["challenger"]
+        for key in ("false_positives", "negatives", "fpr"):
+            assert got[key] == pytest.approx(want[key], abs=1e-12), (group, key)
+        ref = want_fpr[fpr["reference"]]["fpr"]
+        assert got["fpr_ratio"] == pytest.approx(want["fpr"] / ref, abs=1e-12)
+    html = write_compare_html(report, tmp_path / "compare.html").read_text()
+    ref_row = fpr["groups"][fpr["reference"]]["challenger"]
+    lo, hi = ref_row["fpr_ci"]
+    assert f"{ref_row['fpr']:.3f} [{lo:.3f}, {hi:.3f}]; ratio 1.00 [1.00, 1.00]" in html
     assert report["verdict"] in ("better", "worse", "inconclusive")  # the shape's three words
     assert [c["check"] for c in report["checks"]][:3] == ["overlap", "precision", "recall"]
 
@@ -218,6 +273,7 @@ def test_risk_compare_writes_the_report_and_logs_it_on_the_challenger(
     html = (out / "compare.html").read_text()
     assert f"Verdict: {report['verdict']}" in html
     assert report["checks"][1]["text"] in html
+    assert "<h2>Estimated false positive rate by group (applications without a violation" in html
     assert "https://" not in html.split("<script>")[0]  # nothing loaded from the network
     summary = latest_comparison(registry, v2)
     assert summary["period"] == ["2024-03-01", "2024-03-01"]
