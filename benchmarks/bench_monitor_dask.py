@@ -6,8 +6,10 @@ month.  The same ``risk monitor --current PARTS --time submitted_at --by month``
 then runs twice in child processes, first with the polars engine, then with
 ``--engine dask --scheduler local:2`` (workers capped by ``--worker-memory``).  For each
 it prints the wall time, the peak resident memory of the command's own process (the
-driver) and, on Dask, of each worker, sampled every 0.1 s; then the largest difference
-between the two ``monitor.json`` files (counts must be equal, statistics within 1e-12).
+driver, which also runs the local scheduler) and, on Dask, of each child process over
+200 MB (the workers; a restarted worker shows as another), sampled every 0.1 s; then the
+largest difference between the two ``monitor.json`` files (counts must be equal,
+statistics within 1e-12).
 
 Nothing is asserted; figures are printed with the load average (the machine may be
 shared).  Usage: ``python benchmarks/bench_monitor_dask.py [--applications 10000]
@@ -116,11 +118,11 @@ def main() -> None:
     print()
     print(f"risk monitor of {args.rows:,} scored rows in {n_parts} monthly parts, by month:")
     print(f"  polars engine: {one['seconds']:.1f} s wall, peak {one['driver'] / gib:.2f} GiB")
-    each = ", ".join(f"{w / gib:.2f}" for w in spread["workers"]) or "not sampled"
+    each = ", ".join(f"{w / gib:.2f}" for w in spread["workers"]) or "none"
     print(
         f"  dask local:2 ({args.worker_memory} a worker): {spread['seconds']:.1f} s wall"
-        f" (cluster start included), driver peak {spread['driver'] / gib:.2f} GiB,"
-        f" workers peak {each} GiB"
+        f" (cluster start included), driver peak {spread['driver'] / gib:.2f} GiB;"
+        f" child processes over 200 MB (the workers) peak {each} GiB"
     )
     print(
         f"  monitor.json: largest float difference {worst:.2e}; {differ} other values differ"
