@@ -67,7 +67,9 @@ class _Plan:
     rank: np.ndarray  # position of each global row
     chunk_of: np.ndarray  # chunk of each global row
     offsets: np.ndarray  # first global row of each part, then the total
-    ids: list[Any] = field(default_factory=list)  # chunk of each row, per part (scattered)
+    # chunk of each row, per part: sent with each task (4 bytes a row), not scattered, so
+    # a task lost with its worker can run again elsewhere
+    ids: list[np.ndarray] = field(default_factory=list)
 
 
 def monitor_dask(
@@ -194,7 +196,7 @@ def _plan(client: Any, parts: list[Path], rows: np.ndarray, time: str | None, by
         chunk_of[order[lo:hi]] = c
     plan = _Plan(chunks, order, rank, chunk_of, offsets)
     pieces = [chunk_of[offsets[k] : offsets[k + 1]] for k in range(len(parts))]
-    plan.ids = client.scatter(pieces)
+    plan.ids = pieces
     return plan
 
 
