@@ -24,10 +24,16 @@ def monitor_command(
     ] = None,
     reference: Annotated[
         Path | None,
-        typer.Option(help="Reference feature table (default: the bundle's reference profile)."),
+        typer.Option(
+            help="Reference feature table, as --current (default: the bundle's reference profile)."
+        ),
     ] = None,
     current: Annotated[
-        Path | None, typer.Option(help="Current feature table (.csv or .parquet).")
+        Path | None,
+        typer.Option(
+            help="Current feature table: .csv, .parquet or a folder of Parquet parts (with"
+            " --engine dask: Parquet)."
+        ),
     ] = None,
     start: Annotated[
         str | None, typer.Option("--from", help="First day of the period in the store.")
