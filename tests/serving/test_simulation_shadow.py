@@ -192,3 +192,17 @@ def test_bad_shadow_configurations_are_refused(changes, message):
     with pytest.raises(ConfigError) as err:
         SimulationConfig(**(base | changes))
     assert err.value.message == message
+
+
+def test_risk_simulate_passes_the_shadow_options_on(tmp_path):
+    """The CLI builds the configuration from its options (refused here before any work)."""
+    from typer.testing import CliRunner
+
+    from risk.cli import app
+
+    args = ["simulate", "--out", str(tmp_path / "o"), "--months", "3", "--retrain", "never",
+            "--challenger-months", "3", "--shadow-blind-rate", "0.3"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert "challenger months must be from 0 to 2" in " ".join(result.output.split())
+    assert not (tmp_path / "o").exists()
