@@ -5,7 +5,8 @@ of zero; otherwise it is *inconclusive*, and a figure with no evidence is *not
 estimable* (with the reason).  The overall verdict reads the estimated quality:
 worse when precision or recall is estimated worse, better when one is estimated better
 and none worse, inconclusive otherwise.  Fairness is judged per protected attribute by
-how many groups each model has outside the ratio band (whole interval outside).
+how many groups each model has outside the ratio band (whole interval outside): the
+flag-rate ratios, and the estimated false positive rates' ratios where reviews inform them.
 """
 
 from __future__ import annotations
@@ -84,6 +85,37 @@ def _fairness(report: dict[str, Any], band: tuple[float, float]) -> list[dict[st
     return checks
 
 
+def _fpr_outside(result: dict[str, Any], who: str, band: tuple[float, float]) -> tuple:
+    rows = [r[who] for r in result["groups"].values() if not r["suppressed"]]
+    cis = [r["fpr_ratio_ci"] for r in rows if r.get("fpr_ratio") is not None]
+    ratios = [r["fpr_ratio"] for r in rows if r.get("fpr_ratio") is not None]
+    # an upper end of None is unbounded: such a group is outside only when above the band
+    out = sum((hi is not None and hi < band[0]) or lo > band[1] for lo, hi in cis)
+    span = f"{min(ratios):.2f} to {max(ratios):.2f}" if ratios else "-"
+    return out, len(cis), span
+
+
+def _fpr_fairness(report: dict[str, Any], band: tuple[float, float]) -> list[dict[str, Any]]:
+    fpr = (report.get("fairness") or {}).get("false_positive_rates", {})
+    checks = []
+    for attribute, result in fpr.items():
+        a_out, a_n, a_span = _fpr_outside(result, "champion", band)
+        b_out, b_n, b_span = _fpr_outside(result, "challenger", band)
+        verdict = "worse" if b_out > a_out else "better" if b_out < a_out else "inconclusive"
+        phrase = _PHRASE[verdict]
+        if b_n < 2:  # the reference alone (or nothing) has a ratio: nothing to compare
+            verdict = "not estimable"
+            phrase = "no other group's rate is estimable (not estimable)"
+        text = (
+            f"Estimated false positive rate by {attribute}: ratios to"
+            f" {result['reference'] or 'no reference'} {b_span} for the challenger,"
+            f" {a_span} for the champion; groups outside {band[0]}-{band[1]} (whole"
+            f" interval): challenger {b_out} of {b_n}, champion {a_out} of {a_n}: {phrase}."
+        )
+        checks.append({"check": f"fairness.{attribute}.fpr", "verdict": verdict, "text": text})
+    return checks
+
+
 def compare_verdicts(
     report: dict[str, Any], band: tuple[float, float] = (0.8, 1.25)
 ) -> tuple[list[dict[str, Any]], str]:
@@ -104,6 +136,7 @@ def compare_verdicts(
         _quality(report, "precision"),
         _quality(report, "recall"),
         *_fairness(report, band),
+        *_fpr_fairness(report, band),
     ]
     quality = [c["verdict"] for c in checks if c["check"] in _LABELS]
     if "worse" in quality:

@@ -281,3 +281,44 @@ def test_a_false_positive_rate_no_review_informs_says_why_never_zero():
         None,
         "not estimable: the reference group's rate is not estimable",
     )
+
+
+def _fpr_report(m_challenger: dict) -> dict:
+    ref = {"fpr_ratio": 1.0, "fpr_ratio_ci": [1.0, 1.0]}
+    missing = {"value": None, "reason": "not estimable: no review"}
+    flat = {f"{f}{s}": v for f in ("precision", "recall") for s, v in
+            (("", None), ("_ci", None), ("_reason", missing["reason"]))}  # fmt: skip
+    return {
+        "n": 10, "capacity": 2, "overlap": {"both": 1, "champion_only": 1, "challenger_only": 1},
+        "estimates": {"champion": flat, "challenger": flat, "difference": flat},
+        "fairness": {"false_positive_rates": {"sex": {"reference": "F", "groups": {
+            "F": {"n": 40, "suppressed": False, "champion": ref, "challenger": ref},
+            "M": {"n": 35, "suppressed": False,
+                  "champion": {"fpr_ratio": 1.1, "fpr_ratio_ci": [0.9, 1.3]},
+                  "challenger": m_challenger},
+            "X": {"n": 3, "suppressed": True},
+        }}}},
+    }  # fmt: skip
+
+
+def test_the_false_positive_rate_ratios_get_a_verdict_per_attribute():
+    from models import compare_verdicts
+
+    # the challenger's M: above the band, its upper end unbounded (reference's low end 0)
+    outside = {"fpr_ratio": 2.0, "fpr_ratio_ci": [1.5, None]}
+    checks, overall = compare_verdicts(_fpr_report(outside))
+    assert checks[-1] == {
+        "check": "fairness.sex.fpr",
+        "verdict": "worse",
+        "text": "Estimated false positive rate by sex: ratios to F 1.00 to 2.00 for the"
+        " challenger, 1.00 to 1.10 for the champion; groups outside 0.8-1.25 (whole"
+        " interval): challenger 1 of 2, champion 0 of 2: more groups outside with the"
+        " challenger (worse).",
+    }
+    assert overall == "inconclusive"  # fairness informs; the overall verdict reads quality
+    none = {"fpr_ratio": None, "fpr_ratio_ci": None, "fpr_ratio_reason": "not estimable: x"}
+    checks, _ = compare_verdicts(_fpr_report(none))
+    assert checks[-1]["verdict"] == "not estimable"
+    assert checks[-1]["text"].endswith(
+        "challenger 0 of 1, champion 0 of 2: no other group's rate is estimable (not estimable)."
+    )
