@@ -17,7 +17,7 @@ an in-process breakdown of (a).  The issue's target (ours at most half of mlflow
 latency, at least twice its throughput at 8 clients) is printed against both peers.
 Nothing is asserted; the figures are printed.
 
-Usage: ``python benchmarks/bench_serving.py [--applications 10000] [--requests 400]
+Usage: ``python benchmarks/bench_serving.py [--applications 10000] [--requests 400] [--rounds 1]
 [--postgres postgresql+psycopg://postgres@127.0.0.1:5432]``
 (about 3-6 minutes on 2 cores).
 """
@@ -371,6 +371,25 @@ def _print(name: str, figures: dict | None) -> None:
         )
 
 
+def _median_runs(runs: list[dict]) -> dict:
+    """Each figure's median over the rounds."""
+    return {
+        clients: {k: statistics.median(r[clients][k] for r in runs) for k in runs[0][clients]}
+        for clients in runs[0]
+    }
+
+
+def _shadow_cost(runs: dict[str, list[dict]]) -> None:
+    """The champion's median with a challenger minus without, round by round and overall."""
+    pairs = [w[1]["median_ms"] - wo[1]["median_ms"] for w, wo in zip(runs["with"], runs["without"])]
+    if len(pairs) > 1:
+        print("shadow scoring's cost per round, ms: " + ", ".join(f"{d:+.2f}" for d in pairs))
+    print(
+        f"shadow scoring's cost on the champion's median: {statistics.median(pairs):+.2f} ms"
+        f" (median over {len(pairs)} round{'s' if len(pairs) != 1 else ''}; target <= 0.3)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--applications", type=int, default=10_000)
@@ -382,6 +401,13 @@ def main() -> None:
         " (scratch databases are created and dropped); default: the embedded SQLite store",
     )
     parser.add_argument("--no-mlflow", action="store_true", help="skip the mlflow peers")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure (a) without and with a challenger this many times, alternating which"
+        " goes first; figures are medians over the rounds",
+    )
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="amanah-bench-"))
     databases = _Databases(root, args.postgres)
@@ -393,13 +419,20 @@ def main() -> None:
         databases.copy()  # the service starts from the store as loaded
         bundle, rows, breakdown = _feature_rows(root, databases.loaded, bundle_dir, payloads)
         floor = _floor(bundle, rows)
-        print(f"measuring (a) our full score on {databases.serving.split(':')[0]} ...", flush=True)
-        ours = _ours(root, databases.serving, bundle_dir, token, payloads, args.requests)
-        databases.copy()  # the same applications again, on the store as loaded
-        print("measuring (a) again with a challenger scoring in shadow ...", flush=True)
-        shadowed = _ours(
-            root, databases.serving, bundle_dir, token, payloads, args.requests, shadow=bundle_dir
-        )
+        where = databases.serving.split(":")[0]
+        runs: dict[str, list[dict]] = {"without": [], "with": []}
+        for r in range(args.rounds):
+            # Alternate which goes first, so a drift in the machine's load hits both alike.
+            order = ("without", "with") if r % 2 == 0 else ("with", "without")
+            for which in order:
+                databases.copy()  # the same applications each time, on the store as loaded
+                print(f"round {r + 1}/{args.rounds}: (a) on {where}, {which} a challenger"
+                      f" in shadow (load average {os.getloadavg()[0]:.2f}) ...", flush=True)  # fmt: skip
+                shadow = bundle_dir if which == "with" else None
+                runs[which].append(
+                    _ours(root, databases.serving, bundle_dir, token, payloads, args.requests, shadow)
+                )
+        ours, shadowed = _median_runs(runs["without"]), _median_runs(runs["with"])
         signed = bare = None
         if not args.no_mlflow:
             print("measuring (b) mlflow models serve, as the registry logs it ...", flush=True)
@@ -409,12 +442,11 @@ def main() -> None:
         print(
             f"\nmodel {bundle.version}: {len(bundle.schema.names)} features,"
             f" {bundle.booster.num_trees()} trees; {len(payloads)} new applications;"
-            f" {args.requests} requests per row"
+            f" {args.requests} requests per row; load average {os.getloadavg()[0]:.2f}"
         )
         _print("(a) Amanah full score + log", ours)
         _print("(a+) the same with a challenger in shadow", shadowed)
-        extra = shadowed[1]["median_ms"] - ours[1]["median_ms"]
-        print(f"shadow scoring's cost on the champion's median: {extra:+.2f} ms (target <= 0.3)")
+        _shadow_cost(runs)
         _print("(b) mlflow serve, registry model", signed)
         _print("(b') mlflow serve, bare booster", bare)
         print(
