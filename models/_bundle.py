@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -195,13 +195,34 @@ class Bundle:
         check_lang(lang)
         x = self.schema.encode_row(row)
         contrib = self.booster.predict(x, pred_contrib=True, num_threads=1)[0]
+        # The raw prediction, not the contributions' sum (equal to 1e-15): it is what
+        # batch scoring and a backtest compute, so a logged score replays bit for bit.
+        margin = float(self.booster.predict(x, raw_score=True, num_threads=1)[0])
+        return self._case_score(row, contrib, margin, lang, top)
+
+    def score_many(
+        self, rows: Sequence[Mapping[str, Any]], *, lang: str = "en", top: int = 5
+    ) -> list[CaseScore]:
+        """:meth:`score_one` of every case, equal to it bit for bit, with one LightGBM call
+        each for the contributions and the margins of all of them (far less per case)."""
+        check_lang(lang)
+        if not rows:
+            return []
+        x = np.vstack([self.schema.encode_row(row) for row in rows])
+        contrib = self.booster.predict(x, pred_contrib=True, num_threads=1)
+        margins = self.booster.predict(x, raw_score=True, num_threads=1).tolist()
+        return [
+            self._case_score(row, contrib[i], margins[i], lang, top)
+            for i, row in enumerate(rows)
+        ]
+
+    def _case_score(
+        self, row: Mapping[str, Any], contrib: np.ndarray, margin: float, lang: str, top: int
+    ) -> CaseScore:
         values = [row[n] for n in self.schema.names]
         expl = build_explanation(
             contrib, self.schema.names, values, self._reasons, top=top, lang=lang
         )
-        # The raw prediction, not the contributions' sum (equal to 1e-15): it is what
-        # batch scoring and a backtest compute, so a logged score replays bit for bit.
-        margin = float(self.booster.predict(x, raw_score=True, num_threads=1)[0])
         return CaseScore(
             margin=margin,
             probability=float(self.calibrator.predict(margin)),

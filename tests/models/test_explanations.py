@@ -129,6 +129,17 @@ def test_score_one_matches_batch_score_and_explain(trained, test_matrix):
         assert [r.text for r in case.raised] == [r.text for r in expl[i].raised]
 
 
+def test_score_many_equals_score_one_bit_for_bit(trained, test_matrix):
+    rows, _ = test_matrix
+    bundle = trained.bundle
+    cases = list(rows.head(40).iter_rows(named=True))
+    cases[3] = cases[3] | {"region": None}  # a missing value on the way too
+    for lang in ("en", "id"):
+        many = bundle.score_many(cases, lang=lang, top=4)
+        assert many == [bundle.score_one(row, lang=lang, top=4) for row in cases]
+    assert bundle.score_many([]) == []
+
+
 def test_global_explanation_ranks_by_mean_abs_shap_and_saves_pngs(trained, test_matrix, tmp_path):
     _, X = test_matrix
     glob = global_explanation(trained.bundle, X)
