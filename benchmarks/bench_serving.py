@@ -381,7 +381,10 @@ def _median_runs(runs: list[dict]) -> dict:
 
 def _shadow_cost(runs: dict[str, list[dict]]) -> None:
     """The champion's median with a challenger minus without, round by round and overall."""
-    pairs = [w[1]["median_ms"] - wo[1]["median_ms"] for w, wo in zip(runs["with"], runs["without"])]
+    pairs = [
+        w[1]["median_ms"] - wo[1]["median_ms"]
+        for w, wo in zip(runs["with"], runs["without"], strict=True)
+    ]
     if len(pairs) > 1:
         print("shadow scoring's cost per round, ms: " + ", ".join(f"{d:+.2f}" for d in pairs))
     print(
@@ -421,16 +424,18 @@ def main() -> None:
         floor = _floor(bundle, rows)
         where = databases.serving.split(":")[0]
         runs: dict[str, list[dict]] = {"without": [], "with": []}
+        n = args.requests
         for r in range(args.rounds):
             # Alternate which goes first, so a drift in the machine's load hits both alike.
             order = ("without", "with") if r % 2 == 0 else ("with", "without")
             for which in order:
                 databases.copy()  # the same applications each time, on the store as loaded
+                load = os.getloadavg()[0]
                 print(f"round {r + 1}/{args.rounds}: (a) on {where}, {which} a challenger"
-                      f" in shadow (load average {os.getloadavg()[0]:.2f}) ...", flush=True)  # fmt: skip
+                      f" in shadow (load average {load:.2f}) ...", flush=True)  # fmt: skip
                 shadow = bundle_dir if which == "with" else None
                 runs[which].append(
-                    _ours(root, databases.serving, bundle_dir, token, payloads, args.requests, shadow)
+                    _ours(root, databases.serving, bundle_dir, token, payloads, n, shadow)
                 )
         ours, shadowed = _median_runs(runs["without"]), _median_runs(runs["with"])
         signed = bare = None

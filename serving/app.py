@@ -91,7 +91,8 @@ def create_app(
     )
     holder = model_holder or ModelHolder(settings)
     clock = clock or WallClock()
-    shadow = ShadowScorer(settings.serving.shadow_queue)  # the challenger, off the path
+    # The challenger scores in a process of its own, off the champion's path.
+    shadow = ShadowScorer(settings.serving.shadow_queue, settings.serving.shadow_nice)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -1,64 +1,58 @@
 """Shadow scoring: the registry's challenger scores every live application, off the critical path.
 
 After the champion's answer is committed, the request puts its scored application on
-a bounded queue and returns; one background thread takes applications off the queue,
-scores them with the challenger and writes a :class:`~serving.store.ShadowScore` in its
-own transaction.  Nothing the challenger does reaches the champion's answer: it never
-changes the flag, the queue or the blind sample; a challenger that raises is counted and
-logged; a slow one only lets the queue fill, and a full queue drops applications with a
-counted warning instead of making a request wait.
+a bounded queue and returns; a process of its own (:mod:`._shadow_process`, started
+when there is a challenger) takes applications off the queue in batches, scores them
+with the challenger and writes :class:`~serving.store.ShadowScore` rows in its own
+transactions.  Nothing the challenger does reaches the champion's answer: it never
+changes the flag, the queue or the blind sample; a challenger that raises is counted
+and reported; a slow one only lets the queue fill, and a full queue drops applications
+with a counted warning instead of making a request wait; a challenger that brings its
+process down loses the batch in hand (counted as failed) and the applications queued
+for it (counted as dropped), and the process is started again.  In its own process the
+challenger never holds the server's GIL, and it runs at a lower CPU priority
+(``serving.shadow_nice``).
 
 Shadow scoring is on when ``serving.shadow_scoring`` is set and the run-time switch
 (``shadow_scoring``, changed by supervisors and admins with a reason, audited) is not
-off.  The worker reads the switch, so the request path does no extra database read.
+off.  The shadow process reads the switch, so the request path does no extra read.
+
+On shutdown the process handles everything queued before it was asked to stop and
+writes it; whatever it has not finished when the wait runs out is counted (queued:
+dropped; in hand: failed) and logged.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
+import multiprocessing
+import pickle
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from multiprocessing.connection import wait as wait_for
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models import Bundle
 from risk.clock import Clock
 from risk.settings import Settings
-from serving.store import ServiceSetting, ShadowScore, StoreBusy
+from serving.store import ServiceSetting
 
+from . import _shadow_process
 from ._auth import Principal, require
 from ._runtime import set_runtime
+from ._shadow_process import COUNTS, ShadowJob
 from ._text import require_text
 
 __all__ = ["ShadowScorer", "ShadowStatus", "shadow_switch_on", "switch_shadow"]
 
 log = logging.getLogger("serving.shadow")
 
-_INSERT = ShadowScore.__table__.insert()
-#: Most applications one shadow write holds.
-_BATCH = 100
-
-
-def _write(store: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` without ever making a champion's write wait behind this one.
-
-    On SQLite the worker asks for the store without waiting and steps back while a
-    request holds it (a request that arrives while the worker writes waits for one
-    short insert at most); after a second of stepping back it waits its turn.
-    """
-    for _ in range(200):
-        try:
-            with store.transaction(wait=False) as session:
-                session.execute(_INSERT, rows)
-            return
-        except StoreBusy:
-            time.sleep(0.005)
-    with store.transaction() as session:
-        session.execute(_INSERT, rows)
+#: Longest wait before starting a shadow process again after it stopped by itself.
+_MAX_BACKOFF = 60.0
 
 
 _SWITCH = sa.select(ServiceSetting.value).where(ServiceSetting.key == "shadow_scoring")
@@ -101,175 +95,240 @@ class ShadowStatus:
     last_error: str | None
 
 
-@dataclass(frozen=True)
-class _Job:
-    store: Any
-    clock: Clock
-    settings: Settings
-    score_id: str
-    application_id: str
-    features: dict[str, Any]
-    lang: str
+def _portable(challenger: Any) -> tuple[str, Any]:
+    """What the shadow process rebuilds ``challenger`` from: a bundle as the files it saves
+    (it holds compiled feature functions, which do not pickle), anything else pickled."""
+    from models import Bundle
+
+    if isinstance(challenger, Bundle):
+        with tempfile.TemporaryDirectory(prefix="amanah-challenger-") as tmp:
+            folder = challenger.save(tmp)
+            return "bundle", {p.name: p.read_bytes() for p in folder.iterdir()}
+    return "pickle", pickle.dumps(challenger)
 
 
 class ShadowScorer:
-    """A bounded queue and one worker thread that score with the challenger.
+    """A bounded queue to a process that scores with the challenger, and its keeper.
 
     Parameters
     ----------
     capacity
         How many applications may wait; beyond it, :meth:`submit` drops and counts.
+    nice
+        How much lower the shadow process's CPU priority is than the server's (0-19).
     """
 
-    def __init__(self, capacity: int) -> None:
-        self._queue: queue.Queue[_Job | None] = queue.Queue(maxsize=capacity)
-        self._bundle: Bundle | None = None
+    def __init__(self, capacity: int, nice: int = 10) -> None:
+        self._ctx = multiprocessing.get_context("spawn")  # no fork of a threaded server
+        self._capacity, self._nice = capacity, nice
+        # Unbounded underneath, so a control message is never refused and stays in order
+        # behind the applications; the bound on applications is checked in submit.
+        self._queue = self._new_queue()
+        self._jobs = 0  # applications put on the current queue
+        self._challenger: Any = None
+        self._message: tuple = ("challenger", None)  # what a new process is told first
         self._name: str | None = None
-        self._counts = {"scored": 0, "failed": 0, "dropped": 0, "skipped": 0}
+        self._base = dict.fromkeys(COUNTS, 0) | {"dropped": 0}
         self._last_error: str | None = None
-        self._thread: threading.Thread | None = None
+        self._seen_error = b""
         self._lock = threading.Lock()
+        self._process: Any = None
+        self._born = 0.0
+        self._shared: tuple[Any, Any, Any] | None = None  # counts, error, synced
+        self._syncs = 0
+        self._started = False
+        self._keeper: threading.Thread | None = None
+        self._wake_r, self._wake_w = self._ctx.Pipe(duplex=False)
+        self._stopping = threading.Event()
         self._registered: str | None = None  # the registry version loaded, if any
         self._watch: tuple[Settings, float] | None = None
         self._looked = 0.0
 
-    def _count(self, what: str) -> None:
-        with self._lock:  # requests (drops) and the worker count at once
-            self._counts[what] += 1
-
     # -- the challenger ------------------------------------------------------------
-    def set_challenger(self, bundle: Bundle, name: str | None) -> None:
-        """Score with ``bundle`` from now on (``None``: no challenger, nothing is scored)."""
-        self._bundle, self._name = bundle, name
+    def set_challenger(self, challenger: Any, name: str | None) -> None:
+        """Score with ``challenger`` from now on (``None``: no challenger, nothing is scored).
+
+        ``challenger`` is a :class:`~models.Bundle` or any picklable object with its
+        ``version`` and ``score_one`` (``score_many`` is used when it has one); it is
+        sent to the shadow process, which is started if it is not running.
+        """
+        message = ("challenger", None if challenger is None else _portable(challenger))
+        with self._lock:
+            self._challenger, self._name, self._message = challenger, name, message
+            self._queue.put(message)
+        if challenger is not None and self._started:
+            self._ensure_process()
 
     @property
     def active(self) -> bool:
-        """Whether a challenger is loaded (so requests hand their applications over)."""
-        return self._bundle is not None
+        """Whether a challenger is set (so requests hand their applications over)."""
+        return self._challenger is not None
 
     # -- the request side ----------------------------------------------------------
     def submit(self, store: Any, clock: Clock, settings: Settings, scores: list[Any]) -> None:
-        """Hand committed champion scores to the worker; never blocks, never raises."""
-        if self._bundle is None:
+        """Hand committed champion scores to the shadow process; never blocks, never raises."""
+        if self._challenger is None:
             return
+        serving = settings.serving
         for score in scores:
-            job = _Job(store, clock, settings, score.score_id, score.application_id,
-                       score.features, score.lang)  # fmt: skip
-            try:
-                self._queue.put_nowait(job)
-            except queue.Full:
-                self._count("dropped")
+            with self._lock:
+                taken = self._shared[0][0] if self._shared else 0  # COUNTS[0]: taken
+                full = self._jobs - taken >= self._capacity
+                if not full:
+                    self._jobs += 1
+                    job = ShadowJob(
+                        store.url, score.score_id, score.application_id, score.features,
+                        score.lang, serving.top_reasons, serving.shadow_scoring, clock.now(),
+                    )  # fmt: skip
+                    self._queue.put(job)
+                else:
+                    self._base["dropped"] += 1
+            if full:
                 log.warning(
                     "shadow queue full (%d waiting): application %s not scored by the"
                     " challenger (%d dropped so far)",
-                    self._queue.maxsize, score.application_id, self._counts["dropped"],
+                    self._capacity, score.application_id, self._base["dropped"],
                 )  # fmt: skip
 
-    # -- the worker ----------------------------------------------------------------
+    # -- the process ---------------------------------------------------------------
     def start(self) -> None:
-        """Start the worker thread (idempotent)."""
-        if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(target=self._run, name="shadow-scoring", daemon=True)
-            self._thread.start()
+        """Start keeping the shadow process (started now if there is a challenger)."""
+        self._started = True
+        self._stopping.clear()
+        if self._challenger is not None:
+            self._ensure_process()
+        if self._keeper is None or not self._keeper.is_alive():
+            self._keeper = threading.Thread(target=self._keep, name="shadow-keeper", daemon=True)
+            self._keeper.start()
+
+    def _ensure_process(self) -> None:
+        with self._lock:
+            if self._process is not None and self._process.is_alive():
+                return
+            self._spawn()
+        self._wake_w.send(b"")  # the keeper watches the new process
+
+    def _spawn(self) -> None:
+        """Start a process (after one that ended: on a fresh queue, which it may hold)."""
+        if self._process is not None:
+            self._settle()
+            self._renew_queue()
+        counts = self._ctx.Array("q", len(COUNTS), lock=False)
+        error, synced = self._ctx.Array("c", 1000), self._ctx.Value("q", 0, lock=False)
+        self._shared, self._seen_error = (counts, error, synced), b""
+        self._process = self._ctx.Process(
+            target=_shadow_process.run,
+            args=(self._queue, counts, error, synced, self._nice),
+            name="amanah-shadow",
+            daemon=True,
+        )
+        self._process.start()
+        self._born = time.monotonic()
+
+    def _child_counts(self) -> dict[str, int]:
+        shared = self._shared
+        return dict(zip(COUNTS, shared[0], strict=True)) if shared else dict.fromkeys(COUNTS, 0)
+
+    def _new_queue(self) -> Any:
+        q = self._ctx.Queue()
+        # Never wait at exit to flush what no process will read (stop() lets the process
+        # read everything first).
+        q.cancel_join_thread()
+        return q
+
+    def _renew_queue(self) -> None:
+        old, self._queue, self._jobs = self._queue, self._new_queue(), 0
+        old.close()
+        self._queue.put(self._message)
+
+    def _settle(self) -> None:
+        """Fold an ended process's counts in; what it held is failed, what waited dropped."""
+        counts = self._child_counts()
+        lost = counts["taken"] - sum(counts[k] for k in COUNTS[1:])
+        for key in COUNTS[1:]:
+            self._base[key] += counts[key]
+        self._base["failed"] += lost
+        waiting = self._jobs - counts["taken"]
+        self._base["dropped"] += waiting
+        self._shared, self._jobs = None, 0
+        if lost or waiting:
+            log.warning(
+                "shadow process ended with %d application(s) in hand (counted as failed) and"
+                " %d queued (counted as dropped)", lost, waiting,
+            )  # fmt: skip
+
+    def _keep(self) -> None:
+        """Start the process again when it ends by itself (backing off while it keeps
+        ending), and follow the registry."""
+        backoff = 1.0
+        while not self._stopping.is_set():
+            process = self._process
+            every = self._watch[1] if self._watch else None
+            waits = [self._wake_r] + ([process.sentinel] if process is not None else [])
+            ready = wait_for(waits, timeout=every)
+            if self._wake_r in ready:
+                self._wake_r.recv_bytes()
+            if self._stopping.is_set():
+                return
+            if process is not None and process.sentinel in ready:
+                backoff = self._restart(process, backoff)
+            if self._watch is not None and time.monotonic() - self._looked >= self._watch[1]:
+                self._looked = time.monotonic()
+                self.load_from_registry(self._watch[0])
+
+    def _restart(self, process: Any, backoff: float) -> float:
+        """Start a process in place of ``process`` after ``backoff`` s; the next backoff."""
+        self._last_error = f"the shadow process stopped (exit code {process.exitcode})"
+        log.warning("%s; starting it again in %.0f s", self._last_error, backoff)
+        lived = time.monotonic() - self._born
+        if self._stopping.wait(backoff):
+            return backoff
+        with self._lock:
+            if self._process is process:  # nobody started one meanwhile
+                self._spawn()
+        return 1.0 if lived > 300 else min(backoff * 2, _MAX_BACKOFF)
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Ask the worker to finish what is queued and stop."""
-        if self._thread is not None and self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join(timeout)
+        """Let the process handle and write what is queued, then stop it (and its keeper)."""
+        self._started = False
+        self._stopping.set()
+        self._wake_w.send(b"")
+        if self._keeper is not None:
+            self._keeper.join(timeout)
+        process = self._process
+        if process is None:
+            return
+        with self._lock:
+            self._queue.put(("stop",))
+        process.join(timeout)
+        if process.is_alive():  # still busy after the wait: what is left is counted
+            process.terminate()
+            process.join(timeout)
+        with self._lock:
+            self._settle()
+            self._renew_queue()
+            self._process = None
 
-    def drain(self) -> None:
-        """Wait until every queued application has been handled (tests, shutdown)."""
-        self._queue.join()
+    def drain(self, timeout: float = 120.0) -> None:
+        """Wait until everything queued so far has been handled (tests, shutdown)."""
+        with self._lock:
+            if self._process is None:
+                return
+            self._syncs += 1
+            n, shared = self._syncs, self._shared
+            self._queue.put(("sync", n))
+        end = time.monotonic() + timeout
+        while shared[2].value < n and self._process is not None and self._process.is_alive():
+            if time.monotonic() > end:
+                raise TimeoutError(f"the shadow process did not catch up within {timeout} s")
+            time.sleep(0.01)
 
     def watch_registry(self, settings: Settings, every: float) -> None:
         """Look for a new ``challenger`` alias every ``every`` seconds (0: never), on the
-        worker thread, so a challenger registered while the service runs is picked up."""
+        keeper thread, so a challenger registered while the service runs is picked up."""
         self._watch = (settings, every) if every > 0 else None
-        self._looked = time.monotonic()
-
-    def _look(self) -> None:
-        if self._watch is not None and time.monotonic() - self._looked >= self._watch[1]:
-            self._looked = time.monotonic()
-            self.load_from_registry(self._watch[0])
-
-    def _run(self) -> None:
-        while True:
-            self._look()
-            try:
-                first = self._queue.get(timeout=self._watch[1] if self._watch else None)
-            except queue.Empty:
-                continue
-            jobs = [first]
-            while len(jobs) < _BATCH:  # whatever else is waiting goes in the same write
-                try:
-                    jobs.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            stop = None in jobs
-            try:
-                self._handle([j for j in jobs if j is not None])
-            finally:
-                for _ in jobs:
-                    self._queue.task_done()
-            if stop:
-                return
-
-    def _handle(self, jobs: list[_Job]) -> None:
-        by_store: dict[int, list[_Job]] = {}
-        for job in jobs:
-            by_store.setdefault(id(job.store), []).append(job)
-        for mine in by_store.values():
-            try:
-                self._score_and_write(mine)
-            except Exception as exc:  # the store failed: these are lost, counted, logged
-                self._fail(len(mine), exc, mine[0].score_id)
-
-    def _fail(self, n: int, exc: Exception, where: str) -> None:
-        for _ in range(n):
-            self._count("failed")
-        self._last_error = f"{type(exc).__name__}: {exc}"
-        log.warning("shadow scoring of %s failed: %s", where, exc)
-
-    def _score_and_write(self, jobs: list[_Job]) -> None:
-        bundle, first = self._bundle, jobs[0]
-        if bundle is None:
-            for _ in jobs:
-                self._count("skipped")
-            return
-        with first.store.reading() as session:
-            on = shadow_switch_on(session, first.settings)
-        if not on:
-            for _ in jobs:
-                self._count("skipped")
-            return
-        rows = []
-        for job in jobs:
-            try:  # a challenger's failure must never escape the worker
-                rows.append(self._score(bundle, job))
-            except Exception as exc:
-                self._fail(1, exc, job.score_id)
-        if rows:
-            _write(first.store, rows)
-            for _ in rows:
-                self._count("scored")
-
-    @staticmethod
-    def _score(bundle: Bundle, job: _Job) -> dict[str, Any]:
-        from ._scoring import _reasons
-
-        result = bundle.score_one(job.features, lang=job.lang, top=job.settings.serving.top_reasons)
-        return {
-            "score_id": job.score_id,
-            "application_id": job.application_id,
-            "model_version": str(bundle.version),
-            "score": float(result.probability),
-            "margin": float(result.margin),
-            "band": str(result.band),
-            "would_flag": bool(result.flag),
-            "reasons": _reasons(result),
-            "created_at": job.clock.now(),
-        }
+        if self._keeper is not None:
+            self._wake_w.send(b"")
 
     def load_from_bundle(self, path: Any) -> str | None:
         """Load a challenger from a bundle folder; the error, if loading failed."""
@@ -301,7 +360,7 @@ class ShadowScorer:
                 self._registered = None
                 self.set_challenger(None, None)
                 return None
-            if self._registered == str(mv.version) and self._bundle is not None:
+            if self._registered == str(mv.version) and self._challenger is not None:
                 return None  # the same challenger: nothing to load
             bundle = load_bundle(version_bundle_dir(settings, mv.version))
             self.set_challenger(bundle, model_name(bundle.fingerprint, mv.version))
@@ -316,11 +375,19 @@ class ShadowScorer:
 
     def status(self) -> ShadowStatus:
         """Counts since start-up and the challenger in use."""
-        bundle = self._bundle
+        with self._lock:
+            counts = self._child_counts()
+            totals = {k: self._base[k] + counts[k] for k in ("scored", "failed", "skipped")}
+            queued = self._jobs - counts["taken"]
+            error = self._shared[1].value if self._shared else b""
+            if error and error != self._seen_error:  # the process's newest error
+                self._seen_error, self._last_error = error, error.decode("utf-8", "replace")
+        challenger = self._challenger
         return ShadowStatus(
             challenger=self._name,
-            challenger_version=None if bundle is None else str(bundle.version),
-            queued=self._queue.qsize(),
+            challenger_version=None if challenger is None else str(challenger.version),
+            queued=queued,
+            dropped=self._base["dropped"],
             last_error=self._last_error,
-            **self._counts,
+            **totals,
         )

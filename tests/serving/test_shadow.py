@@ -2,42 +2,21 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-import threading
+import time
 from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 from evidence_helpers import score_payloads
 from serving_helpers import auth
+from shadow_doubles import Crashing, FlagsEverything, Held, Raising, wait_for_file
 
+from risk.clock import WallClock
 from serving.services import ShadowScorer
 from serving.store import AuditEntry, Case, Score, ShadowScore
 
 pytestmark = pytest.mark.xdist_group("serving_model")
-
-
-class Raising:
-    """A challenger that fails on every application."""
-
-    version = "raising0000"
-
-    def score_one(self, *args, **kwargs):
-        raise RuntimeError("challenger broke")
-
-
-class Blocking:
-    """A challenger that does not answer until the test lets it (a slow one, without timing)."""
-
-    def __init__(self, real):
-        self.real, self.gate, self.entered = real, threading.Event(), threading.Event()
-        self.version = real.version
-
-    def score_one(self, *args, **kwargs):
-        self.entered.set()
-        assert self.gate.wait(60), "the test never released the challenger"
-        return self.real.score_one(*args, **kwargs)
 
 
 @pytest.fixture
@@ -86,15 +65,14 @@ def test_a_challenger_that_raises_never_fails_a_champion_answer(
 
 
 def test_a_slow_challenger_never_delays_a_champion_answer(
-    shadow, scoring_client, tokens, world, store, holder
+    shadow, scoring_client, tokens, world, store, holder, tmp_path
 ):
-    slow = Blocking(holder.bundle)
-    shadow.set_challenger(slow, "v3 (slow)")
+    shadow.set_challenger(Held(world["bundle"], holder.bundle.version, tmp_path), "v3 (slow)")
     answers = score_payloads(scoring_client, tokens, world["payloads"][:3])
     # every answer arrived while the challenger is still held on its first application
-    assert slow.entered.wait(60) and not slow.gate.is_set()
+    assert wait_for_file(tmp_path / "entered") and not (tmp_path / "go").exists()
     assert len(answers) == 3 and _rows(store, ShadowScore) == []
-    slow.gate.set()
+    (tmp_path / "go").touch()
     shadow.drain()
     assert len(_rows(store, ShadowScore)) == 3
 
@@ -102,14 +80,7 @@ def test_a_slow_challenger_never_delays_a_champion_answer(
 def test_the_challenger_never_changes_flag_queue_or_blind_sample(
     shadow, scoring_client, tokens, world, store, holder
 ):
-    class FlagsEverything:
-        version = "flagsall0000"
-
-        def score_one(self, features, **kw):
-            real = holder.bundle.score_one(features, **kw)
-            return dataclasses.replace(real, flag=True, probability=0.99)
-
-    shadow.set_challenger(FlagsEverything(), "v4 (flags all)")
+    shadow.set_challenger(FlagsEverything(world["bundle"]), "v4 (flags all)")
     payloads = world["payloads"][:8]
     answers = score_payloads(scoring_client, tokens, payloads)
     shadow.drain()
@@ -123,14 +94,14 @@ def test_the_challenger_never_changes_flag_queue_or_blind_sample(
 
 
 def test_a_full_queue_drops_and_counts_instead_of_waiting(caplog, settings, holder):
-    scorer = ShadowScorer(capacity=2)  # its worker is not started: nothing leaves the queue
+    scorer = ShadowScorer(capacity=2)  # not started: nothing leaves the queue
     scorer.set_challenger(holder.bundle, "v2")
     scores = [
         SimpleNamespace(score_id=f"S{i}", application_id=f"A{i}", features={}, lang="en")
         for i in range(5)
     ]
     with caplog.at_level(logging.WARNING, logger="serving.shadow"):
-        scorer.submit(None, None, settings, scores)
+        scorer.submit(SimpleNamespace(url="sqlite://"), WallClock(), settings, scores)
     status = scorer.status()
     assert (status.queued, status.dropped) == (2, 3)
     assert caplog.messages[-1] == (
@@ -211,3 +182,74 @@ def test_a_challenger_registered_while_serving_is_picked_up(world, holder, tmp_p
         assert status.challenger_version == holder.bundle.version
     finally:
         scorer.stop()
+
+
+def _wait_until(condition, limit: float = 60.0) -> bool:
+    """Whether ``condition()`` came true within ``limit`` seconds (a bound, not a timing)."""
+    end = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.mark.slow  # starts shadow processes (Python, LightGBM, the store)
+def test_a_challenger_that_brings_its_process_down_never_fails_a_champion_answer(
+    shadow, scoring_client, tokens, world, store, holder
+):
+    before = shadow.status()
+    shadow.set_challenger(Crashing(), "v5 (crashes)")
+    answers = score_payloads(scoring_client, tokens, world["payloads"][:4])
+    assert [set(a) >= {"score_id", "outcome", "route"} for a in answers] == [True] * 4
+    assert len(_rows(store, Score)) == 4
+    # the applications in hand count as failed, those still queued as dropped
+    lost = lambda s: s.failed + s.dropped - before.failed - before.dropped  # noqa: E731
+    assert _wait_until(lambda: lost(shadow.status()) == 4)
+    assert shadow.status().last_error == "the shadow process stopped (exit code 3)"
+    shadow.set_challenger(holder.bundle, "v2 (same)")  # a process is started again
+    again = score_payloads(scoring_client, tokens, world["payloads"][4:6])
+    shadow.drain()
+    assert {r["score_id"] for r in _rows(store, ShadowScore)} == {a["score_id"] for a in again}
+
+
+def _scores_without_shadow(shadow, client, tokens, payloads, store):
+    shadow.set_challenger(None, None)
+    score_payloads(client, tokens, payloads)
+    return [SimpleNamespace(**r) for r in _rows(store, Score)]
+
+
+@pytest.mark.slow  # starts shadow processes (Python, LightGBM, the store)
+def test_on_shutdown_queued_applications_are_written(
+    shadow, scoring_client, tokens, world, store, holder, settings
+):
+    scores = _scores_without_shadow(shadow, scoring_client, tokens, world["payloads"][:5], store)
+    scorer = ShadowScorer(capacity=10)
+    scorer.set_challenger(holder.bundle, "v2")
+    scorer.start()
+    scorer.submit(store, WallClock(), settings, scores)
+    scorer.stop(timeout=120)  # no drain first: stopping handles what is queued
+    assert {r["score_id"] for r in _rows(store, ShadowScore)} == {s.score_id for s in scores}
+    status = scorer.status()
+    assert (status.scored, status.failed, status.dropped, status.queued) == (5, 0, 0, 0)
+
+
+@pytest.mark.slow  # starts shadow processes (Python, LightGBM, the store)
+def test_on_shutdown_a_held_challenger_is_stopped_and_what_it_had_is_counted(
+    shadow, scoring_client, tokens, world, store, holder, settings, tmp_path, caplog
+):
+    scores = _scores_without_shadow(shadow, scoring_client, tokens, world["payloads"][:5], store)
+    scorer = ShadowScorer(capacity=10)
+    scorer.set_challenger(Held(world["bundle"], holder.bundle.version, tmp_path), "v3 (slow)")
+    scorer.start()
+    scorer.submit(store, WallClock(), settings, scores)
+    assert wait_for_file(tmp_path / "entered")
+    with caplog.at_level(logging.WARNING, logger="serving.shadow"):
+        scorer.stop(timeout=0.5)  # the challenger is never released
+    status = scorer.status()
+    assert (status.scored, status.failed + status.dropped, status.queued) == (0, 5, 0)
+    assert caplog.messages[-1] == (
+        f"shadow process ended with {status.failed} application(s) in hand (counted as"
+        f" failed) and {status.dropped} queued (counted as dropped)"
+    )
+    assert _rows(store, ShadowScore) == []
