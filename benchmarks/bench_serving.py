@@ -25,6 +25,7 @@ Usage: ``python benchmarks/bench_serving.py [--applications 10000] [--requests 4
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -232,11 +233,29 @@ def _ours(
         # Each phase sends applications not seen before (a re-sent one is only checked
         # against the stored copy), as long as there are enough new ones.
         _load(target, bodies[-30:], headers, 1, 30)  # warm-up
-        return {c: _load(target, bodies[i * n : (i + 1) * n] or bodies, headers, c, n)
-                for i, c in enumerate((1, 8))}  # fmt: skip
+        out = {}
+        for i, c in enumerate((1, 8)):
+            before = _cpu(proc.pid)
+            out[c] = _load(target, bodies[i * n : (i + 1) * n] or bodies, headers, c, n)
+            # CPU per request, in ms: the server, and the processes it started (shadow)
+            spent = [(b - a) * 1000 / n for a, b in zip(before, _cpu(proc.pid), strict=True)]
+            out[c]["cpu_ms"], out[c]["child_cpu_ms"] = spent
+        return out
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def _cpu(pid: int) -> tuple[float, float]:
+    """CPU seconds (user + system) of process ``pid`` and of all its descendants."""
+    import psutil
+
+    proc = psutil.Process(pid)
+    kids = 0.0
+    for child in proc.children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):  # ended meanwhile
+            kids += sum(child.cpu_times()[:2])
+    return sum(proc.cpu_times()[:2]), kids
 
 
 def _feature_rows(root: Path, url: str, bundle_dir: Path, payloads: list[dict]):
@@ -365,9 +384,12 @@ def _print(name: str, figures: dict | None) -> None:
     if figures is None:
         return
     for clients, f in figures.items():
+        cpu = f" CPU/request {f['cpu_ms']:.2f} ms" if "cpu_ms" in f else ""
+        if f.get("child_cpu_ms"):
+            cpu += f" + {f['child_cpu_ms']:.2f} ms in the shadow process"
         print(
             f"{name:<34} {clients:>2} clients  median {f['median_ms']:8.2f} ms"
-            f"  p99 {f['p99_ms']:8.2f} ms  {f['rps']:8.1f} req/s"
+            f"  p99 {f['p99_ms']:8.2f} ms  {f['rps']:8.1f} req/s{cpu}"
         )
 
 
