@@ -121,9 +121,10 @@ class ShadowScorer:
     def __init__(self, capacity: int, nice: int = 10) -> None:
         self._ctx = multiprocessing.get_context("spawn")  # no fork of a threaded server
         self._capacity, self._nice = capacity, nice
-        # Unbounded underneath, so a control message is never refused and stays in order
-        # behind the applications; the bound on applications is checked in submit.
-        self._queue = self._new_queue()
+        # Made at the first challenger (most services never have one).  Unbounded
+        # underneath, so a control message is never refused and stays in order behind
+        # the applications; the bound on applications is checked in submit.
+        self._queue: Any = None
         self._jobs = 0  # applications put on the current queue
         self._challenger: Any = None
         self._message: tuple = ("challenger", None)  # what a new process is told first
@@ -138,7 +139,8 @@ class ShadowScorer:
         self._syncs = 0
         self._started = False
         self._keeper: threading.Thread | None = None
-        self._wake_r, self._wake_w = self._ctx.Pipe(duplex=False)
+        self._wake_r: Any = None  # wakes the keeper (made when it starts)
+        self._wake_w: Any = None
         self._stopping = threading.Event()
         self._registered: str | None = None  # the registry version loaded, if any
         self._watch: tuple[Settings, float] | None = None
@@ -155,7 +157,10 @@ class ShadowScorer:
         message = ("challenger", None if challenger is None else _portable(challenger))
         with self._lock:
             self._challenger, self._name, self._message = challenger, name, message
-            self._queue.put(message)
+            if challenger is not None and self._queue is None:
+                self._queue = self._new_queue()
+            if self._queue is not None:
+                self._queue.put(message)
         if challenger is not None and self._started:
             self._ensure_process()
 
@@ -195,11 +200,13 @@ class ShadowScorer:
         """Start keeping the shadow process (started now if there is a challenger)."""
         self._started = True
         self._stopping.clear()
-        if self._challenger is not None:
-            self._ensure_process()
+        if self._wake_r is None:
+            self._wake_r, self._wake_w = self._ctx.Pipe(duplex=False)
         if self._keeper is None or not self._keeper.is_alive():
             self._keeper = threading.Thread(target=self._keep, name="shadow-keeper", daemon=True)
             self._keeper.start()
+        if self._challenger is not None:
+            self._ensure_process()
 
     def _ensure_process(self) -> None:
         with self._lock:
@@ -292,8 +299,8 @@ class ShadowScorer:
         """Let the process handle and write what is queued, then stop it (and its keeper)."""
         self._started = False
         self._stopping.set()
-        self._wake_w.send(b"")
         if self._keeper is not None:
+            self._wake_w.send(b"")
             self._keeper.join(timeout)
         process = self._process
         if process is None:
