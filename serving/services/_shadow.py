@@ -285,6 +285,7 @@ class ShadowScorer:
 
     def _restart(self, process: Any, backoff: float) -> float:
         """Start a process in place of ``process`` after ``backoff`` s; the next backoff."""
+        process.join(5.0)  # its sentinel fires as it exits: reap it for the exit code
         self._last_error = f"the shadow process stopped (exit code {process.exitcode})"
         log.warning("%s; starting it again in %.0f s", self._last_error, backoff)
         lived = time.monotonic() - self._born
