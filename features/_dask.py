@@ -16,6 +16,7 @@ here, and this module only when the Dask engine is chosen.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,8 +75,9 @@ class InputSlice:
     name: str
     nbytes: int = 0
 
-    def read(self, table: str | None = None) -> pl.DataFrame:
-        """The slice's rows (hive keys that are contract columns of ``table`` kept, as text)."""
+    def read(self, table: str | None = None, columns: Sequence[str] = ()) -> pl.DataFrame:
+        """The slice's rows (hive keys that are contract columns of ``table`` kept, as text);
+        only ``columns`` when given (the others are not decoded)."""
         from risk.contract import ALL_TABLES
 
         root, file = Path(self.root), Path(self.file)
@@ -86,6 +88,8 @@ class InputSlice:
             frame = _one_part(root, file, keep)
         else:
             frame = pl.scan_parquet(file)
+        if columns:
+            frame = frame.select(columns)
         return frame.slice(self.offset, self.length).collect()
 
 

@@ -22,16 +22,25 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from risk import _arrow_pickle
+from risk.contract import ALL_TABLES
 from risk.io import RawTables
 from risk.settings import Settings
 
+from ._facts import FACTS
 from ._facts_dask import PIECES, Piece
 from ._sources import DAY, Sources, submitted_day
+
+# The frames these tasks return reach other workers (or a worker's spill file) as Arrow
+# streams rather than polars' slower pickle; this module is imported on every worker
+# that runs one of them, before it returns anything.
+_arrow_pickle.register()
 
 __all__ = [
     "HISTORY",
     "Group",
     "chunks",
+    "history_columns",
     "plan",
     "run_round",
     "split",
@@ -158,9 +167,19 @@ def split_targets(
     return tuple({name: frames[b] for name, frames in per.items()} for b in range(buckets))
 
 
+def history_columns(table: str, key: str) -> list[str]:
+    """The columns of a history table some fact reads (and ``key``), in the table's order."""
+    reads = {c for fact in FACTS for columns in fact.reads.values() for c in columns}
+    return [c for c in ALL_TABLES[table].names if c in reads or c == key]
+
+
 def split_history(slices: tuple, table: str, key: str, buckets: int) -> list[pl.DataFrame]:
-    """A chunk of a history table's parts, read once and split by hash of ``key``."""
-    frame = pl.concat([s.read(table) for s in slices], how="vertical")
+    """A chunk of a history table's parts, read once and split by hash of ``key``.
+
+    Only the columns some fact reads are decoded and shuffled.
+    """
+    columns = history_columns(table, key)
+    frame = pl.concat([s.read(table, columns) for s in slices], how="vertical")
     return split(frame, key, buckets)
 
 

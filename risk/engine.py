@@ -112,6 +112,9 @@ def dask_client(engine: EngineSettings) -> Iterator[Client]:
         raise EngineError(
             "the Dask engine needs the 'dask' extra: pip install 'amanah[dask]'"
         ) from exc
+    from risk import _arrow_pickle
+
+    _arrow_pickle.register()  # polars frames leave this process as Arrow streams
     # A task lost with its worker is retried this many times, then the job fails.  No work
     # stealing: LightGBM's parts must stay on the worker each block was placed on, or a
     # worker may train on two blocks and another on none (a different model, or a hang).
