@@ -184,6 +184,7 @@ def _plan(client: Any, parts: list[Path], rows: np.ndarray, time: str | None, by
         futures = [client.submit(column, str(p), time, pure=False)
                    for p, n in zip(parts, rows, strict=True) if n]  # fmt: skip
         times = gather(client, futures, what=f"the time column of {len(parts)} partitions")
+        _same_dtype([p for p, n in zip(parts, rows, strict=True) if n], times)
         frame = pl.DataFrame([pl.concat(times), pl.Series("__row", np.arange(total))])
         frame, found = chunk_rows(frame, time, by)
         order = frame.get_column("__row").to_numpy()
@@ -198,6 +199,17 @@ def _plan(client: Any, parts: list[Path], rows: np.ndarray, time: str | None, by
     pieces = [chunk_of[offsets[k] : offsets[k + 1]] for k in range(len(parts))]
     plan.ids = pieces
     return plan
+
+
+def _same_dtype(parts: list[Path], times: list[pl.Series]) -> None:
+    """Refuse time columns of different types, naming the first part that differs."""
+    for part, t in zip(parts[1:], times[1:], strict=True):
+        if t.dtype != times[0].dtype:
+            raise DataFileError(
+                f"{part}: time column {t.name!r} holds {t.dtype}, but {parts[0]} holds"
+                f" {times[0].dtype}",
+                detail={"part": str(part), "column": t.name},
+            )
 
 
 def _job(bundle, profile: ReferenceProfile, columns, chunks, label, weight, groups) -> Job:

@@ -109,6 +109,25 @@ def test_a_part_lacking_a_column_is_named(dask_client, saved_world_bundle: Path,
     )
 
 
+def test_a_part_whose_time_has_another_type_is_named(
+    dask_client, saved_world_bundle: Path, current: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "current"
+    for name in ("slice=0", "slice=1"):
+        (folder / name).mkdir(parents=True)
+        frame = pl.read_parquet(current / name / "part-0.parquet")
+        if name == "slice=1":
+            frame = frame.with_columns(pl.col("submitted_at").dt.strftime("%Y-%m-%d"))
+        frame.write_parquet(folder / name / "part-0.parquet")
+    with pytest.raises(DataFileError) as err:
+        monitor_dask(dask_client, saved_world_bundle, folder, time="submitted_at", by="month")
+    assert err.value.message == (
+        f"{folder / 'slice=1' / 'part-0.parquet'}: time column 'submitted_at' holds String,"
+        f" but {folder / 'slice=0' / 'part-0.parquet'} holds Datetime(time_unit='us',"
+        " time_zone=None)"
+    )
+
+
 def test_reference_profile_on_dask_equals_one_machine(
     dask_client, world_trained, saved_world_bundle: Path, current: Path
 ) -> None:
