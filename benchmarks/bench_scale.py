@@ -208,6 +208,13 @@ class WorkerMemory:
             self.driver = max(self.driver, me.memory_info().rss)
             time.sleep(self.every)
 
+    def reset_driver(self) -> int:
+        """Restart the driver's peak from its current RSS (returned)."""
+        import psutil
+
+        self.driver = psutil.Process(os.getpid()).memory_info().rss
+        return self.driver
+
     def __enter__(self) -> WorkerMemory:
         self._thread.start()
         return self
@@ -234,38 +241,69 @@ def _settings(workers: int, worker_gib: float, threads: int = 1):
     return base.with_overrides(engine=engine)
 
 
-def _dask_leg(world: Path, scratch: Path, worker_gib: float) -> dict:
-    from features._dask import input_slices, write_features_dask
-    from models._dask_batch import score_batch_dask
-    from models._dask_train import train_world_dask
+def _dask_leg(world: Path, scratch: Path, worker_gib: float, args: argparse.Namespace) -> dict:
+    """The Dask stages chosen by ``--stages``; features from ``--features`` when given."""
+    from features._dask import input_slices
     from risk.engine import dask_client
 
     settings = _settings(2, worker_gib)
     out: dict = {"partitions": len(input_slices(world, "applications", 10**9))}
+    folder = args.features or scratch / "features"
     with dask_client(settings.engine) as client, WorkerMemory(client) as memory:
-        _log("dask: features ...")
-        t = time.perf_counter()
-        done = write_features_dask(client, world, scratch / "features", settings=settings)
-        out["features_s"], out["rows"] = time.perf_counter() - t, done["rows"]
-        out["features_peak_worker"] = max(memory.workers.values())
-        _log(f"dask: features of {done['rows']:,} in {out['features_s']:.0f} s; training ...")
-        t = time.perf_counter()
-        result = train_world_dask(client, world, settings=settings)
-        out["train_s"] = time.perf_counter() - t
-        bundle = result.bundle.save(scratch / "bundle")
-        out["roc_auc"] = result.metrics["model"]["roc_auc"]
-        _log(f"dask: trained in {out['train_s']:.0f} s; scoring ...")
-        t = time.perf_counter()
-        score_batch_dask(client, bundle, scratch / "features", scratch / "scores",
-                         explain="flagged", settings=settings)  # fmt: skip
-        out["score_s"] = time.perf_counter() - t
+        if "features" in args.stages:
+            _features_stage(client, world, folder, settings, out, memory)
+        if "train" in args.stages:
+            _train_stage(client, world, folder, scratch, settings, out, memory)
+        if "score" in args.stages:
+            _score_stage(client, folder, scratch, settings, out)
         out["peak_worker"] = max(memory.workers.values())
         out["peak_driver"] = memory.driver
-    _log(f"dask: scored in {out['score_s']:.0f} s")
     return out
 
 
-def _scoring_scaling(world: Path, scratch: Path, worker_gib: float) -> dict:
+def _features_stage(client, world, folder, settings, out, memory) -> None:
+    from features._dask import write_features_dask
+
+    _log("dask: features ...")
+    t = time.perf_counter()
+    done = write_features_dask(client, world, folder, settings=settings)
+    out["features_s"], out["rows"] = time.perf_counter() - t, done["rows"]
+    out["features_peak_worker"] = max(memory.workers.values())
+    _log(f"dask: features of {done['rows']:,} in {out['features_s']:.0f} s")
+
+
+def _train_stage(client, world, folder, scratch, settings, out, memory) -> None:
+    """Training from the features folder; the driver's peak RSS during this stage alone."""
+    from models._dask_world import train_world_dask
+
+    _log(f"dask: training from {folder} ...")
+    before = memory.reset_driver()
+    t = time.perf_counter()
+    result = train_world_dask(client, world, features=folder, settings=settings)
+    out["train_s"] = time.perf_counter() - t
+    out["train_peak_driver"], out["driver_before_train"] = memory.driver, before
+    out["train_peak_worker"] = max(memory.workers.values())
+    out.setdefault("rows", sum(s["rows"] for s in result.splits.values()))
+    result.bundle.save(scratch / "bundle")
+    out["roc_auc"] = result.metrics["model"]["roc_auc"]
+    _log(
+        f"dask: trained in {out['train_s']:.0f} s (ROC AUC {out['roc_auc']:.4f}); driver peak"
+        f" {memory.driver / GIB:.2f} GiB (RSS {before / GIB:.2f} GiB before training)"
+    )
+
+
+def _score_stage(client, folder, scratch, settings, out) -> None:
+    from models._dask_batch import score_batch_dask
+
+    _log("dask: scoring ...")
+    t = time.perf_counter()
+    score_batch_dask(client, scratch / "bundle", folder, scratch / "scores",
+                     explain="flagged", settings=settings)  # fmt: skip
+    out["score_s"] = time.perf_counter() - t
+    _log(f"dask: scored in {out['score_s']:.0f} s")
+
+
+def _scoring_scaling(world: Path, scratch: Path, folder: Path, worker_gib: float) -> dict:
     """Score-only throughput on 1 and 2 workers, and Booster.predict in this process."""
 
     from models import load_bundle
@@ -279,15 +317,15 @@ def _scoring_scaling(world: Path, scratch: Path, worker_gib: float) -> dict:
         with dask_client(settings.engine) as client:
             client.wait_for_workers(workers)
             target = scratch / f"scores-{workers}"
-            score_batch_dask(client, scratch / "bundle", scratch / "features", target,
+            score_batch_dask(client, scratch / "bundle", folder, target,
                              explain="none", settings=settings)  # warm: bundle loaded  # fmt: skip
             t = time.perf_counter()
-            done = score_batch_dask(client, scratch / "bundle", scratch / "features", target,
+            done = score_batch_dask(client, scratch / "bundle", folder, target,
                                     explain="none", settings=settings)  # fmt: skip
             out[f"workers_{workers}"] = done["rows"] / (time.perf_counter() - t)
         _log(f"score only on {workers} worker(s): {out[f'workers_{workers}']:,.0f} rows/s")
     bundle = load_bundle(scratch / "bundle")
-    rows = scan_parquet_path(scratch / "features").collect()
+    rows = scan_parquet_path(folder).collect()
     X = bundle.matrix(rows)
     t = time.perf_counter()
     bundle.booster.predict(X, raw_score=True, num_threads=2)
@@ -330,7 +368,10 @@ def _projection(dask: dict, scaling: dict) -> list[str]:
     return lines
 
 
-def main() -> None:
+STAGES = ("features", "train", "score", "scaling")
+
+
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--applications", type=int, default=5_000_000)
     parser.add_argument("--data", type=Path, default=None)
@@ -339,23 +380,49 @@ def main() -> None:
     parser.add_argument("--skip-polars", action="store_true")
     parser.add_argument("--scratch", type=Path, default=None)
     parser.add_argument(
+        "--features", type=Path, default=None,
+        help="An existing features folder of --data (`risk features --engine dask`): the Dask"
+        " legs read it; the features stage writes it when chosen (default SCRATCH/features)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--stages", default=",".join(STAGES),
+        help=f"Dask stages to run, comma-separated, of {','.join(STAGES)} (default all);"
+        " train and score read the features folder and score reads SCRATCH/bundle",
+    )  # fmt: skip
+    parser.add_argument(
         "--rounds", type=int, default=None,
         help="Cap boosting rounds for both engines (RISK_MODEL__MAX_ROUNDS) to fit a deadline",
     )  # fmt: skip
     args = parser.parse_args()
+    args.stages = [s.strip() for s in args.stages.split(",") if s.strip()]
+    unknown = sorted(set(args.stages) - set(STAGES))
+    if unknown:
+        parser.error(f"--stages: unknown stage(s) {unknown}; choose from {list(STAGES)}")
+    return args
+
+
+def main() -> None:
+    args = _arguments()
     if args.rounds is not None:
         os.environ["RISK_MODEL__MAX_ROUNDS"] = str(args.rounds)  # both legs read it
     scratch = args.scratch or Path(tempfile.mkdtemp(prefix="bench-scale-"))
     scratch.mkdir(parents=True, exist_ok=True)
     rounds = os.environ.get("RISK_MODEL__MAX_ROUNDS", "settings' default")
     _log(f"scratch folder {scratch}; {os.cpu_count()} cores; load {os.getloadavg()[0]:.1f};"
-         f" max rounds {rounds}")  # fmt: skip
+         f" max rounds {rounds}; stages {','.join(args.stages)}")  # fmt: skip
     world = _world(args, scratch)
     polars_out = None if args.skip_polars else _polars_leg(world, scratch, int(args.cap_gib * GIB))
-    dask = _dask_leg(world, scratch, args.worker_gib)
-    scaling = _scoring_scaling(world, scratch, args.worker_gib)
+    dask = _dask_leg(world, scratch, args.worker_gib, args)
+    folder = args.features or scratch / "features"
+    scaling = (_scoring_scaling(world, scratch, folder, args.worker_gib)
+               if "scaling" in args.stages else None)  # fmt: skip
+    _report(args, polars_out, dask, scaling)
+
+
+def _report(args, polars_out: dict | None, dask: dict, scaling: dict | None) -> None:
     print("\n== figures ==")
-    print(f"world: {dask['rows']:,} applications in {dask['partitions']} partitions")
+    print(f"world: {dask.get('rows', 0):,} applications in {dask['partitions']} partitions;"
+          f" load {os.getloadavg()[0]:.1f}")  # fmt: skip
     if polars_out is not None:
         print(f"polars engine under a {args.cap_gib:.0f} GiB cap: {polars_out['status']}"
               f" ({polars_out['wall_s']:.0f} s; stages: "
@@ -365,23 +432,33 @@ def main() -> None:
             f"  cap on {polars_out['cap']}"
             + (f"; peak {polars_out['peak_gib']:.2f} GiB" if "peak_gib" in polars_out else "")
         )
-    print(f"dask local:2, {args.worker_gib:.0f} GiB per worker:"
-          f" features {dask['features_s']:.0f} s,"
-          f" training {dask['train_s']:.0f} s (test ROC AUC {dask['roc_auc']:.3f}), batch scoring"
-          f" with reasons for flagged {dask['score_s']:.0f} s")  # fmt: skip
-    print(
-        f"peak RSS per worker: {dask['peak_worker'] / GIB:.2f} GiB (features"
-        f" {dask['features_peak_worker'] / GIB:.2f} GiB);"
-        f" driver {dask['peak_driver'] / GIB:.2f} GiB"
-    )
+    stages = []
+    if "features_s" in dask:
+        stages.append(f"features {dask['features_s']:.0f} s")
+    if "train_s" in dask:
+        stages.append(f"training {dask['train_s']:.0f} s (test ROC AUC {dask['roc_auc']:.3f})")
+    if "score_s" in dask:
+        stages.append(f"batch scoring with reasons for flagged {dask['score_s']:.0f} s")
+    print(f"dask local:2, {args.worker_gib:g} GiB per worker: " + ", ".join(stages))
+    line = f"peak RSS per worker: {dask['peak_worker'] / GIB:.2f} GiB"
+    if "features_peak_worker" in dask:
+        line += f" (features {dask['features_peak_worker'] / GIB:.2f} GiB)"
+    line += f"; driver {dask['peak_driver'] / GIB:.2f} GiB"
+    if "train_peak_driver" in dask:
+        line += (f" (during training {dask['train_peak_driver'] / GIB:.2f} GiB, from"
+                 f" {dask['driver_before_train'] / GIB:.2f} GiB before it)")  # fmt: skip
+    print(line)
+    if scaling is None:
+        return
     print(f"scoring (score only): 1 worker {scaling['workers_1']:,.0f} rows/s, 2 workers"
           f" {scaling['workers_2']:,.0f} rows/s"
           f" (x{scaling['workers_2'] / scaling['workers_1']:.2f});"
           f" Booster.predict {scaling['booster_predict']:,.0f} rows/s on {scaling['rows']:,} rows"
           f" (2 workers = {scaling['workers_2'] / scaling['booster_predict']:.2f} x)")  # fmt: skip
-    print("projection:")
-    for line in _projection(dask, scaling):
-        print(f"  {line}")
+    if all(k in dask for k in ("features_s", "train_s", "score_s")):
+        print("projection:")
+        for text in _projection(dask, scaling):
+            print(f"  {text}")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from models.monitoring._profile import build_profile
 from risk.errors import ConfigError, DataContractError
 from risk.settings import Settings
 
-__all__ = ["Prepared", "TrainResult", "fit_prepared"]
+__all__ = ["Prepared", "TrainResult", "check_labelled", "finish_fit", "fit_prepared"]
 
 Progress = Callable[[str, float], None]
 
@@ -111,7 +111,7 @@ def fit_prepared(
     model = model_factory(
         settings.model, categorical=schema.categorical_indices, feature_names=schema.names
     )
-    tr, va, te = (masks[s] for s in SPLITS)
+    tr, va = masks["train"], masks["valid"]
     w = p.weights
     _check_weighted(w, tr, va)
     model.fit(
@@ -123,13 +123,40 @@ def fit_prepared(
         weight_valid=None if w is None else w[va],
         progress=note,
     )
+    return finish_fit(
+        p, settings, model, schema, X, split,
+        fingerprint=_fingerprint(X, y, split), splits=_split_summary(p, split, y), progress=note,
+    )  # fmt: skip
+
+
+def finish_fit(
+    p: Prepared,
+    settings: Settings,
+    model: RiskModel,
+    schema: FeatureSchema,
+    X: np.ndarray,
+    split: np.ndarray,
+    *,
+    fingerprint: str,
+    splits: dict[str, dict[str, Any]],
+    progress: Progress | None = None,
+) -> TrainResult:
+    """Calibrate, threshold, evaluate, explain and bundle a fitted ``model``.
+
+    Only the validation and test rows are read: ``p`` (and ``X``, ``split``, row for
+    row) may hold every row, or only those two splits when the training rows stay on
+    a cluster's workers.  ``fingerprint`` and ``splits`` describe every row.
+    """
+    note = progress or (lambda stage, frac: None)
+    va, te = split == "valid", split == "test"
+    y, w = p.labels, p.weights
     note("calibrating", 1.0)
     m_valid = model.decision_function(X[va])
     w_valid = None if w is None else w[va]
     calibrator = Calibrator(settings.model.calibration).fit(m_valid, y[va], w_valid)
     bands = _bands(m_valid, calibrator, settings)
     _check_ranking(m_valid, bands, model)
-    meta = _meta(p, settings, model, X, y, split)
+    meta = _meta(p, settings, model, fingerprint)
     bundle = Bundle(
         model.booster_,
         schema,
@@ -143,7 +170,6 @@ def fit_prepared(
     note("evaluating", 1.0)
     test_frame = _test_frame(p, bundle, X[te], te)
     metrics = _evaluate(test_frame, m_valid, bands, settings)
-    splits = _split_summary(p, split, y)
     bundle.meta.update({"metrics": metrics, "splits": splits})
     # what each band means in observed terms, read by the case screen
     labelled = np.ones(m_valid.size, bool) if w_valid is None else w_valid > 0
@@ -160,11 +186,21 @@ def _check_weighted(w: np.ndarray | None, tr: np.ndarray, va: np.ndarray) -> Non
     """Weighted training needs weighted rows to learn from and to stop early on."""
     if w is None:
         return
-    counts = {"train": int(np.sum(w[tr] > 0)), "validation": int(np.sum(w[va] > 0))}
-    if min(counts.values()) == 0:
+    check_labelled(int(np.sum(w[tr] > 0)), int(np.sum(w[va] > 0)))
+
+
+def check_labelled(train: int, validation: int) -> None:
+    """Refuse weighted training with no labelled (weighted) row in ``train`` or ``validation``.
+
+    Raises
+    ------
+    ConfigError
+        Naming both counts and what to do.
+    """
+    if min(train, validation) == 0:
         raise ConfigError(
             "the label policy leaves no labelled row in a split (labelled rows: train"
-            f" {counts['train']}, validation {counts['validation']}); the reviewed cases must"
+            f" {train}, validation {validation}); the reviewed cases must"
             " span the time split (more months of reviews), or train with --labels naive"
         )
 
@@ -259,14 +295,7 @@ def _split_summary(p: Prepared, split: np.ndarray, y: np.ndarray) -> dict[str, d
     return out
 
 
-def _meta(
-    p: Prepared,
-    settings: Settings,
-    model: RiskModel,
-    X: np.ndarray,
-    y: np.ndarray,
-    split: np.ndarray,
-) -> dict[str, Any]:
+def _meta(p: Prepared, settings: Settings, model: RiskModel, fingerprint: str) -> dict[str, Any]:
     return {
         "source": p.source,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -274,7 +303,7 @@ def _meta(
         "time_column": p.time,
         "protected": p.protected,
         "label_policy": p.label_policy,
-        "data_fingerprint": _fingerprint(X, y, split),
+        "data_fingerprint": fingerprint,
         "seed": settings.model.seed,
         "num_threads": settings.model.num_threads,
         "best_iteration": model.best_iteration_,

@@ -39,7 +39,7 @@ from models._model import Progress, RiskModel, lightgbm_params
 from risk.errors import ConfigError
 from risk.settings import ModelSettings
 
-__all__ = ["DaskRiskModel", "best_prefix", "train_world_dask"]
+__all__ = ["DaskRiskModel", "best_prefix"]
 
 _LOCK = "amanah-lightgbm-fit"
 
@@ -77,36 +77,62 @@ class DaskRiskModel(RiskModel):
         weight_valid: np.ndarray | None = None,
         progress: Progress | None = None,
     ) -> DaskRiskModel:
-        """Grow ``max_rounds`` trees on Dask; keep the best prefix on the validation split."""
+        """Grow ``max_rounds`` trees on Dask; keep the best prefix on the validation split.
+
+        The training rows are dealt from this process to the workers (every ``n``-th row
+        to worker ``i``); :meth:`fit_blocks` takes blocks already on the workers.
+        """
+        _check_rows(X.shape[0], X_valid.shape[0])
+        workers = sorted(self.client.scheduler_info()["workers"])
+        data, label, w = _blocks(self.client, workers, X, y, weight)
+        return self.fit_blocks(data, label, w, X_valid, y_valid, weight_valid=weight_valid,
+                               progress=progress)  # fmt: skip
+
+    def fit_blocks(
+        self,
+        data: Any,
+        label: Any,
+        weight: Any,
+        X_valid: np.ndarray,
+        y_valid: np.ndarray,
+        *,
+        weight_valid: np.ndarray | None = None,
+        progress: Progress | None = None,
+    ) -> DaskRiskModel:
+        """Grow the trees on training rows held by the workers; returns ``self``.
+
+        Parameters
+        ----------
+        data, label, weight
+            ``dask.array`` s with one chunk per worker, chunk ``i`` held by the ``i``-th
+            worker in sorted address order (``weight`` may be ``None``).
+        X_valid, y_valid, weight_valid
+            The validation split, here: the best prefix of trees is chosen on it.
+        """
         import lightgbm as lgb
         from distributed import Lock
         from lightgbm.dask import DaskLGBMClassifier
 
-        if X.shape[0] == 0 or X_valid.shape[0] == 0:
-            raise ConfigError(
-                f"training needs rows in both splits, got {X.shape[0]} train and"
-                f" {X_valid.shape[0]} validation rows"
-            )
+        _check_rows(data.shape[0], X_valid.shape[0])
         workers = sorted(self.client.scheduler_info()["workers"])
-        if X.shape[0] < len(workers):
-            raise ConfigError(f"{X.shape[0]} training rows cannot give each of"
+        if data.shape[0] < len(workers):
+            raise ConfigError(f"{data.shape[0]} training rows cannot give each of"
                               f" {len(workers)} workers data")  # fmt: skip
         params = lightgbm_params(self.settings)
         # LightGBM's Dask module gives each worker its own thread count (its nthreads)
         params.pop("num_threads")
-        data, label, w = _blocks(self.client, workers, X, y, weight)
         model = DaskLGBMClassifier(
             client=self.client, n_estimators=self.settings.max_rounds, tree_learner="data",
             machines=_machines(self.client, workers), **params,
         )  # fmt: skip
-        names = self.feature_names or [f"f{i}" for i in range(X.shape[1])]
+        names = self.feature_names or [f"f{i}" for i in range(data.shape[1])]
         if progress is not None:
             progress("training on Dask", 0.0)
         with Lock(_LOCK), warnings.catch_warnings(), _parts_in_order(self.client):
             # (the lock: two fits at once on one cluster hang.)  LightGBM's estimator
             # always passes n_jobs, then warns that it ignores it.
             warnings.filterwarnings("ignore", "Parameter n_jobs will be ignored", UserWarning)
-            model.fit(data, label, sample_weight=w, feature_name=names,
+            model.fit(data, label, sample_weight=weight, feature_name=names,
                       categorical_feature=self.categorical)  # fmt: skip
         local = model.to_local().booster_
         self.best_iteration_ = best_prefix(local, X_valid, y_valid, weight_valid)
@@ -114,6 +140,13 @@ class DaskRiskModel(RiskModel):
         # the cluster's addresses and ports are no part of the model (nor of its hash)
         self.booster_ = lgb.Booster(model_str=_CLUSTER_PARAMS.sub("", text))
         return self
+
+
+def _check_rows(train: int, valid: int) -> None:
+    if train == 0 or valid == 0:
+        raise ConfigError(
+            f"training needs rows in both splits, got {train} train and {valid} validation rows"
+        )
 
 
 _CLUSTER_PARAMS = re.compile(r"^\[(machines|local_listen_port|num_machines): [^\n]*\]\n", re.M)
@@ -220,42 +253,3 @@ def best_prefix(
         loss += (w[:, None] * (np.logaddexp(0.0, margins) - yy * margins)).sum(axis=0)
         total += w.sum()
     return int(np.argmin(loss / max(total, 1e-300))) + 1
-
-
-def train_world_dask(
-    client: Any,
-    data_dir: Any,
-    *,
-    settings: Any = None,
-    progress: Progress | None = None,
-    labels: str | None = None,
-) -> Any:
-    """:func:`models.train_world` with the features and the booster on Dask.
-
-    The features are computed on the workers (:mod:`features._dask`) and gathered as
-    one frame for the split, the encoding and the calibration; the trees are grown by
-    :class:`DaskRiskModel`.
-    """
-    from functools import partial
-
-    import polars as pl
-
-    from features._dask import feature_partitions
-    from models._world import train_world
-    from risk.engine import gather
-    from risk.settings import get_settings
-
-    settings = settings or get_settings()
-    note = progress or (lambda stage, frac: None)
-    note("features on Dask", 0.0)
-    workers = max(1, len(client.scheduler_info()["workers"]))
-    parts = feature_partitions(client, data_dir, settings)
-    frames = gather(client, [f for _, f in parts], what=f"features of {len(parts)} partitions")
-    rows = pl.concat(frames, how="vertical")
-    result = train_world(
-        data_dir, settings=settings, progress=progress, labels=labels, features_frame=rows,
-        model_factory=partial(DaskRiskModel, client=client),
-    )  # fmt: skip
-    result.bundle.meta["engine"] = {"name": "dask", "workers": workers,
-                                    "partitions": len(parts)}  # fmt: skip
-    return result

@@ -18,7 +18,7 @@ import polars as pl
 
 from risk.errors import FeatureError
 
-__all__ = ["FeatureKind", "FeatureSchema"]
+__all__ = ["FeatureKind", "FeatureSchema", "seen_categories", "undeclared"]
 
 FeatureKind = Literal["numeric", "boolean", "categorical"]
 _KINDS = ("numeric", "boolean", "categorical")
@@ -113,6 +113,23 @@ class FeatureSchema:
         declared
             Categories declared up front (e.g. by the feature catalogue), by feature.
         """
+        names = undeclared(kinds, declared)
+        seen = {name: seen_categories(frame.get_column(name)) for name in names}
+        return cls.from_seen(kinds, declared, seen)
+
+    @classmethod
+    def from_seen(
+        cls,
+        kinds: Mapping[str, FeatureKind],
+        declared: Mapping[str, Sequence[str]] | None,
+        seen: Mapping[str, pl.Series],
+    ) -> FeatureSchema:
+        """A schema from the categories seen in training, gathered by another engine.
+
+        ``seen`` holds, per undeclared categorical feature, the distinct values found
+        (:func:`seen_categories` of each partition's training rows, concatenated): the
+        codes are those :meth:`learn` gives the same rows.
+        """
         declared = declared or {}
         cats: dict[str, tuple[str, ...]] = {}
         for name, kind in kinds.items():
@@ -121,8 +138,7 @@ class FeatureSchema:
             if declared.get(name):
                 cats[name] = tuple(str(c) for c in declared[name])
             else:
-                seen = frame.get_column(name).cast(pl.String).drop_nulls().unique().sort()
-                cats[name] = tuple(seen.to_list())
+                cats[name] = tuple(seen_categories(seen[name]).sort().to_list())
         return cls(names=tuple(kinds), kinds=tuple(kinds.values()), categories=cats)
 
     def encode(self, frame: pl.DataFrame) -> np.ndarray:
@@ -199,6 +215,19 @@ class FeatureSchema:
         if kind == "boolean":
             return bool(value)
         return float(value)
+
+
+def undeclared(
+    kinds: Mapping[str, FeatureKind], declared: Mapping[str, Sequence[str]] | None
+) -> list[str]:
+    """The categorical features whose categories are learnt from training rows."""
+    declared = declared or {}
+    return [n for n, k in kinds.items() if k == "categorical" and not declared.get(n)]
+
+
+def seen_categories(values: pl.Series) -> pl.Series:
+    """The distinct non-missing values of a categorical column, as text."""
+    return values.cast(pl.String).drop_nulls().unique()
 
 
 def _number(name: str, kind: str, value: Any) -> float:

@@ -8,7 +8,7 @@ import polars as pl
 from risk.errors import DataContractError
 from risk.settings import SplitSettings
 
-__all__ = ["SPLITS", "assign_splits"]
+__all__ = ["SPLITS", "assign_splits", "split_expr", "split_instants"]
 
 SPLITS = ("train", "valid", "test")
 
@@ -50,20 +50,9 @@ def assign_splits(
         labels = np.where(rank < cut1, "train", np.where(rank < cut2, "valid", "test"))
         return pl.Series("split", labels, dtype=pl.String)
     col = frame.get_column(time)
-    if col.null_count():
-        row = int(col.is_null().arg_true()[0]) + 1
-        raise DataContractError(f"column {time!r} row {row} is missing; the split needs every time")
-    ordered = col.sort()
-    cut1, cut2 = _cuts(n, fractions)
-    t1, t2 = ordered[cut1], ordered[min(cut2, n - 1)]
-    split = (
-        pl.when(col < t1)
-        .then(pl.lit("train"))
-        .when(col < t2)
-        .then(pl.lit("valid"))
-        .otherwise(pl.lit("test"))
-    )
-    out = frame.select(split.alias("split")).get_column("split")
+    _check_times(col, time)
+    t1, t2 = split_instants(col, fractions)
+    out = frame.select(split_expr(time, t1, t2)).get_column("split")
     counts = {s: int((out == s).sum()) for s in SPLITS}
     if min(counts.values()) == 0:
         raise DataContractError(
@@ -72,13 +61,42 @@ def assign_splits(
     return out
 
 
+def split_instants(times: pl.Series, fractions: SplitSettings) -> tuple[object, object]:
+    """The two instants that cut ``times`` into train, validation and test.
+
+    A row older than the first is training, older than the second validation, the rest
+    test.  Only the times are needed, so an engine holding the rows in partitions
+    gathers one column (8 bytes a row) and cuts every partition by the same instants.
+    """
+    n = times.len()
+    ordered = times.sort()
+    cut1, cut2 = _cuts(n, fractions)
+    return ordered[cut1], ordered[min(cut2, n - 1)]
+
+
+def split_expr(time: str, t1: object, t2: object) -> pl.Expr:
+    """The split of each row (``'train'``, ``'valid'``, ``'test'``) given the two instants."""
+    split = (
+        pl.when(pl.col(time) < t1)
+        .then(pl.lit("train"))
+        .when(pl.col(time) < t2)
+        .then(pl.lit("valid"))
+        .otherwise(pl.lit("test"))
+    )
+    return split.alias("split")
+
+
+def _check_times(col: pl.Series, time: str) -> None:
+    if col.null_count():
+        row = int(col.is_null().arg_true()[0]) + 1
+        raise DataContractError(f"column {time!r} row {row} is missing; the split needs every time")
+
+
 def _split_on_basis(
     frame: pl.DataFrame, time: str, fractions: SplitSettings, basis: np.ndarray
 ) -> pl.Series:
     col = frame.get_column(time)
-    if col.null_count():
-        row = int(col.is_null().arg_true()[0]) + 1
-        raise DataContractError(f"column {time!r} row {row} is missing; the split needs every time")
+    _check_times(col, time)
     if basis.sum() < len(SPLITS):
         raise DataContractError(
             f"only {int(basis.sum())} weighted rows: a time split needs at least one per split"
@@ -90,8 +108,7 @@ def _split_on_basis(
     times = col.filter(pl.Series(basis))
     t1 = times.filter(cut == "valid").min()
     t2 = times.filter(cut == "test").min()
-    split = pl.when(col < t1).then(pl.lit("train")).when(col < t2).then(pl.lit("valid"))
-    return frame.select(split.otherwise(pl.lit("test")).alias("split")).get_column("split")
+    return frame.select(split_expr(time, t1, t2)).get_column("split")
 
 
 def _cuts(n: int, fractions: SplitSettings) -> tuple[int, int]:

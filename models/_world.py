@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,14 @@ from risk.contract import protected_columns
 from risk.errors import ConfigError
 from risk.settings import Settings, get_settings
 
-__all__ = ["WORLD_LABEL_POLICY", "train_world", "world_labels"]
+__all__ = [
+    "WORLD_LABEL_POLICY",
+    "WorldSources",
+    "label_rows",
+    "train_world",
+    "world_labels",
+    "world_prepared",
+]
 
 Progress = Callable[[str, float], None]
 
@@ -113,33 +121,88 @@ def train_world(
     note = progress or (lambda stage, frac: None)
     note("features", 0.0)
     tables = load_tables(Path(data_dir))
-    cat = features.catalogue()
     cutoff = _cutoff(tables, settings)
     protected = sorted(protected_columns(settings.protected.columns))
     present = [c for c in protected if c in tables.applications.collect_schema().names()]
     if features_frame is None:
         features_frame = features.build_features(tables, settings=settings)
+    reviewed = None if policy == "naive" else reviewed_ipw_labels(Path(data_dir))
+    sources = WorldSources(tables.outcomes, tables.applications, _truth_table(Path(data_dir)))
+    frame = label_rows(features_frame, sources, cutoff, present, reviewed)
+    weights = None if reviewed is None else frame["__weight"].to_numpy().astype(np.float64)
+    label_meta = {"policy": policy, "weights": None if weights is None else weight_summary(weights)}
+    prepared = world_prepared(frame, cutoff=cutoff, policy=policy, present=present,
+                              data_dir=data_dir, label_meta=label_meta)  # fmt: skip
+    if model_factory is None:
+        return fit_prepared(prepared, settings, progress)
+    return fit_prepared(prepared, settings, progress, model_factory=model_factory)
+
+
+@dataclass(frozen=True)
+class WorldSources:
+    """The tables :func:`label_rows` joins to the features (lazy; a partition's may be filtered
+    to its applications)."""
+
+    outcomes: pl.LazyFrame
+    applications: pl.LazyFrame
+    truth: pl.LazyFrame | None = None
+
+
+def label_rows(
+    features_frame: pl.LazyFrame | pl.DataFrame,
+    sources: WorldSources,
+    cutoff: datetime,
+    present: list[str],
+    reviewed: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """The features with labels, protected attributes and the columns training reads apart.
+
+    ``label``, ``label_known``, ``investigated`` and the ``present`` protected columns are
+    joined by application; ``__weight`` (with ``reviewed``, :func:`reviewed_ipw_labels`),
+    ``__truth`` (with a truth table) and ``__baseline`` (the checklist score) are added.
+    Row by row: the whole world on one machine, or one partition on a worker, gives the
+    same rows.
+    """
     frame = (
         features_frame.lazy()
-        .join(
-            world_labels(tables.outcomes, cutoff),
-            on="application_id",
-            how="left",
-            maintain_order="left",
-        )
-        .join(
-            tables.applications.select("application_id", *present),
-            on="application_id",
-            how="left",
-            maintain_order="left",
-        )
+        .join(world_labels(sources.outcomes, cutoff), on="application_id", how="left",
+              maintain_order="left")
+        .join(sources.applications.select("application_id", *present), on="application_id",
+              how="left", maintain_order="left")
         .with_columns(
             pl.col("label").fill_null(0), pl.col("label_known", "investigated").fill_null(False)
         )
         .collect()
-    )
-    frame, weights, label_meta = _apply_label_policy(frame, Path(data_dir), policy)
-    prepared = Prepared(
+    )  # fmt: skip
+    if reviewed is not None:
+        frame = frame.join(reviewed, on="application_id", how="left", maintain_order="left")
+        frame = frame.with_columns(
+            label=pl.coalesce("reviewed_label", "label").cast(pl.Int8),
+            __weight=pl.col("weight").fill_null(0.0).cast(pl.Float64),
+        ).drop("reviewed_label", "weight")
+    if sources.truth is not None:
+        truth = (
+            frame.lazy().select("application_id")
+            .join(sources.truth.select("application_id", "any_violation"), on="application_id",
+                  how="left", maintain_order="left")
+            .collect()["any_violation"]
+        )  # fmt: skip
+        frame = frame.with_columns(truth.fill_null(False).cast(pl.Int8).alias("__truth"))
+    return frame.with_columns(pl.Series("__baseline", checklist_score(frame)))
+
+
+def world_prepared(
+    frame: pl.DataFrame, *, cutoff: datetime, policy: str, present: list[str], data_dir: Any,
+    label_meta: dict[str, Any],
+) -> Prepared:  # fmt: skip
+    """:class:`Prepared` from :func:`label_rows`' output (all rows, or the rows a driver holds)."""
+    import features
+
+    cat = features.catalogue()
+    extra = {c: frame[c].to_numpy() for c in ("__weight", "__truth", "__baseline")
+             if c in frame.columns}  # fmt: skip
+    frame = frame.drop(*extra)
+    return Prepared(
         frame=frame,
         labels=frame["label"].to_numpy().astype(np.int8),
         id="application_id",
@@ -149,12 +212,12 @@ def train_world(
         catalogue_hash=cat.hash(),
         source="world",
         label_policy=WORLD_LABEL_POLICY if policy == "naive" else REVIEWED_IPW_POLICY,
-        weights=weights,
+        weights=None if "__weight" not in extra else extra["__weight"].astype(np.float64),
         protected=[*present, "investigated", "label_known"],
         declared={s.name: list(s.categories) for s in cat.specs if s.categories},
         catalogue=cat,
-        truth=_truth(Path(data_dir), frame),
-        baseline=checklist_score(frame),
+        truth=None if "__truth" not in extra else extra["__truth"].astype(np.int8),
+        baseline=extra["__baseline"].astype(np.float64),
         extra_meta={
             "data_dir": str(data_dir),
             "label_cutoff": cutoff.isoformat(),
@@ -162,29 +225,10 @@ def train_world(
             "labels": label_meta,
         },
     )
-    if model_factory is None:
-        return fit_prepared(prepared, settings, progress)
-    return fit_prepared(prepared, settings, progress, model_factory=model_factory)
 
 
-def _apply_label_policy(
-    frame: pl.DataFrame, data_dir: Path, policy: str
-) -> tuple[pl.DataFrame, np.ndarray | None, dict]:
-    """The frame's labels and weights under ``policy``, and what the bundle records of it."""
-    if policy == "naive":
-        return frame, None, {"policy": "naive", "weights": None}
-    reviewed = reviewed_ipw_labels(data_dir)
-    frame = frame.join(reviewed, on="application_id", how="left", maintain_order="left")
-    frame = frame.with_columns(
-        label=pl.coalesce("reviewed_label", "label").cast(pl.Int8),
-        weight=pl.col("weight").fill_null(0.0),
-    ).drop("reviewed_label")
-    weights = frame["weight"].to_numpy().astype(np.float64)
-    frame = frame.drop("weight")
-    return frame, weights, {"policy": policy, "weights": weight_summary(weights)}
-
-
-def _truth(data_dir: Path, frame: pl.DataFrame) -> np.ndarray | None:
+def _truth_table(data_dir: Path) -> pl.LazyFrame | None:
+    """The world's truth table (evaluation only), or ``None`` when it has none."""
     from risk.errors import DataFileError
     from risk.io import scan_table, table_path
 
@@ -192,10 +236,4 @@ def _truth(data_dir: Path, frame: pl.DataFrame) -> np.ndarray | None:
         table_path(data_dir, "truth")
     except DataFileError:
         return None
-    truth = scan_table(data_dir, "truth").select("application_id", "any_violation")
-    joined = (
-        frame.lazy()
-        .select("application_id")
-        .join(truth, on="application_id", how="left", maintain_order="left")
-    )
-    return joined.collect()["any_violation"].fill_null(False).to_numpy().astype(np.int8)
+    return scan_table(data_dir, "truth")

@@ -58,6 +58,13 @@ def train(
             " --data holds reviews.parquet, naive otherwise."
         ),
     ] = None,
+    features: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --engine dask: the features folder `risk features --engine dask` wrote"
+            " for --data (default: compute them on the cluster)."
+        ),
+    ] = None,
     engine: EngineOption = None,
     scheduler: SchedulerOption = None,
 ) -> None:
@@ -77,6 +84,8 @@ def train(
     settings = chosen(engine, scheduler)
     if settings.engine.name == "dask" and data is None:
         raise ConfigError("--engine dask trains from --data DIR (contract tables)")
+    if features is not None and settings.engine.name != "dask":
+        raise ConfigError("--features applies to --engine dask (the polars engine computes them)")
     with _bar() as bar:
         task = bar.add_task("train", total=1.0)
 
@@ -84,7 +93,7 @@ def train(
             bar.update(task, description=f"train: {stage}", completed=fraction)
 
         if settings.engine.name == "dask":
-            result = _train_dask(data, settings, progress, labels)
+            result = _train_dask(data, features, settings, progress, labels)
         elif data is not None:
             result = train_world(data, settings=settings, progress=progress, labels=labels)
         else:
@@ -98,12 +107,15 @@ def train(
         _track(result, settings, data if data is not None else table.parent, by)
 
 
-def _train_dask(data: Path, settings: Any, progress: Any, labels: str | None) -> Any:
-    from models._dask_train import train_world_dask
+def _train_dask(
+    data: Path, features: Path | None, settings: Any, progress: Any, labels: str | None
+) -> Any:
+    from models._dask_world import train_world_dask
     from risk.engine import dask_client
 
     with dask_client(settings.engine) as client:
-        return train_world_dask(client, data, settings=settings, progress=progress, labels=labels)
+        return train_world_dask(client, data, features=features, settings=settings,
+                                progress=progress, labels=labels)  # fmt: skip
 
 
 def _track(result: Any, settings: Any, data_dir: Path, by: str | None) -> None:
