@@ -1,22 +1,23 @@
 """Training on Dask with ``lightgbm.dask.DaskLGBMClassifier``.
 
-The rest of training is the single-machine code (:func:`models._core.fit_prepared`):
-the same time split, encoding, calibration on the validation split, capacity
-threshold, evaluation, explanations and bundle; only the booster is grown by
+The rest of training is the single-machine code (:mod:`models._dask_world` prepares a
+world's partitions on the workers, :func:`models._core.finish_fit` calibrates, sets the
+capacity threshold, evaluates, explains and bundles); only the booster is grown by
 LightGBM's distributed data-parallel learner.  Pitfalls from its issue tracker, and
 what this module does about each:
 
 - every worker must hold training data: the training rows are dealt into one block per
-  worker (every n-th row, so each block spans the whole period) and each block is placed
-  on its worker explicitly;
+  worker (every n-th row, so each block spans the whole period) and each block is held
+  by its worker;
 - bins are built per worker, so the trees differ slightly from one machine's (the
   tests hold ROC AUC within 0.01 of the polars engine);
 - concurrent ``fit`` calls on one cluster hang: a cluster-wide ``distributed.Lock``
   lets one fit run at a time;
 - ports must be free: each worker picks a free ``local_listen_port`` itself just before
-  the fit, and ``machines`` lists the workers in a fixed order (sorted addresses), so
-  block ``i`` is always LightGBM's rank ``i`` and the same partitions on the same number
-  of workers grow the same trees;
+  the fit, and ``machines`` lists the workers in a fixed order (sorted addresses), the
+  ports checked against LightGBM's own port assignment, so block ``i`` is always
+  LightGBM's rank ``i`` and the same partitions on the same number of workers grow the
+  same trees;
 - ``pred_contrib`` of a Dask model differs from its local copy with several workers,
   so the bundle holds ``to_local()``'s booster and scores and explains with it.
 
@@ -36,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from models._model import Progress, RiskModel, lightgbm_params
-from risk.errors import ConfigError
+from risk.errors import ConfigError, EngineError
 from risk.settings import ModelSettings
 
 __all__ = ["DaskRiskModel", "best_prefix"]
@@ -184,26 +185,48 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _machines(client: Any, workers: list[str]) -> str:
+def _machines(client: Any, workers: list[str], *, tries: int = 50) -> str:
     """``host:port`` per worker, listed so that worker ``i`` becomes LightGBM's rank ``i``.
 
     Each port is free on its host.  LightGBM's Dask module gives the workers of one host
-    their ports by popping a set of that host's ports, so the ports are listed in that
-    set's order: the ``i``-th worker of a host then gets the ``i``-th port listed for it,
-    and the ranks, hence the bins each rank finds and the trees, do not depend on which
-    ports happened to be free.
+    their ports by popping a set built from the listed ports, and a worker's rank is its
+    port's place in the list.  A set of integers comes out in the order of their hash
+    slots, and two ports sharing a slot come out in an order that depends on which was
+    inserted first (one time in eight for two workers): listing the ports in the order
+    one set gave them out did not make the next set give them out in that order, so the
+    ranks, the bins each rank finds and the trees changed from fit to fit.  The ports are
+    now checked with LightGBM's own assignment and drawn again until each worker gets
+    the port listed at its place.
+
+    Raises
+    ------
+    EngineError
+        If no such ports were found in ``tries`` draws.
     """
     from urllib.parse import urlparse
 
-    found = client.run(_free_port, workers=workers)
+    # private, but it is exactly what the fit will do with the list
+    from lightgbm.dask import _machines_to_worker_map
+
     hosts: dict[str, list[str]] = {}
     for worker in workers:
         hosts.setdefault(urlparse(worker).hostname or "", []).append(worker)
-    port = {}
-    for mine in hosts.values():
-        popped = list({found[w] for w in mine})  # the order set.pop() gives them out
-        port.update(zip(mine, popped, strict=True))
-    return ",".join(f"{urlparse(w).hostname}:{port[w]}" for w in workers)
+    for _ in range(tries):
+        found = client.run(_free_port, workers=workers)
+        port = {}
+        for mine in hosts.values():  # the order a set gives them out, unless two collide
+            port.update(zip(mine, list({found[w] for w in mine}), strict=False))
+        text = ",".join(f"{urlparse(w).hostname}:{port[w]}" for w in workers)
+        try:
+            given = _machines_to_worker_map(machines=text, worker_addresses=workers)
+        except ValueError:  # two workers of one host drew the same port
+            continue
+        if given == port:
+            return text
+    raise EngineError(
+        f"could not find free ports that give {len(workers)} Dask workers LightGBM ranks in"
+        f" their order in {tries} tries"
+    )
 
 
 def _blocks(client: Any, workers: list[str], X, y, weight):
