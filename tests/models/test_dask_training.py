@@ -137,7 +137,9 @@ def test_ports_are_drawn_again_until_lightgbm_ranks_the_workers_in_order() -> No
         assert [given[w] for w in workers] != [int(a.split(":")[1]) for a in listed.split(",")]
 
     class Client:
-        draws = [{workers[0]: 39263, workers[1]: 56831}, {workers[0]: 35649, workers[1]: 54795}]
+        def __init__(self) -> None:
+            self.draws = [{workers[0]: 39263, workers[1]: 56831},
+                          {workers[0]: 35649, workers[1]: 54795}]  # fmt: skip
 
         def run(self, fn, workers):
             return self.draws.pop(0)
