@@ -288,7 +288,9 @@ class _Job:
         plan = self.plan
         parts = self.gather([self.submit(_summary, f, t1, t2, plan) for f in self.labelled],
                             "split summaries")  # fmt: skip
-        out: dict[str, Any] = {"splits": {}, "train_rows": [p["train"]["rows"] for p in parts]}
+        out: dict[str, Any] = {"splits": {}, "train_rows": [p["train"]["rows"] for p in parts],
+                               "held_rows": [p["valid"]["rows"] + p["test"]["rows"]
+                                             for p in parts]}  # fmt: skip
         for s in SPLITS:
             mine = [p[s] for p in parts]
             mins = [m["time_min"] for m in mine if m["time_min"] is not None]
@@ -325,15 +327,28 @@ class _Job:
             h.update(split)
         return h.hexdigest()
 
-    def held(self) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
-        """The validation and test rows of every partition, in order, on the driver."""
-        parts = self.gather(
-            [self.submit(_held, f, e) for f, e in zip(self.labelled, self.encoded, strict=True)],
-            "validation and test",
-        )
-        frame = pl.concat([p[0] for p in parts], how="vertical")
-        X = np.concatenate([p[1] for p in parts])
-        return frame, X, np.concatenate([p[2] for p in parts])
+    def held(self, rows: list[int]) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
+        """The validation and test rows of every partition (``rows`` each), in order.
+
+        Each partition's rows are copied into place as they arrive, and the frames are
+        joined without copying, so the driver holds them once.
+        """
+        from distributed import as_completed
+
+        futures = [self.submit(_held, f, e) for f, e in
+                   zip(self.labelled, self.encoded, strict=True)]  # fmt: skip
+        starts = np.concatenate([[0], np.cumsum(rows)]).astype(int)
+        X = np.empty((int(starts[-1]), len(self.plan.kinds)), dtype=np.float64)
+        frames: list[Any] = [None] * len(futures)
+        splits: list[Any] = [None] * len(futures)
+        index = {f.key: i for i, f in enumerate(futures)}
+        for future in as_completed(futures):
+            i = index[future.key]
+            frames[i], part, splits[i] = self.gather([future], "validation and test")[0]
+            X[starts[i] : starts[i + 1]] = part
+            del part
+        frame = pl.concat(frames, how="vertical", rechunk=False)
+        return frame, X, np.concatenate(splits)
 
     def blocks(self, train_rows: list[int]) -> tuple[Any, Any, Any]:
         """The training rows as dask arrays, chunk ``i`` built on (and held by) worker ``i``."""
@@ -370,7 +385,7 @@ def _fit(job: _Job, summary: dict[str, Any], schema: FeatureSchema, policy: str,
     plan = job.plan
     data, label, weight = job.blocks(summary["train_rows"])
     fingerprint = job.fingerprint()
-    frame, X, split = job.held()
+    frame, X, split = job.held(summary["held_rows"])
     weights = summary.get("weights")
     label_meta = {"policy": policy,
                   "weights": None if weights is None else weight_summary(weights)}  # fmt: skip
