@@ -209,3 +209,42 @@ def test_a_features_folder_of_other_partitions_is_refused(dask_client, parted_wo
         " []); write them with `risk features --engine dask` for this world and the same"
         " RISK_ENGINE__PARTITION_ROWS"
     )
+
+
+@pytest.mark.slow
+def test_reviewed_ipw_weights_stay_with_their_rows_on_the_workers(
+    dask_client, parted_world, tmp_path
+) -> None:
+    """Under reviewed-ipw the weighted rows place the split and the weights travel with the
+    training rows: the same bundle as the gathered rows."""
+    import os
+
+    import polars as pl
+
+    from models._dask_world import train_world_dask
+    from risk.io import scan_table
+
+    world, folder = parted_world
+    data = tmp_path / "world"
+    data.mkdir()
+    for f in world.iterdir():
+        os.symlink(f, data / f.name)
+    outcomes = scan_table(world, "outcomes").filter(pl.col("violation_confirmed").is_not_null())
+    random = pl.col("investigation_trigger") == "random"
+    outcomes.select(
+        score_id=pl.format("s-{}", "application_id"), application_id="application_id",
+        review_propensity=pl.when(random).then(0.5).otherwise(1.0), reviewed=pl.lit(True),
+        finding=pl.when(pl.col("violation_confirmed")).then(pl.lit("violation_confirmed"))
+        .otherwise(pl.lit("no_violation")),
+        decided_at=pl.col("known_at"),
+    ).collect().write_parquet(data / "reviews.parquet")  # fmt: skip
+    settings = Settings().with_overrides(
+        model=ModelSettings(num_threads=1, max_rounds=30, learning_rate=0.1, min_data_in_leaf=10)
+    )
+    kept = train_world_dask(dask_client, data, features=folder, settings=settings)
+    gathered = train_world(data, settings=settings,
+                           model_factory=partial(DaskRiskModel, client=dask_client))  # fmt: skip
+    assert kept.bundle.meta["labels"]["policy"] == "reviewed-ipw"
+    assert kept.bundle.booster.model_to_string() == gathered.bundle.booster.model_to_string()
+    for key in ("data_fingerprint", "splits", "metrics", "labels", "best_iteration"):
+        assert kept.bundle.meta[key] == gathered.bundle.meta[key], key
