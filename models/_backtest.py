@@ -12,34 +12,47 @@ made them reproduces the logged scores bit for bit, because:
 - a live score's margin is LightGBM's raw prediction (``raw_score=True``), which is
   the same number whether one row or a million are predicted.
 
-Decoding goes through polars' NDJSON reader with the model's column types given up
-front (no inference), in chunks of :data:`CHUNK_ROWS` rows written into one matrix.
+Scores logged since the log kept each row as the model read it (``encoded_features``,
+see :mod:`models._logged_rows`) are read from those bytes: for the version that made
+them they are the very matrix it scored; another version picks its columns and looks
+up its category codes.  Older scores, and rows another version cannot read that way
+(a feature the logging model did not use, a category it did not know), are decoded
+from their JSON through polars' NDJSON reader with the model's column types given up
+front (no inference).  Both go in chunks of :data:`CHUNK_ROWS` rows into one matrix.
 """
 
 from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import polars as pl
 
 from models._bundle import Bundle
+from models._logged_rows import RowMap, blob_matrix, row_map
+from models._schema import FeatureSchema
 from risk.errors import FeatureError
 
 __all__ = [
     "CHUNK_ROWS",
+    "ENCODED_COLUMNS",
     "LOGGED_COLUMNS",
     "check_logged",
     "logged_matrix",
     "missing_features",
     "replay_logged",
+    "replay_matrix",
 ]
 
 #: Columns :func:`replay_logged` needs from the inference log.
 LOGGED_COLUMNS = ("score_id", "model_version", "features")
+#: The encoded row and the id of its encoding (null before the log kept them).
+ENCODED_COLUMNS = ("encoded_features", "feature_encoding")
+
+Encodings = Mapping[str, FeatureSchema]
 
 _KIND_DTYPE = {"categorical": pl.String, "boolean": pl.Boolean}
 
@@ -57,19 +70,33 @@ def missing_features(bundle: Bundle, logged_names: Sequence[str]) -> list[str]:
     return [n for n in bundle.schema.names if n not in held]
 
 
-def check_logged(bundle: Bundle, logged: pl.DataFrame, *, label: str = "the model") -> None:
+def check_logged(
+    bundle: Bundle,
+    logged: pl.DataFrame,
+    *,
+    label: str = "the model",
+    encodings: Encodings | None = None,
+) -> None:
     """Refuse logged rows that lack the model's features, naming every missing one.
 
     Rows logged by one model version share its feature catalogue, so the first row of
-    each logged version is read (not a million).
+    each logged version (and encoding) is read, not a million: its encoding when the
+    model can read the encoded rows, else its JSON.
 
     Raises
     ------
     FeatureError
         Some logged version's rows lack a feature of ``bundle``.
     """
-    firsts = logged.group_by("model_version", maintain_order=True).first()
-    for version, text in firsts.select("model_version", "features").iter_rows():
+    maps = _row_maps(bundle, encodings)
+    keys = ["model_version", ENCODED_COLUMNS[1]] if ENCODED_COLUMNS[1] in logged.columns else []
+    firsts = logged.group_by(keys or ["model_version"], maintain_order=True).first()
+    for row in firsts.iter_rows(named=True):
+        if maps.get(row.get(ENCODED_COLUMNS[1])) is not None:
+            continue
+        text, version = row["features"], row["model_version"]
+        if text is None:
+            raise FeatureError(f"the logged rows of model {version} lack their feature values")
         missing = missing_features(bundle, list(json.loads(text)))
         if missing:
             raise FeatureError(
@@ -77,6 +104,10 @@ def check_logged(bundle: Bundle, logged: pl.DataFrame, *, label: str = "the mode
                 f" not hold: {', '.join(missing)}; it was trained on another feature"
                 " catalogue, so these applications cannot be replayed through it"
             )
+
+
+def _row_maps(bundle: Bundle, encodings: Encodings | None) -> dict[str, RowMap | None]:
+    return {e: row_map(schema, bundle.schema) for e, schema in (encodings or {}).items()}
 
 
 #: Logged rows decoded at a time: bounds the copy of the JSON text (about 1.4 kB a row)
@@ -141,11 +172,88 @@ def _decode(texts: pl.Series, dtypes: dict[str, Any], label: str) -> pl.DataFram
         raise FeatureError(f"a logged feature row does not fit {label}'s types: {exc}") from exc
 
 
+def replay_matrix(
+    bundle: Bundle,
+    logged: pl.DataFrame,
+    *,
+    encodings: Encodings | None = None,
+    label: str = "the model",
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Callable[[int, int], None] | None = None,
+) -> np.ndarray:
+    """The model's float matrix from logged rows: their encoded bytes, else their JSON.
+
+    Parameters
+    ----------
+    bundle
+        The model to encode for.
+    logged
+        ``features`` (JSON text; may be null where the encoded row serves) and, when
+        the log kept them, :data:`ENCODED_COLUMNS`.
+    encodings
+        The schemas of the logged encodings, by id; rows of an encoding not given are
+        decoded from their JSON.
+    label, chunk_rows, progress
+        As for :func:`logged_matrix`.
+
+    Raises
+    ------
+    FeatureError
+        A value has the wrong type for the model, or a row the model cannot read
+        from its bytes has no JSON.
+    """
+    if chunk_rows < 1:
+        raise ValueError(f"chunk_rows must be at least 1, got {chunk_rows}")
+    maps = {e: m for e, m in _row_maps(bundle, encodings).items() if m is not None}
+    encoded = all(c in logged.columns for c in ENCODED_COLUMNS) and bool(maps)
+    n = logged.height
+    out = np.empty((n, len(bundle.schema.names)), dtype=np.float64)
+    dtypes = _dtypes(bundle)
+    for start in range(0, n, chunk_rows):
+        stop = min(start + chunk_rows, n)
+        chunk = logged.slice(start, stop - start)
+        todo = _fill_encoded(out[start:stop], chunk, maps, encodings or {}) if encoded else None
+        texts = chunk["features"] if todo is None else chunk["features"].filter(pl.Series(todo))
+        if texts.len():
+            if texts.null_count():
+                raise FeatureError("some logged rows lack their feature values")
+            rows = bundle.matrix(_decode(texts, dtypes, label))
+            if todo is None:
+                out[start:stop] = rows
+            else:
+                out[start:stop][todo] = rows
+        if progress is not None:
+            progress(stop, n)
+    return out
+
+
+def _fill_encoded(
+    out: np.ndarray, chunk: pl.DataFrame, maps: dict[str, RowMap], encodings: Encodings
+) -> np.ndarray:
+    """Fill ``out``'s rows that the encoded bytes serve; the rows left for the JSON."""
+    todo = np.ones(chunk.height, dtype=bool)
+    blobs, ids = chunk[ENCODED_COLUMNS[0]], chunk[ENCODED_COLUMNS[1]]
+    for encoding, mapping in maps.items():
+        mask = ((ids == encoding) & blobs.is_not_null()).fill_null(False).to_numpy()
+        if not mask.any():
+            continue
+        whole = bool(mask.all())
+        raw = blob_matrix(blobs if whole else blobs.filter(mask), len(encodings[encoding].names))
+        rows, redo = mapping.apply(raw)
+        if whole:
+            out[:] = rows
+        else:
+            out[mask] = rows
+        todo[mask] = False if redo is None else redo
+    return todo
+
+
 def replay_logged(
     bundle: Bundle,
     logged: pl.DataFrame,
     *,
     label: str = "the model",
+    encodings: Encodings | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> pl.DataFrame:
     """Score logged feature rows with ``bundle``.
@@ -155,12 +263,14 @@ def replay_logged(
     bundle
         Any model version whose features the log holds.
     logged
-        At least :data:`LOGGED_COLUMNS` (``features`` as JSON text); other columns
-        are kept.
+        At least :data:`LOGGED_COLUMNS` (``features`` as JSON text), and
+        :data:`ENCODED_COLUMNS` when the log kept them; other columns are kept.
     label
         How error messages name the model.
+    encodings
+        The schemas of the logged encodings, by id (see :func:`replay_matrix`).
     progress
-        Called with ``(rows decoded, rows in all)`` as the decoding goes.
+        Called with ``(rows read, rows in all)`` as the rows are read.
 
     Raises
     ------
@@ -170,12 +280,13 @@ def replay_logged(
     Returns
     -------
     polars.DataFrame
-        ``logged`` without ``features``, plus ``margin``, ``score``, ``band`` and
-        ``flag`` from ``bundle`` (the flag at the model's own capacity threshold).
+        ``logged`` without the feature columns, plus ``margin``, ``score``, ``band``
+        and ``flag`` from ``bundle`` (the flag at the model's own capacity threshold).
     """
     missing = [c for c in LOGGED_COLUMNS if c not in logged.columns]
     if missing:
         raise FeatureError(f"the logged rows lack column(s) {missing}")
-    check_logged(bundle, logged, label=label)
-    scores = bundle.score(logged_matrix(bundle, logged["features"], label=label, progress=progress))
-    return logged.drop("features").hstack(scores.to_frame())
+    check_logged(bundle, logged, label=label, encodings=encodings)
+    matrix = replay_matrix(bundle, logged, encodings=encodings, label=label, progress=progress)
+    kept = logged.drop("features", *(c for c in ENCODED_COLUMNS if c in logged.columns))
+    return kept.hstack(bundle.score(matrix).to_frame())

@@ -198,7 +198,7 @@ class Bundle:
         # The raw prediction, not the contributions' sum (equal to 1e-15): it is what
         # batch scoring and a backtest compute, so a logged score replays bit for bit.
         margin = float(self.booster.predict(x, raw_score=True, num_threads=1)[0])
-        return self._case_score(row, contrib, margin, lang, top)
+        return self._case_score(row, x, contrib, margin, lang, top)
 
     def score_many(
         self, rows: Sequence[Mapping[str, Any]], *, lang: str = "en", top: int = 5
@@ -212,12 +212,18 @@ class Bundle:
         contrib = self.booster.predict(x, pred_contrib=True, num_threads=1)
         margins = self.booster.predict(x, raw_score=True, num_threads=1).tolist()
         return [
-            self._case_score(row, contrib[i], margins[i], lang, top)
+            self._case_score(row, x[i : i + 1], contrib[i], margins[i], lang, top)
             for i, row in enumerate(rows)
         ]
 
     def _case_score(
-        self, row: Mapping[str, Any], contrib: np.ndarray, margin: float, lang: str, top: int
+        self,
+        row: Mapping[str, Any],
+        encoded: np.ndarray,
+        contrib: np.ndarray,
+        margin: float,
+        lang: str,
+        top: int,
     ) -> CaseScore:
         values = [row[n] for n in self.schema.names]
         expl = build_explanation(
@@ -229,6 +235,7 @@ class Bundle:
             band=self.bands.band_one(margin),
             flag=margin >= self.bands.flag_margin,
             explanation=expl,
+            encoded=encoded,
         )
 
     # -- persistence ------------------------------------------------------------------

@@ -12,16 +12,17 @@ from exact TreeSHAP on a seeded sample of the period.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from models._backtest import check_logged, logged_matrix
+from models._backtest import check_logged, replay_matrix
 from models._bundle import Bundle
 from models._group_rates import group_false_positive_rates
 from models._paired import at_capacity, group_miss_rates, paired_estimates
+from models._schema import FeatureSchema
 from models.monitoring._fairness import live_fairness
 
 __all__ = ["COMPARE_COLUMNS", "compare_models"]
@@ -104,6 +105,7 @@ def compare_models(
     fairness: Any = None,
     shap_rows: int = 2000,
     seed: int = 7,
+    encodings: Mapping[str, FeatureSchema] | None = None,
 ) -> dict[str, Any]:
     """Compare two models on one period's logged applications.
 
@@ -122,6 +124,9 @@ def compare_models(
         bootstrap draws, seed).
     shap_rows, seed
         How many rows (a seeded sample) the mean |SHAP| comparison uses.
+    encodings
+        The schemas of the logged rows' encodings, by id (see
+        :func:`models._backtest.replay_matrix`).
 
     Returns
     -------
@@ -133,10 +138,11 @@ def compare_models(
     FeatureError
         The logged rows lack a feature of either model (named).
     """
-    check_logged(champion, logged, label=f"the champion {names[0]}")
-    check_logged(challenger, logged, label=f"the challenger {names[1]}")
-    a_matrix = logged_matrix(champion, logged["features"])
-    b_matrix = logged_matrix(challenger, logged["features"])
+    labels = (f"the champion {names[0]}", f"the challenger {names[1]}")
+    check_logged(champion, logged, label=labels[0], encodings=encodings)
+    check_logged(challenger, logged, label=labels[1], encodings=encodings)
+    a_matrix = replay_matrix(champion, logged, encodings=encodings, label=labels[0])
+    b_matrix = replay_matrix(challenger, logged, encodings=encodings, label=labels[1])
     a, b = champion.score(a_matrix), challenger.score(b_matrix)
     # The capacity is what the service actually sent to review on the model's flag in
     # the period; each model flags its own top k (the live champion's flags, unless a

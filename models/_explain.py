@@ -62,6 +62,8 @@ class CaseScore:
         Whether the case goes to an officer's review queue (never a refusal).
     explanation
         The reasons behind it.
+    encoded
+        The row as the model read it (what the inference log keeps for backtests).
     """
 
     margin: float
@@ -69,6 +71,8 @@ class CaseScore:
     band: str
     flag: bool
     explanation: Explanation
+    #: The ``(1, n)`` float matrix the model scored (its schema's encoding of the row).
+    encoded: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     @property
     def raised(self) -> list[Reason]:

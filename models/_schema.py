@@ -8,6 +8,8 @@ missing (NaN), which LightGBM sends down the "other categories" side of a split.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -62,6 +64,16 @@ class FeatureSchema:
             for n, k in zip(self.names, self.kinds, strict=True)
         ]
         object.__setattr__(self, "_plan", plan)
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        object.__setattr__(self, "_encoding_id", hashlib.sha256(text.encode()).hexdigest()[:16])
+
+    @property
+    def encoding_id(self) -> str:
+        """16 hex digits naming this encoding: names, kinds and category codes, in order.
+
+        Two schemas with the same id encode every row to the same matrix.
+        """
+        return self._encoding_id
 
     @property
     def categorical_indices(self) -> list[int]:

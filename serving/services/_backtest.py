@@ -7,7 +7,7 @@ challenger, joined with the reviews the service made.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,11 +17,14 @@ from sqlalchemy.orm import Session
 
 from models import Bundle
 from models._backtest import replay_logged
+from models._logged_rows import row_map
+from models._schema import FeatureSchema
 from risk.clock import Clock
 from risk.errors import RequestValidationError
 from risk.settings import Settings
 from serving.store import Score, raw_table
 
+from ._encodings import logged_encodings
 from ._export import reviews_frame
 from ._monitoring import GROUP_COLUMNS
 
@@ -32,9 +35,11 @@ __all__ = [
     "compare_store",
     "logged_scores",
     "period_bounds",
+    "readable_encodings",
 ]
 
-#: The inference log as a backtest reads it (``features`` is the stored JSON text).
+#: The inference log as a backtest reads it: ``features`` is the stored JSON text, null
+#: where the readers take the encoded row instead (see :func:`logged_scores`).
 LOGGED_SCHEMA: dict[str, Any] = {
     "score_id": pl.String,
     "application_id": pl.String,
@@ -47,6 +52,8 @@ LOGGED_SCHEMA: dict[str, Any] = {
     "review_propensity": pl.Float64,
     **{g: pl.String for g in GROUP_COLUMNS},
     "features": pl.String,
+    "encoded_features": pl.Binary,
+    "feature_encoding": pl.String,
 }
 
 
@@ -65,8 +72,21 @@ def period_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetim
     )
 
 
-def logged_scores(session: Session, start: dt.date, end: dt.date) -> pl.DataFrame:
+def logged_scores(
+    session: Session, start: dt.date, end: dt.date, *, readers: Sequence[Bundle] = ()
+) -> pl.DataFrame:
     """Every score logged from ``start`` to ``end`` (both days included), in log order.
+
+    Parameters
+    ----------
+    session
+        A reading session of the store.
+    start, end
+        The period's first and last day.
+    readers
+        The models the rows are for.  A row's encoded bytes are read when every reader
+        can read them (:func:`readable_encodings`), its JSON text otherwise; without
+        readers, the JSON text of every row.
 
     Raises
     ------
@@ -76,6 +96,8 @@ def logged_scores(session: Session, start: dt.date, end: dt.date) -> pl.DataFram
     """
     lo, hi = period_bounds(start, end)
     apps = raw_table("applications")
+    readable = readable_encodings(logged_encodings(session), readers) if readers else []
+    encoded = Score.feature_encoding.in_(readable)
     query = (
         sa.select(
             Score.score_id,
@@ -88,8 +110,11 @@ def logged_scores(session: Session, start: dt.date, end: dt.date) -> pl.DataFram
             Score.route,
             Score.review_propensity,
             *(apps.c[g] for g in GROUP_COLUMNS),
-            # the stored text itself: parsed once, in bulk, with the model's types
-            sa.cast(Score.features, sa.Text),
+            # the stored text itself, parsed once, in bulk, with the model's types; only
+            # where the encoded row will not do
+            sa.case((encoded, sa.null()), else_=sa.cast(Score.features, sa.Text)),
+            sa.case((encoded, Score.encoded_features), else_=sa.null()),
+            Score.feature_encoding,
         )
         .join(apps, apps.c.application_id == Score.application_id)
         .where(Score.created_at >= lo, Score.created_at < hi)
@@ -103,6 +128,22 @@ def logged_scores(session: Session, start: dt.date, end: dt.date) -> pl.DataFram
         {name: list(col) for name, col in zip(LOGGED_SCHEMA, columns, strict=True)},
         schema=LOGGED_SCHEMA,
     )
+
+
+def readable_encodings(
+    encodings: Mapping[str, FeatureSchema], readers: Sequence[Bundle]
+) -> list[str]:
+    """The encodings whose rows every reader reads from their bytes alone (no JSON).
+
+    A reader that needs a feature the encoding lacks, or knows a category it did not
+    (a row may hold that category as unknown), needs the rows' JSON.
+    """
+    out = []
+    for encoding, schema in encodings.items():
+        maps = [row_map(schema, r.schema) for r in readers]
+        if all(m is not None and not m.recheck for m in maps):
+            out.append(encoding)
+    return sorted(out)
 
 
 def _empty(session: Session, start: dt.date, end: dt.date) -> str:
@@ -167,8 +208,9 @@ def backtest_store(
     FeatureError
         The model needs features the logged rows do not hold (named).
     """
-    logged = logged_scores(session, start, end)
-    rows = replay_logged(bundle, logged, label=label, progress=progress)
+    logged = logged_scores(session, start, end, readers=[bundle])
+    encodings = logged_encodings(session)
+    rows = replay_logged(bundle, logged, label=label, encodings=encodings, progress=progress)
     return Backtest(rows=rows, summary=_summary(rows, bundle, start, end, label))
 
 
@@ -220,7 +262,7 @@ def compare_store(
     """
     from models import compare_models, compare_verdicts
 
-    logged = logged_scores(session, start, end)
+    logged = logged_scores(session, start, end, readers=[champion, challenger])
     reviews = reviews_frame(session, clock.now()).select("score_id", "reviewed", "finding")
     frame = logged.join(reviews, on="score_id", how="left").with_columns(
         logged_flag=pl.col("logged_flag"),
@@ -236,6 +278,7 @@ def compare_store(
         groups=list(GROUP_COLUMNS),
         fairness=settings.fairness,
         seed=settings.fairness.seed,
+        encodings=logged_encodings(session),
     )
     band = (settings.fairness.ratio_low, settings.fairness.ratio_high)
     checks, verdict = compare_verdicts(report, band)

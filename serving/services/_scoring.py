@@ -30,6 +30,7 @@ from serving.store import Case, Score, raw_table
 from ._access import IssuedCode, issue_first_code
 from ._audit import append_audit
 from ._auth import Principal
+from ._encodings import encoded_row
 from ._history import load_lookups, save_raw_rows
 from ._idempotency import find_replay, lock_for_scoring
 from ._policy import policy_in_force
@@ -346,6 +347,7 @@ def record_score(
         review_propensity=policy.propensity(margin),
         blind_sample_rate=policy.blind_sample_rate,
         idempotency_key=idempotency_key,
+        **encoded_row(session, bundle, features, case_score),
     )
     # A plain insert of the row as built: the ORM's unit of work costs more than the write.
     session.connection().execute(_INSERT_SCORE, {c: getattr(score, c) for c in _SCORE_COLUMNS})

@@ -26,6 +26,7 @@ __all__ = [
     "Case",
     "Complaint",
     "Decision",
+    "FeatureEncoding",
     "Feedback",
     "MonitorAlert",
     "MonitorRun",
@@ -198,9 +199,22 @@ class Score(Base):
     blind_sample_rate: Mapped[float | None]
     #: The caller's ``Idempotency-Key`` (a batch item's: ``KEY#index``); a re-send finds it.
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(72))
+    #: The row as the model read it (see :mod:`models._logged_rows`; NULL: logged before
+    #: it was kept); read by backtests only, so never loaded with the row.
+    encoded_features: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    #: The id of the encoding of ``encoded_features`` (:class:`FeatureEncoding`).
+    feature_encoding: Mapped[str | None] = mapped_column(sa.String(16))
 
     # One key names one request of one caller (NULLs never collide).
     __table_args__ = (sa.UniqueConstraint("scored_by", "idempotency_key"),)
+
+
+class FeatureEncoding(Base):
+    """A model's feature encoding (names, kinds, category codes) that logged rows use."""
+
+    __tablename__ = "feature_encodings"
+    encoding_id: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    features: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON)
 
 
 class Case(Base):
