@@ -42,6 +42,9 @@ def _stable(answer) -> list[dict]:
 
 def _emptied(store) -> None:
     """The store as the fixture made it, before its users (ids counted from 1 again)."""
+    # the pool's connections remember what they saw committed (the feature encodings):
+    # emptied, the store is a new one to them
+    store.engine.dispose()
     if store.dialect == "postgresql":
         _empty(store)
         return
