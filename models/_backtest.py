@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -44,6 +44,7 @@ __all__ = [
     "logged_matrix",
     "missing_features",
     "replay_logged",
+    "replay_margins",
     "replay_matrix",
 ]
 
@@ -202,29 +203,69 @@ def replay_matrix(
         A value has the wrong type for the model, or a row the model cannot read
         from its bytes has no JSON.
     """
+    out = np.empty((logged.height, len(bundle.schema.names)), dtype=np.float64)
+    for _ in _read_chunks(bundle, logged, encodings, label, chunk_rows, progress, out=out):
+        pass
+    return out
+
+
+def replay_margins(
+    bundle: Bundle,
+    logged: pl.DataFrame,
+    *,
+    encodings: Encodings | None = None,
+    label: str = "the model",
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Callable[[int, int], None] | None = None,
+) -> np.ndarray:
+    """The model's raw margins of logged rows, read and predicted chunk by chunk.
+
+    The same numbers as predicting :func:`replay_matrix` whole (a row's prediction does
+    not depend on the others), without holding the whole matrix: one chunk's buffer,
+    reused.  Parameters and errors as for :func:`replay_matrix`.
+    """
+    margins = np.empty(logged.height, dtype=np.float64)
+    threads = bundle.num_threads
+    for start, stop, rows in _read_chunks(bundle, logged, encodings, label, chunk_rows, progress):
+        margins[start:stop] = bundle.booster.predict(rows, raw_score=True, num_threads=threads)
+    return margins
+
+
+def _read_chunks(
+    bundle: Bundle,
+    logged: pl.DataFrame,
+    encodings: Encodings | None,
+    label: str,
+    chunk_rows: int,
+    progress: Callable[[int, int], None] | None,
+    out: np.ndarray | None = None,
+) -> Iterator[tuple[int, int, np.ndarray]]:
+    """``(start, stop, rows)`` chunk by chunk: written into ``out`` when given, else
+    into one buffer reused (fresh memory costs more than the copy into it)."""
     if chunk_rows < 1:
         raise ValueError(f"chunk_rows must be at least 1, got {chunk_rows}")
     maps = {e: m for e, m in _row_maps(bundle, encodings).items() if m is not None}
     encoded = all(c in logged.columns for c in ENCODED_COLUMNS) and bool(maps)
-    n = logged.height
-    out = np.empty((n, len(bundle.schema.names)), dtype=np.float64)
+    n, width = logged.height, len(bundle.schema.names)
+    buffer = np.empty((min(chunk_rows, n), width), dtype=np.float64) if out is None else out
     dtypes = _dtypes(bundle)
     for start in range(0, n, chunk_rows):
         stop = min(start + chunk_rows, n)
+        rows = out[start:stop] if out is not None else buffer[: stop - start]
         chunk = logged.slice(start, stop - start)
-        todo = _fill_encoded(out[start:stop], chunk, maps, encodings or {}) if encoded else None
+        todo = _fill_encoded(rows, chunk, maps, encodings or {}) if encoded else None
         texts = chunk["features"] if todo is None else chunk["features"].filter(pl.Series(todo))
         if texts.len():
             if texts.null_count():
                 raise FeatureError("some logged rows lack their feature values")
-            rows = bundle.matrix(_decode(texts, dtypes, label))
+            decoded = bundle.matrix(_decode(texts, dtypes, label))
             if todo is None:
-                out[start:stop] = rows
+                rows[:] = decoded
             else:
-                out[start:stop][todo] = rows
+                rows[todo] = decoded
+        yield start, stop, rows
         if progress is not None:
             progress(stop, n)
-    return out
 
 
 def _fill_encoded(
@@ -237,13 +278,13 @@ def _fill_encoded(
         mask = ((ids == encoding) & blobs.is_not_null()).fill_null(False).to_numpy()
         if not mask.any():
             continue
-        whole = bool(mask.all())
-        raw = blob_matrix(blobs if whole else blobs.filter(mask), len(encodings[encoding].names))
-        rows, redo = mapping.apply(raw)
-        if whole:
-            out[:] = rows
-        else:
-            out[mask] = rows
+        width = len(encodings[encoding].names)
+        if mask.all() and mapping.identity:  # the common case: read in place, one copy
+            mapping.apply(blob_matrix(blobs, width, out=out))  # no row needs its JSON
+            todo[:] = False
+            continue
+        rows, redo = mapping.apply(blob_matrix(blobs.filter(mask), width))
+        out[mask] = rows
         todo[mask] = False if redo is None else redo
     return todo
 
@@ -287,6 +328,6 @@ def replay_logged(
     if missing:
         raise FeatureError(f"the logged rows lack column(s) {missing}")
     check_logged(bundle, logged, label=label, encodings=encodings)
-    matrix = replay_matrix(bundle, logged, encodings=encodings, label=label, progress=progress)
+    margins = replay_margins(bundle, logged, encodings=encodings, label=label, progress=progress)
     kept = logged.drop("features", *(c for c in ENCODED_COLUMNS if c in logged.columns))
-    return kept.hstack(bundle.score(matrix).to_frame())
+    return kept.hstack(bundle.scores_of(margins).to_frame())

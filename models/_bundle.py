@@ -159,6 +159,10 @@ class Bundle:
         margin = self.booster.predict(self.matrix(X), raw_score=True, num_threads=self.num_threads)
         return self._scores(margin)
 
+    def scores_of(self, margin: np.ndarray) -> Scores:
+        """Probability, band and flag of raw margins, as :meth:`score` gives them."""
+        return self._scores(margin)
+
     def _scores(self, margin: np.ndarray) -> Scores:
         return Scores(
             margin=margin,

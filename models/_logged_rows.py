@@ -83,12 +83,15 @@ class RowMap:
         for column in self.recheck:
             unseen = raw[:, column] == UNSEEN
             redo = unseen if redo is None else redo | unseen
-        out = raw if self.identity else raw[:, self.columns]
+        if self.identity:
+            # the model read an unknown category as missing; few rows hold one
+            categorical = np.array([j for j, _ in self.recode], dtype=np.intp)
+            rows, where = np.nonzero(raw[:, categorical] == UNSEEN)
+            raw[rows, categorical[where]] = np.nan
+            return raw, None
+        out = raw[:, self.columns]
         for j, lookup in self.recode:
             codes = out[:, j]
-            if self.identity:
-                codes[codes == UNSEEN] = np.nan
-                continue
             index = np.where(np.isnan(codes), len(lookup) - 2, codes)
             index[index == UNSEEN] = len(lookup) - 1
             out[:, j] = lookup.take(index.astype(np.intp))
@@ -123,25 +126,27 @@ def row_map(logged: FeatureSchema, target: FeatureSchema) -> RowMap | None:
     return RowMap(columns, tuple(recode), tuple(recheck), identity)
 
 
-def blob_matrix(blobs: pl.Series, width: int) -> np.ndarray:
+def blob_matrix(blobs: pl.Series, width: int, out: np.ndarray | None = None) -> np.ndarray:
     """Logged rows of ``width`` cells each (a Binary series without nulls) as a matrix.
 
-    The bytes are read where polars keeps them (Arrow's binary views) and copied once;
-    a series in another layout is joined in Python.
+    The bytes are read where polars keeps them (Arrow's binary views) and copied once,
+    into ``out`` when given (``(len(blobs), width)`` float64); a series in another
+    layout is joined in Python.
     """
     n = blobs.len()
     size = width * _LE.itemsize
+    out = np.empty((n, width), dtype=np.float64) if out is None else out
     if n == 0:
-        return np.empty((0, width), dtype=np.float64)
+        return out
     arr = blobs.to_arrow(compat_level=pl.CompatLevel.newest())
     if str(arr.type) != "binary_view" or size <= 12:  # short values live inside the views
-        return _joined(blobs, width)
+        out[:] = _joined(blobs, width)
+        return out
     buffers = arr.buffers()
     # Arrow's view of each value: length, prefix, data buffer, offset in that buffer
     views = np.frombuffer(buffers[1], dtype=np.int32).reshape(-1, 4)[arr.offset : arr.offset + n]
     if (views[:, 0] != size).any():
         raise ValueError(f"logged feature rows of {width} cells must all be {size} bytes long")
-    out = np.empty((n, width), dtype=np.float64)
     which, starts = views[:, 2], views[:, 3].astype(np.int64)
     # polars appends values in order: runs of rows lie back to back in one data buffer
     step = np.diff(starts)
@@ -164,4 +169,4 @@ def _joined(blobs: pl.Series, width: int) -> np.ndarray:
     joined = b"".join(blobs.to_list())
     if len(joined) != blobs.len() * width * _LE.itemsize:
         raise ValueError(f"logged feature rows of {width} cells must all be {width * 8} bytes long")
-    return np.frombuffer(joined, dtype=_LE).reshape(-1, width).astype(np.float64)
+    return np.frombuffer(joined, dtype=_LE).reshape(-1, width)
