@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 from evidence_helpers import score_payloads
-from serving_helpers import auth
+from serving_helpers import as_json, auth
 
 from models import Bundle
 from models._backtest import logged_matrix, replay_matrix
@@ -84,6 +84,27 @@ def test_each_score_keeps_the_row_the_model_read_and_its_encoding(scored, store,
         )
         assert encoding == schema.encoding_id
     assert [tuple(e) for e in encodings] == [(schema.encoding_id, schema.to_dict())]
+
+
+def test_a_batch_keeps_each_scores_encoded_row(clocked_client, tokens, world, store, holder):
+    items = [as_json(p) for p in world["payloads"][30:36]]
+    answer = clocked_client.post(
+        "/v1/applications/score-batch", headers=auth(tokens["officer"]), json={"items": items}
+    )
+    assert answer.status_code == 200, answer.text
+    schema = holder.bundle.schema
+    with store.reading() as session:
+        stored = session.execute(
+            sa.select(Score.features, Score.encoded_features, Score.feature_encoding)
+        ).all()
+        backtest = backtest_store(session, holder.bundle, DAY, DAY, label="v1")
+    assert len(stored) == 6
+    for features, encoded, encoding in stored:
+        np.testing.assert_array_equal(
+            np.frombuffer(encoded, dtype="<f8"), schema.encode_row(features)[0]
+        )
+        assert encoding == schema.encoding_id
+    assert (backtest.summary["own_scores"], backtest.summary["own_scores_exact"]) == (6, 6)
 
 
 @pytest.mark.parametrize(
