@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from types import SimpleNamespace
 
+import psutil
 import pytest
 import sqlalchemy as sa
 from evidence_helpers import score_payloads
@@ -48,6 +50,9 @@ def test_the_challenger_scores_every_live_application_exactly(
         assert row["would_flag"] == (logged[sid]["margin"] >= holder.bundle.threshold_margin)
         assert row["reasons"] == logged[sid]["reasons"]
     assert shadow.status().scored == before + 6
+    # it ran in a process of its own, at a lower CPU priority than the service
+    child = psutil.Process(shadow._process.pid)
+    assert (child.ppid(), child.nice()) == (os.getpid(), min(os.nice(0) + 10, 19))
 
 
 def test_a_challenger_that_raises_never_fails_a_champion_answer(
