@@ -233,8 +233,9 @@ def _ours(
         # Each phase sends applications not seen before (a re-sent one is only checked
         # against the stored copy), as long as there are enough new ones.
         _load(target, bodies[-30:], headers, 1, 30)  # warm-up
-        if shadow is not None:  # measure the service as it runs, not the shadow's start-up
-            _idle_children(proc.pid)
+        # With a challenger, measure the service as it runs, not the shadow's start-up;
+        # without one, pause all the same, so both start from the same state.
+        _idle_children(proc.pid)
         out = {}
         for i, c in enumerate((1, 8)):
             before = _cpu(proc.pid)
