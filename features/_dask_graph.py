@@ -158,7 +158,8 @@ def split_targets(
     slice_, index: int, groups: tuple[Group, ...], buckets: int
 ) -> tuple[dict[str, pl.DataFrame], ...]:
     """One application partition, per bucket: each group's columns of its rows there."""
-    frame = slice_.read("applications").with_columns(
+    read = sorted({c for g in groups for c in g.columns} - {DAY})  # only these are decoded
+    frame = slice_.read("applications", read).with_columns(
         submitted_day(),
         pl.lit(index, pl.Int32).alias(PART),
         pl.int_range(pl.len(), dtype=pl.Int64).alias(ROW),
