@@ -83,8 +83,10 @@ def _leg(world: Path, out: Path, engine: str, args: argparse.Namespace, src: Pat
     with TreePeak(proc.pid) as peak:
         output, _ = proc.communicate()
     wall = time.perf_counter() - started
-    if proc.returncode:
-        raise SystemExit(f"{' '.join(command)} failed:\n{output.decode()[-2000:]}")
+    if proc.returncode:  # reported (a worker out of memory is a result), not raised
+        last = [line for line in output.decode().splitlines() if line.strip()][-1:]
+        print(f"  {' '.join(command)} failed after {wall:.1f} s: {''.join(last)[:400]}")
+        return None, peak.peak
     return wall, peak.peak
 
 
@@ -120,19 +122,25 @@ def main() -> None:
     peaks: dict[str, int] = {}
     for round_ in range(args.repeat):
         for name, engine, src in legs:
-            out = scratch / f"features-{engine}-{len(times[name])}"
+            out = scratch / f"features-{engine}-{round_}"
             out = out.with_suffix(".parquet") if engine == "polars" else out
             load = os.getloadavg()[0]
             wall, peak = _leg(world, out, engine, args, src)
-            times[name].append(wall)
             peaks[name] = max(peaks.get(name, 0), peak)
-            print(f"round {round_ + 1} {name:16s} {wall:8.1f} s  peak {peak / GIB:5.2f} GiB"
+            took = "  failed" if wall is None else f"{wall:8.1f} s"
+            print(f"round {round_ + 1} {name:16s} {took}  peak {peak / GIB:5.2f} GiB"
                   f"  (load {load:.2f} before)", flush=True)  # fmt: skip
-            shutil.rmtree(out) if out.is_dir() else out.unlink()
-    polars = statistics.median(times["polars"])
+            if wall is not None:
+                times[name].append(wall)
+            if out.exists():
+                shutil.rmtree(out) if out.is_dir() else out.unlink()
+    polars = statistics.median(times["polars"]) if times["polars"] else float("nan")
     print(f"\nworld {world}; Dask local:{args.workers}, {args.worker_gib:g} GiB a worker;"
           f" load average now {' '.join(f'{x:.2f}' for x in os.getloadavg())}")  # fmt: skip
     for name, values in times.items():
+        if not values:
+            print(f"{name:16s} failed every time")
+            continue
         median = statistics.median(values)
         print(f"{name:16s} median {median:8.1f} s  {median / polars:5.2f} x polars"
               f"  peak {peaks[name] / GIB:5.2f} GiB (process and workers)")  # fmt: skip
