@@ -34,6 +34,10 @@ def lightgbm_params(settings: ModelSettings) -> dict[str, Any]:
         # Small categories are real signals here (e.g. a rare visa type), so let them split.
         "min_data_per_group": 20,
         "cat_smooth": 10.0,
+        # On (LightGBM's default) it drops, before training, a feature whose rarer values
+        # are fewer than min_data_in_leaf rows, though the learner (counting a leaf's rows
+        # from hessians) splits on such features; on Dask each worker filters its own share.
+        "feature_pre_filter": settings.feature_pre_filter,
     }
 
 

@@ -95,6 +95,12 @@ class ModelSettings(BaseModel):
     lambda_l2: float = 1.0
     max_rounds: int = 600
     early_stopping_rounds: int = 50
+    feature_pre_filter: bool = Field(
+        True,
+        description="LightGBM's feature pre-filter: drop, before training, features whose rarer"
+        " values are fewer than min_data_in_leaf rows (false keeps them; on Dask each worker"
+        " filters its own share, so false makes the engines agree: docs/scale.md)",
+    )
     calibration: Literal["isotonic", "platt"] = "isotonic"
     label_cutoff: str | None = Field(
         None, description="ISO date: labels known after it are ignored (default: end of data)"
