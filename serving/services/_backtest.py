@@ -84,9 +84,9 @@ def logged_scores(
     start, end
         The period's first and last day.
     readers
-        The models the rows are for.  A row's encoded bytes are read when every reader
-        can read them (:func:`readable_encodings`), its JSON text otherwise; without
-        readers, the JSON text of every row.
+        The models the rows are for.  A row's encoded bytes are read when some reader
+        can read them, its JSON text unless every reader can read the bytes alone
+        (:func:`readable_encodings`); without readers, the JSON text of every row.
 
     Raises
     ------
@@ -96,8 +96,9 @@ def logged_scores(
     """
     lo, hi = period_bounds(start, end)
     apps = raw_table("applications")
-    readable = readable_encodings(logged_encodings(session), readers) if readers else []
-    encoded = Score.feature_encoding.in_(readable)
+    encodings = logged_encodings(session) if readers else {}
+    bytes_alone, some = readable_encodings(encodings, readers)
+    no_json, encoded = Score.feature_encoding.in_(bytes_alone), Score.feature_encoding.in_(some)
     query = (
         sa.select(
             Score.score_id,
@@ -112,7 +113,7 @@ def logged_scores(
             *(apps.c[g] for g in GROUP_COLUMNS),
             # the stored text itself, parsed once, in bulk, with the model's types; only
             # where the encoded row will not do
-            sa.case((encoded, sa.null()), else_=sa.cast(Score.features, sa.Text)),
+            sa.case((no_json, sa.null()), else_=sa.cast(Score.features, sa.Text)),
             sa.case((encoded, Score.encoded_features), else_=sa.null()),
             Score.feature_encoding,
         )
@@ -132,18 +133,22 @@ def logged_scores(
 
 def readable_encodings(
     encodings: Mapping[str, FeatureSchema], readers: Sequence[Bundle]
-) -> list[str]:
-    """The encodings whose rows every reader reads from their bytes alone (no JSON).
+) -> tuple[list[str], list[str]]:
+    """The encodings whose rows every reader reads from their bytes alone (no JSON
+    needed), and those some reader reads at least partly from their bytes.
 
-    A reader that needs a feature the encoding lacks, or knows a category it did not
-    (a row may hold that category as unknown), needs the rows' JSON.
+    A reader that needs a feature the encoding lacks reads the rows' JSON; one that
+    knows a category the encoding did not reads the bytes, and the JSON of the rows
+    holding that category as unknown.
     """
-    out = []
+    alone, some = [], []
     for encoding, schema in encodings.items():
         maps = [row_map(schema, r.schema) for r in readers]
         if all(m is not None and not m.recheck for m in maps):
-            out.append(encoding)
-    return sorted(out)
+            alone.append(encoding)
+        if any(m is not None for m in maps):
+            some.append(encoding)
+    return sorted(alone), sorted(some)
 
 
 def _empty(session: Session, start: dt.date, end: dt.date) -> str:

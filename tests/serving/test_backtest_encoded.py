@@ -158,13 +158,18 @@ def test_another_versions_category_codes_are_mapped_as_its_own_encoding_would(
         np.testing.assert_array_equal(mapped[:, j], want)
 
 
-def test_a_version_knowing_more_categories_reads_the_json(scored, store, holder):
+def test_a_version_knowing_more_categories_reads_the_bytes_and_the_json(scored, store, holder):
     cats = holder.bundle.schema.categories
     target = _with_schema(holder.bundle, {n: (*c, "new") for n, c in cats.items()})
     with store.reading() as session:
         read = logged_scores(session, DAY, DAY, readers=[target])
-    assert read["encoded_features"].null_count() == 25
+        texts = logged_scores(session, DAY, DAY)
+        result = backtest_store(session, target, DAY, DAY, label="v2")
+    # a row may hold a category as unknown to the served model that this one knows
+    assert read["encoded_features"].null_count() == 0
     assert read["features"].null_count() == 0
+    reference = target.score(logged_matrix(target, texts["features"]))
+    assert result.rows["margin"].to_list() == reference.margin.tolist()
 
 
 @pytest.fixture
