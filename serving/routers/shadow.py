@@ -14,7 +14,7 @@ router = APIRouter(tags=["service"], responses=ERROR_RESPONSES)
 
 
 def shadow_public(request: Request, enabled: bool) -> ShadowPublic:
-    """The switch and the worker's counts."""
+    """The switch and the shadow process's counts."""
     status = request.app.state.shadow.status()
     return ShadowPublic(enabled=enabled, **vars(status))
 

@@ -83,7 +83,7 @@ def switch_shadow(
 
 @dataclass(frozen=True)
 class ShadowStatus:
-    """What the shadow worker has done since the service started."""
+    """What shadow scoring has done since the service started."""
 
     challenger: str | None
     challenger_version: str | None

@@ -154,8 +154,8 @@ class Operation:
 
     def _to_shadow(self) -> None:
         """Committed scores go to the shadow scorer, as a request hands them over; the
-        simulation then waits for the worker (drained before the clock moves on), so the
-        shadow scores and their times do not depend on thread timing."""
+        simulation then waits for the shadow process (drained before the clock moves on),
+        so the shadow scores and their times do not depend on timing."""
         if self._committed:
             self.shadow.submit(self.store, self.clock, self.settings, self._committed)
             self._committed = []
