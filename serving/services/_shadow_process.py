@@ -38,6 +38,8 @@ COUNTS = ("taken", "scored", "failed", "skipped")
 _TAKEN, _SCORED, _FAILED, _SKIPPED = range(4)
 #: Most applications one batch (one scoring call, one write) holds.
 _BATCH = 200
+#: Most rows one write transaction holds.
+_WRITE = 32
 #: How long a batch waits for more applications once it has one: fewer, larger writes.
 _LINGER = 0.25
 _INSERT = ShadowScore.__table__.insert()
@@ -148,7 +150,7 @@ class _Worker:
         for url, mine in by_store.items():
             try:
                 self._score_and_write(url, mine)
-            except Exception as exc:  # the store failed: lost, counted, reported
+            except Exception as exc:  # the store failed before any write: counted, reported
                 self._add(_FAILED, len(mine))
                 self._error(f"{type(exc).__name__}: {exc}")
 
@@ -177,9 +179,17 @@ class _Worker:
             rows += [
                 _row(challenger, j, r) for j, r in zip(group, results, strict=True) if r is not None
             ]
-        if rows:
-            _write(store, rows)
-            self._add(_SCORED, len(rows))
+        # Short transactions: a champion's write that arrives meanwhile waits for one of
+        # them at most (32 rows: about 1.2 ms of CPU; 200 rows: about 5.6 ms).
+        for i in range(0, len(rows), _WRITE):
+            chunk = rows[i : i + _WRITE]
+            try:
+                _write(store, chunk)
+            except Exception as exc:  # the store failed: these are lost, counted, reported
+                self._add(_FAILED, len(chunk))
+                self._error(f"{type(exc).__name__}: {exc}")
+            else:
+                self._add(_SCORED, len(chunk))
 
     def _score(self, challenger: Any, jobs: list[ShadowJob], lang: str, top: int) -> list:
         """The challenger's scores (None where it failed): a batch at once, else one by one."""
