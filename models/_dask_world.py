@@ -386,6 +386,9 @@ def _fit(job: _Job, summary: dict[str, Any], schema: FeatureSchema, policy: str,
     data, label, weight = job.blocks(summary["train_rows"])
     fingerprint = job.fingerprint()
     frame, X, split = job.held(summary["held_rows"])
+    # the partitions' frames and encodings are released now: the blocks still to be built
+    # keep what they need, and the workers need the memory for LightGBM's fit
+    job.encoded = job.labelled = []
     weights = summary.get("weights")
     label_meta = {"policy": policy,
                   "weights": None if weights is None else weight_summary(weights)}  # fmt: skip
@@ -402,6 +405,5 @@ def _fit(job: _Job, summary: dict[str, Any], schema: FeatureSchema, policy: str,
     model.fit_blocks(data, label, weight, X[va], p.labels[va], weight_valid=w_valid,
                      progress=note)  # fmt: skip
     del data, label, weight
-    job.encoded = job.labelled = []  # the workers' rows are no longer needed
     return finish_fit(p, settings, model, schema, X, split, fingerprint=fingerprint,
                       splits=summary["splits"], progress=note)  # fmt: skip
