@@ -269,3 +269,27 @@ def test_the_feature_pre_filter_setting_keeps_a_rare_strong_feature() -> None:
         model.fit(X[:3000], y[:3000], X[3000:], y[3000:])
         splits[pre_filter] = model.booster_.feature_importance("split").tolist()
     assert splits == {True: [104, 130, 0], False: [77, 93, 4]}
+
+
+def test_a_feature_part_of_other_applications_is_named(dask_client, parted_world, tmp_path):
+    import shutil
+
+    from models._dask_world import train_world_dask
+    from risk.errors import DataFileError
+
+    world, folder = parted_world
+    swapped = tmp_path / "features"
+    shutil.copytree(folder, swapped)
+    part = swapped / "month=2023-02" / "part-0.parquet"
+    shutil.copy(swapped / "month=2023-01" / "part-0.parquet", part)
+    import polars as pl
+
+    january = pl.read_parquet(part).height
+    february = pl.read_parquet(world / "applications" / "month=2023-02" / "part-0.parquet").height
+    with pytest.raises(DataFileError) as err:
+        train_world_dask(dask_client, world, features=swapped)
+    assert err.value.message == (
+        f"{part}: its applications differ from partition month=2023-02/part-0 of"
+        f" {world}/applications ({january} rows, the partition {february}); the features are"
+        " of another world or an older version of it: write them again"
+    )
