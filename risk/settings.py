@@ -95,11 +95,15 @@ class ModelSettings(BaseModel):
     lambda_l2: float = 1.0
     max_rounds: int = 600
     early_stopping_rounds: int = 50
+    # Off by default: a rare but decisive signal (a failed MRZ check digit is a few dozen of
+    # tens of thousands of rows) must stay usable; the pre-filter drops any feature whose
+    # rarer values are fewer than min_data_in_leaf, and on Dask each worker drops its own.
     feature_pre_filter: bool = Field(
-        True,
-        description="LightGBM's feature pre-filter: drop, before training, features whose rarer"
-        " values are fewer than min_data_in_leaf rows (false keeps them; on Dask each worker"
-        " filters its own share, so false makes the engines agree: docs/scale.md)",
+        False,
+        description="LightGBM's feature pre-filter: true drops, before training, features whose"
+        " rarer values are fewer than min_data_in_leaf rows, so a rare but decisive signal is"
+        " never used (on Dask each worker filters its own share and the engines can differ:"
+        " docs/scale.md)",
     )
     calibration: Literal["isotonic", "platt"] = "isotonic"
     label_cutoff: str | None = Field(

@@ -125,7 +125,10 @@ def test_reasons_come_from_the_catalogue_with_the_case_values(world_trained, wor
         for expl, row in zip(expls, world_features.head(40).iter_rows(named=True), strict=True):
             for r in expl.raised + expl.lowered:
                 assert r.text == cat.get(r.feature).reason(row[r.feature], lang=lang)
-                assert r.feature not in r.text
+                # a reader sees words, never a column name (a one-word name such as
+                # "purpose" is an ordinary word of its own reason)
+                if "_" in r.feature:
+                    assert r.feature not in r.text
 
 
 def test_world_bundle_round_trips_against_the_installed_catalogue(
