@@ -162,10 +162,18 @@ def test_the_timeline_holds_only_what_was_on_file_when_the_application_arrived(w
             assert before[-1][1] == "ev_this_application"
             assert all(as_day(e[0]) < day for e in before[:-1])
             assert all(as_day(e[0]) >= day for e in since)
-    # the synthetic world records each application's own outcome as a prior decision: it
-    # must sit under "since this application", never in the history
-    app = _application(web_world, web_world.case_ids[0])
+    # the synthetic world records an application's own outcome as a prior decision: it must
+    # sit under "since this application", never in the history. The case is the first whose
+    # applicant has a decision on file from that day on (read from the table itself).
+    p = raw_table("prior_decisions")
     with web_world.store.transaction() as session:
+
+        def decided_since(app: dict) -> bool:
+            rows = session.execute(sa.select(p).where(p.c.applicant_id == app["applicant_id"]))
+            day = app["submitted_at"].date()
+            return any(as_day(r.decided_at or r.applied_at) >= day for r in rows)
+
+        app = next(a for a in apps if decided_since(a))
         before, since = timeline(session, app)
     assert "ev_prior" in [e[1] for e in since]
 
