@@ -52,7 +52,7 @@ def test_the_challenger_scores_every_live_application_exactly(
     assert shadow.status().scored == before + 6
     # it ran in a process of its own, at a lower CPU priority than the service
     child = psutil.Process(shadow._process.pid)
-    assert (child.ppid(), child.nice()) == (os.getpid(), min(os.nice(0) + 10, 19))
+    assert (child.ppid(), child.nice()) == (os.getpid(), min(os.nice(0) + 19, 19))
 
 
 def test_a_challenger_that_raises_never_fails_a_champion_answer(
