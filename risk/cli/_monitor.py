@@ -189,4 +189,4 @@ def _summary(report: Any, out: Path) -> None:
             f"  {when}: {c['n']} rows, {plural(len(drifted), 'drifted feature')}{names};"
             f" score PSI {c['score']['psi']:.3f}; {plural(len(c['alerts']), 'alert')}"
         )
-    console.print(f"wrote {out / 'monitor.json'} and {out / 'monitor.html'}")
+    console.print(f"wrote {out / 'monitor.json'} and {out / 'monitor.html'}", soft_wrap=True)
