@@ -219,6 +219,7 @@ def _ours(
     if shadow is not None:  # a challenger scoring every request in shadow
         env["RISK_SERVING__SHADOW_BUNDLE_PATH"] = str(shadow)
     risk = str(Path(sys.executable).parent / "risk")
+    scores_before = _count(url, "scores")
     proc = subprocess.Popen(
         [risk, "serve", "--port", str(port), "--bundle", str(bundle)],
         env=env,
@@ -243,10 +244,26 @@ def _ours(
             # CPU per request, in ms: the server, and the processes it started (shadow)
             spent = [(b - a) * 1000 / n for a, b in zip(before, _cpu(proc.pid), strict=True)]
             out[c]["cpu_ms"], out[c]["child_cpu_ms"] = spent
-        return out
+            # the shadow process catches up in the pause after a phase, not in the next one
+            _idle_children(proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    if shadow is not None:  # shut down: what was queued is written by now
+        out[1]["shadow_written"] = _count(url, "shadow_scores")
+        out[1]["scores_added"] = _count(url, "scores") - scores_before
+    return out
+
+
+def _count(url: str, table: str) -> int:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+    finally:
+        engine.dispose()
 
 
 def _cpu(pid: int) -> tuple[float, float]:
@@ -400,6 +417,9 @@ def _print(name: str, figures: dict | None) -> None:
         cpu = f" CPU/request {f['cpu_ms']:.2f} ms" if "cpu_ms" in f else ""
         if f.get("child_cpu_ms"):
             cpu += f" + {f['child_cpu_ms']:.2f} ms in the shadow process"
+        if "shadow_written" in f:
+            cpu += (f" (shadow scores written: {f['shadow_written']:.0f} for"
+                    f" {f['scores_added']:.0f} new scores)")  # fmt: skip
         print(
             f"{name:<34} {clients:>2} clients  median {f['median_ms']:8.2f} ms"
             f"  p99 {f['p99_ms']:8.2f} ms  {f['rps']:8.1f} req/s{cpu}"
