@@ -146,17 +146,8 @@ def logged_matrix(
     FeatureError
         A value has the wrong type for the model.
     """
-    if chunk_rows < 1:
-        raise ValueError(f"chunk_rows must be at least 1, got {chunk_rows}")
-    n = texts.len()
-    out = np.empty((n, len(bundle.schema.names)), dtype=np.float64)
-    dtypes = _dtypes(bundle)
-    for start in range(0, n, chunk_rows):
-        stop = min(start + chunk_rows, n)
-        out[start:stop] = bundle.matrix(_decode(texts.slice(start, stop - start), dtypes, label))
-        if progress is not None:
-            progress(stop, n)
-    return out
+    frame = texts.alias("features").to_frame()  # no encoded bytes: every row from its JSON
+    return replay_matrix(bundle, frame, label=label, chunk_rows=chunk_rows, progress=progress)
 
 
 def _decode(texts: pl.Series, dtypes: dict[str, Any], label: str) -> pl.DataFrame:
