@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from risk import _arrow_pickle
 from risk.contract import ALL_TABLES
 from risk.io import RawTables
 from risk.settings import Settings
@@ -30,11 +29,6 @@ from risk.settings import Settings
 from ._facts import FACTS
 from ._facts_dask import PIECES, Piece
 from ._sources import DAY, Sources, submitted_day
-
-# The frames these tasks return reach other workers (or a worker's spill file) as Arrow
-# streams rather than polars' slower pickle; this module is imported on every worker
-# that runs one of them, before it returns anything.
-_arrow_pickle.register()
 
 __all__ = [
     "HISTORY",

@@ -7,8 +7,9 @@ buffers pickle's protocol 5 hands to Dask without a copy.  :func:`register` make
 process pickle frames that way (``copyreg``); reading one back calls
 :func:`from_arrow_stream`, importable anywhere, so a process that never registered
 still reads every frame, and one that did not register writes the slow pickle, never a
-wrong one.  Registered by the Dask engine's client and by the modules whose functions
-run in feature tasks on the workers.
+wrong one.  Registered by the Dask engine's client, and on each of its workers through a
+worker plugin (:func:`on_every_worker`), so every task's results travel this way,
+workers that join or restart later included.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
-__all__ = ["from_arrow_stream", "register"]
+__all__ = ["from_arrow_stream", "on_every_worker", "register"]
 
 
 def from_arrow_stream(buffer: Any) -> pl.DataFrame:
@@ -41,3 +42,16 @@ def _reduce(frame: pl.DataFrame) -> Any:
 def register() -> None:
     """Pickle polars frames in this process as Arrow streams (idempotent)."""
     copyreg.pickle(pl.DataFrame, _reduce)
+
+
+def on_every_worker(client: Any) -> None:
+    """Register on every worker of ``client``'s cluster, present and future (a plugin)."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class ArrowFrames(WorkerPlugin):
+        name = "amanah-arrow-frames"
+
+        def setup(self, worker: Any) -> None:
+            register()
+
+    client.register_plugin(ArrowFrames())

@@ -139,6 +139,7 @@ def dask_client(engine: EngineSettings) -> Iterator[Client]:
                     detail={"scheduler": where.address, "timeout": engine.connect_timeout},
                 ) from None
         try:
+            _arrow_pickle.on_every_worker(client)
             yield client
         finally:
             client.close()

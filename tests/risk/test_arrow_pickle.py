@@ -62,3 +62,13 @@ def test_edge_frames_come_back_equal(registered, frame: pl.DataFrame) -> None:
     back, _, _ = _round_trip(frame)
     assert_frame_equal(back, frame)
     assert back.schema == frame.schema
+
+
+def _registered_here() -> bool:
+    return copyreg.dispatch_table.get(pl.DataFrame) is _arrow_pickle._reduce
+
+
+def test_every_worker_of_the_engine_registers(dask_client) -> None:
+    # the engine's client installs a worker plugin: workers that never ran a feature task
+    # (scoring, reports) move frames as Arrow streams too
+    assert set(dask_client.run(_registered_here).values()) == {True}
