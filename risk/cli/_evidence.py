@@ -24,6 +24,15 @@ def _day(text: str, option: str) -> dt.date:
         raise ConfigError(f"{option} must be a day like 2025-01-31, got {text!r}") from None
 
 
+def _period(start: str, end: str) -> tuple[dt.date, dt.date]:
+    """``--from`` and ``--to`` as days, refused if backwards before any model is loaded."""
+    from serving.services import period_bounds
+
+    first, last = _day(start, "--from"), _day(end, "--to")
+    period_bounds(first, last)
+    return first, last
+
+
 def registered_bundle(settings: Any, version: str) -> tuple[Any, str]:
     """A registered version's bundle and its one name (``"v3 (1a2b3c4d)"``).
 
@@ -69,7 +78,7 @@ def backtest(
     from serving.services import backtest_store
 
     settings = get_settings()
-    first, last = _day(start, "--from"), _day(end, "--to")
+    first, last = _period(start, end)
     bundle, label = registered_bundle(settings, model)
     store = reading_session(settings)
     try:
@@ -138,7 +147,7 @@ def compare(
     from serving.services import compare_store
 
     settings = get_settings()
-    first, last = _day(start, "--from"), _day(end, "--to")
+    first, last = _period(start, end)
     if champion == challenger:
         raise ConfigError(f"--champion and --challenger are both version {champion}")
     a, a_name = registered_bundle(settings, champion)

@@ -200,3 +200,20 @@ def test_risk_backtest_of_an_unknown_version_names_it(store, tmp_path, monkeypat
     assert " ".join(result.output.split()) == (
         f"error: model 'amanah-risk' has no version '7' in sqlite:///{tmp_path.resolve()}/mlflow.db"
     )
+
+
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("verb", ["backtest", "compare"])
+def test_a_backwards_period_is_refused_before_any_model_is_loaded(
+    verb, store, tmp_path, monkeypatch
+):
+    # versions 7 and 8 do not exist: the period is refused first, by name
+    models = ["--model", "7"] if verb == "backtest" else ["--champion", "7", "--challenger", "8"]
+    result = _cli(
+        monkeypatch, tmp_path, store, verb, *models,
+        "--from", "2024-03-02", "--to", "2024-03-01", "--out", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert " ".join(result.output.split()) == (
+        "error: the period ends (2024-03-01) before it starts (2024-03-02)"
+    )
