@@ -3,14 +3,16 @@
 It runs in a process of its own (started by :class:`~serving.services.ShadowScorer`
 with the ``spawn`` method), so neither the challenger's Python work nor LightGBM's
 takes the server's GIL, and at a lower CPU priority, so on a busy machine the
-champion's requests come first.  It scores what has queued up in one call per batch
-(:meth:`models.Bundle.score_many`) and writes each batch in one short transaction,
-which it never makes a champion's write wait for: on SQLite it asks for the store
-without waiting and steps back while a request holds it.
+champion's requests come first.  The server hands applications over in lists, in the
+pauses of live traffic; the process scores what has arrived in one call per batch
+(:meth:`models.Bundle.score_many`) and writes each batch in short transactions, which
+it never makes a champion's write wait for: on SQLite it asks for the store without
+waiting and steps back while a request holds it.
 
-Messages on the queue, in order: a :class:`ShadowJob`, or a tuple ``("challenger",
-pickled challenger or None)``, ``("sync", n)`` (acknowledged once everything before it
-is handled) or ``("stop",)`` (handle everything before it, then exit).
+Messages on the queue, in order: a list of :class:`ShadowJob`, or a tuple
+``("challenger", pickled challenger or None)``, ``("sync", n)`` (acknowledged once
+everything before it is handled) or ``("stop",)`` (handle everything before it, then
+exit).
 """
 
 from __future__ import annotations
@@ -31,23 +33,15 @@ import sqlalchemy as sa
 
 from serving.store import ServiceSetting, ShadowScore, Store, StoreBusy
 
-__all__ = ["COUNTS", "ShadowJob", "run"]
+__all__ = ["BATCH", "COUNTS", "ShadowJob", "run"]
 
 #: Slots of the shared counter array the process writes (the server only reads them).
 COUNTS = ("taken", "scored", "failed", "skipped")
 _TAKEN, _SCORED, _FAILED, _SKIPPED = range(4)
 #: Most applications one batch (one scoring call, its writes) holds.
-_BATCH = 500
+BATCH = 500
 #: Most rows one write transaction holds.
 _WRITE = 32
-#: The challenger works in the pauses of live traffic: a batch starts once no application
-#: has arrived for this long (seconds).  Working while requests arrive cost the champion's
-#: median 0.76-1.15 ms on a quiet 2-core machine even at the lowest priority (measured with
-#: benchmarks/bench_serving.py; the two processes share the cores and the store).
-_QUIET = 0.05
-#: ... or once its first application has waited this long, so sustained traffic is still
-#: scored (in batches of up to ``_BATCH``) rather than dropped when the queue fills.
-_MOST_WAIT = 10.0
 _INSERT = ShadowScore.__table__.insert()
 _SWITCH = sa.select(ServiceSetting.value).where(ServiceSetting.key == "shadow_scoring")
 
@@ -111,29 +105,30 @@ class _Worker:
                 store.dispose()
 
     def _take(self) -> tuple[list[ShadowJob], tuple | None]:
-        """Wait for a message, then gather applications until live traffic pauses.
+        """Wait for a message; with a list of applications, gather the lists already
+        waiting behind it (up to :data:`BATCH` applications) into one batch.
 
-        A batch is handled once no application has arrived for ``_QUIET`` seconds, its
-        first has waited ``_MOST_WAIT`` seconds, it holds ``_BATCH``, or a control message
-        arrives (handled after the batch, so a sync or stop never waits for a pause).
+        A control message ends the gathering and is handled after the batch, so a sync or
+        stop never waits for more applications.
         """
-        batch: list[ShadowJob] = []
-        deadline = None
-        while len(batch) < _BATCH:
-            wait = 1.0 if deadline is None else min(_QUIET, deadline - time.monotonic())
+        while True:
             try:
-                message = self.jobs.get(timeout=max(wait, 0.0))
+                message = self.jobs.get(timeout=1.0)
             except queue.Empty:
-                if deadline is not None:
-                    break
                 if os.getppid() != self.parent:  # the server is gone: so is this process
-                    return batch, ("stop",)
+                    return [], ("stop",)
                 continue
-            if not isinstance(message, ShadowJob):
-                return batch, message
-            batch.append(message)
-            deadline = deadline or time.monotonic() + _MOST_WAIT
-        return batch, None
+            break
+        batch: list[ShadowJob] = []
+        while isinstance(message, list):
+            batch += message
+            if len(batch) >= BATCH:
+                break
+            try:
+                message = self.jobs.get_nowait()
+            except queue.Empty:
+                return batch, None
+        return (batch, None) if isinstance(message, list) else (batch, message)
 
     def _control(self, message: tuple) -> bool:
         """Act on a control message; False: stop."""
