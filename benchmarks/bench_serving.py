@@ -6,8 +6,11 @@ at 1 and 8 concurrent clients for
 (a) Amanah's ``POST /v1/applications/score``: features from the store's history, score,
     exact SHAP reasons, the inference log, the case and the audit entry, committed; and
     (a+) the same service with a challenger (the same model's bundle) scoring every
-    request in shadow, on the same applications and a fresh copy of the store, so the
-    champion's median with and without shadow scoring is printed from one run;
+    request in shadow.  Both run at once, each on its own copy of the store; at one
+    client each application goes to both, one request at a time in alternating order,
+    so a change in the machine's speed hits both alike, and the champion's median with
+    and without shadow scoring is printed from one run (``--rounds``: fresh servers and
+    stores each round, the median of the rounds' differences);
 (b) ``mlflow models serve`` on the same LightGBM booster with a ready feature row, saved
     as the registry logs it (signature and input example: the server checks each
     request against the schema), and (b') the bare booster without them;
@@ -162,29 +165,33 @@ class _Databases:
     """Where (a) keeps its store: a SQLite file, or scratch PostgreSQL databases.
 
     ``loaded`` receives the history; the in-process breakdown writes to it, and the
-    service runs on ``serving``, a copy of it as loaded (a file copy, or a
-    PostgreSQL ``CREATE DATABASE ... TEMPLATE``).  PostgreSQL databases are dropped
-    at the end.
+    service runs on ``serving`` (without a challenger) and ``shadowed`` (with one),
+    copies of it as loaded (file copies, or PostgreSQL ``CREATE DATABASE ... TEMPLATE``).
+    PostgreSQL databases are dropped at the end.
     """
 
     def __init__(self, root: Path, postgres: str | None) -> None:
         self.root, self.server = root, postgres.rstrip("/") if postgres else None
         tag = f"amanah_bench_{os.getpid()}"
         if self.server is None:
-            self.loaded = f"sqlite:///{root / 'amanah-loaded.db'}"
-            self.serving = f"sqlite:///{root / 'amanah.db'}"
+            self._files = ("amanah-loaded.db", "amanah.db", "amanah-shadow.db")
+            self.loaded, self.serving, self.shadowed = (
+                f"sqlite:///{root / f}" for f in self._files
+            )
         else:
-            self._names = (f"{tag}_loaded", tag)
+            self._names = (f"{tag}_loaded", tag, f"{tag}_shadow")
             self._admin("CREATE DATABASE {}", self._names[0])
-            self.loaded, self.serving = (f"{self.server}/{n}" for n in self._names)
+            self.loaded, self.serving, self.shadowed = (f"{self.server}/{n}" for n in self._names)
 
     def copy(self) -> None:
-        """Make ``serving`` a copy of ``loaded`` as it was loaded."""
+        """Make ``serving`` and ``shadowed`` copies of ``loaded`` as it was loaded."""
         if self.server is None:
-            shutil.copy(self.root / "amanah-loaded.db", self.root / "amanah.db")
+            for name in self._files[1:]:
+                shutil.copy(self.root / self._files[0], self.root / name)
         else:
-            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)", self._names[1])
-            self._admin("CREATE DATABASE {} TEMPLATE " + self._names[0], self._names[1])
+            for name in self._names[1:]:
+                self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
+                self._admin("CREATE DATABASE {} TEMPLATE " + self._names[0], name)
 
     def drop(self) -> None:
         if self.server is not None:
@@ -200,15 +207,11 @@ class _Databases:
         engine.dispose()
 
 
-def _ours(
-    root: Path,
-    url: str,
-    bundle: Path,
-    token: str,
-    payloads: list[dict],
-    n: int,
-    shadow: Path | None = None,
-) -> dict:
+_CORES = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [0]
+
+
+def _serve(root: Path, url: str, bundle: Path, shadow: Path | None, pin: bool):
+    """Start ``risk serve`` on the store at ``url`` (with ``shadow`` as its challenger)."""
     port = _free_port()
     env = {
         **os.environ,
@@ -219,39 +222,118 @@ def _ours(
     if shadow is not None:  # a challenger scoring every request in shadow
         env["RISK_SERVING__SHADOW_BUNDLE_PATH"] = str(shadow)
     risk = str(Path(sys.executable).parent / "risk")
-    scores_before = _count(url, "scores")
     proc = subprocess.Popen(
         [risk, "serve", "--port", str(port), "--bundle", str(bundle)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        # --pin: the servers (and the processes they start) on the first core, the clients
+        # on the rest, so where the scheduler puts them does not vary from phase to phase
+        preexec_fn=(lambda: os.sched_setaffinity(0, _CORES[:1])) if pin else None,
     )
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def _round(
+    root: Path,
+    databases: _Databases,
+    bundle: Path,
+    token: str,
+    payloads: list[dict],
+    n: int,
+    first: str,
+    pin: bool = False,
+) -> dict[str, dict]:
+    """One round: the service without a challenger and a copy with one, both running.
+
+    At one client the requests alternate between the two (the same application to each,
+    in alternating order), so a change in the machine's speed during the round hits both
+    alike; at eight clients each is loaded in turn, ``first`` first.
+    """
+    stores = {"without": databases.serving, "with": databases.shadowed}
+    before = {w: _count(url, "scores") for w, url in stores.items()}
+    servers = {
+        w: _serve(root, url, bundle, bundle if w == "with" else None, pin)
+        for w, url in stores.items()
+    }
+    procs = {w: proc for w, (proc, _) in servers.items()}
+    targets = {w: f"{base}/v1/applications/score" for w, (_, base) in servers.items()}
+    headers = {"Authorization": f"Bearer {token}"}
+    bodies = [json.dumps(p).encode() for p in payloads]
+    out: dict[str, dict] = {"without": {}, "with": {}}
     try:
-        _wait(f"http://127.0.0.1:{port}/v1/health")
-        bodies = [json.dumps(p).encode() for p in payloads]
-        target = f"http://127.0.0.1:{port}/v1/applications/score"
-        headers = {"Authorization": f"Bearer {token}"}
+        for _, base in servers.values():
+            _wait(f"{base}/v1/health")
         # Each phase sends applications not seen before (a re-sent one is only checked
         # against the stored copy), as long as there are enough new ones.
-        _load(target, bodies[-30:], headers, 1, 30)  # warm-up
-        # With a challenger, measure the service as it runs, not the shadow's start-up;
-        # without one, pause all the same, so both start from the same state.
-        _idle_children(proc.pid)
-        out = {}
-        for i, c in enumerate((1, 8)):
-            before = _cpu(proc.pid)
-            out[c] = _load(target, bodies[i * n : (i + 1) * n] or bodies, headers, c, n)
-            # CPU per request, in ms: the server, and the processes it started (shadow)
-            spent = [(b - a) * 1000 / n for a, b in zip(before, _cpu(proc.pid), strict=True)]
-            out[c]["cpu_ms"], out[c]["child_cpu_ms"] = spent
+        for target in targets.values():
+            _load(target, bodies[-30:], headers, 1, 30)  # warm-up
+        # Measure the services as they run, not the shadow's start-up.
+        for proc in procs.values():
+            _idle_children(proc.pid)
+        cpu = {w: _cpu(proc.pid) for w, proc in procs.items()}
+        paired = _alternate(targets, bodies[:n] or bodies, headers, n, first)
+        after = {w: _cpu(proc.pid) for w, proc in procs.items()}
+        for w, proc in procs.items():
+            out[w][1] = paired[w] | _spent(cpu[w], after[w], n)
             # the shadow process catches up in the pause after a phase, not in the next one
             _idle_children(proc.pid)
+        for w in (first, "with" if first == "without" else "without"):
+            cpu_w = _cpu(procs[w].pid)
+            out[w][8] = _load(targets[w], bodies[n : 2 * n] or bodies, headers, 8, n)
+            out[w][8] |= _spent(cpu_w, _cpu(procs[w].pid), n)
+            _idle_children(procs[w].pid)
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-    if shadow is not None:  # shut down: what was queued is written by now
-        out[1]["shadow_written"] = _count(url, "shadow_scores")
-        out[1]["scores_added"] = _count(url, "scores") - scores_before
+        for proc in procs.values():
+            proc.terminate()
+        for proc in procs.values():
+            proc.wait(timeout=30)
+    # shut down: what was queued is written by now
+    out["with"][1]["shadow_written"] = _count(stores["with"], "shadow_scores")
+    out["with"][1]["scores_added"] = _count(stores["with"], "scores") - before["with"]
+    return out
+
+
+def _spent(before: tuple[float, float], after: tuple[float, float], n: int) -> dict:
+    """CPU per request, in ms: the server, and the processes it started (shadow)."""
+    server, children = ((b - a) * 1000 / n for a, b in zip(before, after, strict=True))
+    return {"cpu_ms": server, "child_cpu_ms": children}
+
+
+def _alternate(
+    targets: dict[str, str], bodies: list[bytes], headers: dict, n: int, first: str
+) -> dict[str, dict]:
+    """Send each of ``n`` applications to both targets, one request at a time, alternating
+    which goes first; each target's median, p99 and requests per second of its own time."""
+    import httpx
+
+    names = list(targets)
+    if names[0] != first:
+        names.reverse()
+    latencies: dict[str, list[float]] = {w: [] for w in names}
+    clients = {
+        w: httpx.Client(headers={**headers, "Content-Type": "application/json"}, timeout=30)
+        for w in names
+    }
+    try:
+        for i in range(n):
+            for w in names if i % 2 == 0 else names[::-1]:
+                t0 = time.perf_counter()
+                r = clients[w].post(targets[w], content=bodies[i % len(bodies)])
+                latencies[w].append(time.perf_counter() - t0)
+                if r.status_code != 200:
+                    raise RuntimeError(f"a failed request ({w} a challenger): {r.text[:200]}")
+    finally:
+        for client in clients.values():
+            client.close()
+    out = {}
+    for w, took in latencies.items():
+        ms = np.asarray(took) * 1000
+        out[w] = {
+            "median_ms": float(np.median(ms)),
+            "p99_ms": float(np.percentile(ms, 99)),
+            "rps": n / float(np.sum(took)),
+        }
     return out
 
 
@@ -466,7 +548,17 @@ def main() -> None:
         help="measure (a) without and with a challenger this many times, alternating which"
         " goes first; figures are medians over the rounds",
     )
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="run (a)'s server on the first core and the clients on the others (steadier"
+        " figures from phase to phase; needs two cores or more)",
+    )
     args = parser.parse_args()
+    if args.pin:
+        if len(_CORES) < 2:
+            parser.error("--pin needs at least two cores")
+        os.sched_setaffinity(0, _CORES[1:])
     root = Path(tempfile.mkdtemp(prefix="amanah-bench-"))
     databases = _Databases(root, args.postgres)
     try:
@@ -482,16 +574,16 @@ def main() -> None:
         n = args.requests
         for r in range(args.rounds):
             # Alternate which goes first, so a drift in the machine's load hits both alike.
-            order = ("without", "with") if r % 2 == 0 else ("with", "without")
-            for which in order:
-                databases.copy()  # the same applications each time, on the store as loaded
-                load = os.getloadavg()[0]
-                print(f"round {r + 1}/{args.rounds}: (a) on {where}, {which} a challenger"
-                      f" in shadow (load average {load:.2f}) ...", flush=True)  # fmt: skip
-                shadow = bundle_dir if which == "with" else None
-                runs[which].append(
-                    _ours(root, databases.serving, bundle_dir, token, payloads, n, shadow)
-                )
+            first = "without" if r % 2 == 0 else "with"
+            databases.copy()  # the same applications each time, on the store as loaded
+            print(
+                f"round {r + 1}/{args.rounds}: (a) on {where}, without and with a challenger"
+                f" in shadow (load average {os.getloadavg()[0]:.2f}) ...",
+                flush=True,
+            )
+            result = _round(root, databases, bundle_dir, token, payloads, n, first, args.pin)
+            for which, figures in result.items():
+                runs[which].append(figures)
         ours, shadowed = _median_runs(runs["without"]), _median_runs(runs["with"])
         signed = bare = None
         if not args.no_mlflow:

@@ -84,7 +84,7 @@ def backtest(
     try:
         with store.reading() as session:
             result = backtest_store(
-                session, bundle, first, last, label=label, progress=_decoding_progress()
+                session, bundle, first, last, label=label, progress=_reading_progress()
             )
     finally:
         store.dispose()
@@ -94,15 +94,15 @@ def backtest(
     _print_backtest(result.summary, out)
 
 
-def _decoding_progress() -> Callable[[int, int], None]:
-    """A progress report for a backtest's decoding, silent when it is one chunk."""
+def _reading_progress() -> Callable[[int, int], None]:
+    """A progress report for a backtest reading its logged rows, silent when it is one chunk."""
     several = False
 
     def report(done: int, total: int) -> None:
         nonlocal several
         several = several or done < total
         if several:
-            typer.echo(f"decoded {done:,} of {total:,} logged rows", err=True)
+            typer.echo(f"read {done:,} of {total:,} logged rows", err=True)
 
     return report
 

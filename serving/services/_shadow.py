@@ -6,13 +6,15 @@ process of its own (:mod:`._shadow_process`, started when there is a challenger)
 which scores the applications with the challenger in batches and writes
 :class:`~serving.store.ShadowScore` rows in its own transactions.  Handing over one
 application at a time cost the server CPU for every request (a queue's feeder thread
-woke, pickled and wrote to a pipe each time); handed over in a pause, that work and the
-challenger's are both out of the way of requests.  Nothing the challenger does reaches the champion's answer: it never
-changes the flag, the queue or the blind sample; a challenger that raises is counted
-and reported; a slow one only lets the queue fill, and a full queue drops applications
-with a counted warning instead of making a request wait; a challenger that brings its
-process down loses the batch in hand (counted as failed) and the applications queued
-for it (counted as dropped), and the process is started again.  In its own process the
+woke, pickled and wrote to a pipe each time); handed over in a pause, that work and
+the challenger's are both out of the way of requests.
+
+Nothing the challenger does reaches the champion's answer: it never changes the flag,
+the queue or the blind sample; a challenger that raises is counted and reported; a
+slow one only lets the list fill, and a full list drops applications with a counted
+warning instead of making a request wait; a challenger that brings its process down
+loses the batch in hand (counted as failed) and the applications queued for it
+(counted as dropped), and the process is started again.  In its own process the
 challenger never holds the server's GIL, and it runs at a lower CPU priority
 (``serving.shadow_nice``).
 
@@ -217,13 +219,11 @@ class ShadowScorer:
                     if not self._waiting:
                         self._first, wake = now, True
                     self._last = now
-                    self._waiting.append(
-                        ShadowJob(
-                            store.url, score.score_id, score.application_id, score.features,
-                            score.lang, serving.top_reasons, serving.shadow_scoring,
-                            clock.now(),
-                        )  # fmt: skip
-                    )
+                    job = ShadowJob(
+                        store.url, score.score_id, score.application_id, score.features,
+                        score.lang, serving.top_reasons, serving.shadow_scoring, clock.now(),
+                    )  # fmt: skip
+                    self._waiting.append(job)
                     wake = wake or len(self._waiting) >= _shadow_process.BATCH
                 else:
                     self._base["dropped"] += 1

@@ -92,16 +92,16 @@ def test_decoding_in_chunks_gives_the_same_matrix_and_reports_progress(scored, s
         logged_matrix(bundle, texts, chunk_rows=0)
 
 
-def test_the_cli_reports_decoding_progress_only_over_several_chunks(capsys):
-    from risk.cli._evidence import _decoding_progress
+def test_the_cli_reports_reading_progress_only_over_several_chunks(capsys):
+    from risk.cli._evidence import _reading_progress
 
-    one = _decoding_progress()
+    one = _reading_progress()
     one(25, 25)
-    several = _decoding_progress()
+    several = _reading_progress()
     several(100_000, 150_000)
     several(150_000, 150_000)
     assert capsys.readouterr().err == (
-        "decoded 100,000 of 150,000 logged rows\ndecoded 150,000 of 150,000 logged rows\n"
+        "read 100,000 of 150,000 logged rows\nread 150,000 of 150,000 logged rows\n"
     )
 
 
