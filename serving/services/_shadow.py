@@ -62,8 +62,10 @@ _MAX_BACKOFF = 60.0
 #: (seconds): the challenger works in the pauses of live traffic.  Working while requests
 #: arrived cost the champion's median 0.76-1.15 ms on a quiet 2-core machine even at the
 #: lowest priority (benchmarks/bench_serving.py; the two processes share the cores and
-#: the store).
-QUIET = 0.05
+#: the store).  A pause is several requests long (on PostgreSQL one takes about 16 ms
+#: there), so a batch is not started in every short gap, each with its own read of the
+#: switch and its own commits.
+QUIET = 0.2
 #: ... or once the first has waited this long, so sustained traffic is still scored (in
 #: batches) rather than dropped when the list fills.
 MOST_WAIT = 10.0
