@@ -270,6 +270,9 @@ class ShadowScorer:
         if self._process is not None:
             self._settle()
             self._renew_queue()
+        elif self._queue is None:  # the first process since stop()
+            self._queue = self._new_queue()
+            self._queue.put(self._message)
         counts = self._ctx.Array("q", len(COUNTS), lock=False)
         error, synced = self._ctx.Array("c", 1000), self._ctx.Value("q", 0, lock=False)
         self._shared, self._seen_error = (counts, error, synced), b""
@@ -298,9 +301,17 @@ class ShadowScorer:
         old.close()
         self._queue.put(self._message)
 
+    def _take_error(self) -> None:
+        """The process's newest error becomes the last error (under the lock)."""
+        error = self._shared[1].value if self._shared else b""
+        if error and error != self._seen_error:
+            self._seen_error, self._last_error = error, error.decode("utf-8", "replace")
+
     def _settle(self) -> None:
-        """Fold an ended process's counts in; what it held is failed, what waited dropped."""
+        """Fold an ended process's counts and last error in; what it held is failed, what
+        waited dropped."""
         counts = self._child_counts()
+        self._take_error()
         lost = counts["taken"] - sum(counts[k] for k in COUNTS[1:])
         for key in COUNTS[1:]:
             self._base[key] += counts[key]
@@ -373,8 +384,10 @@ class ShadowScorer:
             process.join(timeout)
         with self._lock:
             self._settle()
-            self._renew_queue()
-            self._process = None
+            # No queue until a process is started again: a queue left behind would hold
+            # its semaphores to the end, which the interpreter reports as leaked at exit.
+            old, self._queue, self._jobs, self._process = self._queue, None, 0, None
+            old.close()
 
     def drain(self, timeout: float = 120.0) -> None:
         """Wait until everything queued so far has been handled (tests, shutdown)."""
@@ -447,9 +460,7 @@ class ShadowScorer:
             counts = self._child_counts()
             totals = {k: self._base[k] + counts[k] for k in ("scored", "failed", "skipped")}
             queued = self._jobs + len(self._waiting) - counts["taken"]
-            error = self._shared[1].value if self._shared else b""
-            if error and error != self._seen_error:  # the process's newest error
-                self._seen_error, self._last_error = error, error.decode("utf-8", "replace")
+            self._take_error()
         challenger = self._challenger
         return ShadowStatus(
             challenger=self._name,
