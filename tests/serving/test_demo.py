@@ -16,7 +16,9 @@ from serving._demo import DEMO_USERS, run_demo
 from serving.store import Decision, Store, User
 from serving.store import Score as ScoreRow
 
-pytestmark = pytest.mark.slow  # a world, a model and a simulated year
+# A world, a model and a simulated year; one worker runs the module, so they are built
+# once, not on each worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,8 @@ from serving.store import (
     User,
 )
 
-pytestmark = pytest.mark.slow
+# One worker runs the module, so its simulated year is built once, not on each worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("simulation_year")]
 
 # A tiny world has few decisions: complaints made likelier so that some arrive.
 RATES = PeopleRates(complaint_after_violation=0.5, complaint_otherwise=0.2)

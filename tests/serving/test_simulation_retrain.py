@@ -21,7 +21,8 @@ from risk.settings import Settings
 from serving.simulation import PeopleRates, SimulationConfig, simulate
 from serving.simulation._people import DETECTION
 
-pytestmark = pytest.mark.slow
+# One worker runs the module, so its simulated year is built once, not on each worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("simulation_retrain")]
 
 RATES = PeopleRates(
     detection=tuple(sorted((k, 1.0) for k in DETECTION)), false_finding=0.2, unsure=0.0

@@ -20,7 +20,8 @@ from risk.settings import Settings
 from serving.simulation import SimulationConfig, simulate
 from serving.store import AuditEntry, Score, ShadowScore, Store
 
-pytestmark = pytest.mark.slow
+# One worker runs the module, so its simulated year is built once, not on each worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("simulation_shadow")]
 
 CONFIG = SimulationConfig(
     applications=2500, months=3, seed=11, correction="none", retrain="never",
