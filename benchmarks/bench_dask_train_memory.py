@@ -28,29 +28,23 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
+
+import psutil
+from bench_features import PeakMemory  # samples this process's RSS in a thread
 
 GIB = 2**30
 
 
-class _Peak:
+class _Peak(PeakMemory):
     """Samples this process's RSS; the peak of each stage named by the progress callback."""
 
     def __init__(self) -> None:
-        import psutil
-
+        super().__init__(every=0.2)
         self.me = psutil.Process(os.getpid())
         self.peak = self.me.memory_info().rss
         self.stages: list[list] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self.me.memory_info().rss)
-            time.sleep(0.2)
 
     def progress(self, stage: str, fraction: float) -> None:
         if self.stages and self.stages[-1][0] == stage:
@@ -60,13 +54,8 @@ class _Peak:
         self.stages.append([stage, 0])
         self.peak = self.me.memory_info().rss
 
-    def __enter__(self) -> _Peak:
-        self._thread.start()
-        return self
-
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+        super().__exit__(*exc)
         if self.stages:
             self.stages[-1][1] = max(self.peak, self.me.memory_info().rss)
 

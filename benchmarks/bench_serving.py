@@ -101,11 +101,16 @@ def _load(url: str, bodies: list[bytes], headers: dict, clients: int, n: int) ->
     wall = time.perf_counter() - start
     if errors:
         raise RuntimeError(f"{len(errors)} failed requests, e.g. {errors[0]}")
+    return _figures(latencies, wall)
+
+
+def _figures(latencies: list[float], seconds: float) -> dict:
+    """Median and p99 latency (ms) of the requests, and requests per second over ``seconds``."""
     ms = np.asarray(latencies) * 1000
     return {
         "median_ms": float(np.median(ms)),
         "p99_ms": float(np.percentile(ms, 99)),
-        "rps": n / wall,
+        "rps": len(latencies) / seconds,
     }
 
 
@@ -207,10 +212,7 @@ class _Databases:
         engine.dispose()
 
 
-_CORES = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [0]
-
-
-def _serve(root: Path, url: str, bundle: Path, shadow: Path | None, pin: bool):
+def _serve(root: Path, url: str, bundle: Path, shadow: Path | None):
     """Start ``risk serve`` on the store at ``url`` (with ``shadow`` as its challenger)."""
     port = _free_port()
     env = {
@@ -227,9 +229,6 @@ def _serve(root: Path, url: str, bundle: Path, shadow: Path | None, pin: bool):
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        # --pin: the servers (and the processes they start) on the first core, the clients
-        # on the rest, so where the scheduler puts them does not vary from phase to phase
-        preexec_fn=(lambda: os.sched_setaffinity(0, _CORES[:1])) if pin else None,
     )
     return proc, f"http://127.0.0.1:{port}"
 
@@ -242,7 +241,6 @@ def _round(
     payloads: list[dict],
     n: int,
     first: str,
-    pin: bool = False,
 ) -> dict[str, dict]:
     """One round: the service without a challenger and a copy with one, both running.
 
@@ -253,8 +251,7 @@ def _round(
     stores = {"without": databases.serving, "with": databases.shadowed}
     before = {w: _count(url, "scores") for w, url in stores.items()}
     servers = {
-        w: _serve(root, url, bundle, bundle if w == "with" else None, pin)
-        for w, url in stores.items()
+        w: _serve(root, url, bundle, bundle if w == "with" else None) for w, url in stores.items()
     }
     procs = {w: proc for w, (proc, _) in servers.items()}
     targets = {w: f"{base}/v1/applications/score" for w, (_, base) in servers.items()}
@@ -326,15 +323,7 @@ def _alternate(
     finally:
         for client in clients.values():
             client.close()
-    out = {}
-    for w, took in latencies.items():
-        ms = np.asarray(took) * 1000
-        out[w] = {
-            "median_ms": float(np.median(ms)),
-            "p99_ms": float(np.percentile(ms, 99)),
-            "rps": n / float(np.sum(took)),
-        }
-    return out
+    return {w: _figures(took, sum(took)) for w, took in latencies.items()}
 
 
 def _count(url: str, table: str) -> int:
@@ -548,17 +537,7 @@ def main() -> None:
         help="measure (a) without and with a challenger this many times, alternating which"
         " goes first; figures are medians over the rounds",
     )
-    parser.add_argument(
-        "--pin",
-        action="store_true",
-        help="run (a)'s server on the first core and the clients on the others (steadier"
-        " figures from phase to phase; needs two cores or more)",
-    )
     args = parser.parse_args()
-    if args.pin:
-        if len(_CORES) < 2:
-            parser.error("--pin needs at least two cores")
-        os.sched_setaffinity(0, _CORES[1:])
     root = Path(tempfile.mkdtemp(prefix="amanah-bench-"))
     databases = _Databases(root, args.postgres)
     try:
@@ -581,7 +560,7 @@ def main() -> None:
                 f" in shadow (load average {os.getloadavg()[0]:.2f}) ...",
                 flush=True,
             )
-            result = _round(root, databases, bundle_dir, token, payloads, n, first, args.pin)
+            result = _round(root, databases, bundle_dir, token, payloads, n, first)
             for which, figures in result.items():
                 runs[which].append(figures)
         ours, shadowed = _median_runs(runs["without"]), _median_runs(runs["with"])

@@ -93,7 +93,7 @@ def _score_one(
 
 
 def _shadow(request: Request, store: Store, settings: Settings, outcomes: list) -> None:
-    """Committed new scores go to the challenger in shadow (a queue put; never blocks)."""
+    """Committed new scores go to the challenger in shadow (added to its list; never blocks)."""
     scores = [o.score for o in outcomes if not o.replayed]
     request.app.state.shadow.submit(store, request.app.state.clock, settings, scores)
 

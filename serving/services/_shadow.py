@@ -211,30 +211,30 @@ class ShadowScorer:
         if self._challenger is None or not scores:
             return
         serving = settings.serving
-        wake = False
-        for score in scores:
-            with self._lock:
-                taken = self._shared[0][0] if self._shared else 0  # COUNTS[0]: taken
-                full = self._jobs + len(self._waiting) - taken >= self._capacity
-                if not full:
-                    now = time.monotonic()
-                    if not self._waiting:
-                        self._first, wake = now, True
-                    self._last = now
-                    job = ShadowJob(
-                        store.url, score.score_id, score.application_id, score.features,
-                        score.lang, serving.top_reasons, serving.shadow_scoring, clock.now(),
-                    )  # fmt: skip
-                    self._waiting.append(job)
-                    wake = wake or len(self._waiting) >= _shadow_process.BATCH
-                else:
+        dropped: list[tuple[str, int]] = []  # logged outside the lock
+        with self._lock:
+            taken = self._shared[0][0] if self._shared else 0  # COUNTS[0]: taken
+            now, wake = time.monotonic(), not self._waiting
+            for score in scores:
+                if self._jobs + len(self._waiting) - taken >= self._capacity:
                     self._base["dropped"] += 1
-            if full:
-                log.warning(
-                    "shadow queue full (%d waiting): application %s not scored by the"
-                    " challenger (%d dropped so far)",
-                    self._capacity, score.application_id, self._base["dropped"],
+                    dropped.append((score.application_id, self._base["dropped"]))
+                    continue
+                if not self._waiting:
+                    self._first = now
+                self._last = now
+                job = ShadowJob(
+                    store.url, score.score_id, score.application_id, score.features,
+                    score.lang, serving.top_reasons, serving.shadow_scoring, clock.now(),
                 )  # fmt: skip
+                self._waiting.append(job)
+            wake = (wake and bool(self._waiting)) or len(self._waiting) >= _shadow_process.BATCH
+        for application_id, so_far in dropped:
+            log.warning(
+                "shadow queue full (%d waiting): application %s not scored by the"
+                " challenger (%d dropped so far)",
+                self._capacity, application_id, so_far,
+            )  # fmt: skip
         if wake and self._wake_w is not None and self._started:
             self._wake_w.send(b"")  # the keeper times the hand-over
 
